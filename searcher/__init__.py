@@ -1,0 +1,71 @@
+"""searcher: full-text search for Indonesian news.
+
+Quick start::
+
+    import searcher
+    searcher.index_sources(["corpus/"], "index/")
+    with searcher.open_index("index/") as ix:
+        for hit in ix.search("perdagangan orang").hits:
+            print(hit.title, hit.snippet.text)
+"""
+
+from searcher.analysis import analyze
+from searcher.errors import (
+    IndexBusyError,
+    IndexNotFoundError,
+    IndexVersionError,
+    QueryError,
+    SearcherError,
+)
+from searcher.index import build_index, default_index_dir, index_exists
+from searcher.models import (
+    Article,
+    Document,
+    FacetCount,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Rejected,
+    SearchResult,
+    Snippet,
+)
+from searcher.readers import CorpusError, read_articles
+from searcher.search import SORTS, Filters, Index, open_index
+from searcher.stemmer import stem_word
+
+__version__ = "0.1.0"
+
+
+def index_sources(paths, index_dir=None, **options) -> IndexReport:
+    """Read every article under ``paths`` and add it to the index (see :func:`build_index`)."""
+    return build_index(read_articles(paths), index_dir, **options)
+
+
+__all__ = [
+    "Article",
+    "CorpusError",
+    "Document",
+    "FacetCount",
+    "Filters",
+    "Hit",
+    "Index",
+    "IndexBusyError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
+    "IndexVersionError",
+    "QueryError",
+    "Rejected",
+    "SORTS",
+    "SearchResult",
+    "SearcherError",
+    "Snippet",
+    "analyze",
+    "build_index",
+    "default_index_dir",
+    "index_exists",
+    "index_sources",
+    "open_index",
+    "read_articles",
+    "stem_word",
+]

@@ -1,0 +1,299 @@
+"""The on-disk index: schema, building and updating (this module and
+:mod:`searcher.search` are the only ones that talk to Whoosh).
+
+Fields
+    ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
+    ``title_exact`` and ``body_exact`` (same words, not stemmed, so exact
+    forms and acronyms outrank stemmed matches), ``url``, ``source`` and
+    ``category`` (facets and filters), ``published`` (date filters and
+    sorting) and ``hash`` (a content digest to skip unchanged articles).
+
+Safety
+    Whoosh commits by writing new segment files and then a new table of
+    contents (TOC); readers only ever see a complete generation, so a crash
+    before a commit leaves the last committed index searchable. A brand-new
+    index is first built in a hidden folder and moved in TOC-last, so a crash
+    during the first build never leaves an empty index behind. One indexer at
+    a time: a lock file makes a second one wait (bounded) and then fail with
+    a clear message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.writing import CLEAR
+
+from searcher.analysis import exact_analyzer, stemming_analyzer
+from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
+from searcher.models import Article, IndexReport, Rejected
+
+DEFAULT_INDEX = "index"
+INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
+SCHEMA_VERSION = 1
+LOCK_FILE = ".indexer.lock"
+BUILD_PREFIX = ".building-"
+
+
+def default_index_dir() -> str:
+    """``$SEARCHER_INDEX`` or ``index/``."""
+    return os.environ.get("SEARCHER_INDEX") or DEFAULT_INDEX
+
+
+def make_schema() -> Schema:
+    stemmed, exact = stemming_analyzer(), exact_analyzer()
+    return Schema(
+        id=ID(unique=True, stored=True, sortable=True),
+        title=TEXT(analyzer=stemmed, stored=True),
+        title_exact=TEXT(analyzer=exact),
+        body=TEXT(analyzer=stemmed, stored=True),
+        body_exact=TEXT(analyzer=exact),
+        url=STORED(),
+        source=ID(stored=True, sortable=True),
+        category=ID(stored=True, sortable=True),
+        published=DATETIME(stored=True, sortable=True),
+        hash=ID(sortable=True),
+        schema_version=STORED(),
+    )
+
+
+def index_exists(path: str | os.PathLike) -> bool:
+    return Path(path).is_dir() and whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
+
+
+def open_whoosh_index(path: str | os.PathLike):
+    """Open an existing index, with errors a user can act on."""
+    if not index_exists(path):
+        raise IndexNotFoundError(str(path))
+    try:
+        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    except Exception as error:  # Whoosh raises many types for unreadable files
+        raise SearcherError(f"cannot open the index in {path}: {error}") from error
+    if "schema_version" not in ix.schema or set(ix.schema.names()) != set(make_schema().names()):
+        raise IndexVersionError(
+            f"the index in {path} was built by another version of searcher; "
+            f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
+        )
+    return ix
+
+
+def _document(article: Article) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "title_exact": article.title,
+        "body": article.body,
+        "body_exact": article.body,
+        "url": article.url,
+        "source": article.source,
+        "category": article.category,
+        "published": article.published,
+        "hash": article.content_hash,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+@contextlib.contextmanager
+def indexer_lock(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the folder's indexer lock; wait up to ``timeout`` seconds for it."""
+    handle = open(path / LOCK_FILE, "a+")
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"another indexer is writing to {path}; waited {timeout:g} s "
+                        "(try again when it has finished, or raise --wait)"
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _prepare_folder(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SearcherError(f"cannot create the index folder {path}: {error.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise SearcherError(f"the index folder {path} is not writable")
+
+
+def _existing_hashes(ix) -> dict[str, str]:
+    """id → content hash of every live document, read from the columns."""
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return {}
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        return {
+            ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()
+        }
+
+
+def _remove_index_files(folder: Path) -> None:
+    """Delete an index's files, tables of contents first so it is never half there."""
+    files = sorted(folder.glob(f"_{INDEX_NAME}_*"), key=lambda p: p.suffix != ".toc")
+    for file in files:
+        file.unlink(missing_ok=True)
+
+
+def _publish_build(build: Path, target: Path) -> None:
+    """Move a freshly built index into ``target``, table of contents last."""
+    files = sorted(build.iterdir(), key=lambda p: p.suffix == ".toc")
+    for file in files:
+        os.replace(file, target / file.name)
+    build.rmdir()
+
+
+class _Batches:
+    """A Whoosh writer that commits every ``commit_every`` documents.
+
+    Committing in batches means a killed run keeps what it had committed, and
+    the next run skips those articles by their hash. ``--rebuild`` instead
+    commits once, clearing the old documents in the same atomic step.
+    """
+
+    def __init__(self, path: Path, commit_every: int | None, clear: bool, writer_options: dict):
+        self.path = path
+        self.commit_every = commit_every
+        self.clear = clear
+        self.options = writer_options
+        self.pending = 0
+        self.build: Path | None = None
+        self.replace_old = False
+        try:
+            self.ix = open_whoosh_index(path) if index_exists(path) else None
+        except IndexVersionError:
+            if not clear:
+                raise
+            self.ix, self.replace_old = None, True  # rebuild over an old format
+        if self.ix is None:
+            self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
+            self.build.mkdir()
+            self.ix = whoosh_index.create_in(str(self.build), make_schema(), indexname=INDEX_NAME)
+        self.writer = None
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = self.ix.writer(**self.options)
+        return self.writer
+
+    def add(self, article: Article, replace: bool) -> None:
+        writer = self._writer()
+        if replace and not self.clear:
+            writer.update_document(**_document(article))
+        else:
+            writer.add_document(**_document(article))
+        self.pending += 1
+        if self.commit_every and self.pending >= self.commit_every and not self.clear:
+            self.commit()
+
+    def commit(self) -> None:
+        # A rebuild that read no good article keeps the old index: an empty
+        # result is far more often a wrong path than a wish to delete everything.
+        if self.writer is not None:
+            self.writer.commit(mergetype=CLEAR) if self.clear else self.writer.commit()
+            self.writer = None
+        self.pending = 0
+        if self.build is not None and any(self.build.glob("*.toc")):
+            self.ix.close()
+            if self.replace_old:
+                _remove_index_files(self.path)
+            _publish_build(self.build, self.path)
+            self.build = None
+            self.ix = open_whoosh_index(self.path)
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        if self.build is not None:
+            shutil.rmtree(self.build, ignore_errors=True)
+
+
+def build_index(
+    sources: Iterable[Article | Rejected],
+    path: str | os.PathLike | None = None,
+    *,
+    rebuild: bool = False,
+    commit_every: int | None = 20_000,
+    lock_timeout: float = 10.0,
+    procs: int = 1,
+    limitmb: int = 256,
+    on_record: Callable[[Article | Rejected], None] | None = None,
+) -> IndexReport:
+    """Add or update articles in the index at ``path`` (created if missing).
+
+    ``sources`` is what :func:`searcher.readers.read_articles` yields. Articles
+    whose content hash is unchanged are skipped; a repeated id within one run
+    is rejected (the first one is kept). With ``rebuild`` the index ends up
+    holding exactly these articles. ``on_record`` is called once per record
+    (progress bars).
+    """
+    started = time.monotonic()
+    folder = Path(path or default_index_dir())
+    _prepare_folder(folder)
+    report = IndexReport()
+    options = {"limitmb": limitmb}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True)
+    with indexer_lock(folder, lock_timeout):
+        for stale in folder.glob(f"{BUILD_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
+        batches = _Batches(folder, commit_every, rebuild, options)
+        try:
+            known = {} if rebuild else _existing_hashes(batches.ix)
+            seen: dict[str, str] = {}
+            for record in sources:
+                if on_record is not None:
+                    on_record(record)
+                if isinstance(record, Rejected):
+                    report.rejected.append(record)
+                    continue
+                if record.id in seen:
+                    report.rejected.append(Rejected(
+                        record.origin or record.id,
+                        f"duplicate id {record.id!r} (first seen at {seen[record.id]}); skipped",
+                    ))
+                    continue
+                seen[record.id] = record.origin or "?"
+                digest = known.get(record.id)
+                if digest == record.content_hash:
+                    report.unchanged += 1
+                    continue
+                batches.add(record, replace=digest is not None)
+                if digest is None:
+                    report.added += 1
+                else:
+                    report.updated += 1
+            batches.commit()
+        except OSError as error:
+            batches.cancel()
+            if error.errno == errno.ENOSPC:
+                raise SearcherError(
+                    f"disk full while writing the index in {folder}; the last committed "
+                    "index is unchanged"
+                ) from None
+            raise
+        except BaseException:
+            batches.cancel()
+            raise
+        finally:
+            batches.ix.close()
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,207 @@
+"""Plain data passed between the layers (no Whoosh objects escape the core)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a corpus file."""
+
+    id: str
+    title: str
+    body: str
+    url: str = ""
+    source: str = ""
+    category: str = ""
+    published: datetime | None = None
+    # Where the record came from ("file:line"), for messages; not part of the content.
+    origin: str = field(default="", compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of everything indexed, to skip unchanged articles on re-index."""
+        digest = hashlib.blake2b(digest_size=16)
+        for value in (self.title, self.body, self.url, self.source, self.category):
+            digest.update(value.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        digest.update((self.published.isoformat() if self.published else "").encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that could not be read, with where it was and why."""
+
+    location: str  # "path:line" or "path"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A highlighted excerpt: text fragments, each matched or not.
+
+    Kept structured so each front end renders it its own way: HTML with
+    ``<mark>`` (text escaped first, then marked), ANSI colour, or plain text.
+    """
+
+    fragments: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def html(self) -> str:
+        return "".join(
+            f"<mark>{escape(text)}</mark>" if hit else escape(text) for text, hit in self.fragments
+        )
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.fragments)
+
+    def render(self, before: str, after: str) -> str:
+        """Plain text with matched words wrapped in ``before``/``after``."""
+        return "".join(f"{before}{text}{after}" if hit else text for text, hit in self.fragments)
+
+    def __bool__(self) -> bool:
+        return bool(self.fragments)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    title: str
+    url: str
+    source: str
+    category: str
+    published: datetime | None
+    score: float
+    snippet: Snippet = field(default_factory=Snippet)
+    title_highlighted: Snippet = field(default_factory=Snippet)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "category": self.category,
+            "published": self.published.isoformat() if self.published else None,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.html,
+        }
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of results for a query."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    suggestion: str | None = None
+    sort: str = "relevance"
+    took_ms: float = 0.0
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    histogram: list[FacetCount] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "hits": [hit.to_json() for hit in self.hits],
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored article, as returned by :meth:`searcher.Index.get`."""
+
+    id: str
+    title: str
+    body: str
+    url: str
+    source: str
+    category: str
+    published: datetime | None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "url": self.url,
+            "source": self.source,
+            "category": self.category,
+            "published": self.published.isoformat() if self.published else None,
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    sources: list[FacetCount]
+    categories: list[FacetCount]
+    earliest: datetime | None
+    latest: datetime | None
+    size_bytes: int
+    path: str
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "documents": self.documents,
+            "sources": {f.value: f.count for f in self.sources},
+            "categories": {f.value: f.count for f in self.categories},
+            "earliest": self.earliest.isoformat() if self.earliest else None,
+            "latest": self.latest.isoformat() if self.latest else None,
+            "size_bytes": self.size_bytes,
+        }
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did; the counts add up to the records read."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        """Records read; every one is counted exactly once."""
+        return self.added + self.updated + self.unchanged + len(self.rejected)
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+            "seconds": round(self.seconds, 2),
+        }

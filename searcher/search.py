@@ -1,0 +1,416 @@
+"""Searching the index: query parsing, filters, ranking, facets and hits.
+
+This module and :mod:`searcher.index` are the only ones that talk to Whoosh;
+everything they return is plain data from :mod:`searcher.models`.
+
+Query language (Whoosh's parser with our analysis):
+
+* plain words: every word is optional, but documents holding more of them
+  rank first (an OR query with a coordination bonus);
+* ``"exact phrase"``, ``OR``, ``AND``, ``NOT word`` / ``-word``, ``+word``;
+* ``field:value`` for ``title``/``judul``, ``source``/``sumber``,
+  ``category``/``kategori``, and ``published:[2019-09-01 TO 2019-09-30]``;
+* acronyms and synonyms expand (:mod:`searcher.synonyms`);
+* wildcards (``korup*``) and fuzzy terms (``korupsi~``) expand to a bounded
+  number of words, so no query can make unbounded work.
+
+Any string returns results or raises :class:`~searcher.errors.QueryError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import qparser, query, sorting
+from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.scoring import BM25F
+
+from searcher.dates import DateError, parse_user_date
+from searcher.errors import QueryError
+from searcher.index import default_index_dir, open_whoosh_index
+from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult
+from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.synonyms import expand_synonyms
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 1000
+MAX_PER_PAGE = 100
+MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
+# Weights of the fields a plain word is looked up in (BM25 per field, summed):
+# titles say what an article is about; exact word forms outrank stemmed ones.
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
+COORDINATION = 0.9  # OrGroup bonus for documents that hold more of the words
+FIELD_ALIASES = {"judul": ["title"], "sumber": ["source"], "kategori": ["category"],
+                 "tanggal": ["published"], "date": ["published"]}
+REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what a search returns (all optional, combined with AND)."""
+
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def build(cls, *, source: str | Sequence[str] | None = None,
+              category: str | Sequence[str] | None = None,
+              since: str | datetime | None = None, until: str | datetime | None = None) -> Filters:
+        """Filters from user values (dates as ISO/Indonesian strings or datetimes)."""
+
+        def values(value):
+            if value is None:
+                return ()
+            items = [value] if isinstance(value, str) else list(value)
+            return tuple(v.strip() for v in items if v and v.strip())
+
+        def moment(value, name, end):
+            if value is None or isinstance(value, datetime):
+                return value
+            if not str(value).strip():
+                return None
+            try:
+                return parse_user_date(str(value), end=end)
+            except DateError as error:
+                raise QueryError(f"{name}: {error}") from None
+
+        filters = cls(values(source), values(category), moment(since, "since", False),
+                      moment(until, "until", True))
+        if filters.since and filters.until and filters.since > filters.until:
+            raise QueryError("since: the start date is after the end date (until)")
+        return filters
+
+
+def open_index(path: str | os.PathLike | None = None) -> Index:
+    """Open the index at ``path`` (default ``$SEARCHER_INDEX`` or ``index/``)."""
+    return Index(path or default_index_dir())
+
+
+class Index:
+    """A searchable index; safe to share between threads.
+
+    Each thread gets its own Whoosh searcher, refreshed when an indexer
+    commits a newer generation, so a running server sees re-indexed articles
+    without a restart.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        self._ix = open_whoosh_index(path)
+        self._local = threading.local()
+        self._all_searchers: list = []
+        self._lock = threading.Lock()
+
+    # -- searchers -----------------------------------------------------------
+    def _searcher(self):
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        now = time.monotonic()
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=BM25F())
+            with self._lock:
+                self._all_searchers.append(searcher)
+            local.searcher, local.checked = searcher, now
+        elif now - local.checked > REFRESH_SECONDS:
+            local.checked = now
+            if not searcher.up_to_date():
+                fresh = self._ix.searcher(weighting=BM25F())
+                with self._lock:
+                    self._all_searchers.remove(searcher)
+                    self._all_searchers.append(fresh)
+                searcher.close()  # only this thread ever used it
+                local.searcher = searcher = fresh
+        return searcher
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._all_searchers:
+                searcher.close()
+            self._all_searchers.clear()
+        self._local = threading.local()
+        self._ix.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- queries -------------------------------------------------------------
+    def _parser(self, schema):
+        parser = qparser.MultifieldParser(
+            list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS,
+            group=qparser.OrGroup.factory(COORDINATION),
+        )
+        parser.add_plugin(qparser.PlusMinusPlugin())
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(DateParserPlugin(free=False))
+        return parser
+
+    def parse(self, text: str):
+        """The Whoosh query for a user string (raises QueryError)."""
+        text = _clean_query(text)
+        searcher = self._searcher()
+        try:
+            parsed = self._parser(searcher.schema).parse(expand_synonyms(text))
+        except Exception as error:  # the parser's failures are the user's input
+            raise QueryError(f"cannot understand the query: {error}") from None
+        return _bound_expansions(parsed, searcher.reader())
+
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        filters: Filters | dict | None = None,
+        sort: str = "relevance",
+        snippets: bool = True,
+        facets: bool = False,
+    ) -> SearchResult:
+        """Ranked results for ``text``.
+
+        ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
+        arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
+        source/category counts and a date histogram over all matches.
+        """
+        started = time.perf_counter()
+        page, per_page = _check_paging(page, per_page)
+        if sort not in SORTS:
+            raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
+        if isinstance(filters, dict):
+            filters = Filters.build(**filters)
+        parsed = self.parse(text)
+        searcher = self._searcher()
+        options: dict = {"filter": _filter_query(filters, searcher) if filters else None}
+        if sort != "relevance":
+            # Newest first: undated articles last either way.
+            options.update(sortedby=sorting.FieldFacet("published", reverse=sort == "newest"))
+        if facets:
+            options["groupedby"] = {
+                "source": sorting.FieldFacet("source"),
+                "category": sorting.FieldFacet("category"),
+                "day": sorting.TranslateFacet(_day, sorting.FieldFacet("published")),
+            }
+            options["maptype"] = sorting.Count
+        try:
+            results = searcher.search(parsed, limit=page * per_page, **options)
+            total = len(results)
+        except Exception as error:  # e.g. a field that cannot take that kind of query
+            raise QueryError(f"cannot run the query: {error}") from None
+        terms = _match_terms(parsed)
+        hits = []
+        for hit in results[(page - 1) * per_page : page * per_page]:
+            stored = hit.fields()
+            hits.append(_hit(stored, hit.score or 0.0, terms if snippets else None))
+        facet_counts, histogram = {}, []
+        if facets:
+            facet_counts = {name: _counts(results.groups(name)) for name in ("source", "category")}
+            histogram = _histogram(results.groups("day"))
+        suggestion = self.suggest(text) if total < 5 else None
+        return SearchResult(
+            query=text, total=total, page=page, per_page=per_page, hits=hits,
+            suggestion=suggestion, sort=sort,
+            took_ms=(time.perf_counter() - started) * 1000,
+            facets=facet_counts, histogram=histogram,
+        )
+
+    def suggest(self, text: str) -> str | None:
+        """A "did you mean" query: rare words replaced by frequent near spellings."""
+        reader = self._searcher().reader()
+        changed, out = False, []
+        for piece in re.split(r"(\s+)", _clean_query(text)):
+            word = piece.lower()
+            if not re.fullmatch(r"[^\W\d_]{4,}", word) or word.upper() == piece and len(word) < 6:
+                out.append(piece)
+                continue
+            frequency = reader.doc_frequency("body_exact", word)
+            if frequency >= 3:
+                out.append(piece)
+                continue
+            best, best_frequency = None, max(3, frequency * 10)
+            for distance in (1, 2) if len(word) > 5 else (1,):
+                for candidate in reader.terms_within("body_exact", word, distance, prefix=1):
+                    candidate_frequency = reader.doc_frequency("body_exact", candidate)
+                    if candidate_frequency > best_frequency:
+                        best, best_frequency = candidate, candidate_frequency
+                if best:
+                    break
+            out.append(best or piece)
+            changed |= best is not None
+        return "".join(out) if changed else None
+
+    # -- documents -------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        """The stored article with this id, or None."""
+        stored = self._searcher().document(id=doc_id)
+        if stored is None:
+            return None
+        return Document(
+            id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+            url=stored.get("url", ""), source=stored.get("source", ""),
+            category=stored.get("category", ""), published=stored.get("published"),
+        )
+
+    def highlight_document(self, doc_id: str, text: str):
+        """Title and body of an article with the words of query ``text`` marked."""
+        document = self.get(doc_id)
+        if document is None:
+            return None
+        terms = _match_terms(self.parse(text)) if text.strip() else MatchTerms()
+        return highlight(document.title, terms), highlight(document.body, terms)
+
+    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Articles about the same thing as ``doc_id`` (its key terms, Bo1 model)."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        results = searcher.more_like(docnum, "body", top=limit, numterms=20)
+        return [_hit(hit.fields(), hit.score or 0.0, None) for hit in results]
+
+    def stats(self) -> IndexStats:
+        searcher = self._searcher()
+        results = searcher.search(
+            query.Every(), limit=1, maptype=sorting.Count,
+            groupedby={"source": sorting.FieldFacet("source"),
+                       "category": sorting.FieldFacet("category")},
+        )
+        dates = [d for d in _column_values(searcher, "published") if d]
+        size = sum(f.stat().st_size for f in Path(self.path).iterdir()
+                   if f.is_file() and not f.name.startswith("."))
+        return IndexStats(
+            documents=searcher.doc_count(),
+            sources=_counts(results.groups("source")),
+            categories=_counts(results.groups("category")),
+            earliest=min(dates, default=None), latest=max(dates, default=None),
+            size_bytes=size, path=self.path,
+        )
+
+
+def _column_values(searcher, name: str) -> Iterable:
+    reader = searcher.reader()
+    column = reader.column_reader(name)
+    return (column[docnum] for docnum in reader.all_doc_ids())
+
+
+def _clean_query(text: str) -> str:
+    if not isinstance(text, str):
+        raise QueryError("q: the query must be text")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
+                         f"{MAX_QUERY_CHARS})")
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _check_paging(page, per_page) -> tuple[int, int]:
+    for name, value, top in (("page", page, 10_000), ("per_page", per_page, MAX_PER_PAGE)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise QueryError(f"{name}: expected a whole number from 1 to {top}, got {value!r}")
+    return page, per_page
+
+
+def _filter_query(filters: Filters, searcher):
+    clauses = []
+    for fieldname, values in (("source", filters.sources), ("category", filters.categories)):
+        if values:
+            clauses.append(query.Or([query.Term(fieldname, v.lower()) for v in values]))
+    if filters.since or filters.until:
+        clauses.append(query.DateRange("published", filters.since, filters.until))
+    return query.And(clauses) if clauses else None
+
+
+def _bound_expansions(parsed, reader):
+    """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
+
+    def bound(node):
+        if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
+            if isinstance(node, (query.Prefix, query.Wildcard)) and len(
+                    node.text.replace("*", "").replace("?", "")) < 2:
+                raise QueryError(f"{node.text!r}: a wildcard needs at least 2 letters")
+            words = []
+            for word in node._btexts(reader):
+                words.append(query.Term(node.fieldname, reader.schema[node.fieldname]
+                                        .from_bytes(word), boost=node.boost))
+                if len(words) >= MAX_EXPANSIONS:
+                    break
+            return query.Or(words) if words else query.NullQuery
+        return node.apply(bound)
+
+    try:
+        return bound(parsed)
+    except QueryError:
+        raise
+    except Exception as error:
+        raise QueryError(f"cannot expand the query: {error}") from None
+
+
+def _match_terms(parsed) -> MatchTerms:
+    """The words to highlight: every positive term of the query."""
+    stems, exact = set(), set()
+
+    def walk(node):
+        if isinstance(node, query.Not):
+            return
+        if isinstance(node, query.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, query.Term):
+            target = stems if node.fieldname in ("title", "body") else exact
+            if node.fieldname in FIELD_BOOSTS:
+                target.add(node.text)
+        elif isinstance(node, query.Phrase):
+            target = stems if node.fieldname in ("title", "body") else exact
+            if node.fieldname in FIELD_BOOSTS:
+                target.update(node.words)
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    return MatchTerms(frozenset(stems), frozenset(exact))
+
+
+def _hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
+    title, body = stored.get("title", ""), stored.get("body", "")
+    return Hit(
+        id=stored["id"], title=title, url=stored.get("url", ""),
+        source=stored.get("source", ""), category=stored.get("category", ""),
+        published=stored.get("published"), score=float(score),
+        snippet=make_snippet(body, terms) if terms is not None else make_snippet(body, MatchTerms()),
+        title_highlighted=highlight(title, terms or MatchTerms()),
+    )
+
+
+def _counts(groups: dict) -> list[FacetCount]:
+    counts = [FacetCount(str(value), count) for value, count in groups.items() if value]
+    return sorted(counts, key=lambda f: (-f.count, f.value))
+
+
+def _day(moment):
+    return moment.strftime("%Y-%m-%d") if moment else None
+
+
+def _histogram(days: dict) -> list[FacetCount]:
+    """Matches per day, or per month when they span more than about two months."""
+    dated = {day: count for day, count in days.items() if day}
+    if not dated:
+        return []
+    first, last = min(dated), max(dated)
+    by_month = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days > 62
+    buckets: dict[str, int] = {}
+    for day, count in dated.items():
+        key = day[:7] if by_month else day
+        buckets[key] = buckets.get(key, 0) + count
+    return [FacetCount(key, buckets[key]) for key in sorted(buckets)]
+

@@ -1,0 +1,153 @@
+"""Snippets: the best passage of an article with the matched words marked.
+
+Matching uses the same analysis as the index (:mod:`searcher.analysis`),
+so a query for "dagang" marks "perdagangan" and "memberantas" marks
+"pemberantasan": a word is marked when its stem (or its exact form) is one
+the query matched. The text is cut into passages (sentences, or the comma-
+joined paragraphs of some scraped corpora), each passage scored by how many
+distinct query terms it holds and how often, and the best one or two are
+returned, trimmed around their first match.
+
+The result is a :class:`~searcher.models.Snippet` (fragments flagged as
+matched or not), which front ends render as escaped HTML with ``<mark>``,
+terminal colour or plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from searcher.models import Snippet
+from searcher.stemmer import stem_word
+from searcher.stopwords import is_stop_word
+from searcher.tokenizer import TOKEN_PATTERN, normalize
+
+_PASSAGE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“])")
+
+
+@dataclass(frozen=True)
+class MatchTerms:
+    """What the query matched: stems (stemmed fields) and exact words."""
+
+    stems: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
+
+    def matches(self, word: str) -> str | None:
+        """The query term a text word matches (its stem or exact form), if any."""
+        if not (self.stems or self.exact):
+            return None
+        norm = normalize(word)
+        if is_stop_word(norm):
+            return None
+        if norm in self.exact:
+            return norm
+        stem = stem_word(norm)
+        if stem in self.stems:
+            return stem
+        if "-" in norm:  # a compound matches through its parts: COVID-19 ← "covid"
+            for part in norm.split("-"):
+                if part in self.exact or stem_word(part) in self.stems:
+                    return part
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.exact)
+
+
+def highlight(text: str, terms: MatchTerms) -> Snippet:
+    """All of ``text`` (e.g. a title) with matched words marked."""
+    return Snippet(tuple(_fragments(text, 0, len(text), terms)))
+
+
+def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
+                 passages: int = 2) -> Snippet:
+    """The best passages of ``text`` for ``terms``, at most about ``max_chars``."""
+    spans = _passages(text)
+    if not spans:
+        return Snippet()
+    scored = []
+    for index, (start, end) in enumerate(spans):
+        found = [terms.matches(m.group()) for m in TOKEN_PATTERN.finditer(text, start, end)]
+        found = [term for term in found if term]
+        scored.append((len(set(found)), len(found), -index, start, end))
+    best = sorted(scored, reverse=True)
+    if not best[0][0]:
+        chosen = [spans[0]]  # no match in the body: the lede summarises the article
+    else:
+        chosen = [(start, end) for distinct, _, _, start, end in best[:passages] if distinct]
+        chosen.sort()
+    budget = max_chars // len(chosen)
+    fragments: list[tuple[str, bool]] = []
+    for number, (start, end) in enumerate(chosen):
+        if number:
+            fragments.append((" … ", False))
+        window_start, window_end = _window(text, start, end, budget, terms)
+        if window_start > start or (number == 0 and start > 0):
+            fragments.append(("… ", False))
+        fragments.extend(_fragments(text, window_start, window_end, terms))
+        if window_end < end:
+            fragments.append((" …", False))
+    return Snippet(tuple(_merge(fragments)))
+
+
+def _passages(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _PASSAGE_END.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append(_strip(text, start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append(_strip(text, start, len(text)))
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,\t\r\n":
+        start += 1
+    while end > start and text[end - 1] in " ,\t\r\n":
+        end -= 1
+    return start, end
+
+
+def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms) -> tuple[int, int]:
+    """A slice of the passage of about ``budget`` chars, starting a little before its first match."""
+    if end - start <= budget:
+        return start, end
+    first = next((m.start() for m in TOKEN_PATTERN.finditer(text, start, end)
+                  if terms.matches(m.group())), start)
+    left = max(start, first - budget // 4)
+    if left > start:  # begin at a word boundary
+        space = text.find(" ", left, first)
+        left = space + 1 if space != -1 else left
+    right = min(end, left + budget)
+    if right < end:
+        space = text.rfind(" ", left, right)
+        right = space if space > first else right
+    return left, right
+
+
+def _fragments(text: str, start: int, end: int, terms: MatchTerms) -> list[tuple[str, bool]]:
+    fragments, position = [], start
+    for match in TOKEN_PATTERN.finditer(text, start, end):
+        if terms.matches(match.group()):
+            if match.start() > position:
+                fragments.append((text[position : match.start()], False))
+            fragments.append((match.group(), True))
+            position = match.end()
+    if position < end:
+        fragments.append((text[position:end], False))
+    return fragments
+
+
+def _merge(fragments: Collection[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Join neighbouring unmarked fragments (and collapse whitespace runs)."""
+    merged: list[tuple[str, bool]] = []
+    for text, hit in fragments:
+        text = re.sub(r"\s+", " ", text)
+        if merged and not hit and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + text, False)
+        elif text:
+            merged.append((text, hit))
+    return merged

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import CLEAR
 
 from searcher.analysis import exact_analyzer, stemming_analyzer
@@ -58,8 +58,9 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=stemmed, stored=True),
         body_exact=TEXT(analyzer=exact),
         url=STORED(),
-        source=ID(stored=True, sortable=True),
-        category=ID(stored=True, sortable=True),
+        # Matched case-insensitively; the column keeps the original spelling for facets.
+        source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
+        category=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
         published=DATETIME(stored=True, sortable=True),
         hash=ID(sortable=True),
         schema_version=STORED(),

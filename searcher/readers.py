@@ -186,10 +186,11 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
         published = parse_date(_pick(record, "published"), _pick(record, "time"))
     except DateError as error:
         return Rejected(location, f"bad date: {error}")
-    title = _pick(record, "title") or _title_from_body(body)
+    # No title stays empty in the index (the body's first words would get the
+    # title's weight); front ends show the start of the body instead.
     return Article(
         id=article_id,
-        title=" ".join(title.split()),
+        title=" ".join(_pick(record, "title").split()),
         body=body,
         url=_pick(record, "url"),
         source=_pick(record, "source"),
@@ -197,11 +198,6 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
         published=published,
         origin=location,
     )
-
-
-def _title_from_body(body: str, limit: int = 80) -> str:
-    first = body.strip().split("\n", 1)[0]
-    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _title_from_filename(path: Path) -> str:

@@ -31,6 +31,7 @@ from pathlib import Path
 from whoosh import qparser, query, sorting
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.scoring import BM25F
+from whoosh.util.times import long_to_datetime
 
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
@@ -47,8 +48,11 @@ MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 # titles say what an article is about; exact word forms outrank stemmed ones.
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 COORDINATION = 0.9  # OrGroup bonus for documents that hold more of the words
-FIELD_ALIASES = {"judul": ["title"], "sumber": ["source"], "kategori": ["category"],
-                 "tanggal": ["published"], "date": ["published"]}
+OR_GROUP = qparser.OrGroup.factory(COORDINATION)
+ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
+FILTER_FIELDS = ("source", "category", "published")
+FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"],
+                 "published": ["tanggal", "date"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -147,12 +151,12 @@ class Index:
         self.close()
 
     # -- queries -------------------------------------------------------------
-    def _parser(self, schema):
+    def _parser(self, schema, group):
         parser = qparser.MultifieldParser(
-            list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS,
-            group=qparser.OrGroup.factory(COORDINATION),
-        )
-        parser.add_plugin(qparser.PlusMinusPlugin())
+            list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+        # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
+        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
+                                                  minusexpr=r"(?<![^\s(])-"))
         parser.add_plugin(qparser.FuzzyTermPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(DateParserPlugin(free=False))
@@ -162,11 +166,19 @@ class Index:
         """The Whoosh query for a user string (raises QueryError)."""
         text = _clean_query(text)
         searcher = self._searcher()
+        expanded = expand_synonyms(text)
         try:
-            parsed = self._parser(searcher.schema).parse(expand_synonyms(text))
+            loose = self._parser(searcher.schema, OR_GROUP).parse(expanded)
+            strict = self._parser(searcher.schema, qparser.AndGroup).parse(expanded)
         except Exception as error:  # the parser's failures are the user's input
             raise QueryError(f"cannot understand the query: {error}") from None
-        return _bound_expansions(parsed, searcher.reader())
+        loose, filters = _split_filters(loose)
+        if ALL_WORDS_BOOST and strict != loose:
+            # Every word is optional, but documents with all of them come first.
+            strict, _ = _split_filters(strict)
+            loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
+        combined = query.And([loose, *filters]) if filters else loose
+        return _bound_expansions(combined, searcher.reader())
 
     def search(
         self,
@@ -258,7 +270,8 @@ class Index:
         if stored is None:
             return None
         return Document(
-            id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+            id=stored["id"], title=display_title(stored.get("title", ""), stored.get("body", "")),
+            body=stored.get("body", ""),
             url=stored.get("url", ""), source=stored.get("source", ""),
             category=stored.get("category", ""), published=stored.get("published"),
         )
@@ -331,6 +344,25 @@ def _filter_query(filters: Filters, searcher):
     return query.And(clauses) if clauses else None
 
 
+def _split_filters(parsed):
+    """Separate top-level ``source:``/``category:``/``published:`` clauses.
+
+    In a query like ``sumber:kompas banjir`` the field clause is a restriction,
+    not one more optional word, so it is taken out of the OR group and made
+    required.
+    """
+    if not isinstance(parsed, (query.Or, query.And)):
+        is_filter = getattr(parsed, "fieldname", None) in FILTER_FIELDS
+        return (query.Every(), [parsed]) if is_filter else (parsed, [])
+    filters = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in FILTER_FIELDS]
+    if not filters:
+        return parsed, []
+    rest = [q for q in parsed.subqueries if not any(q is f for f in filters)]
+    if not rest:
+        return query.Every(), filters
+    return (rest[0] if len(rest) == 1 else type(parsed)(rest, boost=parsed.boost)), filters
+
+
 def _bound_expansions(parsed, reader):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
 
@@ -381,8 +413,17 @@ def _match_terms(parsed) -> MatchTerms:
     return MatchTerms(frozenset(stems), frozenset(exact))
 
 
+def display_title(title: str, body: str, limit: int = 80) -> str:
+    """The title, or for untitled records the start of the body."""
+    if title:
+        return title
+    first = " ".join(body.split()[:20])
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
-    title, body = stored.get("title", ""), stored.get("body", "")
+    body = stored.get("body", "")
+    title = display_title(stored.get("title", ""), body)
     return Hit(
         id=stored["id"], title=title, url=stored.get("url", ""),
         source=stored.get("source", ""), category=stored.get("category", ""),
@@ -398,6 +439,9 @@ def _counts(groups: dict) -> list[FacetCount]:
 
 
 def _day(moment):
+    # The published column holds Whoosh's integer form of the datetime.
+    if isinstance(moment, int):
+        moment = long_to_datetime(moment)
     return moment.strftime("%Y-%m-%d") if moment else None
 
 

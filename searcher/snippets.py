@@ -80,15 +80,15 @@ def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
         chosen.sort()
     budget = max_chars // len(chosen)
     fragments: list[tuple[str, bool]] = []
-    for number, (start, end) in enumerate(chosen):
-        if number:
-            fragments.append((" … ", False))
+    previous_end = 0
+    for start, end in chosen:
         window_start, window_end = _window(text, start, end, budget, terms)
-        if window_start > start or (number == 0 and start > 0):
-            fragments.append(("… ", False))
+        if window_start > previous_end:
+            fragments.append(("… " if not fragments else " … ", False))
         fragments.extend(_fragments(text, window_start, window_end, terms))
-        if window_end < end:
-            fragments.append((" …", False))
+        previous_end = window_end
+    if previous_end < len(text.rstrip()):
+        fragments.append((" …", False))
     return Snippet(tuple(_merge(fragments)))
 
 

@@ -30,10 +30,14 @@ def protected_words() -> frozenset[str]:
 
 @cache
 def _sastrawi():
-    # Imported lazily: building the stemmer loads a 30k-word dictionary.
+    # Imported lazily: building the stemmer loads a 30k-word dictionary. We
+    # use the plain Stemmer (not the factory's CachedStemmer, which caches
+    # whole texts and has no per-word entry point); our cache is stem_word's.
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)

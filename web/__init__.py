@@ -1,0 +1,83 @@
+"""The web front end: a Flask app over the :mod:`searcher` library API.
+
+``create_app(test_config=None)`` builds the app (the Flask tutorial's
+factory). Configuration keys:
+
+* ``INDEX``: the index folder (default :func:`searcher.default_index_dir`,
+  i.e. ``$SEARCHER_INDEX`` or ``index/``);
+* ``TESTING``: Flask's testing flag.
+
+One :class:`searcher.Index` is opened lazily per app, on the first request
+that needs it, and shared by every request and thread (the library gives each
+thread its own searcher and refreshes it after a re-index, so new articles
+show up without a restart). Views reach it through :func:`get_index`, which
+caches it on ``g`` for the request. While there is no index yet, pages answer
+503 with instructions instead of failing; the app retries on the next request,
+so indexing while the server runs is enough.
+
+This package never imports Whoosh: it only formats the library's plain results.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import searcher
+from flask import Flask, current_app, g
+
+EXTENSION = "searcher_index"
+_open_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; ``test_config`` overrides the defaults (``INDEX``, ``TESTING``)."""
+    app = Flask(__name__)
+    app.config.from_mapping(INDEX=searcher.default_index_dir())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions[EXTENSION] = None
+
+    from web import views
+
+    app.register_blueprint(views.bp)
+    views.register_error_handlers(app)
+    app.after_request(views.security_headers)
+    app.jinja_env.filters["tanggal"] = views.format_date
+    app.jinja_env.filters["angka"] = views.format_number
+    return app
+
+
+def get_index() -> searcher.Index:
+    """The app's shared index, cached on ``g`` for this request.
+
+    Raises :class:`searcher.IndexNotFoundError` (or another
+    :class:`searcher.SearcherError`) while the index cannot be opened; the
+    error handlers turn that into a 503 page.
+    """
+    if "index" not in g:
+        g.index = _app_index(current_app)
+    return g.index
+
+
+def _app_index(app: Flask) -> searcher.Index:
+    index = app.extensions.get(EXTENSION)
+    if index is None:
+        with _open_lock:
+            index = app.extensions.get(EXTENSION)
+            if index is None:
+                index = searcher.open_index(app.config["INDEX"])
+                app.extensions[EXTENSION] = index
+                log.info("opened index %s", app.config["INDEX"])
+    return index
+
+
+def close_index(app: Flask) -> None:
+    """Close the app's index, if it was opened (for tests and shutdown)."""
+    index = app.extensions.get(EXTENSION)
+    if index is not None:
+        app.extensions[EXTENSION] = None
+        index.close()

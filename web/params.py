@@ -1,0 +1,158 @@
+"""Search parameters: read from the URL, validated, and written back into links.
+
+Every piece of page state lives in the query string, so a result page can be
+bookmarked and shared. :meth:`SearchParams.from_args` validates the raw
+strings (a bad value raises :class:`ParamError`, which the views turn into a
+400 page or JSON error); :meth:`SearchParams.link` builds the arguments of a
+link to the same search with some state changed (another page, one filter
+less...), leaving out defaults so URLs stay short.
+
+Sort values: the UI uses Indonesian (``relevansi``, ``terbaru``,
+``terlama``); the English names of the library (``relevance``, ``newest``,
+``oldest``) are accepted too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import searcher
+
+MAX_QUERY_CHARS = 1000
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
+MAX_FILTER_VALUES = 20
+MAX_FILTER_CHARS = 200
+SORT_NAMES = {"relevansi": "relevance", "terbaru": "newest", "terlama": "oldest"}
+SORT_LABELS = {"relevance": "relevansi", "newest": "terbaru", "oldest": "terlama"}
+_WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
+
+
+class ParamError(searcher.QueryError):
+    """A URL parameter that cannot be used; the message names it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    sort: str = "relevance"  # the library's name
+
+    # -- reading --------------------------------------------------------------
+    @classmethod
+    def from_args(cls, args) -> SearchParams:
+        """Validated parameters from ``request.args`` (a MultiDict)."""
+        q = args.get("q", "")
+        if len(q) > MAX_QUERY_CHARS:
+            raise ParamError("q", f"kueri terlalu panjang ({len(q)} karakter, paling banyak "
+                                  f"{MAX_QUERY_CHARS})")
+        params = cls(
+            q=q.strip(),
+            page=_whole_number(args, "page", 1, MAX_PAGE, 1),
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE),
+            sources=_values(args, "source"),
+            categories=_values(args, "category"),
+            since=args.get("since", "").strip(),
+            until=args.get("until", "").strip(),
+            sort=_sort(args.get("sort", "")),
+        )
+        params.filters()  # a bad date or range is a bad request now, not later
+        return params
+
+    def filters(self) -> searcher.Filters:
+        """The library's filters (raises QueryError for a bad date)."""
+        return searcher.Filters.build(source=self.sources, category=self.categories,
+                                      since=self.since or None, until=self.until or None)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.sources or self.categories or self.since or self.until)
+
+    @property
+    def sort_label(self) -> str:
+        return SORT_LABELS[self.sort]
+
+    # -- writing ----------------------------------------------------------------
+    def link(self, **changes) -> dict:
+        """Query-string arguments for this search with ``changes`` applied.
+
+        Any change other than ``page`` goes back to page 1.
+        """
+        if "page" not in changes:
+            changes["page"] = 1
+        params = replace(self, **changes)
+        args: dict = {"q": params.q}
+        if params.sources:
+            args["source"] = list(params.sources)
+        if params.categories:
+            args["category"] = list(params.categories)
+        if params.since:
+            args["since"] = params.since
+        if params.until:
+            args["until"] = params.until
+        if params.sort != "relevance":
+            args["sort"] = params.sort_label
+        if params.per_page != DEFAULT_PER_PAGE:
+            args["per_page"] = params.per_page
+        if params.page != 1:
+            args["page"] = params.page
+        return args
+
+    def toggle(self, facet: str, value: str) -> dict:
+        """Link arguments with ``value`` of ``facet`` ("sources"/"categories") on or off."""
+        values = getattr(self, facet)
+        if value in values:
+            return self.link(**{facet: tuple(v for v in values if v != value)})
+        return self.link(**{facet: values + (value,)})
+
+    def chips(self) -> list[tuple[str, str, dict]]:
+        """Active filters as (kind, label, link arguments without that filter)."""
+        chips = [("Sumber", value, self.toggle("sources", value)) for value in self.sources]
+        chips += [("Kategori", value, self.toggle("categories", value))
+                  for value in self.categories]
+        if self.since:
+            chips.append(("Sejak", self.since, self.link(since="")))
+        if self.until:
+            chips.append(("Sampai", self.until, self.link(until="")))
+        return chips
+
+
+def _whole_number(args, name: str, low: int, high: int, default: int) -> int:
+    raw = args.get(name, "")
+    if not raw.strip():
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
+        raise ParamError(name, f"harus bilangan bulat dari {low} sampai {high}, bukan {raw[:40]!r}")
+    return int(raw)
+
+
+def _values(args, name: str) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
+    if len(values) > MAX_FILTER_VALUES:
+        raise ParamError(name, f"paling banyak {MAX_FILTER_VALUES} nilai")
+    if any(len(v) > MAX_FILTER_CHARS for v in values):
+        raise ParamError(name, f"nilai terlalu panjang (paling banyak {MAX_FILTER_CHARS} karakter)")
+    return values
+
+
+def _sort(raw: str) -> str:
+    value = raw.strip().lower()
+    if not value:
+        return "relevance"
+    if value in SORT_NAMES:
+        return SORT_NAMES[value]
+    if value in SORT_LABELS:
+        return value
+    raise ParamError("sort", f"pilih salah satu dari relevansi, terbaru, terlama "
+                             f"(atau relevance, newest, oldest), bukan {raw[:40]!r}")

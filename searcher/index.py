@@ -51,12 +51,14 @@ def default_index_dir() -> str:
 
 def make_schema() -> Schema:
     stemmed, exact = stemming_analyzer(), exact_analyzer()
+    # A typed word that analyses into several tokens (L'Arc, kompas.com) is a phrase.
+    phrase = "phrase"
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
-        title=TEXT(analyzer=stemmed, stored=True),
-        title_exact=TEXT(analyzer=exact),
-        body=TEXT(analyzer=stemmed, stored=True),
-        body_exact=TEXT(analyzer=exact),
+        title=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
+        title_exact=TEXT(analyzer=exact, multitoken_query=phrase),
+        body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
+        body_exact=TEXT(analyzer=exact, multitoken_query=phrase),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),

@@ -55,6 +55,7 @@ FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategor
                  "published": ["tanggal", "date"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_QUESTION_MARK = re.compile(r"\?+(?=[\s)\"]|$)")
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class Index:
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
         parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
                                                   minusexpr=r"(?<![^\s(])-"))
-        parser.add_plugin(qparser.FuzzyTermPlugin())
+        parser.add_plugin(_FuzzyTermPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(DateParserPlugin(free=False))
         return parser
@@ -324,7 +325,11 @@ def _clean_query(text: str) -> str:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
                          f"{MAX_QUERY_CHARS})")
-    return " ".join(_CONTROL.sub(" ", text).split())
+    text = _CONTROL.sub(" ", text)
+    # A question mark ending a word is punctuation ("siapa presiden RI?"), not
+    # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
+    text = _QUESTION_MARK.sub("", text)
+    return " ".join(text.split())
 
 
 def _check_paging(page, per_page) -> tuple[int, int]:
@@ -342,6 +347,12 @@ def _filter_query(filters: Filters, searcher):
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
+
+
+class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
+    """``word~`` / ``word~2`` only at the end of a word: "L'Arc~en~Ciel" is a name."""
+
+    expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[1-9][0-9]*))?(?=[\s)]|$)")
 
 
 def _split_filters(parsed):
@@ -372,9 +383,10 @@ def _bound_expansions(parsed, reader):
                     node.text.replace("*", "").replace("?", "")) < 2:
                 raise QueryError(f"{node.text!r}: a wildcard needs at least 2 letters")
             words = []
+            field = reader.schema[node.fieldname]
             for word in node._btexts(reader):
-                words.append(query.Term(node.fieldname, reader.schema[node.fieldname]
-                                        .from_bytes(word), boost=node.boost))
+                text = word if isinstance(word, str) else field.from_bytes(word)
+                words.append(query.Term(node.fieldname, text, boost=node.boost))
                 if len(words) >= MAX_EXPANSIONS:
                     break
             return query.Or(words) if words else query.NullQuery

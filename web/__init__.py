@@ -23,8 +23,9 @@ from __future__ import annotations
 import logging
 import threading
 
-import searcher
 from flask import Flask, current_app, g
+
+import searcher
 
 EXTENSION = "searcher_index"
 _open_lock = threading.Lock()
@@ -41,13 +42,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions[EXTENSION] = None
 
-    from web import views
+    from web import dates, views
 
     app.register_blueprint(views.bp)
     views.register_error_handlers(app)
     app.after_request(views.security_headers)
-    app.jinja_env.filters["tanggal"] = views.format_date
-    app.jinja_env.filters["angka"] = views.format_number
+    app.jinja_env.filters["tanggal"] = dates.format_date
+    app.jinja_env.filters["angka"] = dates.format_number
+    app.jinja_env.filters["hari"] = dates.format_day
     return app
 
 

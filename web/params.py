@@ -55,8 +55,9 @@ class SearchParams:
         """Validated parameters from ``request.args`` (a MultiDict)."""
         q = args.get("q", "")
         if len(q) > MAX_QUERY_CHARS:
-            raise ParamError("q", f"kueri terlalu panjang ({len(q)} karakter, paling banyak "
-                                  f"{MAX_QUERY_CHARS})")
+            raise ParamError(
+                "q", f"kueri terlalu panjang ({len(q)} karakter, paling banyak {MAX_QUERY_CHARS})"
+            )
         params = cls(
             q=q.strip(),
             page=_whole_number(args, "page", 1, MAX_PAGE, 1),
@@ -72,8 +73,12 @@ class SearchParams:
 
     def filters(self) -> searcher.Filters:
         """The library's filters (raises QueryError for a bad date)."""
-        return searcher.Filters.build(source=self.sources, category=self.categories,
-                                      since=self.since or None, until=self.until or None)
+        return searcher.Filters.build(
+            source=self.sources,
+            category=self.categories,
+            since=self.since or None,
+            until=self.until or None,
+        )
 
     @property
     def has_filters(self) -> bool:
@@ -119,8 +124,9 @@ class SearchParams:
     def chips(self) -> list[tuple[str, str, dict]]:
         """Active filters as (kind, label, link arguments without that filter)."""
         chips = [("Sumber", value, self.toggle("sources", value)) for value in self.sources]
-        chips += [("Kategori", value, self.toggle("categories", value))
-                  for value in self.categories]
+        chips += [
+            ("Kategori", value, self.toggle("categories", value)) for value in self.categories
+        ]
         if self.since:
             chips.append(("Sejak", self.since, self.link(since="")))
         if self.until:
@@ -154,5 +160,8 @@ def _sort(raw: str) -> str:
         return SORT_NAMES[value]
     if value in SORT_LABELS:
         return value
-    raise ParamError("sort", f"pilih salah satu dari relevansi, terbaru, terlama "
-                             f"(atau relevance, newest, oldest), bukan {raw[:40]!r}")
+    raise ParamError(
+        "sort",
+        f"pilih salah satu dari relevansi, terbaru, terlama "
+        f"(atau relevance, newest, oldest), bukan {raw[:40]!r}",
+    )

@@ -1,0 +1,269 @@
+"""End to end in headless Chromium: the app served by waitress, driven by Playwright.
+
+Uses Debian's ``chromium`` (Playwright's own browser download cannot work
+here). Without it the tests are skipped, or fail when ``$CI`` is set.
+Screenshots go to pytest's temporary folder and to ``$SCREENSHOTS`` (default
+``/tmp/shots``) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import searcher
+from web import close_index, create_app
+from web.server import make_server
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "corpus" / "sample.jsonl"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+API_KEYS = {"query", "total", "page", "per_page", "sort", "hits", "suggestion"}
+
+
+# -- fixtures (kept here: tests/conftest.py belongs to another developer) -----------
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    """The app on a free port of 127.0.0.1, served by waitress in a background thread."""
+    index_dir = tmp_path_factory.mktemp("browser") / "ix"
+    searcher.index_sources([str(SAMPLE)], str(index_dir))
+    app = create_app({"INDEX": str(index_dir)})
+    server = make_server(app=app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown()
+    server.close()
+    thread.join(timeout=10)
+    close_index(app)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        message = f"{CHROMIUM} not found: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Save a screenshot in the test's temporary folder and in $SCREENSHOTS."""
+    folders = [tmp_path_factory.mktemp("shots"), Path(os.environ.get("SCREENSHOTS", "/tmp/shots"))]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page, name: str, full_page: bool = True) -> None:
+        first = folders[0] / f"{name}.png"
+        page.screenshot(path=str(first), full_page=full_page)
+        for folder in folders[1:]:
+            shutil.copyfile(first, folder / first.name)
+
+    return shoot
+
+
+def _open(browser, **options):
+    context = browser.new_context(locale="id-ID", **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    expected = "Failed to load resource: the server responded with a status of 4"  # 400/404 tests
+
+    def console(message) -> None:
+        if message.type == "error" and not message.text.startswith(expected):
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return context, page, problems
+
+
+@pytest.fixture
+def desktop(browser):
+    context, page, problems = _open(browser, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+    # CSP violations and script errors are reported on the console.
+    assert problems == []
+
+
+@pytest.fixture
+def phone(browser):
+    context, page, problems = _open(
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield page
+    context.close()
+    assert problems == []
+
+
+def total(page) -> int:
+    return int(page.locator(".results-count strong").inner_text().replace(".", ""))
+
+
+def dates(page) -> list[datetime]:
+    values = page.locator(".hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    return [datetime.fromisoformat(v) for v in values]
+
+
+# -- tests -------------------------------------------------------------------------------
+def test_search_filter_sort_page_and_read(desktop, base_url, shots):
+    page = desktop
+    page.goto(base_url + "/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    shots(page, "01-home")
+
+    page.keyboard.type("perdagangan orang")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=perdagangan\+orang$"))
+    assert page.locator(".hit").count() == 10
+    assert page.locator(".hit-snippet mark").count() >= 10
+    assert page.locator(".hit-snippet mark").first.is_visible()
+    assert page.locator(".timeline-chart rect.bar").count() > 1
+    everything = total(page)
+    assert everything > 10
+    shots(page, "02-results")
+
+    # A source facet narrows the results and appears as a removable chip.
+    page.locator(".facet-item", has_text="Warta Nusantara").click()
+    page.wait_for_url(re.compile(r"source=Warta\+Nusantara"))
+    narrowed = total(page)
+    assert 0 < narrowed < everything
+    chip = page.locator(".chip-active")
+    assert chip.count() == 1 and "Warta Nusantara" in chip.inner_text()
+    assert all(s == "Warta Nusantara" for s in page.locator(".hit-source").all_inner_texts())
+    shots(page, "03-filtered")
+
+    # Newest first, still filtered.
+    page.locator(".sort-option", has_text="Terbaru").click()
+    page.wait_for_url(re.compile(r"sort=terbaru"))
+    assert total(page) == narrowed
+    found = dates(page)
+    assert found == sorted(found, reverse=True)
+
+    # Remove the chip: all results again, sorted by date; then page 2.
+    page.locator(".chip-active").click()
+    page.wait_for_url(re.compile(r"/search\?q=perdagangan\+orang&sort=terbaru$"))
+    assert total(page) == everything and page.locator(".chip-active").count() == 0
+    first_page = dates(page)
+    page.locator(".pager-step", has_text="Berikutnya").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator(".pager-page.is-current").inner_text() == "2"
+    assert max(dates(page)) <= min(first_page)
+
+    # Read an article: query words marked, related articles listed.
+    title = page.locator(".hit-title a").first
+    title_text = title.inner_text()
+    title.click()
+    page.wait_for_url(re.compile(r"/article/sample-\d+\?q=perdagangan\+orang"))
+    assert page.locator(".article-title").inner_text() == title_text
+    assert page.locator(".article-body mark").count() > 0
+    assert page.locator(".related li").count() > 0
+    shots(page, "04-article")
+
+    # "/" jumps to the search box.
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+
+    # The API answers the same search as JSON.
+    response = page.request.get(base_url + "/api/search?q=perdagangan+orang")
+    assert response.ok and response.headers["content-type"] == "application/json"
+    data = response.json()
+    assert set(data) == API_KEYS and data["total"] == everything
+    assert "<mark>" in data["hits"][0]["snippet"]
+
+
+def test_did_you_mean_and_empty_state(desktop, base_url, shots):
+    page = desktop
+    page.goto(base_url + "/search?q=perdagngan")
+    suggestion = page.locator(".suggestion a")
+    assert suggestion.inner_text() == "perdagangan"
+    suggestion.click()
+    page.wait_for_url(re.compile(r"q=perdagangan$"))
+    assert page.locator(".hit").count() > 0
+    page.goto(base_url + "/search?q=qwzxv")
+    assert page.locator(".empty h2").inner_text().startswith("Tidak ada berita")
+    shots(page, "05-empty")
+
+
+def test_timeline_bar_narrows_to_its_month(desktop, base_url):
+    page = desktop
+    page.goto(base_url + "/search?q=perdagangan+orang")
+    bar = page.locator(".timeline-chart a").first
+    label = bar.get_attribute("aria-label")  # "Januari 2023: 1 berita"
+    count = int(re.search(r": (\d+) berita", label).group(1))
+    bar.click()
+    page.wait_for_url(re.compile(r"since=\d{4}-\d\d-01&until=\d{4}-\d\d-\d\d"))
+    assert total(page) == count
+
+
+def test_bad_parameter_is_a_friendly_page(desktop, base_url, shots):
+    page = desktop
+    response = page.goto(base_url + "/search?q=banjir&page=abc")
+    assert response.status == 400
+    assert page.locator("h1").inner_text() == "Permintaan tidak valid"
+    response = page.goto(base_url + "/article/tidak-ada")
+    assert response.status == 404
+    shots(page, "06-not-found")
+
+
+def test_phone_layout(phone, base_url, shots):
+    page = phone
+    page.goto(base_url + "/")
+    shots(page, "07-phone-home")
+    page.goto(base_url + "/search?q=perdagangan+orang")
+    # Results come first; the filter panel is folded and opens on demand.
+    filters = page.locator("details.filters")
+    assert filters.get_attribute("open") is None
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots(page, "08-phone-results", full_page=False)
+    page.locator(".filters-summary").click()
+    assert page.locator(".facet-item").first.is_visible()
+    shots(page, "09-phone-filters", full_page=False)
+    page.goto(base_url + "/article/sample-001?q=perdagangan+orang")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots(page, "10-phone-article", full_page=False)
+
+
+def test_narrowest_phone_has_no_horizontal_scroll(browser, base_url):
+    context, page, problems = _open(browser, viewport={"width": 360, "height": 740})
+    try:
+        for url in (
+            "/",
+            "/search?q=perdagangan+orang&source=Warta+Nusantara&sort=terbaru",
+            "/article/sample-005?q=tppo",
+            "/search?q=qwzxv",
+        ):
+            page.goto(base_url + url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    finally:
+        context.close()
+    assert problems == []

@@ -1,0 +1,63 @@
+"""Run the front end with waitress, a production WSGI server (not Flask's debug server).
+
+``python -m searcher serve`` calls :func:`serve`. It binds to 127.0.0.1
+unless told otherwise; ``threads`` requests are served at once, all sharing
+one index handle.
+"""
+
+from __future__ import annotations
+
+import os
+
+from waitress import create_server
+
+import searcher
+from web import create_app
+
+
+def make_server(
+    index_dir: str | os.PathLike | None = None,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    threads: int = 8,
+    app=None,
+):
+    """A waitress server for the app, bound but not yet running (``port=0``: any free port)."""
+    if app is None:
+        app = create_app({"INDEX": str(index_dir or searcher.default_index_dir())})
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="searcher",
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+def serve(
+    index_dir: str | os.PathLike | None = None,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    threads: int = 8,
+) -> None:
+    """Serve until interrupted, printing where to point a browser."""
+    index_dir = str(index_dir or searcher.default_index_dir())
+    server = make_server(index_dir, host=host, port=port, threads=threads)
+    shown_host = f"[{host}]" if ":" in host else host
+    if not searcher.index_exists(index_dir):
+        print(
+            f"note: no index in {index_dir} yet; build one with: "
+            f"python -m searcher index corpus/ --index {index_dir}"
+        )
+    print(
+        f"searcher: serving {index_dir} on http://{shown_host}:{server.effective_port}/ "
+        f"({threads} threads; Ctrl+C to stop)",
+        flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()

@@ -207,9 +207,11 @@ class Index:
         parsed = self.parse(text)
         searcher = self._searcher()
         options: dict = {"filter": _filter_query(filters, searcher) if filters else None}
-        if sort != "relevance":
-            # Newest first: undated articles last either way.
-            options.update(sortedby=sorting.FieldFacet("published", reverse=sort == "newest"))
+        if sort == "oldest":  # undated articles hold the largest value: last
+            options.update(sortedby=sorting.FieldFacet("published"))
+        elif sort == "newest":  # ...so they are mapped below every date to stay last
+            options.update(sortedby=sorting.TranslateFacet(_undated_first, sorting.FieldFacet(
+                "published")), reverse=True)
         if facets:
             options["groupedby"] = {
                 "source": sorting.FieldFacet("source"),
@@ -301,7 +303,7 @@ class Index:
             groupedby={"source": sorting.FieldFacet("source"),
                        "category": sorting.FieldFacet("category")},
         )
-        dates = [d for d in _column_values(searcher, "published") if d]
+        dates = [d for d in map(_as_datetime, _column_values(searcher, "published")) if d]
         size = sum(f.stat().st_size for f in Path(self.path).iterdir()
                    if f.is_file() and not f.name.startswith("."))
         return IndexStats(
@@ -315,7 +317,7 @@ class Index:
 
 def _column_values(searcher, name: str) -> Iterable:
     reader = searcher.reader()
-    column = reader.column_reader(name)
+    column = reader.column_reader(name, translate=False)
     return (column[docnum] for docnum in reader.all_doc_ids())
 
 
@@ -450,10 +452,26 @@ def _counts(groups: dict) -> list[FacetCount]:
     return sorted(counts, key=lambda f: (-f.count, f.value))
 
 
-def _day(moment):
-    # The published column holds Whoosh's integer form of the datetime.
-    if isinstance(moment, int):
-        moment = long_to_datetime(moment)
+def _as_datetime(value) -> datetime | None:
+    """A published-column value as a datetime; None for undated articles.
+
+    The column holds Whoosh's integer form of the datetime, and an undated
+    article holds the column's "missing" sentinel, which is no valid date.
+    """
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return long_to_datetime(value)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _undated_first(value):
+    return -1 if _as_datetime(value) is None else value
+
+
+def _day(value):
+    moment = _as_datetime(value)
     return moment.strftime("%Y-%m-%d") if moment else None
 
 

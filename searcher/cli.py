@@ -113,26 +113,24 @@ def run_index(args) -> int:
         from tqdm import tqdm
 
         progress = tqdm(unit=" articles", file=sys.stderr, mininterval=0.5)
-    rejected_seen = 0
 
     def on_record(record: Article | Rejected) -> None:
-        nonlocal rejected_seen
-        if isinstance(record, Rejected):
-            rejected_seen += 1
-            message = f"rejected: {record}"
-            (progress.write(message, file=sys.stderr) if progress
-             else print(message, file=sys.stderr))
         if progress:
             progress.update()
 
+    def on_reject(item: Rejected) -> None:
+        message = f"rejected: {item}"
+        if progress:
+            progress.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
     try:
         report = build_index(records, args.index, rebuild=args.rebuild, procs=args.procs,
-                             lock_timeout=args.wait, on_record=on_record)
+                             lock_timeout=args.wait, on_record=on_record, on_reject=on_reject)
     finally:
         if progress:
             progress.close()
-    for item in report.rejected[rejected_seen:]:  # duplicates found by the indexer
-        print(f"rejected: {item}", file=sys.stderr)
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
           f"({args.index or default_index_dir()})")

@@ -108,7 +108,7 @@ def _document(article: Article) -> dict:
 @contextlib.contextmanager
 def indexer_lock(path: Path, timeout: float) -> Iterator[None]:
     """Hold the folder's indexer lock; wait up to ``timeout`` seconds for it."""
-    handle = open(path / LOCK_FILE, "a+")
+    handle = open(path / LOCK_FILE, "a+")  # noqa: SIM115 (held across the yield)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -239,6 +239,7 @@ def build_index(
     procs: int = 1,
     limitmb: int = 256,
     on_record: Callable[[Article | Rejected], None] | None = None,
+    on_reject: Callable[[Rejected], None] | None = None,
 ) -> IndexReport:
     """Add or update articles in the index at ``path`` (created if missing).
 
@@ -246,12 +247,18 @@ def build_index(
     whose content hash is unchanged are skipped; a repeated id within one run
     is rejected (the first one is kept). With ``rebuild`` the index ends up
     holding exactly these articles. ``on_record`` is called once per record
-    (progress bars).
+    (progress bars); ``on_reject`` once per rejected record, as it happens.
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
     _prepare_folder(folder)
     report = IndexReport()
+
+    def reject(item: Rejected) -> None:
+        report.rejected.append(item)
+        if on_reject is not None:
+            on_reject(item)
+
     options = {"limitmb": limitmb}
     if procs > 1:
         options.update(procs=procs, multisegment=True)
@@ -266,10 +273,10 @@ def build_index(
                 if on_record is not None:
                     on_record(record)
                 if isinstance(record, Rejected):
-                    report.rejected.append(record)
+                    reject(record)
                     continue
                 if record.id in seen:
-                    report.rejected.append(Rejected(
+                    reject(Rejected(
                         record.origin or record.id,
                         f"duplicate id {record.id!r} (first seen at {seen[record.id]}); skipped",
                     ))

@@ -159,7 +159,8 @@ def read_csv(path: Path) -> Iterator[Article | Rejected]:
             if bad is not None:
                 yield Rejected(location, "not valid UTF-8")
                 continue
-            yield article_from_record(dict(zip(names, row)), location)
+            # Short rows leave the missing trailing fields empty.
+            yield article_from_record(dict(zip(names, row, strict=False)), location)
 
 
 def _has_undecodable(text: str) -> bool:

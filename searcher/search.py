@@ -33,10 +33,11 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
+from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, open_whoosh_index
-from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult
+from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.synonyms import expand_synonyms
 
@@ -46,11 +47,16 @@ MAX_PER_PAGE = 100
 MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
+BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 COORDINATION = 0.9  # OrGroup bonus for documents that hold more of the words
 OR_GROUP = qparser.OrGroup.factory(COORDINATION)
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 FILTER_FIELDS = ("source", "category", "published")
+PROXIMITY_BOOST = 0.0  # weight of neighbouring query words found near each other
+PROXIMITY_SLOP = 3
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_SYNTAX_CHARS = re.compile(r'[:()"*~^\[\]{}]|^[-+]')
 FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"],
                  "published": ["tanggal", "date"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
@@ -122,14 +128,14 @@ class Index:
         searcher = getattr(local, "searcher", None)
         now = time.monotonic()
         if searcher is None:
-            searcher = self._ix.searcher(weighting=BM25F())
+            searcher = self._ix.searcher(weighting=BM25F(**BM25F_ARGS))
             with self._lock:
                 self._all_searchers.append(searcher)
             local.searcher, local.checked = searcher, now
         elif now - local.checked > REFRESH_SECONDS:
             local.checked = now
             if not searcher.up_to_date():
-                fresh = self._ix.searcher(weighting=BM25F())
+                fresh = self._ix.searcher(weighting=BM25F(**BM25F_ARGS))
                 with self._lock:
                     self._all_searchers.remove(searcher)
                     self._all_searchers.append(fresh)
@@ -178,6 +184,9 @@ class Index:
             # Every word is optional, but documents with all of them come first.
             strict, _ = _split_filters(strict)
             loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
+        nearby = _proximity_query(text)
+        if nearby is not None:
+            loose = query.Or([loose, nearby])
         combined = query.And([loose, *filters]) if filters else loose
         return _bound_expansions(combined, searcher.reader())
 
@@ -294,7 +303,7 @@ class Index:
         if docnum is None:
             return []
         results = searcher.more_like(docnum, "body", top=limit, numterms=20)
-        return [_hit(hit.fields(), hit.score or 0.0, None) for hit in results]
+        return [_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
 
     def stats(self) -> IndexStats:
         searcher = self._searcher()
@@ -349,6 +358,21 @@ def _filter_query(filters: Filters, searcher):
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
+
+
+def _proximity_query(text: str):
+    """Neighbouring plain words found close together ("balai kota seoul") score extra."""
+    if not PROXIMITY_BOOST:
+        return None
+    bare = " ".join(p for p in text.split()
+                    if p not in _OPERATORS and not _SYNTAX_CHARS.search(p))
+    stems = analyze(bare)
+    pairs = {tuple(stems[i : i + 2]) for i in range(len(stems) - 1) if stems[i] != stems[i + 1]}
+    if not pairs:
+        return None
+    phrases = [query.Phrase(field, list(pair), slop=PROXIMITY_SLOP)
+               for pair in sorted(pairs) for field in ("title", "body")]
+    return query.Or(phrases, boost=PROXIMITY_BOOST)
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
@@ -442,8 +466,8 @@ def _hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
         id=stored["id"], title=title, url=stored.get("url", ""),
         source=stored.get("source", ""), category=stored.get("category", ""),
         published=stored.get("published"), score=float(score),
-        snippet=make_snippet(body, terms) if terms is not None else make_snippet(body, MatchTerms()),
-        title_highlighted=highlight(title, terms or MatchTerms()),
+        snippet=make_snippet(body, terms) if terms is not None else Snippet(),
+        title_highlighted=highlight(title, terms) if terms is not None else Snippet(),
     )
 
 

@@ -112,8 +112,14 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms) -> tuple[int, int]:
-    """A slice of the passage of about ``budget`` chars, starting a little before its first match."""
+    """About ``budget`` chars of the passage, starting a little before its first match."""
     if end - start <= budget:
+        # A short passage ("Itu unsur TPPO yang jelas.") reads better with
+        # the text that follows it, up to the budget.
+        limit = min(len(text), start + budget)
+        if limit > end:
+            space = text.rfind(" ", end, limit)
+            end = space if space > end else end
         return start, end
     first = next((m.start() for m in TOKEN_PATTERN.finditer(text, start, end)
                   if terms.matches(m.group())), start)

@@ -1,0 +1,151 @@
+"""The plain reference engine of issue 4: Whoosh defaults plus a Sastrawi filter.
+
+This is the straightforward implementation most projects write, kept deliberately
+naive so that every benchmark report can say how far our engine is from it:
+
+* schema ``id`` (``ID``, stored, unique), ``title`` and ``body`` (``TEXT``, stored),
+  both analysed by ``RegexTokenizer() | LowercaseFilter() | StopFilter()`` (Whoosh's
+  defaults, English stop list) followed by :class:`SastrawiFilter`, which calls
+  Sastrawi's ``stem_word`` for every token, with no cache;
+* one default ``ix.writer()`` (one process, Whoosh's default memory limit), one commit;
+* queries through ``MultifieldParser(["title", "body"], group=OrGroup)``, BM25F
+  scoring, and Whoosh's own ``hit.highlights("body")`` for the top 10 hits.
+
+It reads articles with the same code as ours (:func:`searcher.read_articles`), so
+only the engine differs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.scoring import BM25F
+
+from searcher.models import Article
+
+INDEX_NAME = "reference"
+_STEMMER = None
+
+
+def _stemmer():
+    """The Sastrawi stemmer object (built once; its stems are never cached)."""
+    global _STEMMER
+    if _STEMMER is None:
+        from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+        from Sastrawi.Stemmer.Stemmer import Stemmer
+        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+        _STEMMER = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+    return _STEMMER
+
+
+def sastrawi_stem(word: str) -> str:
+    """Sastrawi's stem of one word, computed afresh on every call (no cache)."""
+    return _stemmer().stem_word(word)
+
+
+class SastrawiFilter(Filter):
+    """Replaces every token's text with its Sastrawi stem."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = sastrawi_stem(token.text)
+            yield token
+
+
+def reference_analyzer() -> Composable:
+    """Whoosh's default text analysis plus the Sastrawi filter."""
+    return RegexTokenizer() | LowercaseFilter() | StopFilter() | SastrawiFilter()
+
+
+def reference_schema() -> Schema:
+    analyzer = reference_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        body=TEXT(analyzer=analyzer, stored=True),
+    )
+
+
+def build_reference_index(articles: Iterable[Article], path: str | os.PathLike) -> int:
+    """Index ``articles`` into a new index at ``path`` (one writer, one commit).
+
+    Returns the number of articles added.
+    """
+    os.makedirs(path, exist_ok=True)
+    ix = whoosh_index.create_in(str(path), reference_schema(), indexname=INDEX_NAME)
+    writer = ix.writer()
+    count = 0
+    try:
+        for article in articles:
+            writer.add_document(id=article.id, title=article.title, body=article.body)
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+    return count
+
+
+@dataclass(frozen=True)
+class ReferenceHit:
+    id: str
+    title: str
+    score: float
+    snippet: str  # Whoosh's HTML highlights of the body
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    query: str
+    total: int
+    hits: list[ReferenceHit]
+
+
+class ReferenceIndex:
+    """A searcher over a reference index (one Whoosh searcher, BM25F)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self._ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        self._searcher = self._ix.searcher(weighting=BM25F())
+        self._parser = MultifieldParser(["title", "body"], self._ix.schema, group=OrGroup)
+
+    def search(self, text: str, limit: int = 10) -> ReferenceResult:
+        """The top ``limit`` hits for ``text``, each with highlighted snippets."""
+        parsed = self._parser.parse(text)
+        results = self._searcher.search(parsed, limit=limit)
+        hits = [
+            ReferenceHit(
+                id=hit["id"],
+                title=hit.get("title", ""),
+                score=float(hit.score or 0.0),
+                snippet=hit.highlights("body"),
+            )
+            for hit in results
+        ]
+        return ReferenceResult(query=text, total=len(results), hits=hits)
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+
+    def __enter__(self) -> ReferenceIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_reference_index(path: str | os.PathLike) -> ReferenceIndex:
+    """Open the reference index at ``path``."""
+    return ReferenceIndex(path)

@@ -1,0 +1,109 @@
+"""Smoke test of the benchmark harness (issue 4) on the repository's sample corpus.
+
+It checks that the harness runs end to end, for both engines, and that its JSON
+holds every figure with a sensible (positive) value. It never checks timings: those
+depend on the machine and its load and belong in BENCHMARKS.md, not in pass/fail tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.reference import reference_analyzer, sastrawi_stem  # noqa: E402
+from benchmarks.run import percentile, read_queries  # noqa: E402
+
+SAMPLE = ROOT / "corpus" / "sample.jsonl"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--corpus",
+            str(SAMPLE),
+            "--limit",
+            "44",
+            "--json",
+            str(out),
+            "--passes",
+            "1",
+            "--cold-runs",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "warm query p50" in completed.stdout
+    return json.loads(out.read_text())
+
+
+def test_report_has_both_engines_side_by_side(report):
+    assert set(report) >= {"command", "machine", "settings", "runs", "ratios", "targets"}
+    assert report["settings"]["engines"] == ["ours", "reference"]
+    runs = report["runs"]["1"]
+    assert set(runs) == {"ours", "reference"}
+    for engine in ("ours", "reference"):
+        index, query = runs[engine]["index"], runs[engine]["query"]
+        assert index["articles"] == 44
+        for key in (
+            "seconds",
+            "articles_per_s",
+            "size_bytes",
+            "peak_rss_mb",
+            "peak_rss_tree_mb",
+            "cpu_seconds",
+        ):
+            assert index[key] > 0, (engine, key)
+        assert index["peak_rss_tree_mb"] >= index["peak_rss_mb"] * 0.5
+        for key in ("open_ms", "first_query_ms", "maxrss_kb"):
+            assert query[key] > 0, (engine, key)
+        warm = query["warm"]
+        assert warm["count"] == len(read_queries(ROOT / "benchmarks" / "queries.txt"))
+        assert 0 < warm["p50_ms"] <= warm["p95_ms"] <= warm["p99_ms"] <= warm["max_ms"]
+        assert not query["errors"]
+        assert any(q["total"] > 0 for q in query["per_query"])
+    assert report["ratios"]["1"]["articles_per_s"] > 0
+
+
+def test_targets_are_judged(report):
+    targets = {t["target"]: t for t in report["targets"]}
+    assert targets["warm p95 with snippets (ms)"]["passed"] in (True, False)
+    assert targets["indexing throughput vs reference"]["value"] > 0
+    # Growth needs --scale: reported as not measured rather than guessed.
+    assert any(t["passed"] is None for t in report["targets"])
+
+
+def test_queries_file_is_realistic():
+    queries = read_queries(ROOT / "benchmarks" / "queries.txt")
+    assert 30 <= len(queries) <= 60
+    assert len(set(queries)) == len(queries)
+    assert {"TPPO", "KPK"} <= set(queries)
+    assert any(q.startswith('"') for q in queries)
+
+
+def test_percentile_interpolates():
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert percentile([5.0], 0.99) == 5.0
+    assert percentile(list(map(float, range(101))), 0.95) == 95.0
+
+
+def test_reference_analysis_stems_without_our_rules():
+    assert sastrawi_stem("perdagangan") == "dagang"
+    terms = [t.text for t in reference_analyzer()("Perdagangan orang di Batam")]
+    assert terms == ["dagang", "orang", "di", "batam"]

@@ -1,0 +1,82 @@
+"""The tokenizer: which character runs are words, and where they are."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from searcher.tokenizer import normalize, tokenize, words
+
+
+def test_hyphenated_words_stay_one_token():
+    assert words("anak-anak COVID-19 e-KTP KTT ke-42 kasus-kasus") == [
+        "anak-anak", "covid-19", "e-ktp", "ktt", "ke-42", "kasus-kasus",
+    ]
+
+
+def test_unicode_hyphens_are_normalised_to_ascii():
+    assert words("COVID\u201019 anak\u2011anak") == ["covid-19", "anak-anak"]
+
+
+def test_dangling_hyphens_are_not_part_of_a_word():
+    assert words("anak- -anak -- pra-") == ["anak", "anak", "pra"]
+
+
+def test_numbers_keep_their_separators():
+    assert words("Tahun 2019 harga Rp 10.000 naik 2,5 persen atau 1.250.000,75") == [
+        "tahun", "2019", "harga", "rp", "10.000", "naik", "2,5", "persen", "atau", "1.250.000,75",
+    ]
+
+
+def test_sentence_punctuation_after_a_number_is_not_kept():
+    assert words("Pada 2019. Lalu 2,5, lalu 10.000!") == ["pada", "2019", "lalu", "2,5", "lalu",
+                                                       "10.000"]
+
+
+def test_unicode_letters_are_word_characters():
+    assert words("Café Niño São Paulo Ñandú Москва 北京 Zürich") == [
+        "café", "niño", "são", "paulo", "ñandú", "москва", "北京", "zürich",
+    ]
+
+
+def test_decomposed_accents_give_the_same_words_as_composed_ones():
+    composed = "Café Niño"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert words(decomposed) == words(composed) == ["café", "niño"]
+
+
+def test_words_are_lowercased():
+    assert words("BANJIR Bekasi dki") == ["banjir", "bekasi", "dki"]
+    assert normalize("ÉTÉ-19") == "été-19"
+
+
+def test_underscores_and_punctuation_split_words():
+    assert words("snake_case foo.bar, baz!(qux) \"kutip\" a/b #tagar @akun") == [
+        "snake", "case", "foo", "bar", "baz", "qux", "kutip", "a", "b", "tagar", "akun",
+    ]
+
+
+def test_offsets_point_at_the_original_text():
+    text = "Banjir di Bekasi, 10.000 warga (COVID-19) mengungsi."
+    assert list(tokenize(text)) == [
+        ("Banjir", 0, 6),
+        ("di", 7, 9),
+        ("Bekasi", 10, 16),
+        ("10.000", 18, 24),
+        ("warga", 25, 30),
+        ("COVID-19", 32, 40),
+        ("mengungsi", 42, 51),
+    ]
+
+
+def test_offsets_slice_back_to_every_token_including_non_ascii():
+    text = "Naïve café — Москва: anak-anak, 2,5 ton; 北京!"
+    tokens = list(tokenize(text))
+    assert [word for word, _, _ in tokens] == ["Naïve", "café", "Москва", "anak-anak", "2,5",
+                                               "ton", "北京"]
+    for word, start, end in tokens:
+        assert text[start:end] == word
+
+
+def test_text_without_words_has_no_tokens():
+    assert words("") == []
+    assert words("  ... !!! --- ___ ") == []

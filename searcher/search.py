@@ -49,8 +49,7 @@ MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
-COORDINATION = 0.9  # OrGroup bonus for documents that hold more of the words
-OR_GROUP = qparser.OrGroup.factory(COORDINATION)
+OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 FILTER_FIELDS = ("source", "category", "published")
 PROXIMITY_BOOST = 0.0  # weight of neighbouring query words found near each other
@@ -229,7 +228,9 @@ class Index:
             }
             options["maptype"] = sorting.Count
         try:
-            results = searcher.search(parsed, limit=page * per_page, **options)
+            # optimize=False: block-quality skipping would make the exact total
+            # (shown to every user) cost a second pass over the postings.
+            results = searcher.search(parsed, limit=page * per_page, optimize=False, **options)
             total = len(results)
         except Exception as error:  # e.g. a field that cannot take that kind of query
             raise QueryError(f"cannot run the query: {error}") from None
@@ -427,8 +428,9 @@ def _bound_expansions(parsed, reader):
 
 
 def _match_terms(parsed) -> MatchTerms:
-    """The words to highlight: every positive term of the query."""
-    stems, exact = set(), set()
+    """The words and phrases to highlight: every positive term of the query."""
+    found: dict[str, set] = {"stems": set(), "exact": set(), "stem_phrases": set(),
+                             "exact_phrases": set()}
 
     def walk(node):
         if isinstance(node, query.Not):
@@ -436,19 +438,18 @@ def _match_terms(parsed) -> MatchTerms:
         if isinstance(node, query.AndNot):
             walk(node.a)
             return
-        if isinstance(node, query.Term):
-            target = stems if node.fieldname in ("title", "body") else exact
-            if node.fieldname in FIELD_BOOSTS:
-                target.add(node.text)
-        elif isinstance(node, query.Phrase):
-            target = stems if node.fieldname in ("title", "body") else exact
-            if node.fieldname in FIELD_BOOSTS:
-                target.update(node.words)
+        fieldname = getattr(node, "fieldname", None)
+        if fieldname in FIELD_BOOSTS:
+            kind = "stem" if fieldname in ("title", "body") else "exact"
+            if isinstance(node, query.Term):
+                found["stems" if kind == "stem" else "exact"].add(node.text)
+            elif isinstance(node, query.Phrase):
+                found[f"{kind}_phrases"].add(tuple(node.words))
         for child in node.children():
             walk(child)
 
     walk(parsed)
-    return MatchTerms(frozenset(stems), frozenset(exact))
+    return MatchTerms(**{key: frozenset(values) for key, values in found.items()})
 
 
 def display_title(title: str, body: str, limit: int = 80) -> str:

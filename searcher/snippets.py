@@ -29,13 +29,21 @@ _PASSAGE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"�
 
 @dataclass(frozen=True)
 class MatchTerms:
-    """What the query matched: stems (stemmed fields) and exact words."""
+    """What the query matched: single words and phrases.
+
+    ``stems`` and ``stem_phrases`` come from the stemmed fields, ``exact`` and
+    ``exact_phrases`` from the exact ones. A word that the query only has
+    inside a phrase (the "tindak pidana" of an expanded "tindak pidana
+    perdagangan orang") is marked only where the whole phrase occurs.
+    """
 
     stems: frozenset[str] = frozenset()
     exact: frozenset[str] = frozenset()
+    stem_phrases: frozenset[tuple[str, ...]] = frozenset()
+    exact_phrases: frozenset[tuple[str, ...]] = frozenset()
 
     def matches(self, word: str) -> str | None:
-        """The query term a text word matches (its stem or exact form), if any."""
+        """The single query term a text word matches (its stem or exact form), if any."""
         if not (self.stems or self.exact):
             return None
         norm = normalize(word)
@@ -53,7 +61,30 @@ class MatchTerms:
         return None
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.exact)
+        return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases)
+
+
+def find_matches(text: str, start: int, end: int, terms: MatchTerms) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of every matched word in ``text[start:end]``, in order."""
+    found: dict[int, tuple[int, int, str]] = {}
+    words = []  # non-stop words: (start, end, exact form, stem)
+    for match in TOKEN_PATTERN.finditer(text, start, end):
+        term = terms.matches(match.group())
+        if term:
+            found[match.start()] = (match.start(), match.end(), term)
+        if terms.stem_phrases or terms.exact_phrases:
+            norm = normalize(match.group())
+            if not is_stop_word(norm):
+                words.append((match.start(), match.end(), norm, stem_word(norm)))
+    for phrases, form in ((terms.stem_phrases, 3), (terms.exact_phrases, 2)):
+        for phrase in phrases:
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                if all(words[i + k][form] == phrase[k] for k in range(size)):
+                    key = " ".join(phrase)
+                    for k in range(size):
+                        found[words[i + k][0]] = (words[i + k][0], words[i + k][1], key)
+    return [found[position] for position in sorted(found)]
 
 
 def highlight(text: str, terms: MatchTerms) -> Snippet:
@@ -69,8 +100,7 @@ def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
         return Snippet()
     scored = []
     for index, (start, end) in enumerate(spans):
-        found = [terms.matches(m.group()) for m in TOKEN_PATTERN.finditer(text, start, end)]
-        found = [term for term in found if term]
+        found = [term for _, _, term in find_matches(text, start, end, terms)]
         scored.append((len(set(found)), len(found), -index, start, end))
     best = sorted(scored, reverse=True)
     if not best[0][0]:
@@ -121,8 +151,7 @@ def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms) -> 
             space = text.rfind(" ", end, limit)
             end = space if space > end else end
         return start, end
-    first = next((m.start() for m in TOKEN_PATTERN.finditer(text, start, end)
-                  if terms.matches(m.group())), start)
+    first = next((s for s, _, _ in find_matches(text, start, end, terms)), start)
     left = max(start, first - budget // 4)
     if left > start:  # begin at a word boundary
         space = text.find(" ", left, first)
@@ -136,12 +165,11 @@ def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms) -> 
 
 def _fragments(text: str, start: int, end: int, terms: MatchTerms) -> list[tuple[str, bool]]:
     fragments, position = [], start
-    for match in TOKEN_PATTERN.finditer(text, start, end):
-        if terms.matches(match.group()):
-            if match.start() > position:
-                fragments.append((text[position : match.start()], False))
-            fragments.append((match.group(), True))
-            position = match.end()
+    for match_start, match_end, _ in find_matches(text, start, end, terms):
+        if match_start > position:
+            fragments.append((text[position:match_start], False))
+        fragments.append((text[match_start:match_end], True))
+        position = match_end
     if position < end:
         fragments.append((text[position:end], False))
     return fragments

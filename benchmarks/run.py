@@ -19,6 +19,9 @@ generated on the fly, never written anywhere), it measures:
   one warm-up pass and ``--passes`` timed passes over the queries (warm p50/p95/p99).
   Each query asks for the top 10 hits with highlighted snippets.
 
+The reference stems every token afresh (no cache), as issue 4 describes it;
+``--reference-stem-cache`` measures the variant with a 50,000-word stem cache.
+
 It prints a table (ours, reference, ours/ref, and which is better by how much), the
 scale growth, and issue 4's targets with PASS/FAIL; ``--json OUT`` writes it all.
 Timings depend on the machine and its load: compare figures from one run only.
@@ -128,7 +131,11 @@ def _index_child(spec: dict) -> dict:
             report = searcher.build_index(articles, path, procs=spec["procs"])
             return report.added
     else:
-        from benchmarks.reference import build_reference_index as build
+        from benchmarks.reference import build_reference_index
+
+        def build(articles, path):
+            return build_reference_index(articles, path, stem_cache=spec["stem_cache"])
+
     started = time.perf_counter()
     count = build(article_stream(spec["corpus"], spec["scale"], spec["limit"]), spec["index_dir"])
     seconds = time.perf_counter() - started
@@ -310,6 +317,7 @@ def measure(engine: str, scale: int, args: argparse.Namespace, workdir: Path) ->
         "limit": args.limit,
         "index_dir": str(index_dir),
         "procs": args.procs if engine == "ours" else 1,
+        "stem_cache": args.reference_stem_cache,
     }
     _say(f"[{engine} {scale}x] indexing ...")
     index = run_child({**base, "task": "index"}, workdir, sample_memory=True)
@@ -317,7 +325,8 @@ def measure(engine: str, scale: int, args: argparse.Namespace, workdir: Path) ->
     index["size_bytes"] = directory_size(index_dir)
     index["peak_rss_mb"] = index["maxrss_self_kb"] / 1024
     index["peak_rss_worker_mb"] = index["maxrss_workers_kb"] / 1024
-    index["peak_rss_tree_mb"] = max(index["sampled_peak_rss_tree_kb"], index["maxrss_self_kb"]) / 1024
+    tree_kb = max(index["sampled_peak_rss_tree_kb"], index["maxrss_self_kb"])
+    index["peak_rss_tree_mb"] = tree_kb / 1024
     _say(f"[{engine} {scale}x] {index['articles']:,} articles in {index['seconds']:.1f} s")
     _say(f"[{engine} {scale}x] querying ...")
     query_spec = {**base, "task": "query", "queries": args.query_list}
@@ -372,7 +381,7 @@ def comparison(runs: dict) -> dict:
     if "reference" not in runs:
         return {}
     ratios = {}
-    for label, section, key, divisor, _ in ROWS:
+    for _label, section, key, divisor, _ in ROWS:
         ours = _value(runs["ours"], section, key, divisor)
         ref = _value(runs["reference"], section, key, divisor)
         ratios[key] = ours / ref if ours is not None and ref else None
@@ -385,7 +394,9 @@ def growth(small: dict, large: dict, factor: int) -> dict:
         "factor": factor,
         "index_time_ratio": large["index"]["seconds"] / small["index"]["seconds"],
         "index_size_ratio": large["index"]["size_bytes"] / small["index"]["size_bytes"],
-        "peak_rss_tree_ratio": large["index"]["peak_rss_tree_mb"] / small["index"]["peak_rss_tree_mb"],
+        "peak_rss_tree_ratio": (
+            large["index"]["peak_rss_tree_mb"] / small["index"]["peak_rss_tree_mb"]
+        ),
         "query_p50_ratio": large["query"]["warm"]["p50_ms"] / small["query"]["warm"]["p50_ms"],
         "query_p95_ratio": large["query"]["warm"]["p95_ms"] / small["query"]["warm"]["p95_ms"],
         "first_query_ratio": large["query"]["first_query_ms"] / small["query"]["first_query_ms"],
@@ -403,27 +414,50 @@ def targets(report: dict) -> list[dict]:
         out.append({"target": name, "value": value, "goal": goal, "passed": passed})
 
     speedup = ours["index"]["articles_per_s"] / ref["index"]["articles_per_s"] if ref else None
-    add("indexing throughput vs reference", speedup, f">= {TARGET_INDEX_SPEEDUP:g}x",
-        None if speedup is None else speedup >= TARGET_INDEX_SPEEDUP)
+    add(
+        "indexing throughput vs reference",
+        speedup,
+        f">= {TARGET_INDEX_SPEEDUP:g}x",
+        None if speedup is None else speedup >= TARGET_INDEX_SPEEDUP,
+    )
     p50 = ours["query"]["warm"]["p50_ms"]
     query_speedup = ref["query"]["warm"]["p50_ms"] / p50 if ref else None
-    add("warm p50 speed-up vs reference", query_speedup, f">= {TARGET_P50_SPEEDUP:g}x",
-        None if query_speedup is None else query_speedup >= TARGET_P50_SPEEDUP)
+    add(
+        "warm p50 speed-up vs reference",
+        query_speedup,
+        f">= {TARGET_P50_SPEEDUP:g}x",
+        None if query_speedup is None else query_speedup >= TARGET_P50_SPEEDUP,
+    )
     p95 = ours["query"]["warm"]["p95_ms"]
     add("warm p95 with snippets (ms)", p95, f"<= {TARGET_P95_MS:g} ms", p95 <= TARGET_P95_MS)
     first = ours["query"]["first_query_ms"]
-    add("first query after start (ms)", first, f"< {TARGET_FIRST_QUERY_MS:g} ms",
-        first < TARGET_FIRST_QUERY_MS)
+    add(
+        "first query after start (ms)",
+        first,
+        f"< {TARGET_FIRST_QUERY_MS:g} ms",
+        first < TARGET_FIRST_QUERY_MS,
+    )
     grown = report["growth"].get("ours")
     if grown:
         factor = grown["factor"]
-        add(f"index time {factor}x / 1x", grown["index_time_ratio"],
+        add(
+            f"index time {factor}x / 1x",
+            grown["index_time_ratio"],
             f"<= ~{factor}x (+{TIME_GROWTH_SLACK - 1:.0%})",
-            grown["index_time_ratio"] <= factor * TIME_GROWTH_SLACK)
-        add(f"warm p50 {factor}x / 1x", grown["query_p50_ratio"], f"<= {TARGET_QUERY_GROWTH:g}x",
-            grown["query_p50_ratio"] <= TARGET_QUERY_GROWTH)
-        add(f"peak indexing RSS (tree) {factor}x / 1x", grown["peak_rss_tree_ratio"],
-            f"<= {RSS_GROWTH_SLACK:g}x (bounded)", grown["peak_rss_tree_ratio"] <= RSS_GROWTH_SLACK)
+            grown["index_time_ratio"] <= factor * TIME_GROWTH_SLACK,
+        )
+        add(
+            f"warm p50 {factor}x / 1x",
+            grown["query_p50_ratio"],
+            f"<= {TARGET_QUERY_GROWTH:g}x",
+            grown["query_p50_ratio"] <= TARGET_QUERY_GROWTH,
+        )
+        add(
+            f"peak indexing RSS (tree) {factor}x / 1x",
+            grown["peak_rss_tree_ratio"],
+            f"<= {RSS_GROWTH_SLACK:g}x (bounded)",
+            grown["peak_rss_tree_ratio"] <= RSS_GROWTH_SLACK,
+        )
     else:
         for name in ("index time Nx / 1x", "warm p50 Nx / 1x", "peak indexing RSS Nx / 1x"):
             add(name, None, "needs --scale N", None)
@@ -473,26 +507,66 @@ def format_report(report: dict) -> str:
     out = []
     for scale, runs in report["runs"].items():
         articles = runs["ours"]["index"]["articles"]
-        out.append(f"\n## {scale}x corpus: {articles:,} articles (ours with procs={report['settings']['procs']})\n")
+        procs = report["settings"]["procs"]
+        cache = "50k stem cache" if report["settings"]["reference_stem_cache"] else "no stem cache"
+        out.append(
+            f"\n## {scale}x corpus: {articles:,} articles "
+            f"(ours with procs={procs}; reference with {cache})\n"
+        )
         out.append(format_table(runs))
     for engine, grown in report["growth"].items():
         factor = grown["factor"]
         out.append(f"\n## growth {factor}x / 1x, {engine}\n")
         out.append("| ratio | value |\n|---|---|")
-        for key in ("index_time_ratio", "index_size_ratio", "peak_rss_tree_ratio",
-                    "query_p50_ratio", "query_p95_ratio", "first_query_ratio"):
+        for key in (
+            "index_time_ratio",
+            "index_size_ratio",
+            "peak_rss_tree_ratio",
+            "query_p50_ratio",
+            "query_p95_ratio",
+            "first_query_ratio",
+        ):
             out.append(f"| {key} | {_fmt(grown[key])} |")
     out.append("\n## issue 4 targets (ours, 1x)\n")
     out.append("| target | goal | measured | result |\n|---|---|---|---|")
     for target in report["targets"]:
         result = {True: "PASS", False: "FAIL", None: "not measured"}[target["passed"]]
-        out.append(f"| {target['target']} | {target['goal']} | {_fmt(target['value'])} | {result} |")
-    slowest = sorted(report["runs"]["1"]["ours"]["query"].get("per_query", []),
-                     key=lambda q: -q["median_ms"])[:5]
+        value = _fmt(target["value"])
+        out.append(f"| {target['target']} | {target['goal']} | {value} | {result} |")
+    slowest = sorted(
+        report["runs"]["1"]["ours"]["query"].get("per_query", []), key=lambda q: -q["median_ms"]
+    )[:5]
     if slowest:
-        out.append("\nslowest queries (ours, 1x, warm median): " + ", ".join(
-            f"{q['query']!r} {q['median_ms']:.1f} ms ({q['total']:,} hits)" for q in slowest))
+        out.append(
+            "\nslowest queries (ours, 1x, warm median): "
+            + ", ".join(
+                f"{q['query']!r} {q['median_ms']:.1f} ms ({q['total']:,} hits)" for q in slowest
+            )
+        )
     return "\n".join(out)
+
+
+def code_version() -> dict:
+    """Which code was measured: the commit and a digest of searcher/ as it is on disk
+    (the working tree may differ from the commit while the core is being changed)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "searcher").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    commit, dirty = "?", None
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(REPO_ROOT)]
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            [*git, "status", "--porcelain", "--", "searcher"], capture_output=True, text=True
+        ).stdout
+        dirty = bool(status.strip())
+    return {"commit": commit, "searcher_dirty": dirty, "searcher_sha256": digest.hexdigest()[:16]}
 
 
 def machine() -> dict:
@@ -537,22 +611,43 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.run",
         description="Benchmark our engine against the plain Whoosh+Sastrawi reference.",
     )
-    parser.add_argument("--corpus", action="append", type=Path,
-                        help=f"corpus file or folder, repeatable (default {DEFAULT_CORPUS})")
-    parser.add_argument("--scale", type=int, default=1,
-                        help="also measure at N times the corpus (copies with new ids)")
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES,
-                        help="queries, one per line (default benchmarks/queries.txt)")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        type=Path,
+        help=f"corpus file or folder, repeatable (default {DEFAULT_CORPUS})",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="also measure at N times the corpus (copies with new ids)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        default=DEFAULT_QUERIES,
+        help="queries, one per line (default benchmarks/queries.txt)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--skip-reference", action="store_true",
-                        help="measure our engine only")
-    parser.add_argument("--procs", type=int, default=1,
-                        help="indexing processes for our engine (default 1)")
+    parser.add_argument("--skip-reference", action="store_true", help="measure our engine only")
+    parser.add_argument(
+        "--procs", type=int, default=1, help="indexing processes for our engine (default 1)"
+    )
+    parser.add_argument(
+        "--reference-stem-cache",
+        action="store_true",
+        help="give the reference a 50,000-word stem cache (Whoosh StemFilter's default)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N articles (smoke runs)")
     parser.add_argument("--passes", type=int, default=3, help="timed warm passes (default 3)")
-    parser.add_argument("--cold-runs", type=int, default=3,
-                        help="fresh processes timing the first query; median reported (default 3)")
-    parser.add_argument("--workdir", type=Path, help="where to build the indexes (default a temp dir)")
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=3,
+        help="fresh processes timing the first query; median reported (default 3)",
+    )
+    parser.add_argument("--workdir", type=Path, help="where to build indexes (default: temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the indexes (in --workdir)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -562,13 +657,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     for path in args.corpus:
         if not path.exists():
             parser.error(f"--corpus: {path} does not exist")
-    for name in ("scale", "procs", "passes", "cold_runs"):
-        if getattr(args, name) < (0 if name == "passes" else 1):
-            parser.error(f"--{name.replace('_', '-')}: too small")
-    if args.passes < 1:
-        parser.error("--passes: at least 1")
-    if args.limit is not None and args.limit < 1:
-        parser.error("--limit: at least 1")
+    for name in ("scale", "procs", "passes", "cold_runs", "limit"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')}: at least 1")
     args.query_list = read_queries(args.queries)
     return args
 
@@ -584,11 +676,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict = {
         "command": "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
+        "code": code_version(),
         "settings": {
             "corpus": [str(p) for p in args.corpus],
             "limit": args.limit,
             "scales": scales,
             "procs": args.procs,
+            "reference_stem_cache": args.reference_stem_cache,
             "engines": engines,
             "queries": len(args.query_list),
             "passes": args.passes,
@@ -616,9 +710,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["load_after"] = list(os.getloadavg())
     report["total_seconds"] = time.perf_counter() - started
     print(format_report(report))
+    code = report["code"]
+    dirty = " + uncommitted changes in searcher/" if code["searcher_dirty"] else ""
+    print(f"\ncode: commit {code['commit']}{dirty} (searcher/ sha256 {code['searcher_sha256']})")
     load = report["load_before"], report["load_after"]
-    print(f"\nload average before {load[0][0]:.2f}, after {load[1][0]:.2f}; "
-          f"{report['total_seconds']:.0f} s in all")
+    print(
+        f"\nload average before {load[0][0]:.2f}, after {load[1][0]:.2f}; "
+        f"{report['total_seconds']:.0f} s in all"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -90,11 +90,18 @@ def _read_folder(root: Path) -> Iterator[Article | Rejected]:
 
 
 def _guard(path: Path, records: Iterator[Article | Rejected]) -> Iterator[Article | Rejected]:
-    """Turn a failure of the file itself (truncated gzip, I/O error) into a rejection."""
+    """Turn a failure of the file itself (truncated gzip, I/O error) into a rejection.
+
+    The location names the line after the last record read: where reading broke.
+    """
+    line = 0
     try:
-        yield from records
+        for record in records:
+            origin = record.origin if isinstance(record, Article) else record.location
+            line = int(origin.rsplit(":", 1)[1]) if origin.rsplit(":", 1)[-1].isdigit() else line
+            yield record
     except (OSError, EOFError, zlib.error) as error:
-        yield Rejected(str(path), f"cannot read the rest of the file: {error}")
+        yield Rejected(f"{path}:{line + 1}", f"cannot read the rest of the file: {error}")
 
 
 def _open_binary(path: Path):

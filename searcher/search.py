@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import qparser, query, sorting
-from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
@@ -39,6 +38,7 @@ from searcher.errors import QueryError
 from searcher.index import default_index_dir, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
 
 SORTS = ("relevance", "newest", "oldest")
@@ -51,15 +51,25 @@ BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
-FILTER_FIELDS = ("source", "category", "published")
+FILTER_FIELDS = ("source", "category")
 PROXIMITY_BOOST = 0.0  # weight of neighbouring query words found near each other
 PROXIMITY_SLOP = 3
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _SYNTAX_CHARS = re.compile(r'[:()"*~^\[\]{}]|^[-+]')
-FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"],
-                 "published": ["tanggal", "date"]}
+FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FIELD_PREFIX = re.compile(r"(?<![\w\"'])([^\W\d_]+):")
+QUERY_FIELDS = {"title", "judul", "body", "source", "sumber", "category", "kategori",
+                "published", "tanggal", "date"}
+
+
+def _field_prefix(match) -> str:
+    """Known field names in any case (TITLE:, Sumber:); any other "word:" is plain text."""
+    name = match.group(1).lower()
+    return f"{name}:" if name in QUERY_FIELDS else f"{match.group(1)} "
+
+
 _QUESTION_MARK = re.compile(r"\?+(?=[\s)\"]|$)")
 
 
@@ -165,27 +175,37 @@ class Index:
                                                   minusexpr=r"(?<![^\s(])-"))
         parser.add_plugin(_FuzzyTermPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-        parser.add_plugin(DateParserPlugin(free=False))
         return parser
 
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        text = _clean_query(text)
+        text, date_filter = _extract_dates(_clean_query(text))
         searcher = self._searcher()
+        excluded = _only_negations(text)
+        if excluded:
+            # "-banjir" alone: everything except (Whoosh would drop the clause).
+            text = f"NOT ({excluded})"
         expanded = expand_synonyms(text)
         try:
             loose = self._parser(searcher.schema, OR_GROUP).parse(expanded)
             strict = self._parser(searcher.schema, qparser.AndGroup).parse(expanded)
         except Exception as error:  # the parser's failures are the user's input
             raise QueryError(f"cannot understand the query: {error}") from None
-        loose, filters = _split_filters(loose)
-        if ALL_WORDS_BOOST and strict != loose:
+        # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
+        # one clause), so restrictions are read from it.
+        strict, filters = _split_filters(strict)
+        loose = _without_filters(loose)
+        if strict is None or strict is query.NullQuery:
+            loose = query.Every()  # only restrictions: everything that passes them
+        elif ALL_WORDS_BOOST and strict != loose:
             # Every word is optional, but documents with all of them come first.
-            strict, _ = _split_filters(strict)
             loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
         nearby = _proximity_query(text)
         if nearby is not None:
             loose = query.Or([loose, nearby])
+        loose = _lift_negations(loose)
+        if date_filter is not None:
+            filters.append(date_filter)
         combined = query.And([loose, *filters]) if filters else loose
         return _bound_expansions(combined, searcher.reader())
 
@@ -215,11 +235,10 @@ class Index:
         parsed = self.parse(text)
         searcher = self._searcher()
         options: dict = {"filter": _filter_query(filters, searcher) if filters else None}
-        if sort == "oldest":  # undated articles hold the largest value: last
-            options.update(sortedby=sorting.FieldFacet("published"))
-        elif sort == "newest":  # ...so they are mapped below every date to stay last
-            options.update(sortedby=sorting.TranslateFacet(_undated_first, sorting.FieldFacet(
-                "published")), reverse=True)
+        if sort != "relevance":  # undated articles last, whichever the direction
+            key = _newest_key if sort == "newest" else _oldest_key
+            options.update(sortedby=sorting.TranslateFacet(key, sorting.FieldFacet("published")),
+                           reverse=sort == "newest")
         if facets:
             options["groupedby"] = {
                 "source": sorting.FieldFacet("source"),
@@ -243,7 +262,7 @@ class Index:
         if facets:
             facet_counts = {name: _counts(results.groups(name)) for name in ("source", "category")}
             histogram = _histogram(results.groups("day"))
-        suggestion = self.suggest(text) if total < 5 else None
+        suggestion = self.suggest(text)
         return SearchResult(
             query=text, total=total, page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort,
@@ -261,7 +280,8 @@ class Index:
                 out.append(piece)
                 continue
             frequency = reader.doc_frequency("body_exact", word)
-            if frequency >= 3:
+            # A word whose inflected forms are common ("dagang") is no typo.
+            if frequency >= 3 or reader.doc_frequency("body", stem_word(word)) >= 3:
                 out.append(piece)
                 continue
             best, best_frequency = None, max(3, frequency * 10)
@@ -326,9 +346,12 @@ class Index:
 
 
 def _column_values(searcher, name: str) -> Iterable:
-    reader = searcher.reader()
-    column = reader.column_reader(name, translate=False)
-    return (column[docnum] for docnum in reader.all_doc_ids())
+    # Per segment: Whoosh's multi-segment column reader misreads segments in
+    # which no document has a value (e.g. a batch of undated articles).
+    for reader, _ in searcher.reader().leaf_readers():
+        column = reader.column_reader(name, translate=False)
+        for docnum in reader.all_doc_ids():
+            yield column[docnum]
 
 
 def _clean_query(text: str) -> str:
@@ -338,6 +361,7 @@ def _clean_query(text: str) -> str:
         raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
                          f"{MAX_QUERY_CHARS})")
     text = _CONTROL.sub(" ", text)
+    text = _FIELD_PREFIX.sub(_field_prefix, text)
     # A question mark ending a word is punctuation ("siapa presiden RI?"), not
     # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
     text = _QUESTION_MARK.sub("", text)
@@ -382,23 +406,111 @@ class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
     expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[1-9][0-9]*))?(?=[\s)]|$)")
 
 
-def _split_filters(parsed):
-    """Separate top-level ``source:``/``category:``/``published:`` clauses.
+def _is_filter(node) -> bool:
+    """True if every leaf of ``node`` is a source/category/published clause."""
+    leaves = list(node.leaves()) if node.is_leaf() is False else [node]
+    return bool(leaves) and all(getattr(q, "fieldname", None) in FILTER_FIELDS for q in leaves)
 
-    In a query like ``sumber:kompas banjir`` the field clause is a restriction,
-    not one more optional word, so it is taken out of the OR group and made
-    required.
+
+def _split_filters(parsed):
+    """``(rest, filters)``: top-level source/category clauses become required.
+
+    In ``sumber:kompas banjir`` the field clause is a restriction, not one more
+    optional word. ``rest`` is None when the query is only restrictions.
     """
-    if not isinstance(parsed, (query.Or, query.And)):
-        is_filter = getattr(parsed, "fieldname", None) in FILTER_FIELDS
-        return (query.Every(), [parsed]) if is_filter else (parsed, [])
-    filters = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in FILTER_FIELDS]
+    if _is_filter(parsed):
+        return None, [parsed]
+    if not isinstance(parsed, query.And):
+        return parsed, []
+    filters = [q for q in parsed.subqueries if _is_filter(q)]
+    rest = [q for q in parsed.subqueries if not _is_filter(q)]
     if not filters:
         return parsed, []
-    rest = [q for q in parsed.subqueries if not any(q is f for f in filters)]
-    if not rest:
-        return query.Every(), filters
-    return (rest[0] if len(rest) == 1 else type(parsed)(rest, boost=parsed.boost)), filters
+    return (rest[0] if len(rest) == 1 else query.And(rest, boost=parsed.boost)), filters
+
+
+def _without_filters(parsed):
+    """The OR parse without its restriction clauses (they are applied as filters)."""
+    if _is_filter(parsed):
+        return query.Every()
+    if isinstance(parsed, query.Or):
+        rest = [q for q in parsed.subqueries if not _is_filter(q)]
+        return rest[0] if len(rest) == 1 else query.Or(rest, boost=parsed.boost)
+    return parsed
+
+
+def _only_negations(text: str) -> str | None:
+    """For a query made only of exclusions ("-a NOT b"), the excluded words."""
+    pieces = re.findall(r'"[^"]*"?|\S+', text)
+    excluded, negate_next = [], False
+    for piece in pieces:
+        if piece == "NOT":
+            negate_next = True
+        elif negate_next:
+            excluded.append(piece)
+            negate_next = False
+        elif piece.startswith("-") and len(piece) > 1:
+            excluded.append(piece[1:])
+        else:
+            return None
+    return " OR ".join(excluded) or None
+
+
+def _lift_negations(node):
+    """``a b NOT c`` in an OR group means "a or b, but not c".
+
+    Whoosh puts ``NOT c`` into the OR as one more optional clause (which then
+    matches nearly everything); here it becomes an exclusion of the group.
+    """
+    if isinstance(node, query.CompoundQuery):
+        node = node.apply(_lift_negations)
+    if isinstance(node, query.Or):
+        negated = [q.query for q in node.subqueries if isinstance(q, query.Not)]
+        if negated:
+            kept = [q for q in node.subqueries if not isinstance(q, query.Not)]
+            base = (kept[0] if len(kept) == 1 else query.Or(kept, boost=node.boost)) if kept \
+                else query.Every()
+            return query.AndNot(base, negated[0] if len(negated) == 1 else query.Or(negated))
+    return node
+
+
+_DATE_CLAUSE = re.compile(
+    r"(?<![\w\"])(?:published|tanggal|date):(?:\[(?P<range>[^\]]*)\]?|(?P<single>\S+))",
+    re.IGNORECASE)
+_RANGE_SPLIT = re.compile(r"\s*\b(?:to|sampai|hingga|s/d)\b\s*", re.IGNORECASE)
+
+
+def _extract_dates(text: str):
+    """Take ``tanggal:[2019-09-01 TO 2019-09-30]`` / ``tanggal:2019-09`` out of the query.
+
+    Returns the rest of the query and a required date-range clause (or None).
+    Dates are read like the CLI's --since/--until (ISO, Indonesian, year or
+    month alone); either end of a range may be left empty.
+    """
+    since = until = None
+    found = False
+
+    def take(match):
+        nonlocal since, until, found
+        found = True
+        if match.group("range") is not None:
+            parts = _RANGE_SPLIT.split(match.group("range").strip(), maxsplit=1)
+            start, end = (parts + [""])[:2] if len(parts) > 1 else (parts[0], parts[0])
+        else:
+            start = end = match.group("single")
+        try:
+            if start.strip():
+                since = max(filter(None, [since, parse_user_date(start.strip())]))
+            if end.strip():
+                until = min(filter(None, [until, parse_user_date(end.strip(), end=True)]))
+        except DateError as error:
+            raise QueryError(f"tanggal: {error}") from None
+        return " "
+
+    text = _DATE_CLAUSE.sub(take, text)
+    if not found or (since is None and until is None):
+        return text, None
+    return text, query.DateRange("published", since, until)
 
 
 def _bound_expansions(parsed, reader):
@@ -481,18 +593,24 @@ def _as_datetime(value) -> datetime | None:
     """A published-column value as a datetime; None for undated articles.
 
     The column holds Whoosh's integer form of the datetime, and an undated
-    article holds the column's "missing" sentinel, which is no valid date.
+    article holds the column's "missing" sentinel (or 0), which is no date.
     """
-    if isinstance(value, datetime) or value is None:
-        return value
+    if value is None:
+        return None
     try:
-        return long_to_datetime(value)
+        moment = value if isinstance(value, datetime) else long_to_datetime(value)
     except (OverflowError, ValueError, OSError):
         return None
+    # A segment without any dated article reads back as year 1: no date either.
+    return moment if moment.year > 1 else None
 
 
-def _undated_first(value):
+def _newest_key(value):
     return -1 if _as_datetime(value) is None else value
+
+
+def _oldest_key(value):
+    return 2**64 if _as_datetime(value) is None else value
 
 
 def _day(value):

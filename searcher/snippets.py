@@ -111,10 +111,15 @@ def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
     budget = max_chars // len(chosen)
     fragments: list[tuple[str, bool]] = []
     previous_end = 0
-    for start, end in chosen:
-        window_start, window_end = _window(text, start, end, budget, terms)
-        if window_start > previous_end:
+    for number, (start, end) in enumerate(chosen):
+        # A short passage may grow into the text after it, never into the next one.
+        limit = chosen[number + 1][0] if number + 1 < len(chosen) else len(text)
+        window_start, window_end = _window(text, start, end, budget, terms, limit)
+        gap = text[previous_end:window_start]
+        if gap.strip():  # text left out: say so
             fragments.append(("… " if not fragments else " … ", False))
+        elif fragments:
+            fragments.append((gap, False))
         fragments.extend(_fragments(text, window_start, window_end, terms))
         previous_end = window_end
     if previous_end < len(text.rstrip()):
@@ -141,12 +146,13 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms) -> tuple[int, int]:
+def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms,
+            limit: int) -> tuple[int, int]:
     """About ``budget`` chars of the passage, starting a little before its first match."""
     if end - start <= budget:
         # A short passage ("Itu unsur TPPO yang jelas.") reads better with
-        # the text that follows it, up to the budget.
-        limit = min(len(text), start + budget)
+        # the text that follows it, up to the budget (and ``limit``).
+        limit = min(limit, start + budget)
         if limit > end:
             space = text.rfind(" ", end, limit)
             end = space if space > end else end

@@ -40,11 +40,20 @@ def _sastrawi():
     return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
+# Particles and possessives that attach to any word, protected names included
+# (pemilunya, Bekasilah): they are removed before the protected-word check.
+CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
+
+
 @lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem_word(word: str) -> str:
     """The stem of one lowercase word (protected words and numbers unchanged)."""
-    if word in protected_words() or not word.isalpha() and "-" not in word:
+    protected = protected_words()
+    if word in protected or not word.isalpha() and "-" not in word:
         return word
+    for clitic in CLITICS:
+        if word.endswith(clitic) and word[: -len(clitic)] in protected:
+            return word[: -len(clitic)]
     if "-" in word and any(ch.isdigit() for ch in word):
         return word  # COVID-19, ke-42: codes, not inflected words
     stem = _sastrawi().stem_word(word)

@@ -1,7 +1,8 @@
 """Splitting Indonesian text into words.
 
-A *word* here is a run of Unicode letters and digits, optionally joined by
-hyphens into one token, because Indonesian writes meaning into the hyphen:
+A *word* here is a run of Unicode letters and digits (apostrophes inside
+allowed), optionally joined by hyphens into one token, because Indonesian
+writes meaning into the hyphen:
 reduplication (``anak-anak``, ``kasus-kasus``), prefixed acronyms (``e-KTP``)
 and names with numbers (``COVID-19``, ``KTT ke-42``). Decimal numbers keep
 their separators (``2,5``, ``10.000``) so amounts stay one token.
@@ -14,12 +15,18 @@ Offsets let the highlighter mark words in the original text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
-# \w is Unicode-aware in Python 3; underscores are not word characters in news text.
-_WORD = r"[^\W_]+"
+# \w is Unicode-aware in Python 3; underscores are not word characters in news
+# text. An apostrophe between letters belongs to the word (Jum'at, Al-Qur'an).
+# Combining marks (U+0300-U+036F) are part of the word they decorate, so text
+# in decomposed form (NFD: "Nin" + U+0303 + "o") is not split mid-word.
+_LETTERS = r"(?:[^\W_][\u0300-\u036f]*)+"
+_WORD = rf"{_LETTERS}(?:['\u2019]{_LETTERS})*"
 TOKEN_PATTERN = re.compile(
-    rf"\d+(?:[.,]\d+)+"  # numbers with thousands/decimal separators: 10.000, 2,5
+    r"\d+(?:[.,]\d+)+"  # numbers with thousands/decimal separators: 10.000, 2,5
     rf"|{_WORD}(?:[-\u2010\u2011]{_WORD})*"  # words, hyphenated compounds
 )
 
@@ -30,9 +37,21 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
         yield match.group(), match.start(), match.end()
 
 
+_FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "'": None, "\u2019": None})
+
+
+@lru_cache(maxsize=200_000)
 def normalize(word: str) -> str:
-    """Lowercase a word and unify the hyphen variants into ``-``."""
-    return word.casefold().replace("\u2010", "-").replace("\u2011", "-")
+    """Lowercase a word, drop apostrophes and accents, unify hyphens.
+
+    "Jum'at" and "Jumat", "Qur'an" and "Quran", "Wahhāb" and "Wahhab",
+    "Định" and "Dinh" are written both ways, so they become one term.
+    """
+    word = word.casefold().translate(_FOLD)
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d")
 
 
 def words(text: str) -> list[str]:

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.reference import reference_analyzer, sastrawi_stem  # noqa: E402
-from benchmarks.run import percentile, read_queries  # noqa: E402
+from benchmarks.run import article_stream, percentile, read_queries  # noqa: E402
 
 SAMPLE = ROOT / "corpus" / "sample.jsonl"
 
@@ -107,3 +107,16 @@ def test_reference_analysis_stems_without_our_rules():
     assert sastrawi_stem("perdagangan") == "dagang"
     terms = [t.text for t in reference_analyzer()("Perdagangan orang di Batam")]
     assert terms == ["dagang", "orang", "di", "batam"]
+
+
+def test_reference_stem_cache_does_not_change_terms():
+    text = "Pemberantasan korupsi *catatan KPK"
+    plain = [t.text for t in reference_analyzer()(text)]
+    assert plain == [t.text for t in reference_analyzer(stem_cache=True)(text)]
+    assert "*catatan" in plain  # Whoosh keeps "*"; Sastrawi would raise on it
+
+
+def test_scaled_stream_copies_with_new_ids():
+    ids = [a.id for a in article_stream([SAMPLE], scale=3, limit=2)]
+    assert len(ids) == 6 == len(set(ids))
+    assert ids[2:4] == [f"{ids[0]}~1", f"{ids[1]}~1"]

@@ -142,10 +142,10 @@ def test_a_truncated_gzip_is_reported_with_the_line_where_it_broke(tiny_corpus):
 # -- CSV ---------------------------------------------------------------------------------
 def test_csv_with_header_quoted_commas_and_multiline_body(tiny_corpus):
     path = tiny_corpus.raw("b.csv", (
-        'id,title,text,date,source\r\n'
-        '1,"Judul, dengan koma","Baris satu.\nBaris dua ""kutip"".",2019-09-10,Kompas\r\n'
-        '2,Dua,Isi dua.,,Tempo\r\n'
-    ).encode("utf-8"))
+        b'id,title,text,date,source\r\n'
+        b'1,"Judul, dengan koma","Baris satu.\nBaris dua ""kutip"".",2019-09-10,Kompas\r\n'
+        b'2,Dua,Isi dua.,,Tempo\r\n'
+    ))
     records = read(path)
     assert records == [
         Article(id="1", title="Judul, dengan koma", body='Baris satu.\nBaris dua "kutip".',

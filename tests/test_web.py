@@ -533,11 +533,6 @@ def test_home_page_survives_failing_statistics(client, monkeypatch):
     assert 'name="q"' in html and "berita dari" not in html
 
 
-@pytest.mark.xfail(
-    reason="core: an article without a date makes search(facets=True) raise QueryError "
-    "'date value out of range' and stats() raise OverflowError (reported)",
-    strict=False,
-)
 def test_undated_articles_do_not_break_search(tmp_path):
     corpus = tmp_path / "undated.jsonl"
     record = {

@@ -1,0 +1,96 @@
+"""Integration runs over the shared real corpora in ../shared (slow: minutes).
+
+Run with ``pytest -m slow``. Skipped when ../shared is missing (failed under CI).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from conftest import shared_path
+
+import searcher
+from searcher import evaluation
+from searcher.cli import main
+
+pytestmark = pytest.mark.slow
+
+SEEDS = {"seeds/antara-jokowi-laos-tppo.txt", "seeds/prabowo-laos-tppo.txt"}
+CLICKID_ARTICLES = 25_506
+
+
+@pytest.fixture(scope="module")
+def news_index(tmp_path_factory):
+    seeds = shared_path("seeds")
+    news = shared_path("data/news/clickid-2019.jsonl.gz")
+    path = tmp_path_factory.mktemp("news") / "index"
+    report = searcher.index_sources([str(seeds), str(news)], str(path), procs=2)
+    assert report.rejected == []
+    assert report.added == CLICKID_ARTICLES + 2
+    return path
+
+
+@pytest.fixture(scope="module")
+def tydiqa_index(tmp_path_factory):
+    corpus = shared_path("data/eval/tydiqa-id/corpus.jsonl")
+    path = tmp_path_factory.mktemp("tydiqa") / "index"
+    report = searcher.index_sources([str(corpus)], str(path), procs=2)
+    assert report.rejected == []
+    assert report.added == 4_650
+    return path
+
+
+def test_the_seed_articles_rank_first_for_perdagangan_orang(news_index):
+    with searcher.open_index(news_index) as ix:
+        result = ix.search("perdagangan orang")
+    assert result.total > 100
+    assert {hit.id for hit in result.hits[:2]} == SEEDS
+    for hit in result.hits[:2]:
+        assert "<mark>" in hit.snippet.html
+
+
+def test_the_cli_json_agrees_with_the_library(news_index, capsys):
+    assert main(["query", "perdagangan orang", "--index", str(news_index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    with searcher.open_index(news_index) as ix:
+        result = ix.search("perdagangan orang")
+    assert data["total"] == result.total
+    assert [h["id"] for h in data["hits"]] == [hit.id for hit in result.hits]
+    assert {h["id"] for h in data["hits"][:2]} == SEEDS
+    assert all("<mark>" in h["snippet"] for h in data["hits"][:2])
+
+
+def test_stats_count_every_article(news_index, capsys):
+    assert main(["stats", "--index", str(news_index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["documents"] == 25_508
+    assert data["earliest"].startswith("2019-03-18")
+    assert data["latest"].startswith("2019-12-09")
+
+
+def test_filters_and_sorting_on_real_news(news_index):
+    with searcher.open_index(news_index) as ix:
+        result = ix.search("banjir", filters={"since": "2019-09", "until": "2019-09"},
+                           sort="newest", per_page=50)
+    assert result.total > 0
+    dates = [hit.published for hit in result.hits]
+    assert all(d.year == 2019 and d.month == 9 for d in dates)
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_tydiqa_ndcg_at_10_on_the_first_500_queries(tydiqa_index):
+    folder = shared_path("data/eval/tydiqa-id")
+    queries = evaluation.read_queries(folder / "queries.tsv")
+    qrels = evaluation.read_qrels(folder / "qrels.txt")
+    first = dict(itertools.islice(((q, t) for q, t in queries.items() if q in qrels), 500))
+    assert len(first) == 500
+    with searcher.open_index(tydiqa_index) as ix:
+        def run(text):
+            return [hit.id for hit in ix.search(text, per_page=100, snippets=False).hits]
+
+        report = evaluation.evaluate(run, first, qrels)
+    assert report.queries == 500
+    assert report.failed == 0
+    assert report.ndcg_at_10 >= 0.70, report

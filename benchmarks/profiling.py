@@ -47,9 +47,13 @@ def _area(filename: str) -> str:
     ):
         if marker in path:
             return name
+    if "/site-packages/" in path:
+        return path.split("/site-packages/", 1)[1].split("/", 1)[0]
     if filename.startswith("<") or filename == "~":
         return "builtins (C)"
-    return "stdlib/other: " + Path(path).stem
+    module = Path(path)
+    name = module.parent.name if module.stem == "__init__" else module.stem
+    return f"stdlib: {name}"
 
 
 def summarize(profile: cProfile.Profile, title: str, top: int = 10) -> str:

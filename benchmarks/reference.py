@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import (
+    Composable,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.scoring import BM25F
@@ -77,7 +84,7 @@ class SastrawiFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.cache == other.cache
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         stem = cached_sastrawi_stem if self.cache else sastrawi_stem
         for token in tokens:
             token.text = stem(token.text)

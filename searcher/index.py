@@ -39,7 +39,8 @@ from searcher.models import Article, IndexReport, Rejected
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
-SCHEMA_VERSION = 1
+# Bump when the fields or the analysis change: old indexes must be rebuilt.
+SCHEMA_VERSION = 2
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 
@@ -57,6 +58,7 @@ def make_schema() -> Schema:
         id=ID(unique=True, stored=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         title_exact=TEXT(analyzer=exact, multitoken_query=phrase),
+        lead=TEXT(analyzer=stemmed, multitoken_query=phrase),
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         body_exact=TEXT(analyzer=exact, multitoken_query=phrase),
         url=STORED(),
@@ -81,7 +83,8 @@ def open_whoosh_index(path: str | os.PathLike):
         ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
     except Exception as error:  # Whoosh raises many types for unreadable files
         raise SearcherError(f"cannot open the index in {path}: {error}") from error
-    if "schema_version" not in ix.schema or set(ix.schema.names()) != set(make_schema().names()):
+    if "schema_version" not in ix.schema or set(ix.schema.names()) != set(
+            make_schema().names()) or _stored_version(ix) not in (None, SCHEMA_VERSION):
         raise IndexVersionError(
             f"the index in {path} was built by another version of searcher; "
             f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
@@ -89,11 +92,29 @@ def open_whoosh_index(path: str | os.PathLike):
     return ix
 
 
+LEAD_WORDS = 30
+
+
+def lead(body: str) -> str:
+    """The opening words of an article: news puts the who/what/where there
+    (the lede), and encyclopedic text names its subject in the first line."""
+    return " ".join(body.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
+
+
+def _stored_version(ix) -> int | None:
+    """The schema version written with the documents (None for an empty index)."""
+    with ix.reader() as reader:
+        for docnum in reader.all_doc_ids():
+            return reader.stored_fields(docnum).get("schema_version")
+    return None
+
+
 def _document(article: Article) -> dict:
     return {
         "id": article.id,
         "title": article.title,
         "title_exact": article.title,
+        "lead": lead(article.body),
         "body": article.body,
         "body_exact": article.body,
         "url": article.url,

@@ -23,8 +23,9 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +33,6 @@ from whoosh import qparser, query, sorting
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
-from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, open_whoosh_index
@@ -48,14 +48,15 @@ MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
+LEAD_BOOST = 1.0
+FIELD_BOOSTS = {"title": 2.0, "lead": LEAD_BOOST, "body": 1.0, "title_exact": 1.5,
+                "body_exact": 0.5}
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
+# The all-words bonus only needs to find the documents; two fields are enough.
+ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
+RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
 FILTER_FIELDS = ("source", "category")
-PROXIMITY_BOOST = 0.0  # weight of neighbouring query words found near each other
-PROXIMITY_SLOP = 3
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_SYNTAX_CHARS = re.compile(r'[:()"*~^\[\]{}]|^[-+]')
 FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -127,9 +128,12 @@ class Index:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         self._ix = open_whoosh_index(path)
+        stem_word("pemanasan")  # load Sastrawi's dictionary now, not in the first query
         self._local = threading.local()
         self._all_searchers: list = []
         self._lock = threading.Lock()
+        self._parsers: dict = {}  # parsers hold no per-parse state: built once
+        self._results: OrderedDict = OrderedDict()  # recent results, per index generation
 
     # -- searchers -----------------------------------------------------------
     def _searcher(self):
@@ -167,9 +171,16 @@ class Index:
         self.close()
 
     # -- queries -------------------------------------------------------------
-    def _parser(self, schema, group):
-        parser = qparser.MultifieldParser(
-            list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+    def _parser(self, schema, group, boosts):
+        key = (group, tuple(boosts.items()))
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = self._make_parser(schema, group, boosts)
+        return parser
+
+    @staticmethod
+    def _make_parser(schema, group, boosts):
+        parser = qparser.MultifieldParser(list(boosts), schema, fieldboosts=boosts, group=group)
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
         parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
                                                   minusexpr=r"(?<![^\s(])-"))
@@ -187,8 +198,9 @@ class Index:
             text = f"NOT ({excluded})"
         expanded = expand_synonyms(text)
         try:
-            loose = self._parser(searcher.schema, OR_GROUP).parse(expanded)
-            strict = self._parser(searcher.schema, qparser.AndGroup).parse(expanded)
+            loose = self._parser(searcher.schema, OR_GROUP, FIELD_BOOSTS).parse(expanded)
+            strict = self._parser(searcher.schema, qparser.AndGroup, ALL_WORDS_FIELDS).parse(
+                expanded)
         except Exception as error:  # the parser's failures are the user's input
             raise QueryError(f"cannot understand the query: {error}") from None
         # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
@@ -200,9 +212,6 @@ class Index:
         elif ALL_WORDS_BOOST and strict != loose:
             # Every word is optional, but documents with all of them come first.
             loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
-        nearby = _proximity_query(text)
-        if nearby is not None:
-            loose = query.Or([loose, nearby])
         loose = _lift_negations(loose)
         if date_filter is not None:
             filters.append(date_filter)
@@ -225,6 +234,9 @@ class Index:
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
         arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
         source/category counts and a date histogram over all matches.
+
+        Recent results are kept per index generation (a re-index makes them
+        stale automatically); the returned objects are shared, do not mutate.
         """
         started = time.perf_counter()
         page, per_page = _check_paging(page, per_page)
@@ -232,8 +244,25 @@ class Index:
             raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
         if isinstance(filters, dict):
             filters = Filters.build(**filters)
-        parsed = self.parse(text)
         searcher = self._searcher()
+        key = (searcher.reader().generation(), text, page, per_page, filters, sort, snippets,
+               facets)
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        result = self._search(searcher, text, page, per_page, filters, sort, snippets, facets)
+        result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return result
+
+    def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
+        parsed = self.parse(text)
         options: dict = {"filter": _filter_query(filters, searcher) if filters else None}
         if sort != "relevance":  # undated articles last, whichever the direction
             key = _newest_key if sort == "newest" else _oldest_key
@@ -265,9 +294,7 @@ class Index:
         suggestion = self.suggest(text)
         return SearchResult(
             query=text, total=total, page=page, per_page=per_page, hits=hits,
-            suggestion=suggestion, sort=sort,
-            took_ms=(time.perf_counter() - started) * 1000,
-            facets=facet_counts, histogram=histogram,
+            suggestion=suggestion, sort=sort, facets=facet_counts, histogram=histogram,
         )
 
     def suggest(self, text: str) -> str | None:
@@ -383,21 +410,6 @@ def _filter_query(filters: Filters, searcher):
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
-
-
-def _proximity_query(text: str):
-    """Neighbouring plain words found close together ("balai kota seoul") score extra."""
-    if not PROXIMITY_BOOST:
-        return None
-    bare = " ".join(p for p in text.split()
-                    if p not in _OPERATORS and not _SYNTAX_CHARS.search(p))
-    stems = analyze(bare)
-    pairs = {tuple(stems[i : i + 2]) for i in range(len(stems) - 1) if stems[i] != stems[i + 1]}
-    if not pairs:
-        return None
-    phrases = [query.Phrase(field, list(pair), slop=PROXIMITY_SLOP)
-               for pair in sorted(pairs) for field in ("title", "body")]
-    return query.Or(phrases, boost=PROXIMITY_BOOST)
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
@@ -552,7 +564,7 @@ def _match_terms(parsed) -> MatchTerms:
             return
         fieldname = getattr(node, "fieldname", None)
         if fieldname in FIELD_BOOSTS:
-            kind = "stem" if fieldname in ("title", "body") else "exact"
+            kind = "exact" if fieldname.endswith("_exact") else "stem"
             if isinstance(node, query.Term):
                 found["stems" if kind == "stem" else "exact"].add(node.text)
             elif isinstance(node, query.Phrase):

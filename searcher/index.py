@@ -58,7 +58,6 @@ def make_schema() -> Schema:
         id=ID(unique=True, stored=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         title_exact=TEXT(analyzer=exact, multitoken_query=phrase),
-        lead=TEXT(analyzer=stemmed, multitoken_query=phrase),
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         body_exact=TEXT(analyzer=exact, multitoken_query=phrase),
         url=STORED(),
@@ -92,15 +91,6 @@ def open_whoosh_index(path: str | os.PathLike):
     return ix
 
 
-LEAD_WORDS = 30
-
-
-def lead(body: str) -> str:
-    """The opening words of an article: news puts the who/what/where there
-    (the lede), and encyclopedic text names its subject in the first line."""
-    return " ".join(body.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
-
-
 def _stored_version(ix) -> int | None:
     """The schema version written with the documents (None for an empty index)."""
     with ix.reader() as reader:
@@ -114,7 +104,6 @@ def _document(article: Article) -> dict:
         "id": article.id,
         "title": article.title,
         "title_exact": article.title,
-        "lead": lead(article.body),
         "body": article.body,
         "body_exact": article.body,
         "url": article.url,

@@ -48,14 +48,13 @@ MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
-LEAD_BOOST = 1.0
-FIELD_BOOSTS = {"title": 2.0, "lead": LEAD_BOOST, "body": 1.0, "title_exact": 1.5,
-                "body_exact": 0.5}
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
+OPTIMIZE = False
 FILTER_FIELDS = ("source", "category")
 FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
@@ -216,7 +215,7 @@ class Index:
         if date_filter is not None:
             filters.append(date_filter)
         combined = query.And([loose, *filters]) if filters else loose
-        return _bound_expansions(combined, searcher.reader())
+        return _preloaded(_bound_expansions(combined, searcher.reader()))
 
     def search(
         self,
@@ -278,7 +277,7 @@ class Index:
         try:
             # optimize=False: block-quality skipping would make the exact total
             # (shown to every user) cost a second pass over the postings.
-            results = searcher.search(parsed, limit=page * per_page, optimize=False, **options)
+            results = searcher.search(parsed, limit=page * per_page, optimize=OPTIMIZE, **options)
             total = len(results)
         except Exception as error:  # e.g. a field that cannot take that kind of query
             raise QueryError(f"cannot run the query: {error}") from None
@@ -416,6 +415,27 @@ class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
     """``word~`` / ``word~2`` only at the end of a word: "L'Arc~en~Ciel" is a name."""
 
     expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[1-9][0-9]*))?(?=[\s)]|$)")
+
+
+class _PreloadedOr(query.Or):
+    """An OR that reads its clauses' matches into arrays before scoring.
+
+    Whoosh picks a binary tree of union matchers for indexes over 5,000
+    documents; on a news index, where query words are frequent, walking that
+    tree per posting costs several times more than preloading (measured on
+    CLICK-ID, see BENCHMARKS.md).
+    """
+
+    matcher_type = query.Or.ARRAY_MATCHER
+
+
+def _preloaded(node):
+    if isinstance(node, query.CompoundQuery):
+        node = node.apply(_preloaded)
+    if type(node) is query.Or:
+        return _PreloadedOr(node.subqueries, boost=node.boost, minmatch=node.minmatch,
+                            scale=node.scale)
+    return node
 
 
 def _is_filter(node) -> bool:

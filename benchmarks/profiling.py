@@ -107,7 +107,9 @@ def profile_queries(index_dir: Path, queries: list[str], count: int) -> str:
     process (run with ``--skip-indexing``).
     """
     import searcher
+    import searcher.search
 
+    searcher.search.RESULT_CACHE_SIZE = 0  # profile searches, not result-cache hits
     first = cProfile.Profile()
     started = time.perf_counter()
     first.enable()

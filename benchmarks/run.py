@@ -641,7 +641,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--skip-reference", action="store_true", help="measure our engine only")
     parser.add_argument(
-        "--procs", type=int, default=1, help="indexing processes for our engine (default 1)"
+        "--procs", type=int, default=os.cpu_count() or 1,
+        help="indexing processes for our engine (default: all cores, like the CLI)"
     )
     parser.add_argument(
         "--reference-stem-cache",

@@ -247,7 +247,7 @@ def build_index(
     commit_every: int | None = 20_000,
     lock_timeout: float = 10.0,
     procs: int = 1,
-    limitmb: int = 256,
+    limitmb: int = 128,
     on_record: Callable[[Article | Rejected], None] | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
 ) -> IndexReport:
@@ -258,6 +258,8 @@ def build_index(
     is rejected (the first one is kept). With ``rebuild`` the index ends up
     holding exactly these articles. ``on_record`` is called once per record
     (progress bars); ``on_reject`` once per rejected record, as it happens.
+    ``limitmb`` bounds each writer's posting buffer (per process with
+    ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())

@@ -127,7 +127,9 @@ class Index:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         self._ix = open_whoosh_index(path)
-        stem_word("pemanasan")  # load Sastrawi's dictionary now, not in the first query
+        # Load Sastrawi's dictionary and the word lists now, not in the first query.
+        stem_word("pemanasan")
+        expand_synonyms("tppo")
         self._local = threading.local()
         self._all_searchers: list = []
         self._lock = threading.Lock()

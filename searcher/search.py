@@ -33,6 +33,7 @@ from whoosh import qparser, query, sorting
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
+from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, open_whoosh_index
@@ -51,6 +52,10 @@ BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
+# Only for short queries: a long question ("siapakah arsitek balai kota seoul
+# yang pertama") rarely has every word in one document, and there the bonus
+# costs time and precision (TyDi QA, BENCHMARKS.md).
+ALL_WORDS_MAX = 4
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
@@ -210,7 +215,7 @@ class Index:
         loose = _without_filters(loose)
         if strict is None or strict is query.NullQuery:
             loose = query.Every()  # only restrictions: everything that passes them
-        elif ALL_WORDS_BOOST and strict != loose:
+        elif ALL_WORDS_BOOST and strict != loose and len(analyze(text)) <= ALL_WORDS_MAX:
             # Every word is optional, but documents with all of them come first.
             loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
         loose = _lift_negations(loose)

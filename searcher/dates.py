@@ -40,16 +40,21 @@ _TIME = (
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:\.\d+)?)?)?"
     r"\s*(?P<zone>wib|wita|wit|utc|gmt|z|[+-]\d{2}:?\d{2}|gmt\s*[+-]\s*\d{1,2})?"
 )
-_ISO = re.compile(rf"(?P<year>\d{{4}})-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}}){_TIME}$")
+# re.ASCII: \d is 0-9 only (int() would accept other scripts' digits, datetime not).
+_ISO = re.compile(rf"(?P<year>\d{{4}})-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}}){_TIME}$", re.ASCII)
 _NUMERIC = re.compile(
-    rf"(?P<day>\d{{1,2}})[/-](?P<month>\d{{1,2}})[/-](?P<year>\d{{4}}|\d{{2}})\)?{_TIME}$"
+    rf"(?P<day>\d{{1,2}})[/-](?P<month>\d{{1,2}})[/-](?P<year>\d{{4}}|\d{{2}})\)?{_TIME}$",
+    re.ASCII,
 )
-_NAMED = re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$")
+_NAMED = re.compile(
+    rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$", re.ASCII)
 _DAY_NAME = re.compile(
     r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[\s,(]*"
 )
-_TIME_ONLY = re.compile(rf"^{_TIME}$")
+_TIME_ONLY = re.compile(rf"^{_TIME}$", re.ASCII)
+# Years a news date can have; also keeps datetime arithmetic away from year 1 and 9999.
+MIN_YEAR, MAX_YEAR = 1800, 2200
 
 
 class DateError(ValueError):
@@ -80,6 +85,8 @@ def parse_date(text: str, time_text: str = "") -> datetime | None:
     year = int(parts["year"])
     if year < 100:
         year += 2000
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateError(f"year out of range ({MIN_YEAR}-{MAX_YEAR}) in {text!r}")
     try:
         moment = datetime(year, month_number, int(parts["day"]))
     except ValueError as error:
@@ -121,11 +128,13 @@ def parse_user_date(text: str, *, end: bool = False) -> datetime:
     ``--until 2019-09`` includes all of September.
     """
     value = text.strip()
-    partial = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", value)
+    partial = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", value, re.ASCII)
     if partial:
         year, month = int(partial.group(1)), int(partial.group(2) or 0)
         if month > 12:
             raise DateError(f"impossible month in {text!r}")
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise DateError(f"year out of range ({MIN_YEAR}-{MAX_YEAR}) in {text!r}")
         if not end:
             return datetime(year, month or 1, 1)
         if month == 0:

@@ -271,7 +271,9 @@ def build_index(
         if on_reject is not None:
             on_reject(item)
 
-    options = {"limitmb": limitmb}
+    # compound=False: Whoosh copies a compound segment file into memory for
+    # every reader, which costs each server thread the size of the index.
+    options = {"limitmb": limitmb, "compound": False}
     if procs > 1:
         options.update(procs=procs, multisegment=True)
     with indexer_lock(folder, lock_timeout):

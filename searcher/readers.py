@@ -126,6 +126,9 @@ def read_jsonl(path: Path) -> Iterator[Article | Rejected]:
             except json.JSONDecodeError as error:
                 yield Rejected(location, f"broken JSON: {error.msg} at column {error.colno}")
                 continue
+            except RecursionError:
+                yield Rejected(location, "broken JSON: nested too deeply")
+                continue
             if not isinstance(record, dict):
                 yield Rejected(location, f"expected a JSON object, got {type(record).__name__}")
                 continue

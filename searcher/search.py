@@ -46,6 +46,8 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
+MAX_FUZZY_DISTANCE = 2
+FUZZY_PREFIX = 2
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
@@ -556,6 +558,14 @@ def _bound_expansions(parsed, reader):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
 
     def bound(node):
+        if isinstance(node, query.Every):
+            return query.Every()  # "*": every document, not every word of a field
+        if isinstance(node, query.FuzzyTerm):
+            # Edit distances above 2 build huge automata and match noise; the
+            # first letters are rarely the misspelled ones (and bound the scan).
+            node = query.FuzzyTerm(node.fieldname, node.text, boost=node.boost,
+                                   maxdist=min(node.maxdist, MAX_FUZZY_DISTANCE),
+                                   prefixlength=max(node.prefixlength, FUZZY_PREFIX))
         if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             if isinstance(node, (query.Prefix, query.Wildcard)) and len(
                     node.text.replace("*", "").replace("?", "")) < 2:

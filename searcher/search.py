@@ -54,9 +54,10 @@ BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
-# Only for short queries: a long question ("siapakah arsitek balai kota seoul
-# yang pertama") rarely has every word in one document, and there the bonus
-# costs time and precision (TyDi QA, BENCHMARKS.md).
+# Only for queries of two to four words: one word has nothing to add, and a
+# long question ("siapakah arsitek balai kota seoul yang pertama") rarely has
+# every word in one document; there the bonus costs time and precision
+# (TyDi QA, BENCHMARKS.md).
 ALL_WORDS_MAX = 4
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
@@ -217,7 +218,7 @@ class Index:
         loose = _without_filters(loose)
         if strict is None or strict is query.NullQuery:
             loose = query.Every()  # only restrictions: everything that passes them
-        elif ALL_WORDS_BOOST and strict != loose and len(analyze(text)) <= ALL_WORDS_MAX:
+        elif ALL_WORDS_BOOST and strict != loose and 2 <= len(analyze(text)) <= ALL_WORDS_MAX:
             # Every word is optional, but documents with all of them come first.
             loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
         loose = _lift_negations(loose)

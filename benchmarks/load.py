@@ -48,6 +48,7 @@ from pathlib import Path
 
 import searcher
 import searcher.search
+from benchmarks.run import read_queries
 from web import close_index, create_app
 from web.server import make_server
 
@@ -56,14 +57,6 @@ SORTS = ("relevansi", "terbaru", "terlama")
 WINDOW_SECONDS = 10.0  # memory: compare the first and the last this many seconds
 CLIMB_TOLERANCE = 0.10
 REQUEST_TIMEOUT = 60.0
-
-
-def read_queries(path: str | os.PathLike) -> list[str]:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    queries = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    if not queries:
-        raise SystemExit(f"{path}: no queries")
-    return queries
 
 
 def rss_kb() -> int:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from searcher import evaluation
-from searcher.errors import QueryError, SearcherError
+from searcher.errors import SearcherError
 from searcher.index import build_index, default_index_dir
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
@@ -89,10 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (QueryError, CorpusError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return USAGE
-    except SearcherError as error:
+    except (SearcherError, CorpusError) as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:

@@ -272,7 +272,7 @@ class Index:
 
     def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
         parsed = self.parse(text)
-        options: dict = {"filter": _filter_query(filters, searcher) if filters else None}
+        options: dict = {"filter": _filter_query(filters) if filters else None}
         if sort != "relevance":  # undated articles last, whichever the direction
             key = _newest_key if sort == "newest" else _oldest_key
             options.update(sortedby=sorting.TranslateFacet(key, sorting.FieldFacet("published")),
@@ -411,7 +411,7 @@ def _check_paging(page, per_page) -> tuple[int, int]:
     return page, per_page
 
 
-def _filter_query(filters: Filters, searcher):
+def _filter_query(filters: Filters):
     clauses = []
     for fieldname, values in (("source", filters.sources), ("category", filters.categories)):
         if values:
@@ -449,8 +449,8 @@ def _preloaded(node):
 
 
 def _is_filter(node) -> bool:
-    """True if every leaf of ``node`` is a source/category/published clause."""
-    leaves = list(node.leaves()) if node.is_leaf() is False else [node]
+    """True if every leaf of ``node`` is a source/category clause."""
+    leaves = [node] if node.is_leaf() else list(node.leaves())
     return bool(leaves) and all(getattr(q, "fieldname", None) in FILTER_FIELDS for q in leaves)
 
 

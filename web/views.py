@@ -72,14 +72,7 @@ def search():
     if not params.q:
         return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
     index = get_index()
-    result = index.search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        filters=params.filters(),
-        sort=params.sort,
-        facets=True,
-    )
+    result = _search(index, params, facets=True)
     return render_template(
         "search.html",
         q=params.q,
@@ -127,19 +120,18 @@ def article(doc_id: str):
     )
 
 
+def _search(index: searcher.Index, params: SearchParams, *, facets: bool):
+    """The search a page or API call asks for (both take the same parameters)."""
+    return index.search(params.q, page=params.page, per_page=params.per_page,
+                        filters=params.filters(), sort=params.sort, facets=facets)
+
+
 # -- API ----------------------------------------------------------------------------
 @bp.get("/api/search")
 def api_search():
     params = SearchParams.from_args(request.args)
     with_facets = _flag(request.args.get("facets", ""), "facets")
-    result = get_index().search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        filters=params.filters(),
-        sort=params.sort,
-        facets=with_facets,
-    )
+    result = _search(get_index(), params, facets=with_facets)
     body = result.to_json()
     if with_facets:
         body["facets"] = {

@@ -33,11 +33,13 @@ from whoosh import qparser, query, sorting
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
+from searcher import plan
 from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
-from searcher.index import default_index_dir, open_whoosh_index
+from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
+from searcher.plan import QueryPlan
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
@@ -141,7 +143,6 @@ class Index:
         self._local = threading.local()
         self._all_searchers: list = []
         self._lock = threading.Lock()
-        self._parsers: dict = {}  # parsers hold no per-parse state: built once
         self._results: OrderedDict = OrderedDict()  # recent results, per index generation
 
     # -- searchers -----------------------------------------------------------
@@ -180,52 +181,9 @@ class Index:
         self.close()
 
     # -- queries -------------------------------------------------------------
-    def _parser(self, schema, group, boosts):
-        key = (group, tuple(boosts.items()))
-        parser = self._parsers.get(key)
-        if parser is None:
-            parser = self._parsers[key] = self._make_parser(schema, group, boosts)
-        return parser
-
-    @staticmethod
-    def _make_parser(schema, group, boosts):
-        parser = qparser.MultifieldParser(list(boosts), schema, fieldboosts=boosts, group=group)
-        # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
-        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
-                                                  minusexpr=r"(?<![^\s(])-"))
-        parser.add_plugin(_FuzzyTermPlugin())
-        parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-        return parser
-
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        text, date_filter = _extract_dates(_clean_query(text))
-        searcher = self._searcher()
-        excluded = _only_negations(text)
-        if excluded:
-            # "-banjir" alone: everything except (Whoosh would drop the clause).
-            text = f"NOT ({excluded})"
-        expanded = expand_synonyms(text)
-        try:
-            loose = self._parser(searcher.schema, OR_GROUP, FIELD_BOOSTS).parse(expanded)
-            strict = self._parser(searcher.schema, qparser.AndGroup, ALL_WORDS_FIELDS).parse(
-                expanded)
-        except Exception as error:  # the parser's failures are the user's input
-            raise QueryError(f"cannot understand the query: {error}") from None
-        # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
-        # one clause), so restrictions are read from it.
-        strict, filters = _split_filters(strict)
-        loose = _without_filters(loose)
-        if strict is None or strict is query.NullQuery:
-            loose = query.Every()  # only restrictions: everything that passes them
-        elif ALL_WORDS_BOOST and strict != loose and 2 <= len(analyze(text)) <= ALL_WORDS_MAX:
-            # Every word is optional, but documents with all of them come first.
-            loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
-        loose = _lift_negations(loose)
-        if date_filter is not None:
-            filters.append(date_filter)
-        combined = query.And([loose, *filters]) if filters else loose
-        return _preloaded(_bound_expansions(combined, searcher.reader()))
+        return _preloaded(_bound_expansions(_parse(text), self._searcher().reader()))
 
     def search(
         self,
@@ -379,6 +337,140 @@ class Index:
             earliest=min(dates, default=None), latest=max(dates, default=None),
             size_bytes=size, path=self.path,
         )
+
+
+_PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
+_SCHEMA = make_schema()  # an open index's schema equals it (checked when opened)
+
+
+def _parser(group, boosts):
+    key = (group, tuple(boosts.items()))
+    parser = _PARSERS.get(key)
+    if parser is None:
+        parser = qparser.MultifieldParser(list(boosts), _SCHEMA, fieldboosts=boosts, group=group)
+        # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
+        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
+                                                  minusexpr=r"(?<![^\s(])-"))
+        parser.add_plugin(_FuzzyTermPlugin())
+        parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+        _PARSERS[key] = parser
+    return parser
+
+
+def _parse_parts(text: str, *, all_words: bool = True):
+    """``(words, restrictions, date_range)`` for a user string (raises QueryError).
+
+    ``words`` is what ranks (None when the query is only restrictions),
+    ``restrictions`` the source/category clauses every result must pass and
+    ``date_range`` a required DateRange or None. Wildcards are not expanded yet.
+    """
+    text, date_filter = _extract_dates(_clean_query(text))
+    excluded = _only_negations(text)
+    if excluded:
+        # "-banjir" alone: everything except (Whoosh would drop the clause).
+        text = f"NOT ({excluded})"
+    expanded = expand_synonyms(text)
+    try:
+        loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
+        strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
+    except Exception as error:  # the parser's failures are the user's input
+        raise QueryError(f"cannot understand the query: {error}") from None
+    # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
+    # one clause), so restrictions are read from it.
+    strict, filters = _split_filters(strict)
+    loose = _without_filters(loose)
+    if strict is None or strict is query.NullQuery:
+        loose = None  # only restrictions: everything that passes them
+    elif (all_words and ALL_WORDS_BOOST and strict != loose
+          and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
+        # Every word is optional, but documents with all of them come first.
+        loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
+    if loose is not None:
+        loose = _lift_negations(loose)
+    return loose, filters, date_filter
+
+
+def _parse(text: str):
+    """The whole Whoosh query for a user string, wildcards not yet expanded."""
+    loose, filters, date_filter = _parse_parts(text)
+    if loose is None:
+        loose = query.Every()
+    if date_filter is not None:
+        filters.append(date_filter)
+    return query.And([loose, *filters]) if filters else loose
+
+
+def plan_query(text: str) -> QueryPlan:
+    """The query as plain data (:mod:`searcher.plan`) for another backend.
+
+    The same parsing, synonyms, negation and date handling as Whoosh searches
+    use; the all-words bonus is left to the backend's ranker and wildcards to
+    its own expansion.
+    """
+    words, filters, date_filter = _parse_parts(text, all_words=False)
+    restrictions = tuple(_restriction(node) for node in filters)
+    since = until = None
+    if date_filter is not None:
+        since, until = date_filter.startdate, date_filter.enddate
+    match = _plan_node(words) if words is not None else plan.Everything()
+    highlight_terms = _match_terms(words) if words is not None else MatchTerms()
+    return QueryPlan(match, restrictions, since, until, highlight_terms)
+
+
+def _restriction(node) -> plan.Restriction:
+    negated = isinstance(node, query.Not)
+    if negated:
+        node = node.query
+    leaves = [node] if node.is_leaf() else list(node.leaves())
+    fields = {leaf.fieldname for leaf in leaves}
+    simple = isinstance(node, query.Term) or (
+        isinstance(node, query.Or) and all(isinstance(q, query.Term) for q in node.subqueries))
+    if len(fields) != 1 or not simple:
+        raise QueryError("source/category: combine restrictions only as "
+                         "sumber:a OR sumber:b, or NOT sumber:a, on this backend")
+    return plan.Restriction(fields.pop(), tuple(leaf.text for leaf in leaves), negated)
+
+
+def _plan_node(node) -> plan.Node:
+    """A Whoosh query tree as :mod:`searcher.plan` nodes."""
+    if isinstance(node, query.Every):
+        return plan.Everything()
+    if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
+        return plan.Nothing()
+    fieldname = getattr(node, "fieldname", None)
+    if fieldname is not None and fieldname not in FIELD_BOOSTS:
+        raise QueryError(f"{fieldname}: on this backend a {fieldname} clause can only "
+                         "restrict the whole query (e.g. sumber:kompas banjir)")
+    if isinstance(node, query.FuzzyTerm):
+        return plan.Fuzzy(fieldname, node.text, min(node.maxdist, MAX_FUZZY_DISTANCE))
+    if isinstance(node, query.Prefix):
+        return plan.Pattern(fieldname, node.text + "*")
+    if isinstance(node, query.Wildcard):
+        return plan.Pattern(fieldname, node.text)
+    if isinstance(node, query.Term):
+        return plan.Term(fieldname, node.text)
+    if isinstance(node, query.Phrase):
+        return plan.Phrase(fieldname, tuple(node.words))
+    if isinstance(node, query.AndNot):
+        return plan.Excluding(_plan_node(node.a), _plan_node(node.b))
+    if isinstance(node, query.AndMaybe):
+        return plan.Preferring(_plan_node(node.a), _plan_node(node.b))
+    if isinstance(node, query.Not):
+        return plan.Excluding(plan.Everything(), _plan_node(node.query))
+    if isinstance(node, (query.And, query.Require)):
+        children = list(node.children())
+        negated = [q.query for q in children if isinstance(q, query.Not)]
+        kept = tuple(_plan_node(q) for q in children if not isinstance(q, query.Not))
+        positive = (kept[0] if len(kept) == 1 else plan.AllOf(kept)) if kept else plan.Everything()
+        if not negated:
+            return positive
+        negative = [_plan_node(q) for q in negated]
+        return plan.Excluding(positive, negative[0] if len(negative) == 1
+                              else plan.AnyOf(tuple(negative)))
+    if isinstance(node, query.Or):
+        children = tuple(_plan_node(q) for q in node.subqueries)
+        return children[0] if len(children) == 1 else plan.AnyOf(children)
+    raise QueryError(f"this backend cannot run a {type(node).__name__} query")
 
 
 def _column_values(searcher, name: str) -> Iterable:

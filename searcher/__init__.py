@@ -10,6 +10,13 @@ Quick start::
 """
 
 from searcher.analysis import analyze
+from searcher.backends import (
+    SearchIndex,
+    build_index,
+    default_location,
+    index_exists,
+    open_index,
+)
 from searcher.errors import (
     IndexBusyError,
     IndexNotFoundError,
@@ -17,7 +24,7 @@ from searcher.errors import (
     QueryError,
     SearcherError,
 )
-from searcher.index import build_index, default_index_dir, index_exists
+from searcher.index import default_index_dir
 from searcher.models import (
     Article,
     Document,
@@ -30,15 +37,18 @@ from searcher.models import (
     Snippet,
 )
 from searcher.readers import CorpusError, read_articles
-from searcher.search import SORTS, Filters, Index, open_index
+from searcher.search import SORTS, Filters, Index
 from searcher.stemmer import stem_word
 
 __version__ = "0.1.0"
 
 
-def index_sources(paths, index_dir=None, **options) -> IndexReport:
-    """Read every article under ``paths`` and add it to the index (see :func:`build_index`)."""
-    return build_index(read_articles(paths), index_dir, **options)
+def index_sources(paths, location=None, **options) -> IndexReport:
+    """Read every article under ``paths`` and add it to the index (see :func:`build_index`).
+
+    ``location`` is an index folder or a ``manticore://`` cluster address.
+    """
+    return build_index(read_articles(paths), location, **options)
 
 
 __all__ = [
@@ -57,12 +67,14 @@ __all__ = [
     "QueryError",
     "Rejected",
     "SORTS",
+    "SearchIndex",
     "SearchResult",
     "SearcherError",
     "Snippet",
     "analyze",
     "build_index",
     "default_index_dir",
+    "default_location",
     "index_exists",
     "index_sources",
     "open_index",

@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 
 from searcher import evaluation
+from searcher.backends import BACKEND_ENV, build_index, open_index, resolve
 from searcher.errors import SearcherError
-from searcher.index import build_index, default_index_dir
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
-from searcher.search import SORTS, Filters, open_index
+from searcher.search import SORTS, Filters
 
 OK, NOTHING, USAGE = 0, 1, 2
 
@@ -34,6 +34,10 @@ class _Colour:
 def _index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", metavar="DIR", default=None,
                         help="index folder (default: $SEARCHER_INDEX or index/)")
+    parser.add_argument("--backend", metavar="URL", default=None,
+                        help="whoosh (the --index folder) or a Manticore/Sphinx cluster, "
+                             f"manticore://HOST:PORT[,HOST:PORT]/TABLE (default: ${BACKEND_ENV} "
+                             "or whoosh)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +108,7 @@ def run_index(args) -> int:
     if args.procs < 1:
         print("error: --procs must be at least 1", file=sys.stderr)
         return USAGE
+    location = resolve(args.index, args.backend)
     records = read_articles(args.sources)
     progress = None
     if not args.quiet and sys.stderr.isatty():
@@ -123,23 +128,25 @@ def run_index(args) -> int:
             print(message, file=sys.stderr)
 
     try:
-        report = build_index(records, args.index, rebuild=args.rebuild, procs=args.procs,
+        report = build_index(records, location, rebuild=args.rebuild, procs=args.procs,
                              lock_timeout=args.wait, on_record=on_record, on_reject=on_reject)
     finally:
         if progress:
             progress.close()
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
-          f"({args.index or default_index_dir()})")
+          f"({location})")
     return NOTHING if report.rejected else OK
 
 
 def run_query(args) -> int:
     filters = Filters.build(source=args.source, category=args.category,
                             since=args.since, until=args.until)
-    with open_index(args.index) as index:
+    with open_index(resolve(args.index, args.backend)) as index:
         result = index.search(args.text, page=args.page, per_page=args.limit,
                               filters=filters, sort=args.sort)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -175,7 +182,7 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
 
 
 def run_stats(args) -> int:
-    with open_index(args.index) as index:
+    with open_index(resolve(args.index, args.backend)) as index:
         stats = index.stats()
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
@@ -194,7 +201,7 @@ def run_stats(args) -> int:
 def run_eval(args) -> int:
     queries = evaluation.read_queries(args.queries)
     qrels = evaluation.read_qrels(args.qrels)
-    with open_index(args.index) as index:
+    with open_index(resolve(args.index, args.backend)) as index:
         def run(text: str) -> list[str]:
             result = index.search(text, per_page=100, snippets=False)
             return [hit.id for hit in result.hits]
@@ -213,7 +220,7 @@ def run_eval(args) -> int:
 def run_serve(args) -> int:
     from web.server import serve
 
-    serve(args.index or default_index_dir(), host=args.host, port=args.port,
+    serve(resolve(args.index, args.backend), host=args.host, port=args.port,
           threads=args.threads)
     return OK
 

@@ -119,6 +119,8 @@ class SearchResult:
     took_ms: float = 0.0
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     histogram: list[FacetCount] = field(default_factory=list)
+    # Problems that made the results incomplete (a shard that did not answer).
+    warnings: tuple[str, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -133,6 +135,7 @@ class SearchResult:
             "sort": self.sort,
             "hits": [hit.to_json() for hit in self.hits],
             "suggestion": self.suggestion,
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 

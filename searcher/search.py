@@ -206,7 +206,7 @@ class Index:
         stale automatically); the returned objects are shared, do not mutate.
         """
         started = time.perf_counter()
-        page, per_page = _check_paging(page, per_page)
+        page, per_page = check_paging(page, per_page)
         if sort not in SORTS:
             raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
         if isinstance(filters, dict):
@@ -254,14 +254,14 @@ class Index:
         for hit in results[(page - 1) * per_page : page * per_page]:
             stored = hit.fields()
             hits.append(_hit(stored, hit.score or 0.0, terms if snippets else None))
-        facet_counts, histogram = {}, []
+        counts, histogram = {}, []
         if facets:
-            facet_counts = {name: _counts(results.groups(name)) for name in ("source", "category")}
-            histogram = _histogram(results.groups("day"))
+            counts = {name: facet_counts(results.groups(name)) for name in ("source", "category")}
+            histogram = date_histogram(results.groups("day"))
         suggestion = self.suggest(text)
         return SearchResult(
             query=text, total=total, page=page, per_page=per_page, hits=hits,
-            suggestion=suggestion, sort=sort, facets=facet_counts, histogram=histogram,
+            suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
         )
 
     def suggest(self, text: str) -> str | None:
@@ -332,8 +332,8 @@ class Index:
                    if f.is_file() and not f.name.startswith("."))
         return IndexStats(
             documents=searcher.doc_count(),
-            sources=_counts(results.groups("source")),
-            categories=_counts(results.groups("category")),
+            sources=facet_counts(results.groups("source")),
+            categories=facet_counts(results.groups("category")),
             earliest=min(dates, default=None), latest=max(dates, default=None),
             size_bytes=size, path=self.path,
         )
@@ -496,7 +496,7 @@ def _clean_query(text: str) -> str:
     return " ".join(text.split())
 
 
-def _check_paging(page, per_page) -> tuple[int, int]:
+def check_paging(page, per_page) -> tuple[int, int]:
     for name, value, top in (("page", page, 10_000), ("per_page", per_page, MAX_PER_PAGE)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
             raise QueryError(f"{name}: expected a whole number from 1 to {top}, got {value!r}")
@@ -726,7 +726,7 @@ def _hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
     )
 
 
-def _counts(groups: dict) -> list[FacetCount]:
+def facet_counts(groups: dict) -> list[FacetCount]:
     counts = [FacetCount(str(value), count) for value, count in groups.items() if value]
     return sorted(counts, key=lambda f: (-f.count, f.value))
 
@@ -760,7 +760,7 @@ def _day(value):
     return moment.strftime("%Y-%m-%d") if moment else None
 
 
-def _histogram(days: dict) -> list[FacetCount]:
+def date_histogram(days: dict) -> list[FacetCount]:
     """Matches per day, or per month when they span more than about two months."""
     dated = {day: count for day, count in days.items() if day}
     if not dated:

@@ -3,8 +3,9 @@
 ``create_app(test_config=None)`` builds the app (the Flask tutorial's
 factory). Configuration keys:
 
-* ``INDEX``: the index folder (default :func:`searcher.default_index_dir`,
-  i.e. ``$SEARCHER_INDEX`` or ``index/``);
+* ``INDEX``: the index folder or a ``manticore://`` cluster address (default
+  :func:`searcher.default_location`: ``$SEARCHER_BACKEND``, else
+  ``$SEARCHER_INDEX`` or ``index/``);
 * ``TESTING``: Flask's testing flag.
 
 One :class:`searcher.Index` is opened lazily per app, on the first request
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the defaults (``INDEX``, ``TESTING``)."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX=searcher.default_index_dir())
+    app.config.from_mapping(INDEX=searcher.default_location())
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False

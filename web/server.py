@@ -24,7 +24,7 @@ def make_server(
 ):
     """A waitress server for the app, bound but not yet running (``port=0``: any free port)."""
     if app is None:
-        app = create_app({"INDEX": str(index_dir or searcher.default_index_dir())})
+        app = create_app({"INDEX": str(index_dir or searcher.default_location())})
     return create_server(
         app,
         host=host,
@@ -42,7 +42,7 @@ def serve(
     threads: int = 8,
 ) -> None:
     """Serve until interrupted, printing where to point a browser."""
-    index_dir = str(index_dir or searcher.default_index_dir())
+    index_dir = str(index_dir or searcher.default_location())
     server = make_server(index_dir, host=host, port=port, threads=threads)
     shown_host = f"[{host}]" if ":" in host else host
     if not searcher.index_exists(index_dir):

@@ -80,17 +80,32 @@ TEXT_FIELDS = ("title", "body", "title_exact", "body_exact")
 ALL_FIELD, ALL_TOKEN = "everything", "_all_"
 COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text", "url",
            "source", "category", "source_keys", "category_keys", "published", "dated", "day",
-           "content_hash")
+           "content_hash", "title_terms", "body_terms")
 BATCH = 200  # articles per REPLACE statement
 CONNECT_TIMEOUT = 2  # seconds; a node that does not answer by then counts as down
 READ_TIMEOUT = 60
 MAX_FACET_VALUES = 1000
 EPOCH = datetime(1970, 1, 1)
-# Our BM25F: the same parameters and field weights as the Whoosh backend
-# (the engine wants whole-number weights: all doubled, same proportions).
-RANKER = "expr('10000*bm25f({K1},{B},{{{weights}}})')".format(
-    weights=",".join(f"{name}={round(weight * 2)}" for name, weight in FIELD_BOOSTS.items()),
-    **BM25F_ARGS)
+# Field weights as whole numbers (the engine's requirement), in the same
+# proportions as the Whoosh backend's; each field's weight also tells the
+# ranker which field it is looking at (title_exact 3, title 4: a title).
+FIELD_WEIGHTS = {name: round(boost * 2) for name, boost in FIELD_BOOSTS.items()}
+TITLE_WEIGHT = min(FIELD_WEIGHTS["title"], FIELD_WEIGHTS["title_exact"])
+AVERAGES_SECONDS = 30.0  # how long average field lengths are reused
+# BM25 per field, summed with the field weights, like Whoosh's BM25F. The
+# engine's own bm25f() needs field lengths that Sphinx 2.2 does not keep for
+# real-time indexes, so the formula is spelt out over its per-field factors:
+# sum_idf (plain idf of the matched words), hit_count/word_count (their mean
+# frequency) and our stored term counts for the length normalisation.
+# Measured on TyDi QA (BENCHMARKS.md) against the engine's built-in rankers.
+RANKER = (
+    "expr('1000*sum(user_weight*sum_idf*(hit_count/word_count)*{k1plus}"
+    "/(hit_count/word_count+{K1}*({one_minus_b}+{B}*if(user_weight>={title},"
+    "title_terms/{{title_avg}},body_terms/{{body_avg}}))))'), "
+    "field_weights=({weights}), idf='plain'"
+).format(k1plus=BM25F_ARGS["K1"] + 1, one_minus_b=1 - BM25F_ARGS["B"], title=TITLE_WEIGHT,
+         weights=",".join(f"{name}={weight}" for name, weight in FIELD_WEIGHTS.items()),
+         **BM25F_ARGS)
 _FIELD_ORDER = {name: i for i, name in enumerate(TEXT_FIELDS)}
 
 
@@ -445,11 +460,25 @@ class ManticoreIndex:
         self.path = str(self.cluster)
         self._nodes = _Nodes(self.cluster)
         self.layout = discover(self._nodes)
+        self._averages: tuple[float, float, float] | None = None
         # Load Sastrawi's dictionary and the word lists now, not in the first query.
         stem_word("pemanasan")
 
     def close(self) -> None:
         self._nodes.close()
+
+    def _ranker(self) -> str:
+        """The ranking expression with the current average field lengths."""
+        now = time.monotonic()
+        cached = self._averages
+        if cached is None or now - cached[0] > AVERAGES_SECONDS:
+            rows, _ = self._query(
+                f"SELECT COUNT(*), AVG(title_terms), AVG(body_terms) FROM {self.cluster.table}")
+            title_avg, body_avg = (rows[0][1], rows[0][2]) if rows else (1, 1)
+            # Untitled corpora have no title lengths; 1 keeps the division defined.
+            cached = self._averages = (now, max(1.0, float(title_avg or 0)),
+                                       max(1.0, float(body_avg or 0)))
+        return RANKER.format(title_avg=f"{cached[1]:.3f}", body_avg=f"{cached[2]:.3f}")
 
     def __enter__(self) -> ManticoreIndex:
         return self
@@ -524,7 +553,7 @@ class ManticoreIndex:
         max_matches = max(1000, offset + per_page)
         sql = _select(_HIT_COLUMNS, self.cluster.table, where,
                       f"{order} LIMIT {offset},{per_page} "
-                      f"OPTION ranker={RANKER}, max_matches={max_matches}")
+                      f"OPTION ranker={self._ranker()}, max_matches={max_matches}")
         if facets:
             sql += "".join(f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
                            for name in ("source", "category"))
@@ -653,10 +682,11 @@ class ManticoreIndex:
         if not top:
             return []
         match = "(@(title,body) " + " | ".join(top) + ")"
+        where = ["MATCH(%s)", f"id != {document_id(doc_id)}"]
         rows, _ = self._query(
-            _select(_HIT_COLUMNS, self.cluster.table, ["MATCH(%s)", f"id != {document_id(doc_id)}"],
-                    f" ORDER BY WEIGHT() DESC, id ASC LIMIT {limit} OPTION ranker={RANKER}"),
-            [match])
+            _select(_HIT_COLUMNS, self.cluster.table, where,
+                    f" ORDER BY WEIGHT() DESC, id ASC LIMIT {limit} "
+                    f"OPTION ranker={self._ranker()}"), [match])
         return [_hit(row, MatchTerms()) for row in rows]
 
     def stats_documents(self) -> int:
@@ -727,15 +757,16 @@ def _hit(row, terms: MatchTerms | None) -> Hit:
 def _row(article: Article) -> tuple:
     published = article.published
     day = int(published.strftime("%Y%m%d")) if published else 0
+    title, body = field_text(article.title, stem=True), field_text(article.body, stem=True)
     return (
-        document_id(article.id),
-        field_text(article.title, stem=True), field_text(article.body, stem=True),
+        document_id(article.id), title, body,
         field_text(article.title, stem=False), field_text(article.body, stem=False),
         ALL_TOKEN, article.id, article.title, article.body, article.url,
         article.source, article.category,
         tuple(value_keys(article.source)), tuple(value_keys(article.category)),
         _seconds(published) if published else 0, 1 if published else 0, day,
-        article.content_hash,
+        article.content_hash, title.count(" ") + 1 if title else 0,
+        body.count(" ") + 1 if body else 0,
     )
 
 
@@ -778,8 +809,9 @@ def build_index(
         layout = discover(nodes)
         down = [shard for shard in layout.shards if layout.home(shard) is None]
         if down:
-            raise SearcherError(f"cannot index: shard(s) {', '.join(down)} of {cluster} are on "
-                                "a node that is not reachable; nothing was written")
+            raise SearcherError(f"cannot index: shard(s) {', '.join(down)} of {cluster} are not "
+                                "served by any reachable node (down, or missing from its "
+                                "configuration); nothing was written")
         emptied = not rebuild
         pending: dict[str, list[Article]] = {shard: [] for shard in layout.shards}
         seen: dict[str, str] = {}

@@ -52,6 +52,9 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
             "    rt_attr_bigint = published",
             "    rt_attr_uint = dated",
             "    rt_attr_uint = day",
+            # Terms per field, for BM25's length normalisation (searcher.manticore).
+            "    rt_attr_uint = title_terms",
+            "    rt_attr_uint = body_terms",
             "    rt_mem_limit = 128M",
             # Terms arrive analysed and encoded to [a-z0-9_] (searcher.manticore).
             "    charset_table = 0..9, a..z, _",

@@ -6,6 +6,9 @@
   bytes) into the test's ``tmp_path``.
 * ``shared_path(rel)``: a file of ``../shared`` (the read-only corpora beside the
   repository), skipping the test when it is missing (failing it under CI).
+* ``sphinx_cluster``: two real ``searchd`` nodes (Sphinx 2.2, Manticore's protocol)
+  with one shard each, for the session; ``require_searchd()`` skips without the
+  ``sphinxsearch`` package (fails under CI, whose ``.ci/run`` installs it).
 
 tests/test_web.py and tests/test_browser.py keep their own fixtures (``index_dir``,
 ``app``, ``client``, ``odd_index_dir``, ``odd_client``, ``base_url``); the names here
@@ -19,6 +22,7 @@ import gzip
 import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,8 @@ import pytest
 import searcher
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the benchmarks package (tests reuse its local cluster)
 SAMPLE = ROOT / "corpus" / "sample.jsonl"
 SHARED = ROOT.parent / "shared"
 
@@ -43,6 +49,28 @@ def shared_path(rel: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def require_searchd() -> None:
+    """Skip (fail under ``$CI``) when Sphinx's ``searchd`` is not installed."""
+    from benchmarks.cluster import searchd_available
+
+    if not searchd_available():
+        message = "searchd is missing: apt-get install sphinxsearch (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sphinx_cluster(tmp_path_factory):
+    """Two searchd nodes, one shard each, plus the distributed index (stopped at the end)."""
+    require_searchd()
+    from benchmarks.cluster import Cluster
+
+    cluster = Cluster(tmp_path_factory.mktemp("sphinx")).start()
+    yield cluster
+    cluster.stop()
 
 
 def sample_records() -> list[dict]:

@@ -1,4 +1,5 @@
-"""Real ``searchd`` processes for the Manticore/Sphinx backend tests.
+"""A throwaway local cluster of real ``searchd`` processes, for the
+Manticore/Sphinx backend's tests and its relevance benchmark.
 
 Two nodes on 127.0.0.1 with free ports, one shard each plus the distributed
 index over both (configs from :mod:`searcher.manticore_config`); stopped by

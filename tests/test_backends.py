@@ -1,0 +1,267 @@
+"""The same behaviour on both backends: the embedded Whoosh index and a
+Manticore/Sphinx cluster (two real ``searchd`` nodes, one shard each).
+
+Every test in the first part runs once per backend over the same tiny
+hand-written corpus, with exact expectations.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+import searcher
+from searcher import Article, Filters, QueryError
+from searcher.cli import main
+
+ARTICLES = [
+    Article("tppo-1", "Polisi Bongkar Perdagangan Orang di Bekasi",
+            "Polisi membongkar jaringan perdagangan orang di Bekasi. Korban dijanjikan pekerjaan.",
+            "https://contoh.id/tppo-1", "Kompas", "hukum", datetime(2019, 9, 10, 8, 0)),
+    Article("tppo-2", "Korban Perdagangan Orang Dipulangkan",
+            "Pemerintah memulangkan korban perdagangan orang dari Malaysia.",
+            "https://contoh.id/tppo-2", "Detik", "hukum", datetime(2019, 9, 12, 9, 30)),
+    Article("dagang-1", "Neraca Perdagangan Surplus",
+            "Neraca perdagangan Indonesia surplus pada Agustus, kata pemerintah. Ekspor naik.",
+            "https://contoh.id/dagang-1", "Kompas", "ekonomi", datetime(2019, 9, 15, 10, 0)),
+    Article("banjir-1", "Banjir Rendam Jakarta",
+            "Banjir merendam ribuan rumah di Jakarta Timur. Pemerintah daerah membuka posko.",
+            "https://contoh.id/banjir-1", "Tempo", "daerah", datetime(2019, 10, 1, 7, 0)),
+    Article("banjir-2", "Banjir Bandang di Bali",
+            "Banjir bandang melanda Bali. Ratusan orang mengungsi.",
+            "https://contoh.id/banjir-2", "Detik", "daerah", datetime(2019, 11, 5, 6, 0)),
+    Article("covid-1", "Vaksin COVID-19 Tiba",
+            "Vaksin COVID-19 tiba di Bandara Soekarno-Hatta. Petugas memeriksa e-KTP.",
+            "https://contoh.id/covid-1", "Tempo", "kesehatan", None),
+    Article("korupsi-1", "KPK Tahan Tersangka Korupsi",
+            "Komisi Pemberantasan Korupsi menahan tersangka korupsi proyek jalan pemerintah.",
+            "https://contoh.id/korupsi-1", "Kompas", "hukum", datetime(2019, 8, 20, 12, 0)),
+    Article("bekas-1", "Pasar Barang Bekas Ramai",
+            "Pasar barang bekas ramai pengunjung. Pemerintah kota menata pedagang.",
+            "https://contoh.id/bekas-1", "Tempo", "ekonomi", datetime(2019, 9, 1, 9, 0)),
+]
+NEWEST = ["banjir-2", "banjir-1", "dagang-1", "tppo-2", "tppo-1", "bekas-1", "korupsi-1",
+          "covid-1"]
+
+
+@pytest.fixture(scope="module", params=["whoosh", "manticore"])
+def location(request, tmp_path_factory):
+    """Where the tiny corpus is indexed, on each backend in turn."""
+    if request.param == "whoosh":
+        return str(tmp_path_factory.mktemp("backends") / "index")
+    return request.getfixturevalue("sphinx_cluster").location
+
+
+@pytest.fixture
+def ix(location):
+    """The index holding exactly ARTICLES (rebuilt when a test changed it)."""
+    report = searcher.build_index(ARTICLES, location, rebuild=True)
+    assert report.added == len(ARTICLES)
+    with searcher.open_index(location) as index:
+        yield index
+
+
+def ids(result) -> list[str]:
+    return [hit.id for hit in result.hits]
+
+
+# -- ranking and analysis ------------------------------------------------------------
+def test_trafficking_ranks_above_the_trade_balance(ix):
+    result = ix.search("perdagangan orang")
+    assert set(ids(result)[:2]) == {"tppo-1", "tppo-2"}
+    # "perdagangan" alone (stemmed: dagang), "pedagang" (dagang) and "orang" alone.
+    assert ids(result)[2] == "dagang-1"
+    assert set(ids(result)) == {"tppo-1", "tppo-2", "dagang-1", "bekas-1", "banjir-2"}
+    assert result.total == 5
+    assert all(hit.score > 0 for hit in result.hits)
+    assert "<mark>Perdagangan</mark>" in result.hits[0].title_highlighted.html
+    assert "<mark>perdagangan</mark> <mark>orang</mark>" in result.hits[0].snippet.html
+
+
+def test_a_phrase_matches_only_the_phrase(ix):
+    assert set(ids(ix.search('"perdagangan orang"'))) == {"tppo-1", "tppo-2"}
+
+
+def test_an_inflected_form_finds_its_stem(ix):
+    assert set(ids(ix.search("memperdagangkan"))) == {"tppo-1", "tppo-2", "dagang-1", "bekas-1"}
+
+
+def test_a_protected_name_is_not_its_overstemmed_word(ix):
+    assert ids(ix.search("Bekasi")) == ["tppo-1"]
+    assert ids(ix.search("bekas")) == ["bekas-1"]
+
+
+def test_hyphenated_words_and_their_parts(ix):
+    for text in ("covid-19", "COVID", "ktp", "e-KTP", "Soekarno-Hatta"):
+        assert ids(ix.search(text)) == ["covid-1"], text
+
+
+def test_wildcards_and_near_spellings(ix):
+    assert ids(ix.search("korup*")) == ["korupsi-1"]
+    assert ids(ix.search("korupsu~")) == ["korupsi-1"]
+
+
+def test_did_you_mean(ix):
+    assert ix.search("pemerintak").suggestion == "pemerintah"
+    assert ix.search("pemerintah").suggestion is None
+
+
+# -- boolean operators and restrictions ---------------------------------------------
+def test_exclusions(ix):
+    assert ids(ix.search("banjir -jakarta")) == ["banjir-2"]
+    assert ids(ix.search("banjir NOT jakarta")) == ["banjir-2"]
+    everything_but = ix.search("-banjir", per_page=20)
+    assert everything_but.total == 6
+    assert not {"banjir-1", "banjir-2"} & set(ids(everything_but))
+
+
+def test_required_words(ix):
+    result = ix.search("+korban perdagangan")
+    assert set(ids(result)) == {"tppo-1", "tppo-2"}
+
+
+def test_source_restrictions_in_the_query(ix):
+    assert set(ids(ix.search("sumber:kompas"))) == {"tppo-1", "dagang-1", "korupsi-1"}
+    assert set(ids(ix.search("sumber:Kompas perdagangan"))) == {"tppo-1", "dagang-1"}
+    assert ids(ix.search("banjir NOT sumber:tempo")) == ["banjir-2"]
+    assert set(ids(ix.search("banjir sumber:tempo OR sumber:detik"))) == {"banjir-1", "banjir-2"}
+
+
+def test_filters(ix):
+    assert set(ids(ix.search("perdagangan", filters={"category": "hukum"}))) == {
+        "tppo-1", "tppo-2"}
+    assert set(ids(ix.search("perdagangan", filters=Filters.build(
+        source=["detik", "KOMPAS"], since="2019-09-11")))) == {"tppo-2", "dagang-1"}
+    assert set(ids(ix.search("perdagangan", filters={"until": "2019-09-10"}))) == {
+        "tppo-1", "bekas-1"}
+
+
+def test_dates_in_the_query(ix):
+    assert set(ids(ix.search("perdagangan tanggal:[2019-09-11 TO 2019-09-30]"))) == {
+        "tppo-2", "dagang-1"}
+    assert ids(ix.search("tanggal:2019-10")) == ["banjir-1"]
+
+
+# -- facets, sorting, paging -------------------------------------------------------------
+def test_facets_and_histogram(ix):
+    result = ix.search("perdagangan orang", facets=True)
+    assert [(f.value, f.count) for f in result.facets["source"]] == [
+        ("Detik", 2), ("Kompas", 2), ("Tempo", 1)]
+    assert [(f.value, f.count) for f in result.facets["category"]] == [
+        ("ekonomi", 2), ("hukum", 2), ("daerah", 1)]
+    # 2019-09-01 to 2019-11-05 spans over two months: counted per month.
+    assert [(f.value, f.count) for f in result.histogram] == [("2019-09", 4), ("2019-11", 1)]
+    narrow = ix.search("perdagangan orang", facets=True, filters={"until": "2019-09-30"})
+    assert [(f.value, f.count) for f in narrow.histogram] == [
+        ("2019-09-01", 1), ("2019-09-10", 1), ("2019-09-12", 1), ("2019-09-15", 1)]
+
+
+def test_sorting_by_date_puts_undated_articles_last(ix):
+    assert ids(ix.search("-zzzz", sort="newest", per_page=10)) == NEWEST
+    assert ids(ix.search("-zzzz", sort="oldest", per_page=10)) == NEWEST[-2::-1] + ["covid-1"]
+
+
+def test_paging(ix):
+    page2 = ix.search("-zzzz", sort="newest", per_page=3, page=2)
+    assert (page2.total, page2.pages, ids(page2)) == (8, 3, NEWEST[3:6])
+    assert ids(ix.search("-zzzz", sort="newest", per_page=3, page=3)) == NEWEST[6:]
+    assert ids(ix.search("-zzzz", sort="newest", per_page=3, page=4)) == []
+
+
+def test_bad_parameters_are_query_errors(ix):
+    for options in ({"page": 0}, {"per_page": 1000}, {"sort": "popular"}):
+        with pytest.raises(QueryError):
+            ix.search("banjir", **options)
+    with pytest.raises(QueryError, match="since"):
+        ix.search("banjir", filters={"since": "kemarin lusa"})
+
+
+# -- documents ----------------------------------------------------------------------------
+def test_get_and_highlight_a_document(ix):
+    document = ix.get("tppo-2")
+    assert (document.title, document.source, document.category, document.published) == (
+        "Korban Perdagangan Orang Dipulangkan", "Detik", "hukum", datetime(2019, 9, 12, 9, 30))
+    assert document.body == ARTICLES[1].body
+    assert ix.get("covid-1").published is None
+    assert ix.get("tidak-ada") is None
+    title, body = ix.highlight_document("tppo-2", "korban")
+    assert title.html == "<mark>Korban</mark> Perdagangan Orang Dipulangkan"
+    assert "<mark>korban</mark>" in body.html
+
+
+def test_more_like_this(ix):
+    related = ix.more_like_this("tppo-1", limit=3)
+    assert related[0].id == "tppo-2"
+    assert "tppo-1" not in [hit.id for hit in related]
+    assert ix.more_like_this("tidak-ada") == []
+
+
+def test_stats(ix):
+    stats = ix.stats()
+    assert stats.documents == 8
+    assert [(f.value, f.count) for f in stats.sources] == [
+        ("Kompas", 3), ("Tempo", 3), ("Detik", 2)]
+    assert (stats.earliest, stats.latest) == (datetime(2019, 8, 20, 12, 0),
+                                              datetime(2019, 11, 5, 6, 0))
+    assert stats.size_bytes > 0
+
+
+# -- indexing ---------------------------------------------------------------------------------
+def test_reindexing_is_idempotent_and_updates_changed_articles(ix, location):
+    again = searcher.build_index(ARTICLES, location)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 8)
+    changed = replace(ARTICLES[1], body="Korban diselamatkan dari kapal nelayan.")
+    report = searcher.build_index([changed, *ARTICLES[2:]], location)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 6)
+    assert ids(ix.search("nelayan")) == ["tppo-2"]
+    assert "Malaysia" not in ix.get("tppo-2").body
+    assert ix.stats().documents == 8
+
+
+def test_a_repeated_id_is_reported_and_the_first_kept(ix, location):
+    twice = replace(ARTICLES[0], id="baru-1", title="Berita Baru")
+    clash = replace(twice, title="Berita Kembar", origin="kembar.jsonl:2")
+    report = searcher.build_index([twice, clash], location)
+    assert (report.added, len(report.rejected)) == (1, 1)
+    assert "duplicate id 'baru-1'" in report.rejected[0].reason
+    assert report.read == 2
+    assert ix.get("baru-1").title == "Berita Baru"
+
+
+def test_a_rebuild_holds_exactly_the_new_articles(ix, location):
+    report = searcher.build_index(ARTICLES[:2], location, rebuild=True)
+    assert report.added == 2
+    assert ix.stats().documents == 2
+    assert set(ids(ix.search("perdagangan"))) == {"tppo-1", "tppo-2"}
+
+
+# -- shells ----------------------------------------------------------------------------------
+def test_the_cli_takes_the_backend(ix, location, capsys):
+    assert main(["query", "perdagangan orang", "--backend", location, "--json"]
+                if "://" in location else
+                ["query", "perdagangan orang", "--index", location, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 5
+    assert {h["id"] for h in data["hits"][:2]} == {"tppo-1", "tppo-2"}
+
+
+def test_the_web_app_serves_either_backend(ix, location):
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": location})
+    try:
+        client = app.test_client()
+        page = client.get("/search?q=perdagangan+orang")
+        assert page.status_code == 200
+        assert "<mark>Perdagangan</mark>" in page.get_data(as_text=True)
+        api = client.get("/api/search?q=banjir&facets=1").get_json()
+        assert {h["id"] for h in api["hits"]} == {"banjir-1", "banjir-2"}
+        assert {f["value"] for f in api["facets"]["source"]} == {"Tempo", "Detik"}
+        article = client.get("/article/tppo-1?q=bekasi")
+        assert article.status_code == 200
+        assert "<mark>Bekasi</mark>" in article.get_data(as_text=True)
+    finally:
+        close_index(app)

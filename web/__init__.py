@@ -8,7 +8,7 @@ factory). Configuration keys:
   ``$SEARCHER_INDEX`` or ``index/``);
 * ``TESTING``: Flask's testing flag.
 
-One :class:`searcher.Index` is opened lazily per app, on the first request
+One :class:`searcher.SearchIndex` is opened lazily per app, on the first request
 that needs it, and shared by every request and thread (the library gives each
 thread its own searcher and refreshes it after a re-index, so new articles
 show up without a restart). Views reach it through :func:`get_index`, which
@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def get_index() -> searcher.Index:
+def get_index() -> searcher.SearchIndex:
     """The app's shared index, cached on ``g`` for this request.
 
     Raises :class:`searcher.IndexNotFoundError` (or another
@@ -66,7 +66,7 @@ def get_index() -> searcher.Index:
     return g.index
 
 
-def _app_index(app: Flask) -> searcher.Index:
+def _app_index(app: Flask) -> searcher.SearchIndex:
     index = app.extensions.get(EXTENSION)
     if index is None:
         with _open_lock:

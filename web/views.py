@@ -120,7 +120,7 @@ def article(doc_id: str):
     )
 
 
-def _search(index: searcher.Index, params: SearchParams, *, facets: bool):
+def _search(index: searcher.SearchIndex, params: SearchParams, *, facets: bool):
     """The search a page or API call asks for (both take the same parameters)."""
     return index.search(params.q, page=params.page, per_page=params.per_page,
                         filters=params.filters(), sort=params.sort, facets=facets)

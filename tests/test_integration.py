@@ -22,15 +22,33 @@ NDCG_CLUSTER, MRR_CLUSTER = 0.72, 0.67
 CLICKID_ARTICLES = 25_506
 
 
-@pytest.fixture(scope="module")
-def news_index(tmp_path_factory):
+@pytest.fixture(scope="module", params=["whoosh", "manticore"])
+def news_index(request, tmp_path_factory):
+    """CLICK-ID plus the seeds, in a Whoosh folder and on a two-node Sphinx cluster."""
     seeds = shared_path("seeds")
     news = shared_path("data/news/clickid-2019.jsonl.gz")
-    path = tmp_path_factory.mktemp("news") / "index"
-    report = searcher.index_sources([str(seeds), str(news)], str(path), procs=2)
+    cluster = None
+    if request.param == "whoosh":
+        location = str(tmp_path_factory.mktemp("news") / "index")
+    else:
+        from conftest import require_searchd
+
+        require_searchd()
+        from benchmarks.cluster import Cluster
+
+        cluster = Cluster(tmp_path_factory.mktemp("news-sphinx")).start()
+        location = cluster.location
+    report = searcher.index_sources([str(seeds), str(news)], location, procs=2)
     assert report.rejected == []
     assert report.added == CLICKID_ARTICLES + 2
-    return path
+    yield location
+    if cluster is not None:
+        cluster.stop()
+
+
+def _where(location) -> list[str]:
+    """The CLI option naming ``location``."""
+    return ["--backend" if "://" in str(location) else "--index", str(location)]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +71,7 @@ def test_the_seed_articles_rank_first_for_perdagangan_orang(news_index):
 
 
 def test_the_cli_json_agrees_with_the_library(news_index, capsys):
-    assert main(["query", "perdagangan orang", "--index", str(news_index), "--json"]) == 0
+    assert main(["query", "perdagangan orang", *_where(news_index), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     with searcher.open_index(news_index) as ix:
         result = ix.search("perdagangan orang")
@@ -64,7 +82,7 @@ def test_the_cli_json_agrees_with_the_library(news_index, capsys):
 
 
 def test_stats_count_every_article(news_index, capsys):
-    assert main(["stats", "--index", str(news_index), "--json"]) == 0
+    assert main(["stats", *_where(news_index), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["documents"] == 25_508
     assert data["earliest"].startswith("2019-03-18")

@@ -15,7 +15,11 @@ Safety
     index is first built in a hidden folder and moved in TOC-last, so a crash
     during the first build never leaves an empty index behind. One indexer at
     a time: a lock file makes a second one wait (bounded) and then fail with
-    a clear message.
+    a clear message. A failed or killed run's uncommitted files are deleted
+    (by the run itself, else by the next one); worker processes (``procs`` >
+    1) die with the indexer and a failed worker fails the run instead of
+    silently dropping its articles. A full disk or a read-only folder is one
+    clear :class:`SearcherError`.
 """
 
 from __future__ import annotations
@@ -23,15 +27,21 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import multiprocessing
+import multiprocessing.connection
 import os
+import queue
 import shutil
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.writing import CLEAR
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import CLEAR, SegmentWriter
 
 from searcher.analysis import exact_analyzer, stemming_analyzer
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
@@ -43,6 +53,10 @@ INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_
 SCHEMA_VERSION = 2
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
+TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
+# Errors of the place, not of the program: one sentence, no traceback.
+WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+                  errno.EROFS: "read-only file system"}
 
 
 def default_index_dir() -> str:
@@ -118,7 +132,10 @@ def _document(article: Article) -> dict:
 @contextlib.contextmanager
 def indexer_lock(path: Path, timeout: float) -> Iterator[None]:
     """Hold the folder's indexer lock; wait up to ``timeout`` seconds for it."""
-    handle = open(path / LOCK_FILE, "a+")  # noqa: SIM115 (held across the yield)
+    try:
+        handle = open(path / LOCK_FILE, "a+")  # noqa: SIM115 (held across the yield)
+    except OSError as error:  # e.g. a lock file left by another user
+        raise SearcherError(f"cannot lock the index folder {path}: {error.strerror}") from None
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -158,6 +175,15 @@ def _existing_hashes(ix) -> dict[str, str]:
         }
 
 
+def _remove_uncommitted(ix) -> None:
+    """Delete the files of segments the latest generation does not use, and Whoosh's
+    scratch folder: what a failed or killed run left (space a re-run may need)."""
+    storage = ix.storage
+    toc = whoosh_index.TOC.read(storage, INDEX_NAME)
+    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+    shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
+
+
 def _remove_index_files(folder: Path) -> None:
     """Delete an index's files, tables of contents first so it is never half there."""
     files = sorted(folder.glob(f"_{INDEX_NAME}_*"), key=lambda p: p.suffix != ".toc")
@@ -173,6 +199,119 @@ def _publish_build(build: Path, target: Path) -> None:
     build.rmdir()
 
 
+def _exit_with_parent() -> None:
+    """In a worker process: exit as soon as the indexer that started it has died.
+
+    Otherwise a worker of a killed (kill -9) indexer waits for jobs forever,
+    holding the indexer lock and Whoosh's write lock it inherited, and every
+    later run fails as "busy". The parent's sentinel is public multiprocessing
+    API and works on every platform (unlike Linux's PR_SET_PDEATHSIG).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class _Worker(SubWriterTask):
+    """A Whoosh indexing worker that dies with its parent and reports a full disk (or a
+    read-only file system) to it by exit code."""
+
+    def run(self) -> None:
+        _exit_with_parent()
+        try:
+            super().run()
+        except OSError as error:
+            if error.errno not in WRITE_PROBLEMS:
+                raise
+            # The errno as exit code instead of a traceback: the parent says it in one line.
+            sys.exit(error.errno)
+
+
+class _JobQueue:
+    """The parent's end of the job queue: a ``put`` that fails once a worker has died.
+
+    Whoosh's bounded queue otherwise blocks the parent forever when the workers
+    are gone (a full disk kills them all).
+    """
+
+    def __init__(self, jobs, check: Callable[[], None]):
+        self.jobs = jobs
+        self.check = check
+
+    def put(self, job) -> None:
+        while True:
+            self.check()
+            try:
+                self.jobs.put(job, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer, made safe to fail.
+
+    Whoosh commits without the segment of a worker that crashed (it waits one
+    second for each result and moves on), so a dead worker silently dropped its
+    articles; here it fails the commit. Cancelling stops the workers, which
+    Whoosh leaves waiting for jobs while they hold the inherited locks.
+    """
+
+    def __init__(self, ix, **options):
+        super().__init__(ix, **options)
+        self.jobs = self.jobqueue  # the workers read this queue directly
+        self.jobqueue = _JobQueue(self.jobs, self.check_workers)
+
+    def _new_task(self):
+        task = _Worker(self.storage, self.indexname, self.jobs, self.resultqueue, self.subargs,
+                       self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def check_workers(self) -> None:
+        """Raise if a worker has failed (a worker only ends early by failing)."""
+        for task in self.tasks:
+            if task.exitcode in WRITE_PROBLEMS:
+                raise OSError(task.exitcode, os.strerror(task.exitcode))
+            if task.exitcode not in (None, 0):
+                raise SearcherError(
+                    f"an indexing worker process failed (exit code {task.exitcode}); "
+                    "nothing since the last commit was saved")
+
+    def _commit_toc(self, segments) -> None:
+        self.check_workers()  # before the new table of contents makes anything visible
+        super()._commit_toc(segments)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.terminate()
+        for task in self.tasks:
+            task.join()
+        SegmentWriter.cancel(self)
+
+
+def _abandon(writer) -> None:
+    """Cancel a Whoosh writer after a failure, without raising.
+
+    Whoosh's ``cancel`` writes files too, so on a full disk it fails again;
+    the error worth reporting is the first one. Its write lock is released
+    either way (a later run in this process would find the index locked).
+    """
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and lock.fd is not None:
+        with contextlib.suppress(OSError):
+            lock.release()
+
+
 class _Batches:
     """A Whoosh writer that commits every ``commit_every`` documents.
 
@@ -181,10 +320,12 @@ class _Batches:
     commits once, clearing the old documents in the same atomic step.
     """
 
-    def __init__(self, path: Path, commit_every: int | None, clear: bool, writer_options: dict):
+    def __init__(self, path: Path, commit_every: int | None, clear: bool, procs: int,
+                 writer_options: dict):
         self.path = path
         self.commit_every = commit_every
         self.clear = clear
+        self.procs = procs
         self.options = writer_options
         self.pending = 0
         self.build: Path | None = None
@@ -197,13 +338,24 @@ class _Batches:
             self.ix, self.replace_old = None, True  # rebuild over an old format
         if self.ix is None:
             self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
-            self.build.mkdir()
-            self.ix = whoosh_index.create_in(str(self.build), make_schema(), indexname=INDEX_NAME)
+            try:
+                self.build.mkdir()
+                self.ix = whoosh_index.create_in(str(self.build), make_schema(),
+                                                 indexname=INDEX_NAME)
+            except BaseException:
+                shutil.rmtree(self.build, ignore_errors=True)
+                raise
+        else:
+            _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
 
     def _writer(self):
         if self.writer is None:
-            self.writer = self.ix.writer(**self.options)
+            if self.procs > 1:
+                self.writer = _ParallelWriter(self.ix, procs=self.procs, multisegment=True,
+                                              **self.options)
+            else:
+                self.writer = self.ix.writer(**self.options)
         return self.writer
 
     def add(self, article: Article, replace: bool) -> None:
@@ -230,13 +382,33 @@ class _Batches:
             _publish_build(self.build, self.path)
             self.build = None
             self.ix = open_whoosh_index(self.path)
+            _remove_uncommitted(self.ix)  # segments of a publish that was killed half-way
 
     def cancel(self) -> None:
+        """Drop everything not committed, and its files (best effort: this runs after a
+        failure, whose error is the one to report)."""
         if self.writer is not None:
-            self.writer.cancel()
+            _abandon(self.writer)
             self.writer = None
         if self.build is not None:
             shutil.rmtree(self.build, ignore_errors=True)
+        else:
+            with contextlib.suppress(Exception):
+                _remove_uncommitted(self.ix)
+
+
+@contextlib.contextmanager
+def _write_errors(folder: Path) -> Iterator[None]:
+    """Turn a full disk or a read-only file system into one sentence naming the folder."""
+    try:
+        yield
+    except OSError as error:
+        problem = WRITE_PROBLEMS.get(error.errno)
+        if problem is None:
+            raise
+        kept = ("the last committed index is unchanged" if index_exists(folder)
+                else "no index was created")
+        raise SearcherError(f"cannot write the index in {folder}: {problem}; {kept}") from None
 
 
 def build_index(
@@ -274,12 +446,10 @@ def build_index(
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
     options = {"limitmb": limitmb, "compound": False}
-    if procs > 1:
-        options.update(procs=procs, multisegment=True)
-    with indexer_lock(folder, lock_timeout):
+    with _write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
-        batches = _Batches(folder, commit_every, rebuild, options)
+        batches = _Batches(folder, commit_every, rebuild, procs, options)
         try:
             known = {} if rebuild else _existing_hashes(batches.ix)
             seen: dict[str, str] = {}
@@ -306,14 +476,6 @@ def build_index(
                 else:
                     report.updated += 1
             batches.commit()
-        except OSError as error:
-            batches.cancel()
-            if error.errno == errno.ENOSPC:
-                raise SearcherError(
-                    f"disk full while writing the index in {folder}; the last committed "
-                    "index is unchanged"
-                ) from None
-            raise
         except BaseException:
             batches.cancel()
             raise

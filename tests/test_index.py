@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from datetime import datetime
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, article
+from whoosh.writing import SegmentWriter
 
 import searcher
-from searcher.index import BUILD_PREFIX, indexer_lock
+from searcher.index import BUILD_PREFIX, LOCK_FILE, indexer_lock
 
 
 def all_ids(index_dir) -> list[str]:
@@ -176,6 +178,14 @@ def test_a_waiting_indexer_proceeds_when_the_lock_is_released(tmp_path, tiny_cor
     assert counts(report) == (1, 0, 0, 0)
 
 
+def test_a_lock_file_that_cannot_be_opened_is_one_clear_error(tmp_path, tiny_corpus):
+    ix = tmp_path / "ix"
+    (ix / LOCK_FILE).mkdir(parents=True)  # as unopenable as another user's file, for root too
+    with pytest.raises(searcher.SearcherError) as error:
+        searcher.index_sources([tiny_corpus.jsonl("a.jsonl", article("a"))], ix)
+    assert str(error.value) == f"cannot lock the index folder {ix}: Is a directory"
+
+
 def test_a_stale_building_folder_is_cleaned_up(tmp_path, tiny_corpus):
     ix = tmp_path / "ix"
     stale = ix / f"{BUILD_PREFIX}99999"
@@ -209,6 +219,63 @@ def test_an_update_that_fails_keeps_the_last_committed_index(tmp_path, tiny_corp
     with pytest.raises(RuntimeError):
         searcher.build_index(records(), ix)
     assert all_ids(ix) == ["a"]
+
+
+# -- worker processes (procs > 1, the CLI's default on more than one core) -------------------
+def test_with_workers_every_article_is_indexed_once_and_a_rerun_changes_nothing(
+        tmp_path, tiny_corpus):
+    # 250 articles: three jobs of 100 for Whoosh's workers, so both of them index some.
+    records = [article(f"a{n}", f"Berita banjir nomor {n}.") for n in range(250)]
+    path = tiny_corpus.jsonl("many.jsonl", *records, article("a7", "Id yang sama lagi."))
+    ix = tmp_path / "ix"
+    assert counts(searcher.index_sources([path], ix, procs=2)) == (250, 0, 0, 1)
+    with searcher.open_index(ix) as index:
+        assert index.stats().documents == 250
+        assert index.search("banjir", per_page=1).total == 250
+        assert index.get("a7").body == "Berita banjir nomor 7."  # the first a7 is kept
+    assert counts(searcher.index_sources([path], ix, procs=2)) == (0, 0, 250, 1)
+
+
+def test_a_failed_run_with_workers_stops_them_and_the_next_run_proceeds(tmp_path, tiny_corpus):
+    # Whoosh's cancel leaves its workers waiting for jobs, holding the locks they inherited.
+    ix = tmp_path / "ix"
+    searcher.index_sources([tiny_corpus.jsonl("a.jsonl", article("a"))], ix)
+
+    def records():
+        for n in range(300):
+            yield searcher.Article(id=f"n{n}", title="Judul", body="Isi.")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        searcher.build_index(records(), ix, procs=2)
+    assert multiprocessing.active_children() == []
+    report = searcher.index_sources([tiny_corpus.jsonl("b.jsonl", article("b"))], ix, procs=2,
+                                    lock_timeout=1)
+    assert counts(report) == (1, 0, 0, 0)
+    assert all_ids(ix) == ["a", "b"]
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the patched writer reaches the workers only when they are forked")
+def test_a_failed_worker_fails_the_run_instead_of_dropping_its_articles(
+        tmp_path, tiny_corpus, monkeypatch, capfd):
+    # Whoosh would commit without the failed worker's segment and report every article added.
+    ix = tmp_path / "ix"
+    searcher.index_sources([tiny_corpus.jsonl("a.jsonl", article("a"))], ix)
+    add_document = SegmentWriter.add_document
+
+    def fail_on_boom(self, **fields):  # only workers call it: the parent hands out batches
+        if fields["id"] == "boom":
+            raise RuntimeError("a worker broke")
+        add_document(self, **fields)
+
+    monkeypatch.setattr(SegmentWriter, "add_document", fail_on_boom)
+    path = tiny_corpus.jsonl("b.jsonl", *[article(f"n{n}") for n in range(250)], article("boom"))
+    with pytest.raises(searcher.SearcherError, match="indexing worker process failed"):
+        searcher.index_sources([path], ix, procs=2)
+    assert "a worker broke" in capfd.readouterr().err  # the worker's own traceback
+    assert all_ids(ix) == ["a"]
+    assert multiprocessing.active_children() == []
 
 
 def test_stats_work_on_an_index_built_in_two_runs_the_first_undated(tmp_path, tiny_corpus):

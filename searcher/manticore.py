@@ -583,10 +583,8 @@ class ManticoreIndex:
         where = []
         restrictions = list(query_plan.restrictions)
         if filters:
-            restrictions += [plan.Restriction("source", filters.sources)] if filters.sources \
-                else []
-            restrictions += [plan.Restriction("category", filters.categories)] \
-                if filters.categories else []
+            restrictions += [plan.Restriction("source", filters.sources),
+                             plan.Restriction("category", filters.categories)]
         for restriction in restrictions:
             keys = sorted({k for value in restriction.values for k in value_keys(value)})
             if not keys:

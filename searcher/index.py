@@ -50,7 +50,7 @@ from searcher.models import Article, IndexReport, Rejected
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
@@ -71,9 +71,11 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
-        title_exact=TEXT(analyzer=exact, multitoken_query=phrase),
+        # Exact forms only add weight to single words: no positions (phrases
+        # match on the stemmed fields), a smaller index and less work per word.
+        title_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
-        body_exact=TEXT(analyzer=exact, multitoken_query=phrase),
+        body_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),

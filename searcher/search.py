@@ -378,7 +378,7 @@ def _parse_parts(text: str, *, all_words: bool = True):
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = _split_filters(strict)
-    loose = _without_filters(loose)
+    loose = _without_exact_phrases(_without_filters(loose))
     if strict is None or strict is query.NullQuery:
         loose = None  # only restrictions: everything that passes them
     elif (all_words and ALL_WORDS_BOOST and strict != loose
@@ -561,6 +561,23 @@ def _split_filters(parsed):
     if not filters:
         return parsed, []
     return (rest[0] if len(rest) == 1 else query.And(rest, boost=parsed.boost)), filters
+
+
+def _without_exact_phrases(node):
+    """Phrases only on the stemmed fields: the exact ones keep no positions.
+
+    The multifield parser puts each phrase into an OR over the fields, so
+    dropping the exact fields' copies leaves the stemmed ones in place.
+    """
+    if isinstance(node, query.Phrase) and node.fieldname.endswith("_exact"):
+        return query.NullQuery
+    if isinstance(node, query.CompoundQuery):
+        node = node.apply(_without_exact_phrases)
+        if type(node) is query.Or:
+            kept = [q for q in node.subqueries if q is not query.NullQuery]
+            if len(kept) != len(node.subqueries):
+                return query.Or(kept, boost=node.boost) if kept else query.NullQuery
+    return node
 
 
 def _without_filters(parsed):

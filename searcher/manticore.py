@@ -61,10 +61,9 @@ from searcher.search import (
     FIELD_BOOSTS,
     FUZZY_PREFIX,
     MAX_EXPANSIONS,
-    SORTS,
     Filters,
     _clean_query,
-    check_paging,
+    check_request,
     date_histogram,
     display_title,
     plan_query,
@@ -528,11 +527,7 @@ class ManticoreIndex:
                snippets: bool = True, facets: bool = False) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`."""
         started = time.perf_counter()
-        page, per_page = check_paging(page, per_page)
-        if sort not in SORTS:
-            raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
-        if isinstance(filters, dict):
-            filters = Filters.build(**filters)
+        page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         query_plan = plan_query(text)
         compiler = _Compiler(self._keyword_counts)
         match = compiler.compile(query_plan.match)

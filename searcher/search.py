@@ -208,11 +208,7 @@ class Index:
         stale automatically); the returned objects are shared, do not mutate.
         """
         started = time.perf_counter()
-        page, per_page = check_paging(page, per_page)
-        if sort not in SORTS:
-            raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
-        if isinstance(filters, dict):
-            filters = Filters.build(**filters)
+        page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         searcher = self._searcher()
         key = (searcher.reader().generation(), text, page, per_page, filters, sort, snippets,
                facets)
@@ -496,6 +492,16 @@ def _clean_query(text: str) -> str:
     # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
     text = _QUESTION_MARK.sub("", text)
     return " ".join(text.split())
+
+
+def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters | None]:
+    """A search's options checked (QueryError naming the bad one), filters built."""
+    page, per_page = check_paging(page, per_page)
+    if sort not in SORTS:
+        raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
+    if isinstance(filters, dict):
+        filters = Filters.build(**filters)
+    return page, per_page, sort, filters
 
 
 def check_paging(page, per_page) -> tuple[int, int]:

@@ -99,18 +99,23 @@ def test_filters_and_sorting_on_real_news(news_index):
     assert dates == sorted(dates, reverse=True)
 
 
+def _tydiqa_report(location) -> evaluation.EvalReport:
+    """All judged TyDi QA questions run on the index at ``location``."""
+    folder = shared_path("data/eval/tydiqa-id")
+    queries = evaluation.read_queries(folder / "queries.tsv")
+    qrels = evaluation.read_qrels(folder / "qrels.txt")
+    with searcher.open_index(location) as ix:
+        def run(text):
+            return [hit.id for hit in ix.search(text, per_page=100, snippets=False).hits]
+
+        return evaluation.evaluate(run, queries, qrels)
+
+
 def test_tydiqa_beats_the_reference_engine(tydiqa_index):
     """All 5,771 questions: the plain Whoosh BM25F + Sastrawi reference scores
     nDCG@10 0.702 / MRR@10 0.654 (shared/README.md); we measured 0.727 / 0.680.
     The first 500 questions alone are harder (0.65), so the whole set is used."""
-    folder = shared_path("data/eval/tydiqa-id")
-    queries = evaluation.read_queries(folder / "queries.tsv")
-    qrels = evaluation.read_qrels(folder / "qrels.txt")
-    with searcher.open_index(tydiqa_index) as ix:
-        def run(text):
-            return [hit.id for hit in ix.search(text, per_page=100, snippets=False).hits]
-
-        report = evaluation.evaluate(run, queries, qrels)
+    report = _tydiqa_report(tydiqa_index)
     assert report.queries == 5771
     assert report.failed == 0
     assert report.ndcg_at_10 >= 0.72, report
@@ -137,14 +142,7 @@ def tydiqa_cluster(tmp_path_factory):
 def test_tydiqa_on_the_cluster_backend_matches_whoosh(tydiqa_cluster):
     """The same questions on the Manticore/Sphinx backend (2 shards): within
     about 0.01 of the Whoosh backend's figures, still above the reference."""
-    folder = shared_path("data/eval/tydiqa-id")
-    queries = evaluation.read_queries(folder / "queries.tsv")
-    qrels = evaluation.read_qrels(folder / "qrels.txt")
-    with searcher.open_index(tydiqa_cluster) as ix:
-        def run(text):
-            return [hit.id for hit in ix.search(text, per_page=100, snippets=False).hits]
-
-        report = evaluation.evaluate(run, queries, qrels)
+    report = _tydiqa_report(tydiqa_cluster)
     assert (report.queries, report.failed) == (5771, 0)
     assert report.ndcg_at_10 >= NDCG_CLUSTER, report
     assert report.mrr_at_10 >= MRR_CLUSTER, report

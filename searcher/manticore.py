@@ -69,6 +69,7 @@ from searcher.search import (
     plan_query,
 )
 from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.spelling import edits
 from searcher.stemmer import stem_word
 
 DEFAULT_PORT = 9306
@@ -425,22 +426,6 @@ class _AllDocuments(str):
 
 
 _ALL = _AllDocuments("*")
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def edits(word: str, prefix: int = 0) -> list[str]:
-    """Spellings one edit (delete, swap, replace, insert) away, ``prefix`` letters kept."""
-    head, tail = word[:prefix], word[prefix:]
-    splits = [(tail[:i], tail[i:]) for i in range(len(tail) + 1)]
-    out = dict.fromkeys(
-        [head + a + b[1:] for a, b in splits if b]
-        + [head + a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-        + [head + a + c + b[1:] for a, b in splits if b for c in _ALPHABET if c != b[0]]
-        + [head + a + c + b for a, b in splits for c in _ALPHABET])
-    out.pop(word, None)
-    return [w for w in out if len(w) > prefix]
-
-
 # -- the index -------------------------------------------------------------------------
 def _select(columns: str, table: str, where: list[str], extra: str = "") -> str:
     clause = " WHERE " + " AND ".join(where) if where else ""

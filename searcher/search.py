@@ -43,6 +43,7 @@ from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.plan import QueryPlan
 from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.spelling import edits
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
 
@@ -278,7 +279,10 @@ class Index:
                 continue
             best, best_frequency = None, max(3, frequency * 10)
             for distance in (1, 2) if len(word) > 5 else (1,):
-                for candidate in reader.terms_within("body_exact", word, distance, prefix=1):
+                # One edit: look the variants up; two: the (slow) automaton walk.
+                candidates = edits(word, 1) if distance == 1 else \
+                    reader.terms_within("body_exact", word, distance, prefix=1)
+                for candidate in candidates:
                     candidate_frequency = reader.doc_frequency("body_exact", candidate)
                     if candidate_frequency > best_frequency:
                         best, best_frequency = candidate, candidate_frequency

@@ -19,11 +19,11 @@ from searcher.cli import main
 from searcher.manticore import (
     Cluster,
     document_id,
-    edits,
     encode_term,
     field_text,
     shard_of,
 )
+from searcher.spelling import edits
 
 
 # -- pure functions -------------------------------------------------------------------

@@ -23,7 +23,6 @@ from searcher.manticore import (
     field_text,
     shard_of,
 )
-from searcher.spelling import edits
 
 
 # -- pure functions -------------------------------------------------------------------
@@ -67,13 +66,6 @@ def test_terms_are_encoded_into_the_engine_alphabet():
 def test_document_ids_are_stable_and_positive():
     assert document_id("tppo-1") == document_id("tppo-1") != document_id("tppo-2")
     assert all(0 < document_id(f"id-{n}") < 2**63 for n in range(1000))
-
-
-def test_near_spellings():
-    near = edits("korupsi", 2)
-    assert {"korupsu", "korusi", "korpusi", "korupsii"} <= set(near)
-    assert "korupsi" not in near
-    assert all(word.startswith("ko") for word in near)
 
 
 # -- a running cluster --------------------------------------------------------------------

@@ -82,6 +82,9 @@ COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text
            "source", "category", "source_keys", "category_keys", "published", "dated", "day",
            "content_hash", "title_terms", "body_terms")
 BATCH = 200  # articles per REPLACE statement
+# ...and at most this much text, well under searchd's default 8 MB max_packet_size
+# (each article travels about five times: stored text plus four analysed fields).
+BATCH_CHARS = 1_000_000
 CONNECT_TIMEOUT = 2  # seconds; a node that does not answer by then counts as down
 READ_TIMEOUT = 60
 MAX_FACET_VALUES = 1000
@@ -792,10 +795,12 @@ def build_index(
                                 "configuration); nothing was written")
         emptied = not rebuild
         pending: dict[str, list[Article]] = {shard: [] for shard in layout.shards}
+        pending_chars = dict.fromkeys(layout.shards, 0)
         seen: dict[str, str] = {}
 
         def flush(shard: str) -> None:
             articles = pending[shard]
+            pending_chars[shard] = 0
             if not articles:
                 return
             node = layout.home(shard)
@@ -845,7 +850,8 @@ def build_index(
                 emptied = True
             shard = shard_of(record.id, layout)
             pending[shard].append(record)
-            if len(pending[shard]) >= BATCH:
+            pending_chars[shard] += len(record.title) + len(record.body)
+            if len(pending[shard]) >= BATCH or pending_chars[shard] >= BATCH_CHARS:
                 flush(shard)
         for shard in layout.shards:
             flush(shard)

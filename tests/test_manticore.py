@@ -201,3 +201,16 @@ def test_a_node_that_goes_down_after_opening(own_cluster):
             ix.search("banjir")
         own_cluster.start()
         assert ix.search("banjir").total == 2  # reconnects once the nodes are back
+
+
+def test_long_articles_are_sent_in_batches_the_engine_accepts(sphinx_cluster):
+    # Ten 400,000-character articles in one statement would pass searchd's
+    # 8 MB packet limit (each travels as stored text and four analysed fields).
+    body = "Banjir besar melanda kota pesisir. " * 11_500
+    articles = [ARTICLES[0].__class__(f"panjang-{n}", f"Berita panjang {n}", body)
+                for n in range(10)]
+    report = searcher.build_index(articles, sphinx_cluster.location, rebuild=True)
+    assert report.added == 10
+    with searcher.open_index(sphinx_cluster.location) as ix:
+        assert ix.search("pesisir").total == 10
+        assert ix.get("panjang-7").body == body

@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m benchmarks.load --index DIR [--clients 8] [--seconds 30]
+    python -m benchmarks.load --index DIR|manticore://... [--clients 8] [--seconds 30]
                               [--queries benchmarks/queries.txt] [--json OUT]
                               [--seed 1] [--no-result-cache]
 
@@ -269,7 +269,8 @@ def format_table(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
                                      description="Bounded load test of the web front end.")
-    parser.add_argument("--index", required=True, metavar="DIR", help="index folder")
+    parser.add_argument("--index", required=True, metavar="LOCATION",
+                        help="index folder, or a manticore:// cluster")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--seconds", type=float, default=30.0, help="duration (default 30)")
     parser.add_argument("--queries", default=str(DEFAULT_QUERIES), metavar="FILE",

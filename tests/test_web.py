@@ -598,3 +598,19 @@ def test_timeline_fills_gaps_and_links_each_period():
     assert days.bars[0].since == days.bars[0].until and days.first_label == "10 Sep 2019"
     assert build_timeline([]) is None
     assert date.fromisoformat(days.bars[-1].until) == date(2019, 9, 12)
+
+
+def test_the_server_says_at_start_why_it_cannot_search_yet(tmp_path, index_dir, monkeypatch):
+    from searcher import index as index_module
+    from web.server import startup_note
+
+    assert startup_note(str(index_dir)) is None
+    missing = tmp_path / "belum-ada"
+    assert startup_note(str(missing)).startswith(f"no index in {missing} yet")
+    old = tmp_path / "lama"
+    searcher.build_index([searcher.Article("a", "Banjir", "Banjir lagi.")], str(old))
+    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    note = startup_note(str(old))
+    assert "built by another version of searcher" in note and "--rebuild" in note
+    assert startup_note("manticore://127.0.0.1:1/articles").startswith(
+        "no Manticore/Sphinx node")

@@ -35,6 +35,18 @@ def make_server(
     )
 
 
+def startup_note(location: str) -> str | None:
+    """Why the server will answer 503 until something is done, or None if it can search."""
+    if not searcher.index_exists(location):
+        return (f"no index in {location} yet; build one with: "
+                f"python -m searcher index corpus/ --index {location}")
+    try:
+        searcher.open_index(location).close()
+    except searcher.SearcherError as error:  # an old index format, a cluster that is down...
+        return f"{error}; pages will answer 503 until that is fixed"
+    return None
+
+
 def serve(
     index_dir: str | os.PathLike | None = None,
     host: str = "127.0.0.1",
@@ -45,11 +57,9 @@ def serve(
     index_dir = str(index_dir or searcher.default_location())
     server = make_server(index_dir, host=host, port=port, threads=threads)
     shown_host = f"[{host}]" if ":" in host else host
-    if not searcher.index_exists(index_dir):
-        print(
-            f"note: no index in {index_dir} yet; build one with: "
-            f"python -m searcher index corpus/ --index {index_dir}"
-        )
+    note = startup_note(index_dir)
+    if note:
+        print(f"note: {note}")
     print(
         f"searcher: serving {index_dir} on http://{shown_host}:{server.effective_port}/ "
         f"({threads} threads; Ctrl+C to stop)",

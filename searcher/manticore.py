@@ -48,13 +48,11 @@ from searcher.errors import QueryError, SearcherError
 from searcher.models import (
     Article,
     Document,
-    FacetCount,
     Hit,
     IndexReport,
     IndexStats,
     Rejected,
     SearchResult,
-    Snippet,
 )
 from searcher.search import (
     BM25F_ARGS,
@@ -65,10 +63,12 @@ from searcher.search import (
     _clean_query,
     check_request,
     date_histogram,
-    display_title,
+    facet_counts,
+    make_document,
+    make_hit,
     plan_query,
 )
-from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.snippets import MatchTerms, highlight
 from searcher.spelling import edits
 from searcher.stemmer import stem_word
 
@@ -475,19 +475,24 @@ class ManticoreIndex:
 
     # -- plumbing ------------------------------------------------------------------------
     def _query(self, sql: str, args=None, *, all_sets: bool = False):
-        """Run on the first node that answers; with the warnings of a partial answer."""
+        """``(rows, meta)`` from the first node that answers.
+
+        ``meta`` is the engine's SHOW META (``total_found``...) plus
+        ``warnings``: what made the answer partial (a shard that did not answer).
+        """
         errors = []
         for node in self.cluster.nodes:
             try:
                 result = self._nodes.execute(node, sql, args, all_sets=all_sets)
-                warnings = [_reason(Exception(row[2])) for row in
-                            self._nodes.execute(node, "SHOW WARNINGS")]
+                rows = self._nodes.execute(node, "SHOW META")
             except NodeDown as error:
                 errors.append(str(error))
                 continue
-            if errors:
-                warnings = [*errors, *warnings]
-            return result, [_partial_warning(w) for w in warnings]
+            meta = {name: value for name, value in rows if name != "warning"}
+            warnings = [*errors, *(_reason(Exception(value)) for name, value in rows
+                                   if name == "warning")]
+            meta["warnings"] = [_partial_warning(w) for w in warnings]
+            return result, meta
         raise SearcherError(f"no Manticore/Sphinx node of {self.cluster} answered: "
                             f"{errors[-1] if errors else ''}")
 
@@ -541,25 +546,20 @@ class ManticoreIndex:
             sql += "".join(f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
                            for name in ("source", "category"))
             sql += " FACET day ORDER BY day ASC LIMIT 100000"
-        sets, warnings = self._query(sql, args, all_sets=True)
-        total = self._total()
+        sets, meta = self._query(sql, args, all_sets=True)
         terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
         hits = [_hit(row, terms) for row in sets[0]]
         counts, histogram = {}, []
         if facets:
-            counts = {"source": _facet(sets[1]), "category": _facet(sets[2])}
+            counts = {"source": facet_counts(dict(sets[1])),
+                      "category": facet_counts(dict(sets[2]))}
             histogram = date_histogram({_day_text(day): n for day, n in sets[3] if day})
         return SearchResult(
-            query=text, total=total, page=page, per_page=per_page, hits=hits,
-            suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
-            warnings=tuple(dict.fromkeys(warnings)),
+            query=text, total=int(meta.get("total_found", 0)), page=page, per_page=per_page,
+            hits=hits, suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            warnings=tuple(dict.fromkeys(meta["warnings"])),
             took_ms=(time.perf_counter() - started) * 1000,
         )
-
-    def _total(self) -> int:
-        meta, _ = self._query("SHOW META")
-        values = dict((name, value) for name, value in meta)
-        return int(values.get("total_found", 0))
 
     def _where(self, query_plan: plan.QueryPlan, filters: Filters | None) -> list[str] | None:
         """SQL conditions of the restrictions; None if they exclude everything."""
@@ -631,11 +631,7 @@ class ManticoreIndex:
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
         row = self._row(doc_id)
-        if row is None:
-            return None
-        _, article_id, title, body, url, source, category, published, dated, _ = row
-        return Document(id=article_id, title=display_title(title, body), body=body, url=url,
-                        source=source, category=category, published=_moment(published, dated))
+        return make_document(_stored(row)) if row is not None else None
 
     def highlight_document(self, doc_id: str, text: str):
         """Title and body of an article with the words of query ``text`` marked."""
@@ -655,7 +651,7 @@ class ManticoreIndex:
             if len(term) > 2 and not term.isdigit():
                 frequency[term] = frequency.get(term, 0) + 1
         candidates = sorted(frequency, key=lambda t: -frequency[t])[:100]
-        documents = self.stats_documents()
+        documents = self._document_count()
         counts = self._keyword_counts(candidates)
         weight = {t: frequency[t] * math.log((documents + 1) / (counts.get(t, 0) + 1))
                   for t in candidates if counts.get(t, 0) > 1}
@@ -670,12 +666,12 @@ class ManticoreIndex:
                     f"OPTION ranker={self._ranker()}"), [match])
         return [_hit(row, MatchTerms()) for row in rows]
 
-    def stats_documents(self) -> int:
+    def _document_count(self) -> int:
         rows, _ = self._query(f"SELECT COUNT(*) FROM {self.cluster.table}")
         return int(rows[0][0]) if rows else 0
 
     def stats(self) -> IndexStats:
-        sets, _ = self._query(
+        sets, meta = self._query(
             f"SELECT id FROM {self.cluster.table} LIMIT 1"
             f" FACET source ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
             f" FACET category ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}", all_sets=True)
@@ -691,8 +687,8 @@ class ManticoreIndex:
             size += int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
         dated = dates and dates[0][0]
         return IndexStats(
-            documents=self.stats_documents(),
-            sources=_facet(sets[1]), categories=_facet(sets[2]),
+            documents=int(meta.get("total_found", 0)),
+            sources=facet_counts(dict(sets[1])), categories=facet_counts(dict(sets[2])),
             earliest=_moment(int(dates[0][1]), 1) if dated else None,
             latest=_moment(int(dates[0][2]), 1) if dated else None,
             size_bytes=size, path=self.path,
@@ -703,11 +699,6 @@ def _partial_warning(text: str) -> str:
     if "agent" in text or "not reachable" in text:
         return f"partial results: a shard did not answer ({text})"
     return text
-
-
-def _facet(rows) -> list[FacetCount]:
-    counts = [FacetCount(str(value), int(count)) for value, count in rows if value]
-    return sorted(counts, key=lambda f: (-f.count, f.value))
 
 
 def _day_text(day: int) -> str:
@@ -723,15 +714,15 @@ def _with_expanded(terms: MatchTerms, expanded: set) -> MatchTerms:
                       terms.exact_phrases)
 
 
+def _stored(row) -> dict:
+    """A result row as the stored fields the shared builders take."""
+    _, article_id, title, body, url, source, category, published, dated, _ = row
+    return {"id": article_id, "title": title, "body": body, "url": url, "source": source,
+            "category": category, "published": _moment(published, dated)}
+
+
 def _hit(row, terms: MatchTerms | None) -> Hit:
-    _, article_id, title, body, url, source, category, published, dated, score = row
-    title = display_title(title, body)
-    return Hit(
-        id=article_id, title=title, url=url, source=source, category=category,
-        published=_moment(published, dated), score=float(score) / 10000,
-        snippet=make_snippet(body, terms) if terms is not None else Snippet(),
-        title_highlighted=highlight(title, terms) if terms is not None else Snippet(),
-    )
+    return make_hit(_stored(row), float(row[-1]) / 10000, terms)
 
 
 # -- indexing -----------------------------------------------------------------------------

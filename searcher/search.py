@@ -252,7 +252,7 @@ class Index:
         hits = []
         for hit in results[(page - 1) * per_page : page * per_page]:
             stored = hit.fields()
-            hits.append(_hit(stored, hit.score or 0.0, terms if snippets else None))
+            hits.append(make_hit(stored, hit.score or 0.0, terms if snippets else None))
         counts, histogram = {}, []
         if facets:
             counts = {name: facet_counts(results.groups(name)) for name in ("source", "category")}
@@ -296,14 +296,7 @@ class Index:
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
         stored = self._searcher().document(id=doc_id)
-        if stored is None:
-            return None
-        return Document(
-            id=stored["id"], title=display_title(stored.get("title", ""), stored.get("body", "")),
-            body=stored.get("body", ""),
-            url=stored.get("url", ""), source=stored.get("source", ""),
-            category=stored.get("category", ""), published=stored.get("published"),
-        )
+        return make_document(stored) if stored is not None else None
 
     def highlight_document(self, doc_id: str, text: str):
         """Title and body of an article with the words of query ``text`` marked."""
@@ -320,7 +313,7 @@ class Index:
         if docnum is None:
             return []
         results = searcher.more_like(docnum, "body", top=limit, numterms=20)
-        return [_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
+        return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
 
     def stats(self) -> IndexStats:
         searcher = self._searcher()
@@ -783,7 +776,18 @@ def display_title(title: str, body: str, limit: int = 80) -> str:
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
+def make_document(stored: dict) -> Document:
+    """A :class:`Document` from an article's stored fields (any backend)."""
+    body = stored.get("body", "")
+    return Document(
+        id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
+        url=stored.get("url", ""), source=stored.get("source", ""),
+        category=stored.get("category", ""), published=stored.get("published"),
+    )
+
+
+def make_hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
+    """A :class:`Hit` from stored fields; snippets for ``terms`` (None: no snippets)."""
     body = stored.get("body", "")
     title = display_title(stored.get("title", ""), body)
     return Hit(

@@ -69,7 +69,7 @@ from searcher.search import (
     plan_query,
 )
 from searcher.snippets import MatchTerms, highlight
-from searcher.spelling import edits
+from searcher.spelling import did_you_mean, edits
 from searcher.stemmer import stem_word
 
 DEFAULT_PORT = 9306
@@ -590,37 +590,8 @@ class ManticoreIndex:
         return where
 
     def suggest(self, text: str) -> str | None:
-        """A "did you mean" query: rare words replaced by frequent spellings one edit away."""
-        pieces = re.split(r"(\s+)", _clean_query(text))
-        rare: dict[str, list[str]] = {}
-        for piece in pieces:
-            word = piece.lower()
-            if re.fullmatch(r"[^\W\d_]{4,}", word) and not (word.upper() == piece
-                                                             and len(word) < 6):
-                rare[word] = []
-        if not rare:
-            return None
-        counts = self._keyword_counts([*rare, *{stem_word(w) for w in rare}])
-        for word in list(rare):
-            if counts.get(word, 0) >= 3 or counts.get(stem_word(word), 0) >= 3:
-                del rare[word]  # a word whose inflected forms are common is no typo
-        if not rare:
-            return None
-        candidates = {word: edits(word, 1) for word in rare}
-        counts.update(self._keyword_counts([w for ws in candidates.values() for w in ws]))
-        changed, out = False, []
-        for piece in pieces:
-            word = piece.lower()
-            if word not in rare:
-                out.append(piece)
-                continue
-            best, best_count = None, max(3, counts.get(word, 0) * 10)
-            for candidate in candidates[word]:
-                if counts.get(candidate, 0) > best_count:
-                    best, best_count = candidate, counts[candidate]
-            out.append(best or piece)
-            changed |= best is not None
-        return "".join(out) if changed else None
+        """A "did you mean" query (one edit at most: the engine has no fuzzy term walk)."""
+        return did_you_mean(_clean_query(text), self._keyword_counts, self._keyword_counts)
 
     # -- documents -------------------------------------------------------------------------
     def _row(self, doc_id: str):

@@ -43,7 +43,7 @@ from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.plan import QueryPlan
 from searcher.snippets import MatchTerms, highlight, make_snippet
-from searcher.spelling import edits
+from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
 
@@ -266,31 +266,13 @@ class Index:
     def suggest(self, text: str) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings."""
         reader = self._searcher().reader()
-        changed, out = False, []
-        for piece in re.split(r"(\s+)", _clean_query(text)):
-            word = piece.lower()
-            if not re.fullmatch(r"[^\W\d_]{4,}", word) or word.upper() == piece and len(word) < 6:
-                out.append(piece)
-                continue
-            frequency = reader.doc_frequency("body_exact", word)
-            # A word whose inflected forms are common ("dagang") is no typo.
-            if frequency >= 3 or reader.doc_frequency("body", stem_word(word)) >= 3:
-                out.append(piece)
-                continue
-            best, best_frequency = None, max(3, frequency * 10)
-            for distance in (1, 2) if len(word) > 5 else (1,):
-                # One edit: look the variants up; two: the (slow) automaton walk.
-                candidates = edits(word, 1) if distance == 1 else \
-                    reader.terms_within("body_exact", word, distance, prefix=1)
-                for candidate in candidates:
-                    candidate_frequency = reader.doc_frequency("body_exact", candidate)
-                    if candidate_frequency > best_frequency:
-                        best, best_frequency = candidate, candidate_frequency
-                if best:
-                    break
-            out.append(best or piece)
-            changed |= best is not None
-        return "".join(out) if changed else None
+
+        def counts(fieldname):
+            return lambda words: {w: reader.doc_frequency(fieldname, w) for w in words}
+
+        return did_you_mean(
+            _clean_query(text), counts("body_exact"), counts("body"),
+            far=lambda word: reader.terms_within("body_exact", word, 2, prefix=1))
 
     # -- documents -------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:

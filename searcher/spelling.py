@@ -1,4 +1,4 @@
-"""Near spellings of a word, for "did you mean" and fuzzy terms.
+"""Near spellings of a word, for "did you mean" and fuzzy terms, on either backend.
 
 Generating a word's one-edit variants and looking each up is far cheaper
 than walking the whole term dictionary with an automaton (Whoosh's
@@ -6,6 +6,11 @@ than walking the whole term dictionary with an automaton (Whoosh's
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from searcher.stemmer import stem_word
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -24,3 +29,56 @@ def edits(word: str, prefix: int = 0) -> list[str]:
         + [head + a + c + b for a, b in splits for c in ALPHABET])
     out.pop(word, None)
     return [w for w in out if len(w) > prefix]
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+Counts = Callable[[list[str]], dict[str, int]]
+
+
+def _checked(piece: str) -> bool:
+    """Words worth checking: four letters or more, short acronyms (KPK, OJK) left alone."""
+    return bool(_WORD.fullmatch(piece)) and not (piece.upper() == piece and len(piece) < 6)
+
+
+def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
+                 far: Callable[[str], Iterable[str]] | None = None) -> str | None:
+    """``text`` with rare words replaced by much more frequent near spellings, or None.
+
+    ``exact_counts(words)`` and ``stem_counts(stems)`` give how many documents
+    hold each; a word counts as rare below 3 documents, unless its stem is
+    common ("dagang"). A replacement must occur in over 3 documents and ten
+    times as many as the word. One-edit variants are tried first, then
+    ``far(word)`` (two edits) for words longer than five letters.
+    """
+    pieces = re.split(r"(\s+)", text)
+    words = list(dict.fromkeys(p.lower() for p in pieces if _checked(p)))
+    if not words:
+        return None
+    counts = exact_counts(words)
+    stem_of = {word: stem_word(word) for word in words}
+    stems = stem_counts(list(set(stem_of.values())))
+    rare = [w for w in words if counts.get(w, 0) < 3 and stems.get(stem_of[w], 0) < 3]
+    if not rare:
+        return None
+    near = {word: edits(word, 1) for word in rare}
+    found = exact_counts([c for candidates in near.values() for c in candidates])
+    choices = {}
+    for word in rare:
+        floor = max(3, counts.get(word, 0) * 10)
+        best = _most_frequent(near[word], found, floor)
+        if best is None and far is not None and len(word) > 5:
+            candidates = list(far(word))
+            best = _most_frequent(candidates, exact_counts(candidates), floor)
+        if best is not None:
+            choices[word] = best
+    if not choices:
+        return None
+    return "".join(choices.get(p.lower(), p) if _checked(p) else p for p in pieces)
+
+
+def _most_frequent(candidates: list[str], counts: dict[str, int], floor: int) -> str | None:
+    best, best_count = None, floor
+    for candidate in candidates:
+        if counts.get(candidate, 0) > best_count:
+            best, best_count = candidate, counts[candidate]
+    return best

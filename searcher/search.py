@@ -29,13 +29,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from whoosh import qparser, query, sorting
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from searcher import plan
+from searcher import plan, scoring
 from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
@@ -67,7 +68,8 @@ ALL_WORDS_MAX = 4
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
-OPTIMIZE = False
+# Posting lists kept in memory per open index (frequent words of recent queries).
+POSTING_CACHE_BYTES = 64 * 1024 * 1024
 FILTER_FIELDS = ("source", "category")
 FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
@@ -147,6 +149,7 @@ class Index:
         self._all_searchers: list = []
         self._lock = threading.Lock()
         self._results: OrderedDict = OrderedDict()  # recent results, per index generation
+        self._postings = _PostingCache(POSTING_CACHE_BYTES)
 
     # -- searchers -----------------------------------------------------------
     def _searcher(self):
@@ -186,7 +189,7 @@ class Index:
     # -- queries -------------------------------------------------------------
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        return _preloaded(_bound_expansions(_parse(text), self._searcher().reader()))
+        return _bound_expansions(_parse(text), self._searcher().reader())
 
     def search(
         self,
@@ -229,37 +232,33 @@ class Index:
 
     def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
         parsed = self.parse(text)
-        options: dict = {"filter": _filter_query(filters) if filters else None}
-        if sort != "relevance":  # undated articles last, whichever the direction
-            key = _newest_key if sort == "newest" else _oldest_key
-            options.update(sortedby=sorting.TranslateFacet(key, sorting.FieldFacet("published")),
-                           reverse=sort == "newest")
-        if facets:
-            options["groupedby"] = {
-                "source": sorting.FieldFacet("source"),
-                "category": sorting.FieldFacet("category"),
-                "day": sorting.TranslateFacet(_day, sorting.FieldFacet("published")),
-            }
-            options["maptype"] = sorting.Count
         try:
-            # optimize=False: block-quality skipping would make the exact total
-            # (shown to every user) cost a second pass over the postings.
-            results = searcher.search(parsed, limit=page * per_page, optimize=OPTIMIZE, **options)
-            total = len(results)
+            matched = _matching(searcher, parsed, _filter_query(filters) if filters else None,
+                                self._postings)
+        except QueryError:
+            raise
         except Exception as error:  # e.g. a field that cannot take that kind of query
             raise QueryError(f"cannot run the query: {error}") from None
+        limit = page * per_page
+        if sort == "relevance":
+            top = scoring.ranked(matched.docnums, matched.scores, limit)
+        else:  # undated articles last, whichever the direction
+            top = scoring.sorted_by_date(matched.docnums, matched.column("published"),
+                                         matched.column("dated"), limit,
+                                         newest=sort == "newest")
         terms = _match_terms(parsed)
         hits = []
-        for hit in results[(page - 1) * per_page : page * per_page]:
-            stored = hit.fields()
-            hits.append(make_hit(stored, hit.score or 0.0, terms if snippets else None))
+        for position in top[(page - 1) * per_page:]:
+            stored = searcher.stored_fields(int(matched.docnums[position]))
+            hits.append(make_hit(stored, float(matched.scores[position]),
+                                 terms if snippets else None))
         counts, histogram = {}, []
         if facets:
-            counts = {name: facet_counts(results.groups(name)) for name in ("source", "category")}
-            histogram = date_histogram(results.groups("day"))
+            counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
+            histogram = date_histogram(matched.groups("day"))
         suggestion = self.suggest(text)
         return SearchResult(
-            query=text, total=total, page=page, per_page=per_page, hits=hits,
+            query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
         )
 
@@ -546,25 +545,260 @@ def _field_lengths(reader, fieldname: str) -> list | None:
     return lengths
 
 
-class _PreloadedOr(query.Or):
-    """An OR that reads its clauses' matches into arrays before scoring.
+class _PostingCache:
+    """Posting lists read from disk, kept as arrays (least recently used out first).
 
-    Whoosh picks a binary tree of union matchers for indexes over 5,000
-    documents; on a news index, where query words are frequent, walking that
-    tree per posting costs several times more than preloading (measured on
-    CLICK-ID, see BENCHMARKS.md).
+    Reading a posting list means unpickling and decompressing Whoosh's blocks
+    (a few milliseconds for a frequent word); news queries repeat their words,
+    so a server keeps the recent ones. Keys name the segment, which never
+    changes once written; deletions are applied when the arrays are used.
+    Phrase matches, whose scores depend on the whole index, are keyed by the
+    index generation too. Thread-safe; ``limit`` bytes at most.
     """
 
-    matcher_type = query.Or.ARRAY_MATCHER
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, arrays: tuple) -> None:
+        size = sum(a.nbytes for a in arrays) + 200
+        if size > self.limit:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = arrays
+            self.size += size
+            while self.size > self.limit:
+                _, old = self._entries.popitem(last=False)
+                self.size -= sum(a.nbytes for a in old) + 200
 
 
-def _preloaded(node):
-    if isinstance(node, query.CompoundQuery):
-        node = node.apply(_preloaded)
-    if type(node) is query.Or:
-        return _PreloadedOr(node.subqueries, boost=node.boost, minmatch=node.minmatch,
-                            scale=node.scale)
-    return node
+@dataclass
+class _Matched:
+    """Every match of a query over the whole index: global document numbers,
+    scores, and per-document columns (for sorting and facets) read lazily."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    parts: list  # (segment, positions of its matches within the segment)
+
+    def column(self, name: str) -> np.ndarray:
+        arrays = [segment.column(name)[local] for segment, local in self.parts]
+        return np.concatenate(arrays) if arrays else np.zeros(0)
+
+    def groups(self, name: str) -> dict:
+        """``{value: matches}`` for a facet (source, category, day)."""
+        counts: dict = {}
+        for segment, local in self.parts:
+            codes, names = segment.facet(name)
+            for value, count in scoring.group_counts(codes[local], names).items():
+                counts[value] = counts.get(value, 0) + count
+        return counts
+
+
+class _Segment:
+    """One segment of the open index, as the array scorer needs it."""
+
+    def __init__(self, searcher, offset: int, context, generation: int, cache: _PostingCache):
+        self.searcher = searcher
+        self.reader = reader = searcher.reader()
+        self.offset = offset
+        self.size = reader.doc_count_all()
+        self.context = context
+        self.generation = generation
+        self.cache = cache
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        self.name = segment.segment_id() if segment is not None else None
+        deleted = getattr(reader, "deleted_docs_set", None)
+        self.live = None
+        if deleted:
+            self.live = np.ones(self.size, dtype=bool)
+            self.live[list(deleted)] = False
+
+    def everything(self) -> np.ndarray:
+        return self.live.copy() if self.live is not None else np.ones(self.size, dtype=bool)
+
+    # -- posting lists -------------------------------------------------------
+    def term(self, node) -> scoring.Matches:
+        fieldname, text = node.fieldname, node.text
+        reader = self.reader
+        if (fieldname, text) not in reader:
+            return scoring.Matches.none(self.size)
+        scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
+        lengths = _length_array(reader, fieldname) if isinstance(scorer, BM25FScorer) else None
+        if lengths is None:
+            return self.generic(node)
+        ids, tf = self._postings(fieldname, text)
+        scores = scoring.bm25(scorer.idf, tf, lengths[ids], scorer.avgfl, scorer.B, scorer.K1)
+        return scoring.Matches.from_postings(self.size, ids, scores, self.live).boosted(node.boost)
+
+    def _postings(self, fieldname: str, text: str):
+        key = (self.name, fieldname, text)
+        cached = self.cache.get(key) if self.name else None
+        if cached is None:
+            cached = _read_postings(self.reader, fieldname, text)
+            if self.name:
+                self.cache.put(key, cached)
+        return cached
+
+    def generic(self, node) -> scoring.Matches:
+        """Any other query (phrases, date ranges): Whoosh's own matcher, walked once."""
+        key = (self.generation, self.name, repr(node))
+        cached = self.cache.get(key) if self.name else None
+        if cached is None:
+            ids, scores = [], []
+            matcher = node.matcher(self.searcher, self.context)
+            while matcher.is_active():
+                ids.append(matcher.id())
+                scores.append(matcher.score())
+                matcher.next()
+            cached = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+            if self.name:
+                self.cache.put(key, cached)
+        # Whoosh's matchers already skip deleted documents.
+        return scoring.Matches.from_postings(self.size, *cached)
+
+    # -- per-document columns ------------------------------------------------
+    def column(self, name: str) -> np.ndarray:
+        return _segment_columns(self.reader)[name]
+
+    def facet(self, name: str) -> tuple[np.ndarray, list]:
+        return _segment_columns(self.reader)[f"facet:{name}"]
+
+
+def _matching(searcher, parsed, filter_query, cache: _PostingCache) -> _Matched:
+    """Every document matching ``parsed`` (and ``filter_query``), with its score."""
+    context = searcher.context(needs_current=False)
+    generation = searcher.reader().generation()
+    docnums, scores, parts = [], [], []
+    for subsearcher, offset in searcher.leaf_searchers():
+        segment = _Segment(subsearcher, offset, context, generation, cache)
+        matches = _evaluate(parsed, segment)
+        mask = matches.mask
+        if filter_query is not None:
+            mask = mask & _evaluate(filter_query, segment).mask
+        local = np.flatnonzero(mask)
+        docnums.append(local + offset)
+        scores.append(matches.score[local])
+        parts.append((segment, local))
+    return _Matched(np.concatenate(docnums) if docnums else np.zeros(0, dtype=np.int64),
+                    np.concatenate(scores) if scores else np.zeros(0), parts)
+
+
+def _evaluate(node, segment: _Segment) -> scoring.Matches:
+    """A query's matches in one segment; Whoosh's semantics, whole arrays at a time."""
+    if node is query.NullQuery:
+        return scoring.Matches.none(segment.size)
+    kind = type(node)
+    if kind is query.Term and node.fieldname in FIELD_BOOSTS:
+        return segment.term(node)
+    # Exactly these classes: subclasses (Ordered, ...) mean something else.
+    if kind is query.And or (kind is query.Or and not node.scale):
+        subqueries = node.subqueries
+        if not subqueries:
+            return scoring.Matches.none(segment.size)
+        if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
+            return _evaluate(subqueries[0], segment)
+        parts = [_evaluate(q, segment) for q in subqueries]
+        combine = scoring.any_of if kind is query.Or else scoring.all_of
+        return combine(parts, node.boost)
+    if kind is query.AndNot:
+        return scoring.excluding(_evaluate(node.a, segment), _evaluate(node.b, segment))
+    if kind is query.AndMaybe:
+        return scoring.maybe(_evaluate(node.a, segment), _evaluate(node.b, segment))
+    if kind is query.Require:
+        return scoring.requiring(_evaluate(node.a, segment), _evaluate(node.b, segment))
+    if kind is query.Not:  # alone or in an AND: every other live document, score 1
+        inverse = segment.everything() & ~_evaluate(node.query, segment).mask
+        return scoring.Matches.constant(inverse, 1.0)
+    if kind is query.Every and node.fieldname in (None, "", "*"):
+        return scoring.Matches.constant(segment.everything(), node.boost)
+    return segment.generic(node)
+
+
+def _read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and frequencies in one segment (deleted ones included)."""
+    matcher = reader.postings(fieldname, text)
+    matcher = getattr(matcher, "child", matcher)  # past the deletions filter
+    if type(matcher).__name__ == "W3LeafMatcher":
+        try:
+            return _read_blocks(matcher)
+        except Exception:  # another layout than Whoosh 2.7's: walk the postings below
+            matcher.reset()
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+
+def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
+    # Whoosh internals (pinned below 2.8): each block is a pickled tuple of
+    # delta-coded document numbers, weights (None: all 1) and values; reading
+    # whole blocks skips Whoosh's per-posting Python calls.
+    ids, weights = [], []
+    while matcher.is_active():
+        matcher._read_data()
+        deltas, block_weights = matcher._data[0], matcher._data[1]
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            ids_count = len(ids[-1])
+            weights.append(np.full(ids_count, 1.0 if block_weights is None else block_weights,
+                                   dtype=np.float32))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float32))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _length_array(reader, fieldname: str) -> np.ndarray | None:
+    cache = reader.__dict__.setdefault("_searcher_length_arrays", {})
+    if fieldname not in cache:
+        lengths = _field_lengths(reader, fieldname)
+        cache[fieldname] = None if lengths is None else np.array(lengths, dtype=np.float64)
+    return cache[fieldname]
+
+
+def _segment_columns(reader) -> dict:
+    """Per-document dates and facet values of one segment, read once."""
+    columns = reader.__dict__.get("_searcher_columns")
+    if columns is not None:
+        return columns
+    size = reader.doc_count_all()
+    published = reader.column_reader("published", translate=False)
+    moments, dated, days = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool), []
+    for docnum in range(size):
+        value = published[docnum]
+        moment = _as_datetime(value)
+        if moment is not None:
+            moments[docnum], dated[docnum] = value, True
+        days.append(moment.strftime("%Y-%m-%d") if moment else None)
+    columns = {"published": moments, "dated": dated, "facet:day": _codes(days)}
+    for name in FILTER_FIELDS:
+        column = reader.column_reader(name)
+        columns[f"facet:{name}"] = _codes([column[docnum] for docnum in range(size)])
+    reader.__dict__["_searcher_columns"] = columns
+    return columns
+
+
+def _codes(values: list) -> tuple[np.ndarray, list]:
+    """Values as small integers and the list they index (for counting with bincount)."""
+    names: dict = {}
+    codes = np.array([names.setdefault(value, len(names)) for value in values], dtype=np.int64)
+    return codes, list(names)
 
 
 def _is_filter(node) -> bool:

@@ -16,6 +16,7 @@ terminal colour or plain text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -64,32 +65,48 @@ class MatchTerms:
         return bool(self.stems or self.exact or self.stem_phrases or self.exact_phrases)
 
 
-def find_matches(text: str, start: int, end: int, terms: MatchTerms) -> list[tuple[int, int, str]]:
-    """``(start, end, term)`` of every matched word in ``text[start:end]``, in order."""
-    found: dict[int, tuple[int, int, str]] = {}
-    words = []  # non-stop words: (start, end, exact form, stem)
-    for match in TOKEN_PATTERN.finditer(text, start, end):
-        term = terms.matches(match.group())
-        if term:
-            found[match.start()] = (match.start(), match.end(), term)
+class _Words:
+    """A text's words, each analysed once: the snippet code asks about many
+    overlapping ranges (every passage, the chosen window, its fragments)."""
+
+    def __init__(self, text: str, terms: MatchTerms):
+        self.terms = terms
+        phrases = bool(terms.stem_phrases or terms.exact_phrases)
+        memo: dict[str, tuple] = {}
+        # (start, end, single-term match, exact form, stem); stop words have no stem.
+        self.words: list[tuple[int, int, str | None, str, str | None]] = []
+        for match in TOKEN_PATTERN.finditer(text):
+            word = match.group()
+            info = memo.get(word)
+            if info is None:
+                norm = normalize(word) if phrases else ""
+                stem = stem_word(norm) if phrases and not is_stop_word(norm) else None
+                info = memo[word] = (terms.matches(word), norm, stem)
+            self.words.append((match.start(), match.end(), *info))
+        self.starts = [word[0] for word in self.words]
+
+    def matches(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of every matched word within ``[start, end)``, in order."""
+        first, last = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        inside = [w for w in self.words[first:last] if w[1] <= end]
+        found = {w[0]: (w[0], w[1], w[2]) for w in inside if w[2]}
+        terms = self.terms
         if terms.stem_phrases or terms.exact_phrases:
-            norm = normalize(match.group())
-            if not is_stop_word(norm):
-                words.append((match.start(), match.end(), norm, stem_word(norm)))
-    for phrases, form in ((terms.stem_phrases, 3), (terms.exact_phrases, 2)):
-        for phrase in phrases:
-            size = len(phrase)
-            for i in range(len(words) - size + 1):
-                if all(words[i + k][form] == phrase[k] for k in range(size)):
-                    key = " ".join(phrase)
-                    for k in range(size):
-                        found[words[i + k][0]] = (words[i + k][0], words[i + k][1], key)
-    return [found[position] for position in sorted(found)]
+            words = [w for w in inside if w[4] is not None]  # phrases skip stop words
+            for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
+                for phrase in phrases:
+                    size = len(phrase)
+                    for i in range(len(words) - size + 1):
+                        if all(words[i + k][form] == phrase[k] for k in range(size)):
+                            key = " ".join(phrase)
+                            for k in range(size):
+                                found[words[i + k][0]] = (words[i + k][0], words[i + k][1], key)
+        return [found[position] for position in sorted(found)]
 
 
 def highlight(text: str, terms: MatchTerms) -> Snippet:
     """All of ``text`` (e.g. a title) with matched words marked."""
-    return Snippet(tuple(_fragments(text, 0, len(text), terms)))
+    return Snippet(tuple(_fragments(text, 0, len(text), _Words(text, terms))))
 
 
 def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
@@ -98,9 +115,10 @@ def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
     spans = _passages(text)
     if not spans:
         return Snippet()
+    words = _Words(text, terms)
     scored = []
     for index, (start, end) in enumerate(spans):
-        found = [term for _, _, term in find_matches(text, start, end, terms)]
+        found = [term for _, _, term in words.matches(start, end)]
         scored.append((len(set(found)), len(found), -index, start, end))
     best = sorted(scored, reverse=True)
     if not best[0][0]:
@@ -114,13 +132,13 @@ def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
     for number, (start, end) in enumerate(chosen):
         # A short passage may grow into the text after it, never into the next one.
         limit = chosen[number + 1][0] if number + 1 < len(chosen) else len(text)
-        window_start, window_end = _window(text, start, end, budget, terms, limit)
+        window_start, window_end = _window(text, start, end, budget, words, limit)
         gap = text[previous_end:window_start]
         if gap.strip():  # text left out: say so
             fragments.append(("… " if not fragments else " … ", False))
         elif fragments:
             fragments.append((gap, False))
-        fragments.extend(_fragments(text, window_start, window_end, terms))
+        fragments.extend(_fragments(text, window_start, window_end, words))
         previous_end = window_end
     if previous_end < len(text.rstrip()):
         fragments.append((" …", False))
@@ -146,7 +164,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms,
+def _window(text: str, start: int, end: int, budget: int, words: _Words,
             limit: int) -> tuple[int, int]:
     """About ``budget`` chars of the passage, starting a little before its first match."""
     if end - start <= budget:
@@ -157,7 +175,7 @@ def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms,
             space = text.rfind(" ", end, limit)
             end = space if space > end else end
         return start, end
-    first = next((s for s, _, _ in find_matches(text, start, end, terms)), start)
+    first = next((s for s, _, _ in words.matches(start, end)), start)
     left = max(start, first - budget // 4)
     if left > start:  # begin at a word boundary
         space = text.find(" ", left, first)
@@ -169,9 +187,9 @@ def _window(text: str, start: int, end: int, budget: int, terms: MatchTerms,
     return left, right
 
 
-def _fragments(text: str, start: int, end: int, terms: MatchTerms) -> list[tuple[str, bool]]:
+def _fragments(text: str, start: int, end: int, words: _Words) -> list[tuple[str, bool]]:
     fragments, position = [], start
-    for match_start, match_end, _ in find_matches(text, start, end, terms):
+    for match_start, match_end, _ in words.matches(start, end):
         if match_start > position:
             fragments.append((text[position:match_start], False))
         fragments.append((text[match_start:match_end], True))

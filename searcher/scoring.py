@@ -1,0 +1,138 @@
+"""Scoring a query over arrays: BM25, boolean combination, top hits, counts.
+
+A segment's matches for a query node are two dense arrays over its documents:
+``mask`` (does the document match) and ``score`` (its score, 0 where it does
+not match). Leaves come from posting lists (document numbers and term
+frequencies); AND, OR and NOT combine whole arrays at once, so a query costs a
+few NumPy operations per node instead of Python work per posting. Whoosh's
+matchers walk postings one at a time, which on a news index (query words
+matching thousands of articles) was most of a query's time (BENCHMARKS.md).
+
+The formulas are Whoosh's own (``whoosh.scoring.bm25`` and its matchers'
+sums), so scores equal Whoosh's; ``tests/test_scoring.py`` checks both.
+This module knows nothing of Whoosh: :mod:`searcher.search` reads the
+postings and walks the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Which documents of one segment match, and their scores."""
+
+    mask: np.ndarray  # bool, one per document of the segment
+    score: np.ndarray  # float64, 0 where mask is False
+
+    @classmethod
+    def none(cls, size: int) -> Matches:
+        return cls(np.zeros(size, dtype=bool), np.zeros(size))
+
+    @classmethod
+    def constant(cls, mask: np.ndarray, score: float) -> Matches:
+        return cls(mask, np.where(mask, score, 0.0))
+
+    @classmethod
+    def from_postings(cls, size: int, ids: np.ndarray, scores: np.ndarray,
+                      live: np.ndarray | None = None) -> Matches:
+        """Dense arrays from a posting list (``live``: the not-deleted documents)."""
+        mask = np.zeros(size, dtype=bool)
+        mask[ids] = True
+        score = np.zeros(size)
+        score[ids] = scores
+        if live is not None:
+            mask &= live
+            score[~live] = 0.0
+        return cls(mask, score)
+
+    def boosted(self, boost: float) -> Matches:
+        return self if boost == 1.0 else Matches(self.mask, self.score * boost)
+
+
+def bm25(idf: float, tf: np.ndarray, lengths: np.ndarray, avgfl: float, B: float,
+         K1: float) -> np.ndarray:
+    """Whoosh's ``bm25()`` for every posting at once (float64, same operation order)."""
+    tf = tf.astype(np.float64)
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avgfl)))
+
+
+def any_of(parts: Sequence[Matches], boost: float = 1.0) -> Matches:
+    """OR: matches any part; scores add up (Whoosh's union matchers)."""
+    mask = parts[0].mask.copy()
+    score = parts[0].score.copy()
+    for part in parts[1:]:
+        mask |= part.mask
+        score += part.score
+    return Matches(mask, score).boosted(boost)
+
+
+def all_of(parts: Sequence[Matches], boost: float = 1.0) -> Matches:
+    """AND: matches every part; scores add up where all match."""
+    mask = parts[0].mask.copy()
+    score = parts[0].score.copy()
+    for part in parts[1:]:
+        mask &= part.mask
+        score += part.score
+    score[~mask] = 0.0
+    return Matches(mask, score).boosted(boost)
+
+
+def excluding(positive: Matches, negative: Matches) -> Matches:
+    """AND NOT: the positive part's matches and scores, minus the negative's documents."""
+    mask = positive.mask & ~negative.mask
+    return Matches(mask, np.where(mask, positive.score, 0.0))
+
+
+def maybe(required: Matches, optional: Matches) -> Matches:
+    """AND MAYBE: the required part's matches; the optional part adds its score."""
+    return Matches(required.mask, np.where(required.mask, required.score + optional.score, 0.0))
+
+
+def requiring(scored: Matches, required: Matches) -> Matches:
+    """REQUIRE: both must match; only the first part's score counts."""
+    mask = scored.mask & required.mask
+    return Matches(mask, np.where(mask, scored.score, 0.0))
+
+
+def ranked(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` best: highest score first, ties by document number.
+
+    The same order as Whoosh's collector. Only the top candidates are sorted.
+    """
+    if limit <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64)
+    if limit < len(scores):
+        # Everything scoring at least the limit-th best score (ties included).
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(len(scores))
+    order = np.lexsort((docnums[candidates], -scores[candidates]))
+    return candidates[order][:limit]
+
+
+def sorted_by_date(docnums: np.ndarray, moments: np.ndarray, dated: np.ndarray, limit: int,
+                   *, newest: bool) -> np.ndarray:
+    """Positions of the first ``limit`` by date, undated documents last either way.
+
+    Ties as Whoosh's sorting collector breaks them: by document number, in the
+    direction of the sort.
+    """
+    if limit <= 0 or not len(docnums):
+        return np.zeros(0, dtype=np.int64)
+    if newest:  # np.lexsort sorts by its last key first
+        order = np.lexsort((-docnums, -moments, ~dated))
+    else:
+        order = np.lexsort((docnums, moments, ~dated))
+    return order[:limit]
+
+
+def group_counts(codes: np.ndarray, names: Sequence) -> dict:
+    """``{name: documents}`` for documents labelled by ``codes`` (indexes into ``names``)."""
+    counts = np.bincount(codes, minlength=len(names))
+    return {names[code]: int(count) for code, count in enumerate(counts) if count}

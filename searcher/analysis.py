@@ -34,7 +34,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 from searcher.stemmer import stem_word
 from searcher.stopwords import is_stop_word, stop_words
-from searcher.tokenizer import TOKEN_PATTERN, normalize
+from searcher.tokenizer import find_words, normalize
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -68,7 +68,7 @@ class IndonesianTokenizer(Tokenizer):
                 token.endchar = start_char + len(value)
             yield token
             return
-        for pos, match in enumerate(TOKEN_PATTERN.finditer(value), start_pos):
+        for pos, match in enumerate(find_words(value), start_pos):
             word = match.group()
             if keeporiginal:
                 token.original = word
@@ -168,7 +168,7 @@ def analyze(text: str, *, stem: bool = True) -> list[str]:
 
 def analyze_with_offsets(text: str, *, stem: bool = True) -> Iterator[tuple[str, int, int]]:
     """Yield ``(term, start, end)`` for each non-stop word of ``text``."""
-    for match in TOKEN_PATTERN.finditer(text):
+    for match in find_words(text):
         word = normalize(match.group())
         if is_stop_word(word):
             continue

@@ -19,6 +19,7 @@ Any string returns results or raises :class:`~searcher.errors.QueryError`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -32,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import qparser, query, sorting
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
@@ -366,6 +368,7 @@ def _parse_parts(text: str, *, all_words: bool = True):
     return loose, filters, date_filter
 
 
+@functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds
 def _parse(text: str):
     """The whole Whoosh query for a user string, wildcards not yet expanded."""
     loose, filters, date_filter = _parse_parts(text)
@@ -631,15 +634,18 @@ class _Segment:
     # -- posting lists -------------------------------------------------------
     def term(self, node) -> scoring.Matches:
         fieldname, text = node.fieldname, node.text
-        reader = self.reader
-        if (fieldname, text) not in reader:
-            return scoring.Matches.none(self.size)
-        scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
-        lengths = _length_array(reader, fieldname) if isinstance(scorer, BM25FScorer) else None
-        if lengths is None:
+        weighting = self.searcher.weighting
+        lengths = _length_array(self.reader, fieldname)
+        if type(weighting) is not _BM25F or lengths is None:
             return self.generic(node)
         ids, tf = self._postings(fieldname, text)
-        scores = scoring.bm25(scorer.idf, tf, lengths[ids], scorer.avgfl, scorer.B, scorer.K1)
+        if not len(ids):
+            return scoring.Matches.none(self.size)
+        # What Whoosh's BM25FScorer takes: statistics of the whole index.
+        top = self.searcher.get_parent()
+        idf, avgfl = top.idf(fieldname, text), _average_length(top, fieldname)
+        B = weighting._field_B.get(fieldname, weighting.B)
+        scores = scoring.bm25(idf, tf, lengths[ids], avgfl, B, weighting.K1)
         return scoring.Matches.from_postings(self.size, ids, scores, self.live).boosted(node.boost)
 
     def _postings(self, fieldname: str, text: str):
@@ -728,7 +734,10 @@ def _evaluate(node, segment: _Segment) -> scoring.Matches:
 
 def _read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and frequencies in one segment (deleted ones included)."""
-    matcher = reader.postings(fieldname, text)
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     matcher = getattr(matcher, "child", matcher)  # past the deletions filter
     if type(matcher).__name__ == "W3LeafMatcher":
         try:
@@ -762,6 +771,13 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def _average_length(searcher, fieldname: str) -> float:
+    cache = searcher.__dict__.setdefault("_searcher_average_lengths", {})
+    if fieldname not in cache:
+        cache[fieldname] = searcher.avg_field_length(fieldname) or 1
+    return cache[fieldname]
 
 
 def _length_array(reader, fieldname: str) -> np.ndarray | None:

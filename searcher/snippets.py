@@ -15,17 +15,22 @@ terminal colour or plain text.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from searcher.models import Snippet
 from searcher.stemmer import stem_word
 from searcher.stopwords import is_stop_word
-from searcher.tokenizer import TOKEN_PATTERN, normalize
+from searcher.tokenizer import find_words, normalize
 
-_PASSAGE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“])")
+# A passage ends after . ! ? … (and closing quotes), at line breaks, and at a
+# comma glued to a capital (scraped paragraphs joined by commas). The leading
+# lookahead lets the regex engine skip most positions at once (2x faster).
+_PASSAGE_END = re.compile(
+    r"(?=[\"'”’)\s,])(?:(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“]))")
 
 
 @dataclass(frozen=True)
@@ -42,23 +47,29 @@ class MatchTerms:
     exact: frozenset[str] = frozenset()
     stem_phrases: frozenset[tuple[str, ...]] = frozenset()
     exact_phrases: frozenset[tuple[str, ...]] = frozenset()
+    # Text word -> what it matches, filled while snippets are made (one query's words).
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @functools.cached_property
+    def phrase_vocabulary(self) -> frozenset[str]:
+        """Every word (exact form or stem) that occurs in a phrase."""
+        return frozenset(word for phrase in self.stem_phrases | self.exact_phrases
+                         for word in phrase)
 
     def matches(self, word: str) -> str | None:
         """The single query term a text word matches (its stem or exact form), if any."""
         if not (self.stems or self.exact):
             return None
-        norm = normalize(word)
-        if is_stop_word(norm):
+        norm, stop, stem, parts = _word_forms(word)
+        if stop:
             return None
         if norm in self.exact:
             return norm
-        stem = stem_word(norm)
         if stem in self.stems:
             return stem
-        if "-" in norm:  # a compound matches through its parts: COVID-19 ← "covid"
-            for part in norm.split("-"):
-                if part in self.exact or stem_word(part) in self.stems:
-                    return part
+        for part, part_stem in parts:  # a compound matches through its parts: COVID-19 ← "covid"
+            if part in self.exact or part_stem in self.stems:
+                return part
         return None
 
     def __bool__(self) -> bool:
@@ -66,42 +77,79 @@ class MatchTerms:
 
 
 class _Words:
-    """A text's words, each analysed once: the snippet code asks about many
-    overlapping ranges (every passage, the chosen window, its fragments)."""
+    """A text's matched words, found in one pass: the snippet code asks about
+    many overlapping ranges (every passage, the chosen window, its fragments).
+
+    Each distinct word is analysed once per query (``MatchTerms`` remembers),
+    and for phrases only the words that occur in a phrase are kept, with
+    their place among the text's non-stop words (phrases skip stop words).
+    """
 
     def __init__(self, text: str, terms: MatchTerms):
         self.terms = terms
+        memo = terms._memo
         phrases = bool(terms.stem_phrases or terms.exact_phrases)
-        memo: dict[str, tuple] = {}
-        # (start, end, single-term match, exact form, stem); stop words have no stem.
-        self.words: list[tuple[int, int, str | None, str, str | None]] = []
-        for match in TOKEN_PATTERN.finditer(text):
+        vocabulary = terms.phrase_vocabulary if phrases else frozenset()
+        self.hits: list[tuple[int, int, str]] = []
+        # (place among non-stop words, start, end, exact form, stem)
+        self.phrase_words: list[tuple[int, int, int, str, str]] = []
+        place = 0
+        for match in find_words(text):
             word = match.group()
             info = memo.get(word)
             if info is None:
-                norm = normalize(word) if phrases else ""
-                stem = stem_word(norm) if phrases and not is_stop_word(norm) else None
-                info = memo[word] = (terms.matches(word), norm, stem)
-            self.words.append((match.start(), match.end(), *info))
-        self.starts = [word[0] for word in self.words]
+                info = memo[word] = _analyse(word, terms, phrases, vocabulary)
+            term, stop, forms = info
+            if term:
+                self.hits.append((match.start(), match.end(), term))
+            if phrases and not stop:
+                if forms:
+                    self.phrase_words.append((place, match.start(), match.end(), *forms))
+                place += 1
+        self.hit_starts = [hit[0] for hit in self.hits]
+        self.phrase_starts = [word[1] for word in self.phrase_words]
 
     def matches(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of every matched word within ``[start, end)``, in order."""
-        first, last = bisect_left(self.starts, start), bisect_left(self.starts, end)
-        inside = [w for w in self.words[first:last] if w[1] <= end]
-        found = {w[0]: (w[0], w[1], w[2]) for w in inside if w[2]}
+        found = {hit[0]: hit for hit in self.hits[bisect_left(self.hit_starts, start):
+                                                   bisect_left(self.hit_starts, end)]
+                 if hit[1] <= end}
         terms = self.terms
-        if terms.stem_phrases or terms.exact_phrases:
-            words = [w for w in inside if w[4] is not None]  # phrases skip stop words
+        if self.phrase_words:
+            words = [w for w in self.phrase_words[bisect_left(self.phrase_starts, start):
+                                                  bisect_left(self.phrase_starts, end)]
+                     if w[2] <= end]
             for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
                 for phrase in phrases:
                     size = len(phrase)
                     for i in range(len(words) - size + 1):
-                        if all(words[i + k][form] == phrase[k] for k in range(size)):
+                        if words[i + size - 1][0] - words[i][0] == size - 1 and all(
+                                words[i + k][form] == phrase[k] for k in range(size)):
                             key = " ".join(phrase)
                             for k in range(size):
-                                found[words[i + k][0]] = (words[i + k][0], words[i + k][1], key)
+                                found[words[i + k][1]] = (words[i + k][1], words[i + k][2], key)
         return [found[position] for position in sorted(found)]
+
+
+def _analyse(word: str, terms: MatchTerms, phrases: bool, vocabulary: frozenset):
+    """``(single-term match, is a stop word, (exact form, stem) if in a phrase)``."""
+    term = terms.matches(word)
+    if not phrases:
+        return term, True, None
+    norm, stop, stem, _ = _word_forms(word)
+    if stop:
+        return term, True, None
+    return term, False, ((norm, stem) if norm in vocabulary or stem in vocabulary else None)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_forms(word: str) -> tuple[str, bool, str, tuple[tuple[str, str], ...]]:
+    """``(exact form, is a stop word, stem, compound parts with their stems)`` of a text word."""
+    norm = normalize(word)
+    if is_stop_word(norm):
+        return norm, True, norm, ()
+    parts = tuple((part, stem_word(part)) for part in norm.split("-")) if "-" in norm else ()
+    return norm, False, stem_word(norm), parts
 
 
 def highlight(text: str, terms: MatchTerms) -> Snippet:

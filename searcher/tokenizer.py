@@ -29,11 +29,25 @@ TOKEN_PATTERN = re.compile(
     r"\d+(?:[.,]\d+)+"  # numbers with thousands/decimal separators: 10.000, 2,5
     rf"|{_WORD}(?:[-\u2010\u2011]{_WORD})*"  # words, hyphenated compounds
 )
+# The same tokens for text without combining marks (nearly all news text),
+# found about twice as fast: the regex engine runs over [^\W_]+ in one step.
+_PLAIN_WORD = r"[^\W_]+(?:['\u2019][^\W_]+)*"
+_PLAIN_PATTERN = re.compile(
+    r"\d+(?:[.,]\d+)+"
+    rf"|{_PLAIN_WORD}(?:[-\u2010\u2011]{_PLAIN_WORD})*"
+)
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def find_words(text: str) -> Iterator[re.Match]:
+    """The match of every word in ``text`` (``TOKEN_PATTERN``, faster)."""
+    pattern = TOKEN_PATTERN if _COMBINING.search(text) else _PLAIN_PATTERN
+    return pattern.finditer(text)
 
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(word, start, end)`` for every word in ``text``, case preserved."""
-    for match in TOKEN_PATTERN.finditer(text):
+    for match in find_words(text):
         yield match.group(), match.start(), match.end()
 
 
@@ -56,4 +70,4 @@ def normalize(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``, in order (no stop words removed)."""
-    return [normalize(m.group()) for m in TOKEN_PATTERN.finditer(text)]
+    return [normalize(m.group()) for m in find_words(text)]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searcher
-from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.snippets import _PASSAGE_END, MatchTerms, highlight, make_snippet
 
 DAGANG = MatchTerms(stems=frozenset({"dagang"}))
 
@@ -169,3 +171,15 @@ def test_every_snippet_piece_is_text_of_the_article(sample_ix, text):
         pieces = [p.strip() for p in hit.snippet.text.split("…") if p.strip()]
         assert pieces, hit.id
         assert [p for p in pieces if p not in body] == [], hit.id
+
+
+_PUNCTUATION = "ab A,.!?…\"'”’)\n \t"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_PUNCTUATION, max_size=40))
+def test_passage_ends_are_found_as_by_the_plain_pattern(text):
+    # The pattern in snippets starts with a lookahead only to skip positions fast.
+    plain = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“])")
+    want = [match.span() for match in plain.finditer(text)]
+    assert [match.span() for match in _PASSAGE_END.finditer(text)] == want

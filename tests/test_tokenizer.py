@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from searcher.tokenizer import normalize, tokenize, words
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searcher.tokenizer import TOKEN_PATTERN, find_words, normalize, tokenize, words
 
 
 def test_hyphenated_words_stay_one_token():
@@ -92,3 +95,20 @@ def test_offsets_slice_back_to_every_token_including_non_ascii():
 def test_text_without_words_has_no_tokens():
     assert words("") == []
     assert words("  ... !!! --- ___ ") == []
+
+
+# Characters that decide token boundaries, plus letters of other scripts and marks.
+_TRICKY = "aZ09 _-\u2010\u2011'\u2019.,;:!?()\"\n\té\u00e9ñ\u0303\u0301Ж日١"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_TRICKY, max_size=60) | st.text(max_size=60))
+def test_the_fast_word_pattern_finds_the_same_words(text):
+    # find_words picks a simpler regex for text without combining marks.
+    want = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
+    assert [(m.group(), m.start(), m.end()) for m in find_words(text)] == want
+
+
+def test_combining_marks_stay_inside_their_word():
+    decomposed = "Nin\u0303o dan Jose\u0301"
+    assert [m.group() for m in find_words(decomposed)] == ["Nin\u0303o", "dan", "Jose\u0301"]

@@ -1,6 +1,6 @@
 """Scoring a query over arrays: BM25, boolean combination, top hits, counts.
 
-A segment's matches for a query node are two dense arrays over its documents:
+A query node's matches are two dense arrays over the index's documents:
 ``mask`` (does the document match) and ``score`` (its score, 0 where it does
 not match). Leaves come from posting lists (document numbers and term
 frequencies); AND, OR and NOT combine whole arrays at once, so a query costs a
@@ -24,7 +24,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Matches:
-    """Which documents of one segment match, and their scores."""
+    """Which documents match, and their scores."""
 
     mask: np.ndarray  # bool, one per document of the segment
     score: np.ndarray  # float64, 0 where mask is False
@@ -38,16 +38,12 @@ class Matches:
         return cls(mask, np.where(mask, score, 0.0))
 
     @classmethod
-    def from_postings(cls, size: int, ids: np.ndarray, scores: np.ndarray,
-                      live: np.ndarray | None = None) -> Matches:
-        """Dense arrays from a posting list (``live``: the not-deleted documents)."""
+    def from_postings(cls, size: int, ids: np.ndarray, scores: np.ndarray) -> Matches:
+        """Dense arrays from a posting list (document numbers and their scores)."""
         mask = np.zeros(size, dtype=bool)
         mask[ids] = True
         score = np.zeros(size)
         score[ids] = scores
-        if live is not None:
-            mask &= live
-            score[~live] = 0.0
         return cls(mask, score)
 
     def boosted(self, boost: float) -> Matches:

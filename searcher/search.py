@@ -267,9 +267,18 @@ class Index:
     def suggest(self, text: str) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings."""
         reader = self._searcher().reader()
+        generation, cache = reader.generation(), self._postings
+
+        def frequency(fieldname, word):
+            key = (generation, "df", fieldname, word)
+            found = cache.get(key)
+            if found is None:
+                found = reader.doc_frequency(fieldname, word)
+                cache.put(key, found, size=len(word))
+            return found
 
         def counts(fieldname):
-            return lambda words: {w: reader.doc_frequency(fieldname, w) for w in words}
+            return lambda words: {w: frequency(fieldname, w) for w in words}
 
         return did_you_mean(
             _clean_query(text), counts("body_exact"), counts("body"),
@@ -553,10 +562,9 @@ class _PostingCache:
 
     Reading a posting list means unpickling and decompressing Whoosh's blocks
     (a few milliseconds for a frequent word); news queries repeat their words,
-    so a server keeps the recent ones. Keys name the segment, which never
-    changes once written; deletions are applied when the arrays are used.
-    Phrase matches, whose scores depend on the whole index, are keyed by the
-    index generation too. Thread-safe; ``limit`` bytes at most.
+    so a server keeps the recent ones, scored (BM25 uses whole-index
+    statistics, so keys name the index generation), with phrase matches and
+    document frequencies ("did you mean"). Thread-safe; about ``limit`` bytes.
     """
 
     def __init__(self, limit: int):
@@ -568,168 +576,199 @@ class _PostingCache:
     def get(self, key):
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
 
-    def put(self, key, arrays: tuple) -> None:
-        size = sum(a.nbytes for a in arrays) + 200
+    def put(self, key, value, size: int | None = None) -> None:
+        """Keep ``value`` (a tuple of arrays, or anything of the given ``size``)."""
+        size = (sum(a.nbytes for a in value) if size is None else size) + 200
         if size > self.limit:
             return
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = arrays
+            self._entries[key] = (value, size)
             self.size += size
             while self.size > self.limit:
-                _, old = self._entries.popitem(last=False)
-                self.size -= sum(a.nbytes for a in old) + 200
+                _, (_, old_size) = self._entries.popitem(last=False)
+                self.size -= old_size
 
 
 @dataclass
 class _Matched:
-    """Every match of a query over the whole index: global document numbers,
-    scores, and per-document columns (for sorting and facets) read lazily."""
+    """Every match of a query: document numbers (whole index), scores, and the
+    index's per-document columns for sorting and facets."""
 
     docnums: np.ndarray
     scores: np.ndarray
-    parts: list  # (segment, positions of its matches within the segment)
+    space: _DocSpace
 
     def column(self, name: str) -> np.ndarray:
-        arrays = [segment.column(name)[local] for segment, local in self.parts]
-        return np.concatenate(arrays) if arrays else np.zeros(0)
+        return self.space.joined(name)[self.docnums]
 
     def groups(self, name: str) -> dict:
         """``{value: matches}`` for a facet (source, category, day)."""
-        counts: dict = {}
-        for segment, local in self.parts:
-            codes, names = segment.facet(name)
-            for value, count in scoring.group_counts(codes[local], names).items():
-                counts[value] = counts.get(value, 0) + count
-        return counts
+        codes, names = self.space.facet(name)
+        return scoring.group_counts(codes[self.docnums], names)
 
 
-class _Segment:
-    """One segment of the open index, as the array scorer needs it."""
+class _DocSpace:
+    """The documents of one open index generation, as the array scorer sees them:
+    numbered 0..size-1 across segments (Whoosh's global document numbers).
 
-    def __init__(self, searcher, offset: int, context, generation: int, cache: _PostingCache):
+    Scored posting lists and phrase matches are kept in the shared cache under
+    the index generation (their scores use whole-index statistics); segment
+    columns are read once per segment, joined once per generation.
+    """
+
+    def __init__(self, searcher, cache: _PostingCache):
         self.searcher = searcher
-        self.reader = reader = searcher.reader()
-        self.offset = offset
-        self.size = reader.doc_count_all()
-        self.context = context
-        self.generation = generation
         self.cache = cache
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        self.name = segment.segment_id() if segment is not None else None
-        deleted = getattr(reader, "deleted_docs_set", None)
-        self.live = None
-        if deleted:
-            self.live = np.ones(self.size, dtype=bool)
-            self.live[list(deleted)] = False
+        self.generation = searcher.reader().generation()
+        self.segments = searcher.leaf_searchers()  # (searcher, offset of its first document)
+        self.size = searcher.doc_count_all()
+        self.context = searcher.context(needs_current=False)
+        self._joined = searcher.__dict__.setdefault("_searcher_joined_columns", {})
 
     def everything(self) -> np.ndarray:
-        return self.live.copy() if self.live is not None else np.ones(self.size, dtype=bool)
+        return self.joined("live").copy()
 
     # -- posting lists -------------------------------------------------------
     def term(self, node) -> scoring.Matches:
-        fieldname, text = node.fieldname, node.text
         weighting = self.searcher.weighting
-        lengths = _length_array(self.reader, fieldname)
-        if type(weighting) is not _BM25F or lengths is None:
+        if type(weighting) is not _BM25F:
             return self.generic(node)
-        ids, tf = self._postings(fieldname, text)
-        if not len(ids):
-            return scoring.Matches.none(self.size)
-        # What Whoosh's BM25FScorer takes: statistics of the whole index.
-        top = self.searcher.get_parent()
-        idf, avgfl = top.idf(fieldname, text), _average_length(top, fieldname)
+        fieldname, text = node.fieldname, node.text
         B = weighting._field_B.get(fieldname, weighting.B)
-        scores = scoring.bm25(idf, tf, lengths[ids], avgfl, B, weighting.K1)
-        return scoring.Matches.from_postings(self.size, ids, scores, self.live).boosted(node.boost)
+        key = (self.generation, fieldname, text, B, weighting.K1)
+        scored = self.cache.get(key)
+        if scored is None:
+            scored = self._scored_postings(fieldname, text, B, weighting.K1)
+            if scored is None:  # no field lengths to read: Whoosh's own matcher
+                return self.generic(node)
+            self.cache.put(key, scored)
+        ids, scores = scored
+        if node.boost != 1.0:  # on the postings, not on a whole-index array
+            scores = scores * node.boost
+        return scoring.Matches.from_postings(self.size, ids, scores)
 
-    def _postings(self, fieldname: str, text: str):
-        key = (self.name, fieldname, text)
-        cached = self.cache.get(key) if self.name else None
-        if cached is None:
-            cached = _read_postings(self.reader, fieldname, text)
-            if self.name:
-                self.cache.put(key, cached)
-        return cached
+    def _scored_postings(self, fieldname, text, B, K1):
+        """BM25 of every live posting of a term, as Whoosh's BM25FScorer computes it."""
+        ids, scores = [], []
+        idf = avgfl = None
+        for subsearcher, offset in self.segments:
+            reader = subsearcher.reader()
+            lengths = _length_array(reader, fieldname)
+            if lengths is None:
+                return None
+            local, tf = _read_postings(reader, fieldname, text)
+            deleted = getattr(reader, "deleted_docs_set", None)
+            if deleted and len(local):
+                keep = ~np.isin(local, np.fromiter(deleted, dtype=np.int64))
+                local, tf = local[keep], tf[keep]
+            if not len(local):
+                continue
+            if idf is None:  # statistics of the whole index
+                idf = self.searcher.idf(fieldname, text)
+                avgfl = _average_length(self.searcher, fieldname)
+            ids.append(local + offset)
+            scores.append(scoring.bm25(idf, tf, lengths[local], avgfl, B, K1))
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(scores)
 
     def generic(self, node) -> scoring.Matches:
-        """Any other query (phrases, date ranges): Whoosh's own matcher, walked once."""
-        key = (self.generation, self.name, repr(node))
-        cached = self.cache.get(key) if self.name else None
+        """Any other query (phrases, date ranges): Whoosh's own matchers, walked once."""
+        key = (self.generation, repr(node))
+        cached = self.cache.get(key)
         if cached is None:
             ids, scores = [], []
-            matcher = node.matcher(self.searcher, self.context)
-            while matcher.is_active():
-                ids.append(matcher.id())
-                scores.append(matcher.score())
-                matcher.next()
+            for subsearcher, offset in self.segments:
+                # Whoosh's matchers skip deleted documents themselves.
+                matcher = node.matcher(subsearcher, self.context)
+                while matcher.is_active():
+                    ids.append(matcher.id() + offset)
+                    scores.append(matcher.score())
+                    matcher.next()
             cached = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
-            if self.name:
-                self.cache.put(key, cached)
-        # Whoosh's matchers already skip deleted documents.
+            self.cache.put(key, cached)
         return scoring.Matches.from_postings(self.size, *cached)
 
     # -- per-document columns ------------------------------------------------
-    def column(self, name: str) -> np.ndarray:
-        return _segment_columns(self.reader)[name]
+    def joined(self, name: str):
+        """A per-document column over the whole index ("live", "published", "dated")."""
+        if name not in self._joined:
+            parts = []
+            for subsearcher, _ in self.segments:
+                reader = subsearcher.reader()
+                if name == "live":
+                    live = np.ones(reader.doc_count_all(), dtype=bool)
+                    live[list(getattr(reader, "deleted_docs_set", ()))] = False
+                    parts.append(live)
+                else:
+                    parts.append(_segment_columns(reader)[name])
+            self._joined[name] = np.concatenate(parts) if parts else np.zeros(0)
+        return self._joined[name]
+
 
     def facet(self, name: str) -> tuple[np.ndarray, list]:
-        return _segment_columns(self.reader)[f"facet:{name}"]
+        """Each document's facet value as a code, and the values the codes index."""
+        key = f"facet:{name}"
+        if key not in self._joined:
+            names: dict = {}
+            parts = []
+            for subsearcher, _ in self.segments:
+                codes, values = _segment_columns(subsearcher.reader())[key]
+                remap = np.array([names.setdefault(v, len(names)) for v in values],
+                                 dtype=np.int64)
+                parts.append(remap[codes] if len(codes) else codes)
+            self._joined[key] = (np.concatenate(parts) if parts else np.zeros(0, np.int64),
+                                 list(names))
+        return self._joined[key]
 
 
 def _matching(searcher, parsed, filter_query, cache: _PostingCache) -> _Matched:
     """Every document matching ``parsed`` (and ``filter_query``), with its score."""
-    context = searcher.context(needs_current=False)
-    generation = searcher.reader().generation()
-    docnums, scores, parts = [], [], []
-    for subsearcher, offset in searcher.leaf_searchers():
-        segment = _Segment(subsearcher, offset, context, generation, cache)
-        matches = _evaluate(parsed, segment)
-        mask = matches.mask
-        if filter_query is not None:
-            mask = mask & _evaluate(filter_query, segment).mask
-        local = np.flatnonzero(mask)
-        docnums.append(local + offset)
-        scores.append(matches.score[local])
-        parts.append((segment, local))
-    return _Matched(np.concatenate(docnums) if docnums else np.zeros(0, dtype=np.int64),
-                    np.concatenate(scores) if scores else np.zeros(0), parts)
+    space = _DocSpace(searcher, cache)
+    matches = _evaluate(parsed, space)
+    mask = matches.mask
+    if filter_query is not None:
+        mask = mask & _evaluate(filter_query, space).mask
+    docnums = np.flatnonzero(mask)
+    return _Matched(docnums, matches.score[docnums], space)
 
 
-def _evaluate(node, segment: _Segment) -> scoring.Matches:
-    """A query's matches in one segment; Whoosh's semantics, whole arrays at a time."""
+def _evaluate(node, space: _DocSpace) -> scoring.Matches:
+    """A query's matches; Whoosh's semantics, whole arrays at a time."""
     if node is query.NullQuery:
-        return scoring.Matches.none(segment.size)
+        return scoring.Matches.none(space.size)
     kind = type(node)
     if kind is query.Term and node.fieldname in FIELD_BOOSTS:
-        return segment.term(node)
+        return space.term(node)
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
     if kind is query.And or (kind is query.Or and not node.scale):
         subqueries = node.subqueries
         if not subqueries:
-            return scoring.Matches.none(segment.size)
+            return scoring.Matches.none(space.size)
         if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
-            return _evaluate(subqueries[0], segment)
-        parts = [_evaluate(q, segment) for q in subqueries]
+            return _evaluate(subqueries[0], space)
+        parts = [_evaluate(q, space) for q in subqueries]
         combine = scoring.any_of if kind is query.Or else scoring.all_of
         return combine(parts, node.boost)
     if kind is query.AndNot:
-        return scoring.excluding(_evaluate(node.a, segment), _evaluate(node.b, segment))
+        return scoring.excluding(_evaluate(node.a, space), _evaluate(node.b, space))
     if kind is query.AndMaybe:
-        return scoring.maybe(_evaluate(node.a, segment), _evaluate(node.b, segment))
+        return scoring.maybe(_evaluate(node.a, space), _evaluate(node.b, space))
     if kind is query.Require:
-        return scoring.requiring(_evaluate(node.a, segment), _evaluate(node.b, segment))
+        return scoring.requiring(_evaluate(node.a, space), _evaluate(node.b, space))
     if kind is query.Not:  # alone or in an AND: every other live document, score 1
-        inverse = segment.everything() & ~_evaluate(node.query, segment).mask
+        inverse = space.everything() & ~_evaluate(node.query, space).mask
         return scoring.Matches.constant(inverse, 1.0)
     if kind is query.Every and node.fieldname in (None, "", "*"):
-        return scoring.Matches.constant(segment.everything(), node.boost)
-    return segment.generic(node)
+        return scoring.Matches.constant(space.everything(), node.boost)
+    return space.generic(node)
 
 
 def _read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -20,11 +20,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from searcher.models import Snippet
 from searcher.stemmer import stem_word
 from searcher.stopwords import is_stop_word
-from searcher.tokenizer import find_words, normalize
+from searcher.tokenizer import normalize, word_starts
 
 # A passage ends after . ! ? … (and closing quotes), at line breaks, and at a
 # comma glued to a capital (scraped paragraphs joined by commas). The leading
@@ -58,10 +59,12 @@ class MatchTerms:
 
     def matches(self, word: str) -> str | None:
         """The single query term a text word matches (its stem or exact form), if any."""
-        if not (self.stems or self.exact):
-            return None
-        norm, stop, stem, parts = _word_forms(word)
-        if stop:
+        return self.term_for(_word_forms(word))
+
+    def term_for(self, forms: tuple) -> str | None:
+        """:meth:`matches` for a word's ``_word_forms``."""
+        norm, stop, stem, parts = forms
+        if stop or not (self.stems or self.exact):
             return None
         if norm in self.exact:
             return norm
@@ -90,22 +93,25 @@ class _Words:
         memo = terms._memo
         phrases = bool(terms.stem_phrases or terms.exact_phrases)
         vocabulary = terms.phrase_vocabulary if phrases else frozenset()
-        self.hits: list[tuple[int, int, str]] = []
+        words, starts = word_starts(text)
+        new = list(set(words).difference(memo))
+        for word, forms in zip(new, map(_word_forms, new), strict=True):
+            norm, stop, stem, _ = forms
+            in_phrase = phrases and not stop and (norm in vocabulary or stem in vocabulary)
+            memo[word] = (terms.term_for(forms), stop or not phrases,
+                          (norm, stem) if in_phrase else None)
+        infos = [memo[word] for word in words]  # (term, is a stop word, phrase forms)
+        self.hits: list[tuple[int, int, str]] = [
+            (start, start + len(word), info[0])
+            for word, start, info in zip(words, starts, infos, strict=True) if info[0]]
         # (place among non-stop words, start, end, exact form, stem)
         self.phrase_words: list[tuple[int, int, int, str, str]] = []
-        place = 0
-        for match in find_words(text):
-            word = match.group()
-            info = memo.get(word)
-            if info is None:
-                info = memo[word] = _analyse(word, terms, phrases, vocabulary)
-            term, stop, forms = info
-            if term:
-                self.hits.append((match.start(), match.end(), term))
-            if phrases and not stop:
-                if forms:
-                    self.phrase_words.append((place, match.start(), match.end(), *forms))
-                place += 1
+        if phrases:
+            places = accumulate((not info[1] for info in infos), initial=0)
+            self.phrase_words = [
+                (place, start, start + len(word), *info[2])
+                for word, start, info, place in zip(words, starts, infos, places, strict=False)
+                if info[2]]  # places has one more item (the count after the last word)
         self.hit_starts = [hit[0] for hit in self.hits]
         self.phrase_starts = [word[1] for word in self.phrase_words]
 
@@ -129,17 +135,6 @@ class _Words:
                             for k in range(size):
                                 found[words[i + k][1]] = (words[i + k][1], words[i + k][2], key)
         return [found[position] for position in sorted(found)]
-
-
-def _analyse(word: str, terms: MatchTerms, phrases: bool, vocabulary: frozenset):
-    """``(single-term match, is a stop word, (exact form, stem) if in a phrase)``."""
-    term = terms.matches(word)
-    if not phrases:
-        return term, True, None
-    norm, stop, stem, _ = _word_forms(word)
-    if stop:
-        return term, True, None
-    return term, False, ((norm, stem) if norm in vocabulary or stem in vocabulary else None)
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate
 
 # \w is Unicode-aware in Python 3; underscores are not word characters in news
 # text. An apostrophe between letters belongs to the word (Jum'at, Al-Qur'an).
@@ -43,6 +44,22 @@ def find_words(text: str) -> Iterator[re.Match]:
     """The match of every word in ``text`` (``TOKEN_PATTERN``, faster)."""
     pattern = TOKEN_PATTERN if _COMBINING.search(text) else _PLAIN_PATTERN
     return pattern.finditer(text)
+
+
+_TOKEN_SPLIT = re.compile(f"({TOKEN_PATTERN.pattern})")
+_PLAIN_SPLIT = re.compile(f"({_PLAIN_PATTERN.pattern})")
+
+
+def word_starts(text: str) -> tuple[list[str], list[int]]:
+    """The words of ``text`` (as ``find_words``) and where each starts.
+
+    Found by ``re.split`` and summed lengths, without a match object per word
+    (those cost more than the regex itself).
+    """
+    pattern = _TOKEN_SPLIT if _COMBINING.search(text) else _PLAIN_SPLIT
+    parts = pattern.split(text)  # text between words, word, text between words, ...
+    offsets = list(accumulate(map(len, parts), initial=0))
+    return parts[1::2], offsets[1:-1:2]
 
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int]]:

@@ -40,11 +40,10 @@ def test_bm25_equals_whooshs_formula_for_every_posting():
     assert got.tolist() == want  # same operations in the same order: equal floats
 
 
-def test_from_postings_spreads_scores_and_drops_deleted_documents():
-    live = np.array([True, True, False, True, True])
-    got = scoring.Matches.from_postings(5, np.array([0, 2, 4]), np.array([1.5, 2.0, 3.0]), live)
-    assert got.mask.tolist() == [True, False, False, False, True]
-    assert got.score.tolist() == [1.5, 0.0, 0.0, 0.0, 3.0]
+def test_from_postings_spreads_scores_over_the_documents():
+    got = scoring.Matches.from_postings(5, np.array([0, 2, 4]), np.array([1.5, 2.0, 3.0]))
+    assert got.mask.tolist() == [True, False, True, False, True]
+    assert got.score.tolist() == [1.5, 0.0, 2.0, 0.0, 3.0]
 
 
 def test_or_adds_scores_and_applies_the_boost():

@@ -1,10 +1,10 @@
 """Scoring a query over arrays: BM25, boolean combination, top hits, counts.
 
-A query node's matches are two dense arrays over the index's documents:
-``mask`` (does the document match) and ``score`` (its score, 0 where it does
-not match). Leaves come from posting lists (document numbers and term
-frequencies); AND, OR and NOT combine whole arrays at once, so a query costs a
-few NumPy operations per node instead of Python work per posting. Whoosh's
+A term's or phrase's matches are :class:`Postings` (document numbers and
+scores); AND, OR and NOT combine them into :class:`Matches`, two dense arrays
+over the index's documents: ``mask`` (does the document match) and ``score``
+(0 where it does not). A query costs a few NumPy operations per node instead
+of Python work per posting. Whoosh's
 matchers walk postings one at a time, which on a news index (query words
 matching thousands of articles) was most of a query's time (BENCHMARKS.md).
 
@@ -16,17 +16,32 @@ postings and walks the query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class Matches:
-    """Which documents match, and their scores."""
+class Postings:
+    """The matches of one term or phrase: document numbers (ascending) and scores."""
 
-    mask: np.ndarray  # bool, one per document of the segment
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def dense(self, size: int) -> Matches:
+        mask = np.zeros(size, dtype=bool)
+        mask[self.ids] = True
+        score = np.zeros(size)
+        score[self.ids] = self.scores
+        return Matches(mask, score)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Which documents match, and their scores (arrays over all documents)."""
+
+    mask: np.ndarray  # bool, one per document
     score: np.ndarray  # float64, 0 where mask is False
 
     @classmethod
@@ -37,17 +52,12 @@ class Matches:
     def constant(cls, mask: np.ndarray, score: float) -> Matches:
         return cls(mask, np.where(mask, score, 0.0))
 
-    @classmethod
-    def from_postings(cls, size: int, ids: np.ndarray, scores: np.ndarray) -> Matches:
-        """Dense arrays from a posting list (document numbers and their scores)."""
-        mask = np.zeros(size, dtype=bool)
-        mask[ids] = True
-        score = np.zeros(size)
-        score[ids] = scores
-        return cls(mask, score)
 
-    def boosted(self, boost: float) -> Matches:
-        return self if boost == 1.0 else Matches(self.mask, self.score * boost)
+Part = Postings | Matches
+
+
+def dense(part: Part, size: int) -> Matches:
+    return part if isinstance(part, Matches) else part.dense(size)
 
 
 def bm25(idf: float, tf: np.ndarray, lengths: np.ndarray, avgfl: float, B: float,
@@ -57,25 +67,41 @@ def bm25(idf: float, tf: np.ndarray, lengths: np.ndarray, avgfl: float, B: float
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avgfl)))
 
 
-def any_of(parts: Sequence[Matches], boost: float = 1.0) -> Matches:
-    """OR: matches any part; scores add up (Whoosh's union matchers)."""
-    mask = parts[0].mask.copy()
-    score = parts[0].score.copy()
-    for part in parts[1:]:
-        mask |= part.mask
-        score += part.score
-    return Matches(mask, score).boosted(boost)
+def any_of(size: int, parts: Iterable[Part], boost: float = 1.0) -> Matches:
+    """OR: matches any part; scores add up (Whoosh's union matchers).
+
+    ``parts`` may be a generator: each part is added in and dropped, so an OR
+    of many terms holds two arrays, not two per term.
+    """
+    mask, score = np.zeros(size, dtype=bool), np.zeros(size)
+    for part in parts:
+        if isinstance(part, Postings):
+            mask[part.ids] = True
+            score[part.ids] += part.scores
+        else:
+            mask |= part.mask
+            score += part.score
+    if boost != 1.0:
+        score *= boost
+    return Matches(mask, score)
 
 
-def all_of(parts: Sequence[Matches], boost: float = 1.0) -> Matches:
+def all_of(size: int, parts: Iterable[Part], boost: float = 1.0) -> Matches:
     """AND: matches every part; scores add up where all match."""
-    mask = parts[0].mask.copy()
-    score = parts[0].score.copy()
-    for part in parts[1:]:
-        mask &= part.mask
-        score += part.score
+    mask, score = np.ones(size, dtype=bool), np.zeros(size)
+    for part in parts:
+        if isinstance(part, Postings):
+            hit = np.zeros(size, dtype=bool)
+            hit[part.ids] = True
+            mask &= hit
+            score[part.ids] += part.scores
+        else:
+            mask &= part.mask
+            score += part.score
     score[~mask] = 0.0
-    return Matches(mask, score).boosted(boost)
+    if boost != 1.0:
+        score *= boost
+    return Matches(mask, score)
 
 
 def excluding(positive: Matches, negative: Matches) -> Matches:

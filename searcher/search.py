@@ -636,7 +636,7 @@ class _DocSpace:
         return self.joined("live").copy()
 
     # -- posting lists -------------------------------------------------------
-    def term(self, node) -> scoring.Matches:
+    def term(self, node) -> scoring.Part:
         weighting = self.searcher.weighting
         if type(weighting) is not _BM25F:
             return self.generic(node)
@@ -650,9 +650,9 @@ class _DocSpace:
                 return self.generic(node)
             self.cache.put(key, scored)
         ids, scores = scored
-        if node.boost != 1.0:  # on the postings, not on a whole-index array
+        if node.boost != 1.0:
             scores = scores * node.boost
-        return scoring.Matches.from_postings(self.size, ids, scores)
+        return scoring.Postings(ids, scores)
 
     def _scored_postings(self, fieldname, text, B, K1):
         """BM25 of every live posting of a term, as Whoosh's BM25FScorer computes it."""
@@ -679,7 +679,7 @@ class _DocSpace:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(ids), np.concatenate(scores)
 
-    def generic(self, node) -> scoring.Matches:
+    def generic(self, node) -> scoring.Postings:
         """Any other query (phrases, date ranges): Whoosh's own matchers, walked once."""
         key = (self.generation, repr(node))
         cached = self.cache.get(key)
@@ -694,7 +694,7 @@ class _DocSpace:
                     matcher.next()
             cached = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
             self.cache.put(key, cached)
-        return scoring.Matches.from_postings(self.size, *cached)
+        return scoring.Postings(*cached)
 
     # -- per-document columns ------------------------------------------------
     def joined(self, name: str):
@@ -733,14 +733,21 @@ def _matching(searcher, parsed, filter_query, cache: _PostingCache) -> _Matched:
     """Every document matching ``parsed`` (and ``filter_query``), with its score."""
     space = _DocSpace(searcher, cache)
     matches = _evaluate(parsed, space)
+    if isinstance(matches, scoring.Postings) and filter_query is None:
+        return _Matched(matches.ids, matches.scores, space)  # one word: no array needed
+    matches = scoring.dense(matches, space.size)
     mask = matches.mask
     if filter_query is not None:
-        mask = mask & _evaluate(filter_query, space).mask
+        mask = mask & _dense(filter_query, space).mask
     docnums = np.flatnonzero(mask)
     return _Matched(docnums, matches.score[docnums], space)
 
 
-def _evaluate(node, space: _DocSpace) -> scoring.Matches:
+def _dense(node, space: _DocSpace) -> scoring.Matches:
+    return scoring.dense(_evaluate(node, space), space.size)
+
+
+def _evaluate(node, space: _DocSpace) -> scoring.Part:
     """A query's matches; Whoosh's semantics, whole arrays at a time."""
     if node is query.NullQuery:
         return scoring.Matches.none(space.size)
@@ -754,17 +761,16 @@ def _evaluate(node, space: _DocSpace) -> scoring.Matches:
             return scoring.Matches.none(space.size)
         if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
             return _evaluate(subqueries[0], space)
-        parts = [_evaluate(q, space) for q in subqueries]
         combine = scoring.any_of if kind is query.Or else scoring.all_of
-        return combine(parts, node.boost)
+        return combine(space.size, (_evaluate(q, space) for q in subqueries), node.boost)
     if kind is query.AndNot:
-        return scoring.excluding(_evaluate(node.a, space), _evaluate(node.b, space))
+        return scoring.excluding(_dense(node.a, space), _dense(node.b, space))
     if kind is query.AndMaybe:
-        return scoring.maybe(_evaluate(node.a, space), _evaluate(node.b, space))
+        return scoring.maybe(_dense(node.a, space), _dense(node.b, space))
     if kind is query.Require:
-        return scoring.requiring(_evaluate(node.a, space), _evaluate(node.b, space))
+        return scoring.requiring(_dense(node.a, space), _dense(node.b, space))
     if kind is query.Not:  # alone or in an AND: every other live document, score 1
-        inverse = space.everything() & ~_evaluate(node.query, space).mask
+        inverse = space.everything() & ~_dense(node.query, space).mask
         return scoring.Matches.constant(inverse, 1.0)
     if kind is query.Every and node.fieldname in (None, "", "*"):
         return scoring.Matches.constant(space.everything(), node.boost)

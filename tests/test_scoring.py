@@ -40,8 +40,8 @@ def test_bm25_equals_whooshs_formula_for_every_posting():
     assert got.tolist() == want  # same operations in the same order: equal floats
 
 
-def test_from_postings_spreads_scores_over_the_documents():
-    got = scoring.Matches.from_postings(5, np.array([0, 2, 4]), np.array([1.5, 2.0, 3.0]))
+def test_postings_spread_their_scores_over_the_documents():
+    got = scoring.Postings(np.array([0, 2, 4]), np.array([1.5, 2.0, 3.0])).dense(5)
     assert got.mask.tolist() == [True, False, True, False, True]
     assert got.score.tolist() == [1.5, 0.0, 2.0, 0.0, 3.0]
 
@@ -49,7 +49,7 @@ def test_from_postings_spreads_scores_over_the_documents():
 def test_or_adds_scores_and_applies_the_boost():
     a = matches([1, 1, 0, 0], [1.0, 2.0, 0, 0])
     b = matches([0, 1, 1, 0], [0, 3.0, 4.0, 0])
-    got = scoring.any_of([a, b], boost=2.0)
+    got = scoring.any_of(4, [a, b], boost=2.0)
     assert got.mask.tolist() == [True, True, True, False]
     assert got.score.tolist() == [2.0, 10.0, 8.0, 0.0]
 
@@ -57,9 +57,20 @@ def test_or_adds_scores_and_applies_the_boost():
 def test_and_keeps_documents_matching_every_part():
     a = matches([1, 1, 0, 1], [1.0, 2.0, 0, 5.0])
     b = matches([0, 1, 1, 1], [0, 3.0, 4.0, 1.0])
-    got = scoring.all_of([a, b])
+    got = scoring.all_of(4, [a, b])
     assert got.mask.tolist() == [False, True, False, True]
     assert got.score.tolist() == [0.0, 5.0, 0.0, 6.0]
+
+
+def test_or_and_and_take_postings_and_arrays_alike():
+    postings = scoring.Postings(np.array([1, 3]), np.array([2.0, 4.0]))
+    arrays = matches([1, 1, 0, 0], [1.0, 1.0, 0, 0])
+    either = scoring.any_of(4, iter([postings, arrays]))
+    assert (either.mask.tolist(), either.score.tolist()) == (
+        [True, True, False, True], [1.0, 3.0, 0.0, 4.0])
+    both = scoring.all_of(4, iter([postings, arrays]))
+    assert (both.mask.tolist(), both.score.tolist()) == (
+        [False, True, False, False], [0.0, 3.0, 0.0, 0.0])
 
 
 def test_and_not_maybe_and_require_score_like_whooshs_matchers():

@@ -631,6 +631,7 @@ class _DocSpace:
         self.size = searcher.doc_count_all()
         self.context = searcher.context(needs_current=False)
         self._joined = searcher.__dict__.setdefault("_searcher_joined_columns", {})
+        self._seen: dict = {}  # this query's posting lists and phrases
 
     def everything(self) -> np.ndarray:
         return self.joined("live").copy()
@@ -643,12 +644,10 @@ class _DocSpace:
         fieldname, text = node.fieldname, node.text
         B = weighting._field_B.get(fieldname, weighting.B)
         key = (self.generation, fieldname, text, B, weighting.K1)
-        scored = self.cache.get(key)
-        if scored is None:
-            scored = self._scored_postings(fieldname, text, B, weighting.K1)
-            if scored is None:  # no field lengths to read: Whoosh's own matcher
-                return self.generic(node)
-            self.cache.put(key, scored)
+        scored = self._cached(key, lambda: self._scored_postings(fieldname, text, B,
+                                                                weighting.K1))
+        if scored is None:  # no field lengths to read: Whoosh's own matcher
+            return self.generic(node)
         ids, scores = scored
         if node.boost != 1.0:
             scores = scores * node.boost
@@ -681,9 +680,8 @@ class _DocSpace:
 
     def generic(self, node) -> scoring.Postings:
         """Any other query (phrases, date ranges): Whoosh's own matchers, walked once."""
-        key = (self.generation, repr(node))
-        cached = self.cache.get(key)
-        if cached is None:
+
+        def walk():
             ids, scores = [], []
             for subsearcher, offset in self.segments:
                 # Whoosh's matchers skip deleted documents themselves.
@@ -692,9 +690,22 @@ class _DocSpace:
                     ids.append(matcher.id() + offset)
                     scores.append(matcher.score())
                     matcher.next()
-            cached = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
-            self.cache.put(key, cached)
-        return scoring.Postings(*cached)
+            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+        return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
+
+    def _cached(self, key, compute):
+        """``compute()``, remembered for this query (its OR and AND parts share
+        words and phrases) and in the shared cache."""
+        if key in self._seen:
+            return self._seen[key]
+        value = self.cache.get(key)
+        if value is None:
+            value = compute()
+            if value is not None:
+                self.cache.put(key, value)
+        self._seen[key] = value
+        return value
 
     # -- per-document columns ------------------------------------------------
     def joined(self, name: str):

@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -724,6 +724,16 @@ class _DocSpace:
         return self._joined[name]
 
 
+    def published_between(self, node) -> np.ndarray:
+        """The live, dated documents inside a DateRange (Whoosh's long dates, ends as given)."""
+        moments = self.joined("published")
+        mask = self.joined("dated") & self.joined("live")
+        if node.start is not None:
+            mask &= moments > node.start if node.startexcl else moments >= node.start
+        if node.end is not None:
+            mask &= moments < node.end if node.endexcl else moments <= node.end
+        return mask
+
     def facet(self, name: str) -> tuple[np.ndarray, list]:
         """Each document's facet value as a code, and the values the codes index."""
         key = f"facet:{name}"
@@ -785,6 +795,8 @@ def _evaluate(node, space: _DocSpace) -> scoring.Part:
         return scoring.Matches.constant(inverse, 1.0)
     if kind is query.Every and node.fieldname in (None, "", "*"):
         return scoring.Matches.constant(space.everything(), node.boost)
+    if kind is query.DateRange and node.fieldname == "published" and node.boost == 1.0:
+        return scoring.Matches.constant(space.published_between(node), 1.0)
     return space.generic(node)
 
 
@@ -844,24 +856,25 @@ def _length_array(reader, fieldname: str) -> np.ndarray | None:
     return cache[fieldname]
 
 
+_DAY_MICROSECONDS = 86_400_000_000  # Whoosh stores a date as microseconds since datetime.min
+
+
 def _segment_columns(reader) -> dict:
     """Per-document dates and facet values of one segment, read once."""
     columns = reader.__dict__.get("_searcher_columns")
     if columns is not None:
         return columns
-    size = reader.doc_count_all()
-    published = reader.column_reader("published", translate=False)
-    moments, dated, days = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool), []
-    for docnum in range(size):
-        value = published[docnum]
-        moment = _as_datetime(value)
-        if moment is not None:
-            moments[docnum], dated[docnum] = value, True
-        days.append(moment.strftime("%Y-%m-%d") if moment else None)
-    columns = {"published": moments, "dated": dated, "facet:day": _codes(days)}
+    raw = list(reader.column_reader("published", translate=False))
+    is_date = {value: _as_datetime(value) is not None for value in set(raw)}
+    dated = np.array([is_date[value] for value in raw], dtype=bool)
+    moments = np.array([value if is_date[value] else 0 for value in raw], dtype=np.int64)
+    # Days as numbers, named once each ("2019-09-01"), not one strftime per article.
+    day_numbers = np.where(dated, moments // _DAY_MICROSECONDS, -1)
+    numbers, codes = np.unique(day_numbers, return_inverse=True)
+    names = [date.fromordinal(int(n) + 1).isoformat() if n >= 0 else None for n in numbers]
+    columns = {"published": moments, "dated": dated, "facet:day": (codes.ravel(), names)}
     for name in FILTER_FIELDS:
-        column = reader.column_reader(name)
-        columns[f"facet:{name}"] = _codes([column[docnum] for docnum in range(size)])
+        columns[f"facet:{name}"] = _codes(list(reader.column_reader(name)))
     reader.__dict__["_searcher_columns"] = columns
     return columns
 

@@ -32,6 +32,7 @@ import multiprocessing.connection
 import os
 import queue
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -221,11 +222,14 @@ def _exit_with_parent() -> None:
 
 
 class _Worker(SubWriterTask):
-    """A Whoosh indexing worker that dies with its parent and reports a full disk (or a
-    read-only file system) to it by exit code."""
+    """A Whoosh indexing worker that dies with its parent, leaves Ctrl-C to it, and
+    reports a full disk (or a read-only file system) to it by exit code."""
 
     def run(self) -> None:
         _exit_with_parent()
+        # Ctrl-C reaches every process of the terminal's group: the indexer stops its
+        # workers itself (cancel), so a worker ignores it instead of printing a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             super().run()
         except OSError as error:

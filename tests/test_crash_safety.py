@@ -217,6 +217,37 @@ def outliving(marker: str, within: float) -> list[int]:
     return found
 
 
+def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
+        tmp_path, big_corpus):
+    # A terminal's Ctrl-C sends SIGINT to the indexer and its workers alike.
+    index_dir = tmp_path / "index"
+    assert summary(run(indexer_command(SAMPLE, index_dir)))[0] == 44
+    before = state(index_dir)
+    log = tmp_path / "interrupted"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
+        process = subprocess.Popen(indexer_command(big_corpus, index_dir, "2"), cwd=ROOT, env=env,
+                                   stdout=out, stderr=err, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(processes_mentioning(str(index_dir))) < 3:  # the indexer and two workers
+            assert process.poll() is None, "the indexer ended before its workers were seen"
+            assert time.monotonic() < deadline, "no worker processes appeared"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the workers are analysing articles
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    errors = Path(f"{log}.err").read_text()
+    assert errors.splitlines() == ["interrupted; the last committed index is unchanged"], errors
+    assert outliving(str(index_dir), within=10) == []
+    assert lock_released(index_dir, within=5)
+    assert state(index_dir) == before
+    assert stray_files(index_dir) == []
+
+
 # -- kill -9 at random points ---------------------------------------------------------------
 SEED = 5  # the kill points are random, and the same in every run of the test
 # What the index folder holds when the indexer starts: a first build, an update, a rebuild.

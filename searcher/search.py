@@ -70,6 +70,10 @@ ALL_WORDS_MAX = 4
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
+# Below this many matches "did you mean" also tries spellings two edits away. That
+# scan costs tens of ms, and a rare word in a query that found plenty (a name,
+# say: most TyDi QA questions) was paying it on every search.
+FEW_RESULTS = 5
 # Posting lists kept in memory per open index (frequent words of recent queries).
 POSTING_CACHE_BYTES = 64 * 1024 * 1024
 FILTER_FIELDS = ("source", "category")
@@ -258,14 +262,18 @@ class Index:
         if facets:
             counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
             histogram = date_histogram(matched.groups("day"))
-        suggestion = self.suggest(text)
+        suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
         )
 
-    def suggest(self, text: str) -> str | None:
-        """A "did you mean" query: rare words replaced by frequent near spellings."""
+    def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
+        """A "did you mean" query: rare words replaced by frequent near spellings.
+
+        ``two_edits`` also looks two edits away, a scan of the term dictionary
+        (tens of milliseconds); searches do so only when they found little.
+        """
         reader = self._searcher().reader()
         generation, cache = reader.generation(), self._postings
 
@@ -280,9 +288,11 @@ class Index:
         def counts(fieldname):
             return lambda words: {w: frequency(fieldname, w) for w in words}
 
-        return did_you_mean(
-            _clean_query(text), counts("body_exact"), counts("body"),
-            far=lambda word: reader.terms_within("body_exact", word, 2, prefix=1))
+        def far(word):
+            return reader.terms_within("body_exact", word, 2, prefix=1)
+
+        return did_you_mean(_clean_query(text), counts("body_exact"), counts("body"),
+                            far=far if two_edits else None)
 
     # -- documents -------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import searcher
 from searcher import Filters, QueryError
+from searcher import search as search_module
 
 RECORDS = {r["id"]: r for r in sample_records()}
 
@@ -211,6 +212,21 @@ def test_a_misspelled_word_gets_a_suggestion_even_when_other_words_match(sample_
     result = sample_ix.search("perdagngan orang")
     assert result.total > 0  # "orang" alone finds articles
     assert result.suggestion == "perdagangan orang"
+
+
+def test_two_edits_away_are_tried_when_the_search_found_little(sample_ix):
+    result = sample_ix.search("perdagngn")  # two letters missing
+    assert result.total < search_module.FEW_RESULTS
+    assert result.suggestion == "perdagangan"
+
+
+def test_two_edits_away_are_not_tried_when_the_search_found_plenty(sample_ix):
+    # The two-edit scan walks the term dictionary; a search with many results skips it
+    # (one-edit suggestions, above, still come).
+    result = sample_ix.search("perdagngn orang")
+    assert result.total >= search_module.FEW_RESULTS
+    assert result.suggestion is None
+    assert sample_ix.suggest("perdagngn orang") == "perdagangan orang"
 
 
 def test_a_well_spelled_query_gets_no_suggestion(sample_ix):

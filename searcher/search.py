@@ -1131,19 +1131,6 @@ def _as_datetime(value) -> datetime | None:
     return moment if moment.year > 1 else None
 
 
-def _newest_key(value):
-    return -1 if _as_datetime(value) is None else value
-
-
-def _oldest_key(value):
-    return 2**64 if _as_datetime(value) is None else value
-
-
-def _day(value):
-    moment = _as_datetime(value)
-    return moment.strftime("%Y-%m-%d") if moment else None
-
-
 def date_histogram(days: dict) -> list[FacetCount]:
     """Matches per day, or per month when they span more than about two months."""
     dated = {day: count for day, count in days.items() if day}

@@ -86,6 +86,9 @@ BATCH = 200  # articles per REPLACE statement
 # (each article travels about five times: stored text plus four analysed fields).
 BATCH_CHARS = 1_000_000
 CONNECT_TIMEOUT = 2  # seconds; a node that does not answer by then counts as down
+# A node that failed is tried after the others (and left out of "did you mean" counts)
+# for this long: a hung node would otherwise cost every query its timeout.
+RETRY_SECONDS = 30
 READ_TIMEOUT = 60
 MAX_FACET_VALUES = 1000
 EPOCH = datetime(1970, 1, 1)
@@ -200,13 +203,15 @@ def _moment(seconds: int, dated: int) -> datetime | None:
 
 # -- connections -----------------------------------------------------------------
 class _Nodes:
-    """One SQL connection per node and thread, reopened after a failure."""
+    """One SQL connection per node and thread, reopened after a failure; nodes
+    that failed lately are remembered (shared by the threads)."""
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list = []
+        self._failed: dict = {}  # node -> when it last failed (time.monotonic)
 
     def connection(self, node: tuple[str, int]):
         conns = getattr(self._local, "conns", None)
@@ -215,11 +220,15 @@ class _Nodes:
         conn = conns.get(node)
         if conn is None:
             try:
+                # The server's greeting is part of connecting: a node that accepts
+                # but never answers is down after CONNECT_TIMEOUT, not READ_TIMEOUT.
                 conn = pymysql.connect(host=node[0], port=node[1], autocommit=True,
                                        charset="utf8", connect_timeout=CONNECT_TIMEOUT,
-                                       read_timeout=READ_TIMEOUT, write_timeout=READ_TIMEOUT)
+                                       read_timeout=CONNECT_TIMEOUT,
+                                       write_timeout=READ_TIMEOUT)
             except pymysql.MySQLError as error:
                 raise NodeDown(node, error) from None
+            conn._read_timeout = READ_TIMEOUT  # PyMySQL 1.x applies it on the next read
             conns[node] = conn
             with self._lock:
                 self._all.append(conn)
@@ -227,6 +236,27 @@ class _Nodes:
 
     def execute(self, node, sql: str, args=None, *, all_sets: bool = False):
         """Rows of ``sql`` on ``node`` (a list of row lists with ``all_sets``)."""
+        try:
+            rows = self._execute(node, sql, args, all_sets)
+        except NodeDown:
+            with self._lock:
+                self._failed[node] = time.monotonic()
+            raise
+        if node in self._failed:
+            with self._lock:
+                self._failed.pop(node, None)
+        return rows
+
+    def resting(self, node) -> bool:
+        """Whether ``node`` failed less than RETRY_SECONDS ago."""
+        failed = self._failed.get(node)
+        return failed is not None and time.monotonic() - failed < RETRY_SECONDS
+
+    def in_order(self, nodes):
+        """``nodes``, those that failed lately last (still tried if no other answers)."""
+        return sorted(nodes, key=self.resting)
+
+    def _execute(self, node, sql: str, args, all_sets: bool):
         for attempt in (1, 2):
             conn = self.connection(node)
             try:
@@ -481,7 +511,7 @@ class ManticoreIndex:
         ``warnings``: what made the answer partial (a shard that did not answer).
         """
         errors = []
-        for node in self.cluster.nodes:
+        for node in self._nodes.in_order(self.cluster.nodes):
             try:
                 result = self._nodes.execute(node, sql, args, all_sets=all_sets)
                 rows = self._nodes.execute(node, "SHOW META")
@@ -504,6 +534,8 @@ class ManticoreIndex:
         text = " ".join(encode_term(w) for w in words)
         decoded = {encode_term(w): w for w in words}
         for shard, node in self.layout.homes.items():
+            if self._nodes.resting(node):
+                continue
             try:
                 rows = self._nodes.execute(node, "CALL KEYWORDS(%s, %s, 1)", (text, shard))
             except NodeDown:

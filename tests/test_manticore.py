@@ -5,6 +5,8 @@ tests/test_backends.py."""
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
 
 import pytest
 from conftest import require_searchd
@@ -201,6 +203,61 @@ def test_a_node_that_goes_down_after_opening(own_cluster):
             ix.search("banjir")
         own_cluster.start()
         assert ix.search("banjir").total == 2  # reconnects once the nodes are back
+
+
+class HungNode:
+    """A TCP port on 127.0.0.1 that accepts connections and never says a word
+    (a node stuck in a long stall, or a proxy in front of a dead one)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.listener.accept()[0])
+
+    def close(self):
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def test_a_hung_node_costs_one_timeout_then_is_tried_last(sphinx_cluster, monkeypatch):
+    from searcher import manticore
+
+    searcher.build_index(ARTICLES, sphinx_cluster.location, rebuild=True)
+    monkeypatch.setattr(manticore, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(manticore, "READ_TIMEOUT", 3600)  # the greeting must not wait this
+    hung = HungNode()
+    location = sphinx_cluster.location.replace("manticore://",
+                                               f"manticore://127.0.0.1:{hung.port},", 1)
+    queries = ("banjir", "perdagangan orang", "korupsi")
+    with searcher.open_index(sphinx_cluster.location) as ix:
+        want = [ix.search(q).total for q in queries]
+    outcome: dict = {}
+
+    def searches():
+        with searcher.open_index(location) as ix:  # discovery meets the hung node first
+            outcome["first"] = ix.search("perdagangan orang")
+            tried = len(hung.accepted)
+            outcome["later"] = [ix.search(q).total for q in queries]
+            outcome["new attempts"] = len(hung.accepted) - tried
+
+    try:
+        worker = threading.Thread(target=searches, daemon=True)
+        worker.start()
+        worker.join(timeout=60)  # a hang detector: the run takes about one CONNECT_TIMEOUT
+        assert not worker.is_alive(), "waited for the hung node's greeting"
+    finally:
+        hung.close()
+    assert outcome["first"].total == 5 and outcome["first"].warnings == ()
+    assert len(hung.accepted) >= 1  # it was tried
+    assert outcome["new attempts"] == 0  # and then left alone while the others answer
+    assert outcome["later"] == want
 
 
 def test_long_articles_are_sent_in_batches_the_engine_accepts(sphinx_cluster):

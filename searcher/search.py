@@ -548,23 +548,52 @@ class _BM25F(BM25F):
         return scorer
 
 
+_SEGMENT_DATA: OrderedDict = OrderedDict()  # (segment id, what) -> arrays read from it
+_SEGMENT_DATA_LOCK = threading.RLock()  # re-entrant: length arrays are made from length lists
+SEGMENT_DATA_ENTRIES = 1024  # a few per segment: field lengths, dates, facet values
+
+
+def _per_segment(reader, what: str, compute):
+    """``compute()`` for one segment, done once for every reader of it.
+
+    Each server thread has its own readers, and a new index generation new
+    ones, but a segment never changes once written (deletions are kept apart):
+    its field lengths and columns are read once per process, not once per
+    thread (eight threads were doing that all at once at start-up).
+    """
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:  # not a plain segment: remember it on the reader
+        cache = reader.__dict__.setdefault("_searcher_segment_data", {})
+        if what not in cache:
+            cache[what] = compute()
+        return cache[what]
+    key = (segment.segment_id(), what)
+    with _SEGMENT_DATA_LOCK:  # held while computing: other threads wait, not repeat it
+        if key in _SEGMENT_DATA:
+            _SEGMENT_DATA.move_to_end(key)
+            return _SEGMENT_DATA[key]
+        value = _SEGMENT_DATA[key] = compute()
+        while len(_SEGMENT_DATA) > SEGMENT_DATA_ENTRIES:
+            _SEGMENT_DATA.popitem(last=False)
+        return value
+
+
 def _field_lengths(reader, fieldname: str) -> list | None:
     """Every document's length of ``fieldname`` in one segment (None: not available)."""
-    cache = reader.__dict__.setdefault("_searcher_field_lengths", {})
-    if fieldname in cache:
-        return cache[fieldname]
-    lengths = None
-    try:
-        # Whoosh internals (pinned below 2.8): the segment's one-byte length column.
-        column = reader._perdoc._cached_reader(f"_{fieldname}_len", _LENGTHS_COLUMN)
-        if column is not None and column._fixedlen == 1:
-            raw = column._dbfile.get(column._basepos, column._count)
-            lengths = [_LENGTHS[code] or 1 for code in raw]
-            lengths += [1] * (reader.doc_count_all() - len(lengths))
-    except Exception:  # another reader type or layout: Whoosh's own lookup stays
-        lengths = None
-    cache[fieldname] = lengths
-    return lengths
+
+    def read():
+        try:
+            # Whoosh internals (pinned below 2.8): the segment's one-byte length column.
+            column = reader._perdoc._cached_reader(f"_{fieldname}_len", _LENGTHS_COLUMN)
+            if column is not None and column._fixedlen == 1:
+                raw = column._dbfile.get(column._basepos, column._count)
+                lengths = [_LENGTHS[code] or 1 for code in raw]
+                return lengths + [1] * (reader.doc_count_all() - len(lengths))
+        except Exception:  # another reader type or layout: Whoosh's own lookup stays
+            pass
+        return None
+
+    return _per_segment(reader, f"lengths:{fieldname}", read)
 
 
 class _PostingCache:
@@ -859,11 +888,11 @@ def _average_length(searcher, fieldname: str) -> float:
 
 
 def _length_array(reader, fieldname: str) -> np.ndarray | None:
-    cache = reader.__dict__.setdefault("_searcher_length_arrays", {})
-    if fieldname not in cache:
+    def read():
         lengths = _field_lengths(reader, fieldname)
-        cache[fieldname] = None if lengths is None else np.array(lengths, dtype=np.float64)
-    return cache[fieldname]
+        return None if lengths is None else np.array(lengths, dtype=np.float64)
+
+    return _per_segment(reader, f"length array:{fieldname}", read)
 
 
 _DAY_MICROSECONDS = 86_400_000_000  # Whoosh stores a date as microseconds since datetime.min
@@ -871,9 +900,10 @@ _DAY_MICROSECONDS = 86_400_000_000  # Whoosh stores a date as microseconds since
 
 def _segment_columns(reader) -> dict:
     """Per-document dates and facet values of one segment, read once."""
-    columns = reader.__dict__.get("_searcher_columns")
-    if columns is not None:
-        return columns
+    return _per_segment(reader, "columns", lambda: _read_columns(reader))
+
+
+def _read_columns(reader) -> dict:
     raw = list(reader.column_reader("published", translate=False))
     is_date = {value: _as_datetime(value) is not None for value in set(raw)}
     dated = np.array([is_date[value] for value in raw], dtype=bool)
@@ -885,7 +915,6 @@ def _segment_columns(reader) -> dict:
     columns = {"published": moments, "dated": dated, "facet:day": (codes.ravel(), names)}
     for name in FILTER_FIELDS:
         columns[f"facet:{name}"] = _codes(list(reader.column_reader(name)))
-    reader.__dict__["_searcher_columns"] = columns
     return columns
 
 

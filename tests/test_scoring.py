@@ -264,3 +264,23 @@ def test_threads_share_the_posting_cache_and_get_the_same_results(updated_index,
         for thread in threads:
             thread.join()
         assert failures == []
+
+
+def test_segment_columns_are_read_once_for_all_threads(updated_index, monkeypatch):
+    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
+    monkeypatch.setattr(search_module, "_SEGMENT_DATA", type(search_module._SEGMENT_DATA)())
+    reads = []
+    read_columns = search_module._read_columns
+    monkeypatch.setattr(search_module, "_read_columns",
+                        lambda reader: reads.append(reader) or read_columns(reader))
+    with searcher.open_index(updated_index) as index:
+        segments = len(index._searcher().reader().leaf_readers())
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(
+            index.search("korupsi", facets=True, sort="newest"))) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(results) == 4 and len({result.total for result in results}) == 1
+    assert len(reads) == segments  # once per segment, not once per thread's reader

@@ -48,7 +48,7 @@ from searcher.plan import QueryPlan
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
-from searcher.synonyms import expand_synonyms
+from searcher.synonyms import expand_synonyms, query_pieces
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
@@ -977,7 +977,7 @@ def _without_filters(parsed):
 
 def _only_negations(text: str) -> str | None:
     """For a query made only of exclusions ("-a NOT b"), the excluded words."""
-    pieces = re.findall(r'"[^"]*"?|\S+', text)
+    pieces = query_pieces(text)
     excluded, negate_next = [], False
     for piece in pieces:
         if piece == "NOT":

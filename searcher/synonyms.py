@@ -39,6 +39,12 @@ def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return table
 
 
+def query_pieces(query: str) -> list[str]:
+    """A query string's pieces: quoted phrases (an unclosed quote runs to the end) and
+    the whitespace-separated rest, operators and field prefixes included."""
+    return _QUERY_PIECE.findall(query)
+
+
 def _quote(expr: tuple[str, ...]) -> str:
     return expr[0] if len(expr) == 1 else '"' + " ".join(expr) + '"'
 
@@ -46,7 +52,7 @@ def _quote(expr: tuple[str, ...]) -> str:
 def expand_synonyms(query: str) -> str:
     """The query string with synonym groups spliced in (unchanged if none apply)."""
     table = synonym_groups()
-    pieces = _QUERY_PIECE.findall(query)
+    pieces = query_pieces(query)
     out: list[str] = []
     i = 0
     while i < len(pieces):

@@ -70,3 +70,31 @@ def test_stems_are_cached():
     assert searcher.stem_word("keberangkatan") == "berangkat"
     after = searcher.stem_word.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+# Snippets skip stemming words that cannot match (searcher.snippets: MatchTerms.cores),
+# relying on this: a word contains its stem minus the stem's first letter.
+@pytest.mark.parametrize(("word", "stem"), golden_pairs(), ids=[w for w, _ in golden_pairs()])
+def test_a_word_contains_its_stem_but_for_the_first_letter(word, stem):
+    assert stem[1:] in word
+
+
+@pytest.mark.slow
+def test_every_click_id_word_contains_its_stem_but_for_the_first_letter():
+    import gzip
+    import json
+
+    from conftest import shared_path
+
+    from searcher.stopwords import is_stop_word
+    from searcher.tokenizer import words
+
+    vocabulary: set[str] = set()
+    with gzip.open(shared_path("data/news/clickid-2019.jsonl.gz"), "rt", encoding="utf-8") as f:
+        for line in f:
+            article = json.loads(line)
+            vocabulary.update(words(f"{article.get('title', '')} {article.get('content', '')}"))
+    forms = {part for word in vocabulary for part in [word, *word.split("-")]
+             if part and not is_stop_word(part)}
+    assert len(forms) > 100_000
+    assert [w for w in forms if searcher.stem_word(w)[1:] not in w] == []

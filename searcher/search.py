@@ -25,13 +25,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-from whoosh import qparser, query, sorting
+from whoosh import qparser, query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
@@ -319,19 +319,16 @@ class Index:
 
     def stats(self) -> IndexStats:
         searcher = self._searcher()
-        results = searcher.search(
-            query.Every(), limit=1, maptype=sorting.Count,
-            groupedby={"source": sorting.FieldFacet("source"),
-                       "category": sorting.FieldFacet("category")},
-        )
-        dates = [d for d in map(_as_datetime, _column_values(searcher, "published")) if d]
+        everything = _matching(searcher, query.Every(), None, self._postings)
+        moments = everything.column("published")[everything.column("dated")]
         size = sum(f.stat().st_size for f in Path(self.path).iterdir()
                    if f.is_file() and not f.name.startswith("."))
         return IndexStats(
             documents=searcher.doc_count(),
-            sources=facet_counts(results.groups("source")),
-            categories=facet_counts(results.groups("category")),
-            earliest=min(dates, default=None), latest=max(dates, default=None),
+            sources=facet_counts(everything.groups("source")),
+            categories=facet_counts(everything.groups("category")),
+            earliest=_as_datetime(int(moments.min())) if len(moments) else None,
+            latest=_as_datetime(int(moments.max())) if len(moments) else None,
             size_bytes=size, path=self.path,
         )
 
@@ -469,15 +466,6 @@ def _plan_node(node) -> plan.Node:
         children = tuple(_plan_node(q) for q in node.subqueries)
         return children[0] if len(children) == 1 else plan.AnyOf(children)
     raise QueryError(f"this backend cannot run a {type(node).__name__} query")
-
-
-def _column_values(searcher, name: str) -> Iterable:
-    # Per segment: Whoosh's multi-segment column reader misreads segments in
-    # which no document has a value (e.g. a batch of undated articles).
-    for reader, _ in searcher.reader().leaf_readers():
-        column = reader.column_reader(name, translate=False)
-        for docnum in reader.all_doc_ids():
-            yield column[docnum]
 
 
 def _clean_query(text: str) -> str:
@@ -696,15 +684,15 @@ class _DocSpace:
         """BM25 of every live posting of a term, as Whoosh's BM25FScorer computes it."""
         ids, scores = [], []
         idf = avgfl = None
+        live = self.joined("live")
         for subsearcher, offset in self.segments:
             reader = subsearcher.reader()
             lengths = _length_array(reader, fieldname)
             if lengths is None:
                 return None
             local, tf = _read_postings(reader, fieldname, text)
-            deleted = getattr(reader, "deleted_docs_set", None)
-            if deleted and len(local):
-                keep = ~np.isin(local, np.fromiter(deleted, dtype=np.int64))
+            if reader.has_deletions() and len(local):
+                keep = live[local + offset]
                 local, tf = local[keep], tf[keep]
             if not len(local):
                 continue
@@ -761,7 +749,6 @@ class _DocSpace:
                     parts.append(_segment_columns(reader)[name])
             self._joined[name] = np.concatenate(parts) if parts else np.zeros(0)
         return self._joined[name]
-
 
     def published_between(self, node) -> np.ndarray:
         """The live, dated documents inside a DateRange (Whoosh's long dates, ends as given)."""

@@ -284,3 +284,14 @@ def test_segment_columns_are_read_once_for_all_threads(updated_index, monkeypatc
             thread.join()
     assert len(results) == 4 and len({result.total for result in results}) == 1
     assert len(reads) == segments  # once per segment, not once per thread's reader
+
+
+def test_stats_count_only_live_articles(arrays_index):
+    # The updated index holds deleted (replaced) versions of every fourth article.
+    stats = arrays_index.stats()
+    everything = arrays_index.search("*", per_page=100, facets=True, snippets=False)
+    assert stats.documents == everything.total
+    assert stats.sources == everything.facets["source"]
+    assert stats.categories == everything.facets["category"]
+    dates = [hit.published for hit in everything.hits if hit.published]
+    assert (stats.earliest, stats.latest) == (min(dates), max(dates))

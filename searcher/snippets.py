@@ -70,12 +70,9 @@ class MatchTerms:
         return frozenset(word for phrase in self.stem_phrases | self.exact_phrases
                          for word in phrase)
 
-    def matches(self, word: str) -> str | None:
-        """The single query term a text word matches (its stem or exact form), if any."""
-        return self.term_for(_word_forms(word))
-
     def term_for(self, forms: tuple) -> str | None:
-        """:meth:`matches` for a word's ``_word_forms``."""
+        """The single query term a text word matches (its stem or exact form), if any,
+        given the word's ``_word_forms``."""
         norm, stop, stem, parts = forms
         if stop or not (self.stems or self.exact):
             return None

@@ -14,9 +14,11 @@ filters with ``|``. Ours::
   at the same position, so "covid" finds "COVID-19" and "ktp" finds "e-KTP".
   It works at index time only: a query for "covid-19" asks for the whole.
 
-Two analyzers come out of it: :func:`stemming_analyzer` for the ``title`` and
-``body`` fields and :func:`exact_analyzer` (no stemming) for the
-``*_exact`` fields that let exact word forms rank above stemmed matches.
+Three analyzers come out of it: :func:`stemming_analyzer` for the ``title``
+and ``body`` fields, :func:`exact_analyzer` (no stemming) for the
+``*_exact`` fields that let exact word forms rank above stemmed matches, and
+:func:`pair_analyzer` (:class:`PairFilter`: neighbouring stems as one term)
+for the ``*_pairs`` fields that rank words standing together first.
 
 The Whoosh schema pickles analyzers into the index, so these classes hold no
 state: the stop list, protected words and stem cache live in module-level
@@ -151,6 +153,35 @@ def _compound_parts(word: str, stem: bool) -> list[str]:
     return parts
 
 
+class PairFilter(Filter):
+    """Each two neighbouring words as one term, ``"dagang orang"``.
+
+    Stop words are skipped, as queries skip them, so "kebakaran hutan dan
+    lahan" gives ``bakar hutan`` and ``hutan lahan``. Looking a query's pairs
+    up as terms tells, at the cost of a word lookup, which articles hold its
+    words together (proximity, multiword terms) without reading positions.
+    """
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            if token.stopped:
+                continue
+            text = token.text
+            if previous is not None:
+                token.text = pair_term(previous, text)
+                yield token
+            previous = text
+
+
+def pair_term(first: str, second: str) -> str:
+    """The pair fields' term for two neighbouring (analysed) words."""
+    return f"{first} {second}"
+
+
 def stemming_analyzer() -> Composable:
     """Analyzer for stemmed fields: tokens → stop words out → stems → parts."""
     return IndonesianTokenizer() | StopFilter() | StemFilter() | CompoundPartsFilter(stem=True)
@@ -159,6 +190,11 @@ def stemming_analyzer() -> Composable:
 def exact_analyzer() -> Composable:
     """Analyzer for exact-form fields: like the stemming one, without stemming."""
     return IndonesianTokenizer() | StopFilter() | CompoundPartsFilter(stem=False)
+
+
+def pair_analyzer() -> Composable:
+    """Analyzer for the pair fields: stems of neighbouring words, two at a time."""
+    return IndonesianTokenizer() | StopFilter() | StemFilter() | PairFilter()
 
 
 def analyze(text: str, *, stem: bool = True) -> list[str]:

@@ -17,6 +17,7 @@ from searcher import index as whoosh_index
 from searcher import search as whoosh_search
 from searcher.errors import SearcherError
 from searcher.models import Article, Document, Hit, IndexReport, IndexStats, Rejected, SearchResult
+from searcher.ranking import Ranking
 from searcher.snippets import Snippet
 
 BACKEND_ENV = "SEARCHER_BACKEND"
@@ -71,14 +72,22 @@ def resolve(index: str | os.PathLike | None = None, backend: str | None = None) 
     return whoosh_index.default_index_dir() if backend else default_location()
 
 
-def open_index(location: str | os.PathLike | None = None) -> SearchIndex:
-    """Open the index at ``location`` (default: :func:`default_location`)."""
+def open_index(location: str | os.PathLike | None = None, *,
+               ranking: Ranking | None = None) -> SearchIndex:
+    """Open the index at ``location`` (default: :func:`default_location`).
+
+    ``ranking`` weighs Whoosh results (:class:`searcher.ranking.Ranking`); the
+    cluster ranks with its own ranker, so it takes none.
+    """
     location = str(location) if location is not None else default_location()
     if is_remote(location):
+        if ranking is not None:
+            raise SearcherError("ranking: a Manticore/Sphinx cluster ranks with its own "
+                                "ranker; leave ranking out")
         from searcher.manticore import ManticoreIndex
 
         return ManticoreIndex(location)
-    return whoosh_search.Index(location)
+    return whoosh_search.Index(location, ranking=ranking)
 
 
 def build_index(sources: Iterable[Article | Rejected],

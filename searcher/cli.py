@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--qrels", required=True, metavar="QRELS", help="TREC qrels file")
     _index_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--per-query", action="store_true",
+                          help="also print each judged query's figures")
 
     serve = commands.add_parser("serve", help="run the web front end")
     _index_option(serve)
@@ -208,8 +210,15 @@ def run_eval(args) -> int:
 
         report = evaluation.evaluate(run, queries, qrels)
     if args.json:
-        print(json.dumps(report.to_json()))
+        print(json.dumps(report.to_json(per_query=args.per_query)))
     else:
+        if args.per_query:
+            print(f"{'qid':<10} {'nDCG@10':>7} {'MRR@10':>7} {'R@100':>7}  query")
+            for score in report.per_query:
+                note = "  (failed)" if score.failed else ""
+                print(f"{score.qid:<10} {score.ndcg_at_10:7.4f} {score.mrr_at_10:7.4f} "
+                      f"{score.recall_at_100:7.4f}  {score.query}{note}")
+            print()
         print(f"queries  {report.queries} ({report.failed} failed)")
         print(f"MRR@10   {report.mrr_at_10:.4f}")
         print(f"nDCG@10  {report.ndcg_at_10:.4f}")

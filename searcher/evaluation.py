@@ -22,21 +22,42 @@ from searcher.errors import QueryError, SearcherError
 
 
 @dataclass(frozen=True)
+class QueryScore:
+    """One judged query's figures (``failed``: the query could not be run)."""
+
+    qid: str
+    query: str
+    mrr_at_10: float
+    ndcg_at_10: float
+    recall_at_100: float
+    failed: bool = False
+
+    def to_json(self) -> dict:
+        return {"qid": self.qid, "query": self.query, "MRR@10": round(self.mrr_at_10, 4),
+                "nDCG@10": round(self.ndcg_at_10, 4), "R@100": round(self.recall_at_100, 4),
+                "failed": self.failed}
+
+
+@dataclass(frozen=True)
 class EvalReport:
     mrr_at_10: float
     ndcg_at_10: float
     recall_at_100: float
     queries: int
     failed: int = 0
+    per_query: tuple[QueryScore, ...] = ()
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, *, per_query: bool = False) -> dict:
+        figures = {
             "MRR@10": round(self.mrr_at_10, 4),
             "nDCG@10": round(self.ndcg_at_10, 4),
             "R@100": round(self.recall_at_100, 4),
             "queries": self.queries,
             "failed": self.failed,
         }
+        if per_query:
+            figures["per_query"] = [score.to_json() for score in self.per_query]
+        return figures
 
 
 def read_queries(path: str | os.PathLike) -> dict[str, str]:
@@ -88,20 +109,21 @@ def evaluate(
     qrels: dict[str, dict[str, int]],
 ) -> EvalReport:
     """Score ``run`` (query text → ranked ids, at least 100) on the judged queries."""
-    totals = [0.0, 0.0, 0.0]
-    counted = failed = 0
+    scores = []
     for qid, text in queries.items():
         judged = qrels.get(qid)
         if not judged:
             continue
-        counted += 1
         try:
             ranked = run(text)
         except QueryError:
-            failed += 1
+            scores.append(QueryScore(qid, text, 0.0, 0.0, 0.0, failed=True))
             continue
-        totals[0] += reciprocal_rank(ranked, judged)
-        totals[1] += ndcg(ranked, judged)
-        totals[2] += recall(ranked, judged)
-    n = counted or 1
-    return EvalReport(totals[0] / n, totals[1] / n, totals[2] / n, counted, failed)
+        scores.append(QueryScore(qid, text, reciprocal_rank(ranked, judged),
+                                 ndcg(ranked, judged), recall(ranked, judged)))
+    n = len(scores) or 1
+    return EvalReport(
+        sum(s.mrr_at_10 for s in scores) / n, sum(s.ndcg_at_10 for s in scores) / n,
+        sum(s.recall_at_100 for s in scores) / n, len(scores),
+        sum(s.failed for s in scores), tuple(scores),
+    )

@@ -4,7 +4,9 @@
 Fields
     ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
     ``title_exact`` and ``body_exact`` (same words, not stemmed, so exact
-    forms and acronyms outrank stemmed matches), ``url``, ``source`` and
+    forms and acronyms outrank stemmed matches), ``title_pairs`` and
+    ``body_pairs`` (neighbouring stems as one term: proximity and multiword
+    terms), ``url``, ``source`` and
     ``category`` (facets and filters), ``published`` (date filters and
     sorting) and ``hash`` (a content digest to skip unchanged articles).
 
@@ -44,14 +46,14 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
-from searcher.analysis import exact_analyzer, stemming_analyzer
+from searcher.analysis import exact_analyzer, pair_analyzer, stemming_analyzer
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, IndexReport, Rejected
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
@@ -66,7 +68,7 @@ def default_index_dir() -> str:
 
 
 def make_schema() -> Schema:
-    stemmed, exact = stemming_analyzer(), exact_analyzer()
+    stemmed, exact, pairs = stemming_analyzer(), exact_analyzer(), pair_analyzer()
     # A typed word that analyses into several tokens (L'Arc, kompas.com) is a phrase.
     phrase = "phrase"
     return Schema(
@@ -77,6 +79,10 @@ def make_schema() -> Schema:
         title_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         body_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
+        # Neighbouring words as one term ("dagang orang"): proximity and
+        # multiword terms at the cost of a word lookup (searcher.concepts).
+        title_pairs=TEXT(analyzer=pairs, phrase=False),
+        body_pairs=TEXT(analyzer=pairs, phrase=False),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
@@ -123,6 +129,8 @@ def _document(article: Article) -> dict:
         "title_exact": article.title,
         "body": article.body,
         "body_exact": article.body,
+        "title_pairs": article.title,
+        "body_pairs": article.body,
         "url": article.url,
         "source": article.source,
         "category": article.category,

@@ -20,6 +20,7 @@ Any string returns results or raises :class:`~searcher.errors.QueryError`.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import threading
@@ -38,13 +39,15 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from searcher import plan, scoring
-from searcher.analysis import analyze
+from searcher import concepts, plan, scoring
+from searcher.analysis import analyze, pair_term
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.plan import QueryPlan
+from searcher.ranking import DEFAULT as DEFAULT_RANKING
+from searcher.ranking import WORDS_ONLY, Ranking
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -59,7 +62,9 @@ FUZZY_PREFIX = 2
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "title_exact": 1.5, "body_exact": 0.5}
+FIELD_BOOSTS = dict(DEFAULT_RANKING.field_boosts)
+PAIR_FIELDS = ("title_pairs", "body_pairs")  # neighbouring stems as one term
+TERM_FIELDS = frozenset(FIELD_BOOSTS) | frozenset(PAIR_FIELDS)  # scored over arrays
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 # Only for queries of two to four words: one word has nothing to add, and a
@@ -69,6 +74,7 @@ ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 ALL_WORDS_MAX = 4
 # The all-words bonus only needs to find the documents; two fields are enough.
 ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
+RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per process (news queries repeat a lot)
 # Below this many matches "did you mean" also tries spellings two edits away. That
 # scan costs tens of ms, and a rare word in a query that found plenty (a name,
@@ -132,9 +138,13 @@ class Filters:
         return filters
 
 
-def open_index(path: str | os.PathLike | None = None) -> Index:
-    """Open the index at ``path`` (default ``$SEARCHER_INDEX`` or ``index/``)."""
-    return Index(path or default_index_dir())
+def open_index(path: str | os.PathLike | None = None, *,
+               ranking: Ranking | None = None) -> Index:
+    """Open the index at ``path`` (default ``$SEARCHER_INDEX`` or ``index/``).
+
+    ``ranking`` (default: :data:`searcher.ranking.DEFAULT`) weighs the results.
+    """
+    return Index(path or default_index_dir(), ranking=ranking)
 
 
 class Index:
@@ -145,8 +155,9 @@ class Index:
     without a restart.
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None):
         self.path = str(path)
+        self.ranking = ranking or DEFAULT_RANKING
         self._ix = open_whoosh_index(path)
         # Load Sastrawi's dictionary and the word lists now, not in the first query.
         stem_word("pemanasan")
@@ -195,7 +206,7 @@ class Index:
     # -- queries -------------------------------------------------------------
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        return _bound_expansions(_parse(text), self._searcher().reader())
+        return _bound_expansions(_parse(text, self.ranking), self._searcher().reader())
 
     def search(
         self,
@@ -309,13 +320,38 @@ class Index:
         return highlight(document.title, terms), highlight(document.body, terms)
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        """Articles about the same thing as ``doc_id`` (its key terms, Bo1 model)."""
+        """Articles about the same thing as ``doc_id``.
+
+        Its key words and key word pairs (Bo1 against the whole index: frequent
+        in the article, rare elsewhere) are searched for over arrays; pairs
+        ("tusuk wiranto") keep related articles on the story, where single
+        words drift to whatever else shares a name or a place.
+        """
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
-        results = searcher.more_like(docnum, "body", top=limit, numterms=20)
-        return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
+        ranking = self.ranking
+        if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
+            results = searcher.more_like(docnum, "body", top=limit, numterms=RELATED_WORDS)
+            return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
+        stored = searcher.stored_fields(docnum)
+        text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS,
+                                             normalize=True)
+        pairs = searcher.key_terms_from_text("body_pairs", text,
+                                             numterms=ranking.related_pairs, normalize=True)
+        like = query.Or([query.Term("body", w, boost=weight) for w, weight in words]
+                        + [query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
+                           for p, weight in pairs])
+        matched = _matching(searcher, like, None, self._postings)
+        hits = []
+        for position in scoring.ranked(matched.docnums, matched.scores, limit + 1):
+            number = int(matched.docnums[position])
+            if number != docnum and len(hits) < limit:
+                hits.append(make_hit(searcher.stored_fields(number),
+                                     float(matched.scores[position]), MatchTerms()))
+        return hits
 
     def stats(self) -> IndexStats:
         searcher = self._searcher()
@@ -351,7 +387,7 @@ def _parser(group, boosts):
     return parser
 
 
-def _parse_parts(text: str, *, all_words: bool = True):
+def _parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT_RANKING):
     """``(words, restrictions, date_range)`` for a user string (raises QueryError).
 
     ``words`` is what ranks (None when the query is only restrictions),
@@ -359,11 +395,15 @@ def _parse_parts(text: str, *, all_words: bool = True):
     ``date_range`` a required DateRange or None. Wildcards are not expanded yet.
     """
     text, date_filter = _extract_dates(_clean_query(text))
+    if ranking.concepts:
+        read = _read_concepts(text, ranking)
+        if read is not None:
+            return read[0], read[1], date_filter
     excluded = _only_negations(text)
     if excluded:
         # "-banjir" alone: everything except (Whoosh would drop the clause).
         text = f"NOT ({excluded})"
-    expanded = expand_synonyms(text)
+    expanded = expand_synonyms(text, ranking.thesaurus)
     try:
         loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
@@ -385,9 +425,9 @@ def _parse_parts(text: str, *, all_words: bool = True):
 
 
 @functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds
-def _parse(text: str):
+def _parse(text: str, ranking: Ranking = DEFAULT_RANKING):
     """The whole Whoosh query for a user string, wildcards not yet expanded."""
-    loose, filters, date_filter = _parse_parts(text)
+    loose, filters, date_filter = _parse_parts(text, ranking=ranking)
     if loose is None:
         loose = query.Every()
     if date_filter is not None:
@@ -402,7 +442,9 @@ def plan_query(text: str) -> QueryPlan:
     use; the all-words bonus is left to the backend's ranker and wildcards to
     its own expansion.
     """
-    words, filters, date_filter = _parse_parts(text, all_words=False)
+    # The other backend has no pair fields: its queries are the words with
+    # their synonyms, ranked by its own ranker (README, "Scaling out").
+    words, filters, date_filter = _parse_parts(text, all_words=False, ranking=WORDS_ONLY)
     restrictions = tuple(_restriction(node) for node in filters)
     since = until = None
     if date_filter is not None:
@@ -410,6 +452,123 @@ def plan_query(text: str) -> QueryPlan:
     match = _plan_node(words) if words is not None else plan.Everything()
     highlight_terms = _match_terms(words) if words is not None else MatchTerms()
     return QueryPlan(match, restrictions, since, until, highlight_terms)
+
+
+_RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
+
+
+def _read_concepts(text: str, ranking: Ranking):
+    """``(Concepts query, restrictions)`` for a query of plain words (and
+    source/category restrictions), or None for any other query (parsed by Whoosh)."""
+    pieces = query_pieces(text)
+    words = [p for p in pieces if not _RESTRICTION_PIECE.match(p)]
+    plain = concepts.read_plain_query(words, ranking.thesaurus)
+    if plain is None:
+        return None
+    restrictions = [p for p in pieces if _RESTRICTION_PIECE.match(p)]
+    filters = []
+    if restrictions:
+        try:
+            parsed = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(" ".join(restrictions))
+        except Exception as error:  # the parser's failures are the user's input
+            raise QueryError(f"cannot understand the query: {error}") from None
+        rest, filters = _split_filters(parsed)
+        if rest is not None and rest is not query.NullQuery:
+            return None  # not only restrictions after all: the general path
+    return Concepts.build(plain, ranking), filters
+
+
+class PairPhrase(query.Or):
+    """Neighbouring-word pairs that together stand for a phrase (``words``, stems):
+    all its pairs in the title, or all in the body.
+
+    A concept's multiword expressions are looked up as pair terms: the cost
+    of a few word lookups instead of reading positions.
+    """
+
+    def __init__(self, subqueries, boost=1.0, words: tuple[str, ...] = ()):
+        super().__init__(subqueries, boost=boost)
+        self.words = tuple(words)
+
+    @property
+    def pair_count(self) -> int:
+        """How many pair terms are scored per field (the phrase's words - 1)."""
+        return max(len(self.words) - 1, 1)
+
+    def apply(self, fn):
+        return self
+
+
+class Concepts(query.Or):
+    """A plain query read as words, concepts and pairs (:mod:`searcher.concepts`).
+
+    It matches what any of its words or concepts match (every word optional,
+    as before). The score adds up, per word, its BM25F over the fields; per
+    concept, the best of its words or of its other expressions (never their
+    sum); per neighbouring pair found together, a proximity bonus. Then the
+    score is multiplied by the share of the query the article covers (words
+    weighted by rarity) to the power ``ranking.coordination``.
+    Evaluated by :func:`_evaluate_concepts`; for Whoosh it is an OR of its parts.
+    """
+
+    def __init__(self, subqueries, boost=1.0):
+        super().__init__(subqueries, boost=boost)
+        self.words: list = []  # one clause per query word
+        self.weights: list[float] = []  # the words' weights (question words less)
+        self.pairs: list = []  # (index of the first word, clause)
+        self.concepts: list = []  # (start, end, [clause per other expression])
+        self.ranking: Ranking = DEFAULT_RANKING
+
+    def apply(self, fn):
+        return self  # built from analysed words: nothing to expand or rewrite
+
+    @classmethod
+    def build(cls, plain: concepts.PlainQuery, ranking: Ranking) -> Concepts:
+        boosts = ranking.boosts
+        words = [_word_clause(w, boosts) for w in plain.words]
+        pairs = []
+        if ranking.pair_weight:
+            for i, first, second in plain.pairs():
+                weight = ranking.pair_weight * min(first.weight, second.weight)
+                pairs.append((i, _pair_clause((first.stem, second.stem), weight,
+                                              ranking.title_pair_boost)))
+        known = []
+        for concept in plain.concepts if ranking.alternative_weight else ():
+            alternatives = []
+            for expression in concept.alternatives:
+                if len(expression) == 1:
+                    clause = _word_clause(expression[0], boosts)
+                else:
+                    clause = _pair_clause(tuple(w.stem for w in expression), 1.0,
+                                          ranking.title_pair_boost)
+                alternatives.append(clause)
+            known.append((concept.start, concept.end, alternatives))
+        parts = words + [c for _, c in pairs] + [a for _, _, alts in known for a in alts]
+        node = cls(parts)
+        node.words, node.weights = words, [w.weight for w in plain.words]
+        node.pairs, node.concepts, node.ranking = pairs, known, ranking
+        return node
+
+
+def _word_clause(word: concepts.Word, boosts: dict[str, float]):
+    """One word over the four fields, as the multifield parser builds it."""
+    return query.Or([
+        query.Term(f, word.exact if f.endswith("_exact") else word.stem,
+                   boost=b * word.weight)
+        for f, b in boosts.items()
+    ])
+
+
+def _pair_clause(stems: tuple[str, ...], weight: float, title_boost: float):
+    """Stems that stand together: every neighbouring pair, in titles or bodies."""
+    terms = [pair_term(a, b) for a, b in zip(stems, stems[1:], strict=False)]
+
+    def in_field(fieldname, boost):
+        pairs = [query.Term(fieldname, t, boost=boost) for t in terms]
+        return pairs[0] if len(pairs) == 1 else query.And(pairs)
+
+    return PairPhrase([in_field("title_pairs", weight * title_boost),
+                       in_field("body_pairs", weight)], words=stems)
 
 
 def _restriction(node) -> plan.Restriction:
@@ -799,8 +958,13 @@ def _evaluate(node, space: _DocSpace) -> scoring.Part:
     if node is query.NullQuery:
         return scoring.Matches.none(space.size)
     kind = type(node)
-    if kind is query.Term and node.fieldname in FIELD_BOOSTS:
+    if kind is query.Term and node.fieldname in TERM_FIELDS:
         return space.term(node)
+    if kind is Concepts:
+        return _evaluate_concepts(node, space)
+    if kind is PairPhrase:
+        return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
+                              node.boost)
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
     if kind is query.And or (kind is query.Or and not node.scale):
         subqueries = node.subqueries
@@ -824,6 +988,59 @@ def _evaluate(node, space: _DocSpace) -> scoring.Part:
     if kind is query.DateRange and node.fieldname == "published" and node.boost == 1.0:
         return scoring.Matches.constant(space.published_between(node), 1.0)
     return space.generic(node)
+
+
+def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
+    """A plain query's matches and scores (see :class:`Concepts`)."""
+    words = [_dense(clause, space) for clause in node.words]
+    pairs = {i: _evaluate(clause, space) for i, clause in node.pairs}
+    covered = [part.mask for part in words]
+    score = np.zeros(space.size)
+    alone = set(range(len(words)))
+    ranking = node.ranking
+    for start, end, alternatives in node.concepts:
+        # The concept scores the best of its expressions: the query's own words
+        # (with their pairs) or one of the others, never their sum. Another
+        # expression stands for all the words of the span, found together: its
+        # score per looked-up term counts once per word, plus the pair bonus.
+        own = scoring.any_of(space.size, [*words[start:end],
+                                          *(pairs.pop(i) for i in range(start, end - 1)
+                                            if i in pairs)])
+        span = end - start
+        stand_in = ranking.alternative_weight * span * (
+            1 + ranking.pair_weight * (span > 1))
+        others = [_dense(clause, space) for clause in alternatives]
+        best = np.maximum.reduce([
+            own.score, *(o.score * (stand_in / getattr(c, "pair_count", 1))
+                         for o, c in zip(others, alternatives, strict=True))])
+        score += best
+        anywhere = np.logical_or.reduce([o.mask for o in others])
+        for i in range(start, end):
+            covered[i] = covered[i] | anywhere
+        alone.difference_update(range(start, end))
+    for i in alone:
+        score += words[i].score
+    for part in pairs.values():
+        if isinstance(part, scoring.Postings):
+            score[part.ids] += part.scores
+        else:
+            score += part.score
+    mask = np.logical_or.reduce(covered)
+    exponent = node.ranking.coordination
+    if exponent and len(words) > 1:
+        live = max(int(space.joined("live").sum()), 1)
+        rarity = np.array([weight * _idf(int(part.mask.sum()), live)
+                           for part, weight in zip(words, node.weights, strict=True)])
+        if rarity.sum() > 0:
+            share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
+            score *= share ** exponent
+    score[~mask] = 0.0
+    return scoring.Matches(mask, score)
+
+
+def _idf(df: int, documents: int) -> float:
+    """BM25's inverse document frequency (never negative)."""
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
 
 
 def _read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -1080,6 +1297,9 @@ def _match_terms(parsed) -> MatchTerms:
             return
         if isinstance(node, query.AndNot):
             walk(node.a)
+            return
+        if isinstance(node, PairPhrase):  # a concept's other expression, found together
+            found["stem_phrases"].add(node.words)
             return
         fieldname = getattr(node, "fieldname", None)
         if fieldname in FIELD_BOOSTS:

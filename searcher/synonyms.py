@@ -1,6 +1,7 @@
-"""Query-time expansion of acronyms and synonyms (``data/synonyms.txt``).
+"""Query-time expansion of acronyms and synonyms (``data/synonyms.txt`` and
+``data/thesaurus.txt``).
 
-Each line of the data file is a group of equivalent expressions, e.g.
+Each line of the data files is a group of equivalent expressions, e.g.
 ``tppo, tindak pidana perdagangan orang, perdagangan orang``. A query that
 contains one of them also searches for the others:
 
@@ -26,11 +27,17 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _SYNTAX = re.compile(r'[:()"*?~^\[\]{}]|^[-+]')
 
 
+# The thesaurus files read by default: acronyms and well-known synonyms, and
+# the general news thesaurus (data/thesaurus.txt says how it was made).
+THESAURUS = ("synonyms.txt", "thesaurus.txt")
+
+
 @cache
-def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Expression (as a word tuple) → the other expressions of its group."""
+def synonym_groups(files: tuple[str, ...] = THESAURUS
+                   ) -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Expression (as a word tuple) → the other expressions of its groups (in ``files``)."""
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
-    for line in read_lines("synonyms.txt"):
+    for line in (line for name in files for line in read_lines(name)):
         group = [tuple(words(expr)) for expr in line.split(",")]
         group = [expr for expr in group if expr]
         for expr in group:
@@ -49,9 +56,9 @@ def _quote(expr: tuple[str, ...]) -> str:
     return expr[0] if len(expr) == 1 else '"' + " ".join(expr) + '"'
 
 
-def expand_synonyms(query: str) -> str:
+def expand_synonyms(query: str, files: tuple[str, ...] = THESAURUS) -> str:
     """The query string with synonym groups spliced in (unchanged if none apply)."""
-    table = synonym_groups()
+    table = synonym_groups(files)
     pieces = query_pieces(query)
     out: list[str] = []
     i = 0

@@ -1,0 +1,60 @@
+"""How results are ranked: the weights of news relevance, as one value.
+
+A :class:`Ranking` is handed to :func:`searcher.open_index` (default: the
+one this release ships). Each field is one idea, measured on the judged
+query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
+
+* ``field_boosts``: BM25F weights of the fields a word is looked up in;
+  titles say what an article is about, exact word forms outrank other
+  derivations of the same root ("perdagangan" above "pedagang");
+* ``concepts``: read plain queries as words, thesaurus concepts and pairs
+  (:mod:`searcher.concepts`); off, a query is Whoosh's OR of its words with
+  an all-words bonus (the ranking before concepts);
+* ``coordination``: an article's score is multiplied by the share of the
+  query it covers (words weighted by their rarity) to this power: an article
+  about one word of "penusukan wiranto" falls below those about both;
+* ``pair_weight``: weight of neighbouring query words found together (the
+  pair fields); ``collocation_weight`` is added for pairs the corpus writes
+  together far more often than chance (multiword terms: "dana desa");
+* ``thesaurus``: the data files of synonym groups (``searcher/data``);
+* ``alternative_weight``: weight of a concept's other expressions (synonyms,
+  acronyms) against the query's own words; a concept scores the best of its
+  expressions, never their sum;
+* ``related_pairs``: how many key word pairs of an article (besides its key
+  words) find its related articles, at ``related_pair_weight``; 0: key words
+  of the body only (before #11).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from searcher.synonyms import THESAURUS
+
+DEFAULT_FIELD_BOOSTS = (("title", 2.0), ("body", 1.0), ("title_exact", 1.5),
+                        ("body_exact", 0.5))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking of plain queries (see the module doc); hashable, so it keys caches."""
+
+    field_boosts: tuple[tuple[str, float], ...] = DEFAULT_FIELD_BOOSTS
+    concepts: bool = True
+    coordination: float = 2.0
+    pair_weight: float = 0.5
+    collocation_weight: float = 0.0
+    alternative_weight: float = 0.8
+    title_pair_boost: float = 2.0
+    thesaurus: tuple[str, ...] = THESAURUS
+    related_pairs: int = 10
+    related_pair_weight: float = 1.0
+
+    @property
+    def boosts(self) -> dict[str, float]:
+        return dict(self.field_boosts)
+
+
+# The ranking before concepts (one OR of the words plus an all-words bonus).
+WORDS_ONLY = Ranking(concepts=False, thesaurus=("synonyms.txt",), related_pairs=0)
+DEFAULT = Ranking()

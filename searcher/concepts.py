@@ -112,6 +112,28 @@ def analyse_words(text: str, *, question: bool = False) -> tuple[Word, ...]:
     return tuple(found)
 
 
+@cache
+def _spelling_rules() -> tuple[tuple[str, str], ...]:
+    rules = []
+    for line in read_lines("loanword_spelling.txt"):
+        written, indonesian = line.split()
+        rules.append((written, indonesian))
+    return tuple(rules)
+
+
+def loanword_spellings(word: str) -> list[str]:
+    """``word`` and its spelling with loanword rules applied (``data/loanword_spelling.txt``):
+    "semiconductor" -> ["semiconductor", "semikonduktor"]."""
+    spelt = word
+    for written, indonesian in _spelling_rules():
+        if written.startswith("-"):
+            if spelt.endswith(written[1:]):
+                spelt = spelt[: -len(written) + 1] + indonesian.lstrip("-")
+        else:
+            spelt = spelt.replace(written, indonesian)
+    return [word] if spelt == word else [word, spelt]
+
+
 def is_plain(piece: str) -> bool:
     """True for a query piece that is just a word (no operator or syntax)."""
     return piece not in _OPERATORS and not _SYNTAX.search(piece)

@@ -46,7 +46,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
-from searcher.analysis import exact_analyzer, pair_analyzer, stemming_analyzer
+from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemming_analyzer
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, IndexReport, Rejected
 
@@ -68,7 +68,7 @@ def default_index_dir() -> str:
 
 
 def make_schema() -> Schema:
-    stemmed, exact, pairs = stemming_analyzer(), exact_analyzer(), pair_analyzer()
+    stemmed, exact = stemming_analyzer(), exact_analyzer()
     # A typed word that analyses into several tokens (L'Arc, kompas.com) is a phrase.
     phrase = "phrase"
     return Schema(
@@ -80,9 +80,10 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         body_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
         # Neighbouring words as one term ("dagang orang"): proximity and
-        # multiword terms at the cost of a word lookup (searcher.concepts).
-        title_pairs=TEXT(analyzer=pairs, phrase=False),
-        body_pairs=TEXT(analyzer=pairs, phrase=False),
+        # multiword terms at the cost of a word lookup (searcher.concepts);
+        # in bodies, the lead's pairs only.
+        title_pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
+        body_pairs=TEXT(analyzer=pair_analyzer(LEAD_PAIRS), phrase=False),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),

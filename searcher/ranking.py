@@ -20,6 +20,11 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``alternative_weight``: weight of a concept's other expressions (synonyms,
   acronyms) against the query's own words; a concept scores the best of its
   expressions, never their sum;
+* ``scattered_weight``: the weight of a multiword concept's words found apart
+  (the concept found together counts in full);
+* ``variant_weight``: a word the index barely knows (in 0-2 articles) also
+  finds better-known spellings (antibiotik -> antibiotika, semiconductor ->
+  semikonduktor) at this weight;
 * ``related_pairs``: how many key word pairs of an article (besides its key
   words) find its related articles, at ``related_pair_weight``; 0: key words
   of the body only (before #11).
@@ -45,6 +50,8 @@ class Ranking:
     pair_weight: float = 0.5
     collocation_weight: float = 0.0
     alternative_weight: float = 0.8
+    scattered_weight: float = 0.5
+    variant_weight: float = 0.5
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
     related_pairs: int = 10

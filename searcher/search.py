@@ -20,6 +20,7 @@ Any string returns results or raises :class:`~searcher.errors.QueryError`.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import re
@@ -47,7 +48,7 @@ from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.plan import QueryPlan
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.ranking import WORDS_ONLY, Ranking
+from searcher.ranking import Ranking
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -435,6 +436,9 @@ def _parse(text: str, ranking: Ranking = DEFAULT_RANKING):
     return query.And([loose, *filters]) if filters else loose
 
 
+_PLAN_RANKING = Ranking(concepts=False)  # the words, with every thesaurus file
+
+
 def plan_query(text: str) -> QueryPlan:
     """The query as plain data (:mod:`searcher.plan`) for another backend.
 
@@ -444,7 +448,7 @@ def plan_query(text: str) -> QueryPlan:
     """
     # The other backend has no pair fields: its queries are the words with
     # their synonyms, ranked by its own ranker (README, "Scaling out").
-    words, filters, date_filter = _parse_parts(text, all_words=False, ranking=WORDS_ONLY)
+    words, filters, date_filter = _parse_parts(text, all_words=False, ranking=_PLAN_RANKING)
     restrictions = tuple(_restriction(node) for node in filters)
     since = until = None
     if date_filter is not None:
@@ -516,7 +520,8 @@ class Concepts(query.Or):
         self.words: list = []  # one clause per query word
         self.weights: list[float] = []  # the words' weights (question words less)
         self.pairs: list = []  # (index of the first word, clause)
-        self.concepts: list = []  # (start, end, [clause per other expression])
+        self.concepts: list = []  # (start, end, [clause per expression], [its weight])
+        self.plain: concepts.PlainQuery | None = None
         self.ranking: Ranking = DEFAULT_RANKING
 
     def apply(self, fn):
@@ -534,20 +539,58 @@ class Concepts(query.Or):
                                               ranking.title_pair_boost)))
         known = []
         for concept in plain.concepts if ranking.alternative_weight else ():
-            alternatives = []
+            clauses, weights = [], []
+            span = plain.words[concept.start:concept.end]
+            if len(span) > 1:  # the query's own expression, found together
+                clauses.append(_pair_clause(tuple(w.stem for w in span), 1.0,
+                                            ranking.title_pair_boost))
+                weights.append(1.0)
             for expression in concept.alternatives:
-                if len(expression) == 1:
-                    clause = _word_clause(expression[0], boosts)
-                else:
-                    clause = _pair_clause(tuple(w.stem for w in expression), 1.0,
-                                          ranking.title_pair_boost)
-                alternatives.append(clause)
-            known.append((concept.start, concept.end, alternatives))
-        parts = words + [c for _, c in pairs] + [a for _, _, alts in known for a in alts]
+                clauses.append(_expression_clause(expression, ranking))
+                weights.append(ranking.alternative_weight)
+            known.append(_concept(concept.start, concept.end, clauses, weights, ranking))
+        parts = words + [c for _, c in pairs] + [c for k in known for c in k[2]]
         node = cls(parts)
         node.words, node.weights = words, [w.weight for w in plain.words]
-        node.pairs, node.concepts, node.ranking = pairs, known, ranking
+        node.plain, node.pairs, node.concepts, node.ranking = plain, pairs, known, ranking
         return node
+
+    def with_variants(self, variants) -> Concepts:
+        """A copy where rare words (``variants(word)``: other spellings the index
+        knows better) also find those spellings, at ``ranking.variant_weight``."""
+        ranking = self.ranking
+        inside = {i for start, end, _, _ in self.concepts for i in range(start, end)}
+        added = []
+        for i, word in enumerate(self.plain.words):
+            found = [] if i in inside or not ranking.variant_weight else variants(word)
+            if found:
+                clauses = [_word_clause(w, ranking.boosts) for w in found]
+                added.append(_concept(i, i + 1, clauses, [ranking.variant_weight] * len(found),
+                                      ranking))
+        if not added:
+            return self
+        node = Concepts(list(self.subqueries) + [c for k in added for c in k[2]])
+        node.words, node.weights, node.plain = self.words, self.weights, self.plain
+        node.pairs, node.ranking = self.pairs, ranking
+        node.concepts = sorted(self.concepts + added, key=lambda concept: concept[0])
+        return node
+
+
+def _expression_clause(expression: tuple[concepts.Word, ...], ranking: Ranking):
+    if len(expression) == 1:
+        return _word_clause(expression[0], ranking.boosts)
+    return _pair_clause(tuple(w.stem for w in expression), 1.0, ranking.title_pair_boost)
+
+
+def _concept(start: int, end: int, clauses: list, weights: list[float], ranking: Ranking):
+    """``(start, end, clauses, weights)``: each clause's weight as a stand-in for
+    the ``end - start`` words of the span (its score per looked-up term counts
+    once per word, plus the pair bonus)."""
+    span = end - start
+    stand_in = span * (1 + ranking.pair_weight * (span > 1))
+    return (start, end, clauses, [
+        weight * stand_in / getattr(clause, "pair_count", 1)
+        for clause, weight in zip(clauses, weights, strict=True)])
 
 
 def _word_clause(word: concepts.Word, boosts: dict[str, float]):
@@ -994,29 +1037,34 @@ def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
     """A plain query's matches and scores (see :class:`Concepts`)."""
     words = [_dense(clause, space) for clause in node.words]
     pairs = {i: _evaluate(clause, space) for i, clause in node.pairs}
-    covered = [part.mask for part in words]
+    covered = [part.mask.astype(np.float64) for part in words]  # how much each word is found
     score = np.zeros(space.size)
+    mask = np.logical_or.reduce([part.mask for part in words])
     alone = set(range(len(words)))
     ranking = node.ranking
-    for start, end, alternatives in node.concepts:
-        # The concept scores the best of its expressions: the query's own words
-        # (with their pairs) or one of the others, never their sum. Another
-        # expression stands for all the words of the span, found together: its
-        # score per looked-up term counts once per word, plus the pair bonus.
+    for start, end, clauses, weights in node.concepts:
+        # A concept scores the best of its expressions (never their sum): its
+        # words found together, or another expression (synonym, acronym, a
+        # rare word's better-known spelling), weighed as in _concept(). Words
+        # of a multiword concept found apart still count, at ``scattered_weight``.
         own = scoring.any_of(space.size, [*words[start:end],
                                           *(pairs.pop(i) for i in range(start, end - 1)
                                             if i in pairs)])
-        span = end - start
-        stand_in = ranking.alternative_weight * span * (
-            1 + ranking.pair_weight * (span > 1))
-        others = [_dense(clause, space) for clause in alternatives]
-        best = np.maximum.reduce([
-            own.score, *(o.score * (stand_in / getattr(c, "pair_count", 1))
-                         for o, c in zip(others, alternatives, strict=True))])
+        expressions = [_dense(clause, space) for clause in clauses]
+        if end - start == 1:
+            best = np.maximum.reduce([own.score, *(e.score * w for e, w in
+                                                   zip(expressions, weights, strict=True))])
+            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            covered[start] = np.maximum(covered[start], anywhere)
+        else:
+            together = np.maximum.reduce([e.score * w for e, w in
+                                          zip(expressions, weights, strict=True)])
+            best = together + ranking.scattered_weight * own.score
+            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            for i in range(start, end):
+                covered[i] = np.where(anywhere, 1.0, ranking.scattered_weight * words[i].mask)
         score += best
-        anywhere = np.logical_or.reduce([o.mask for o in others])
-        for i in range(start, end):
-            covered[i] = covered[i] | anywhere
+        mask |= anywhere
         alone.difference_update(range(start, end))
     for i in alone:
         score += words[i].score
@@ -1025,7 +1073,6 @@ def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
             score[part.ids] += part.scores
         else:
             score += part.score
-    mask = np.logical_or.reduce(covered)
     exponent = node.ranking.coordination
     if exponent and len(words) > 1:
         live = max(int(space.joined("live").sum()), 1)
@@ -1257,6 +1304,8 @@ def _bound_expansions(parsed, reader):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
 
     def bound(node):
+        if isinstance(node, Concepts):
+            return node.with_variants(lambda word: _variants(reader, word))
         if isinstance(node, query.Every):
             return query.Every()  # "*": every document, not every word of a field
         if isinstance(node, query.FuzzyTerm):
@@ -1285,6 +1334,41 @@ def _bound_expansions(parsed, reader):
         raise
     except Exception as error:
         raise QueryError(f"cannot expand the query: {error}") from None
+
+
+RARE_DF = 2  # a word in at most this many articles may be a variant spelling
+MAX_VARIANTS = 3
+
+
+def _variants(reader, word: concepts.Word) -> list[concepts.Word]:
+    """Better-known spellings of a word the index barely knows (df 0-2):
+    the word with a letter or two more ("antibiotik" -> antibiotika), one edit
+    away, or spelt the Indonesian way ("semiconductor" -> semikonduktor), each
+    found in more articles than the word itself; the most frequent first."""
+    def frequency(term):
+        return reader.doc_frequency("body_exact", term) + reader.doc_frequency(
+            "title_exact", term)
+
+    known = frequency(word.exact)
+    if known > RARE_DF or len(word.exact) < 5 or not word.exact.isalpha():
+        return []
+    field = reader.schema["body_exact"]
+    found: dict[str, int] = {}
+    for spelling in concepts.loanword_spellings(word.exact):
+        candidates = [spelling]
+        for term in itertools.islice(reader.expand_prefix("body_exact", spelling), 64):
+            text = term if isinstance(term, str) else field.from_bytes(term)
+            if len(text) - len(spelling) <= 2:
+                candidates.append(text)
+        candidates.extend(itertools.islice(
+            reader.terms_within("body_exact", spelling, 1, prefix=FUZZY_PREFIX), 64))
+        for candidate in candidates:
+            if candidate != word.exact and candidate not in found:
+                count = frequency(candidate)
+                if count > known:
+                    found[candidate] = count
+    best = sorted(found, key=lambda term: (-found[term], term))[:MAX_VARIANTS]
+    return [concepts.Word(term, stem_word(term), word.weight) for term in best]
 
 
 def _match_terms(parsed) -> MatchTerms:

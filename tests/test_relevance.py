@@ -132,3 +132,22 @@ def test_highlights_mark_a_concept_s_other_expression(tmp_path, tiny_corpus):
         (hit,) = index.search("tppo").hits
         assert ("<mark>tindak</mark> <mark>pidana</mark> <mark>perdagangan</mark> "
                 "<mark>orang</mark>") in hit.snippet.html
+
+
+def test_a_word_the_index_barely_knows_finds_better_known_spellings(tmp_path, tiny_corpus):
+    records = [article(f"obat-{i}", f"Penggunaan antibiotika harus sesuai resep. {FILLER}")
+               for i in range(3)]
+    records += [article(f"chip-{i}", f"Pabrik semikonduktor dibangun di Batam. {FILLER}")
+                for i in range(3)]
+    records.append(article("exact", f"Resep antibiotik dari dokter. {FILLER}"))
+    with build(tmp_path, tiny_corpus, *records) as index:
+        found = ranked(index, "antibiotik")
+        # The query's own spelling first, then the better-known variant.
+        assert found[0] == "exact"
+        assert sorted(found[1:]) == ["obat-0", "obat-1", "obat-2"]
+        assert sorted(ranked(index, "semiconductor")) == ["chip-0", "chip-1", "chip-2"]
+        # A word the index knows well is not respelled.
+        assert sorted(ranked(index, "antibiotika")) == ["obat-0", "obat-1", "obat-2"]
+    with searcher.open_index(str(tmp_path / "index"),
+                             ranking=replace(DEFAULT, variant_weight=0.0)) as index:
+        assert ranked(index, "semiconductor") == []

@@ -1,0 +1,86 @@
+"""Query speed as traffic arrives: a stream of distinct queries, each sent once.
+
+    python -m benchmarks.stream --index DIR [--ranking words|default] [--queries N]
+
+The stream mixes the kinds of query a news search box gets, shuffled with a
+fixed seed: the news dev queries and ``benchmarks/queries.txt``, TyDi QA
+questions, and CLICK-ID titles (whole and their first four words). Every
+query is different, so no result cache helps; the posting cache is as a
+long-running server has it, warmed by the first ``--warm`` queries of the
+stream (not timed). Each timed query is a full search with 10 snippets.
+Prints p50, p95, p99 and the mean in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import searcher
+from benchmarks.relevance import NEWS_EVAL, SHARED, TYDI_EVAL
+from searcher import evaluation
+from searcher.ranking import DEFAULT, WORDS_ONLY
+
+RANKINGS = {"default": DEFAULT, "words": WORDS_ONLY}
+CLICKID = SHARED / "data" / "news" / "clickid-2019.jsonl.gz"
+BENCH_QUERIES = Path(__file__).resolve().parent / "queries.txt"
+
+
+def distinct_queries(count: int, seed: int = 7) -> list[str]:
+    """``count`` distinct queries of every kind, in a shuffled order."""
+    news = list(evaluation.read_queries(NEWS_EVAL / "queries.tsv").values())
+    bench = [line.strip() for line in BENCH_QUERIES.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    questions = list(evaluation.read_queries(TYDI_EVAL / "queries.tsv").values())
+    titles = []
+    with gzip.open(CLICKID, "rt", encoding="utf-8") as stream:
+        for line in stream:
+            title = json.loads(line).get("title") or ""
+            if title:
+                titles += [title, " ".join(title.split()[:4])]
+    rng = random.Random(seed)
+    rng.shuffle(questions)
+    rng.shuffle(titles)
+    pool = news + bench + questions[: count // 3] + titles[:count]
+    unique = list(dict.fromkeys(q.strip() for q in pool if q.strip()))
+    rng.shuffle(unique)
+    return unique[:count]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stream", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", required=True, help="a Whoosh index folder")
+    parser.add_argument("--ranking", choices=sorted(RANKINGS), default="default")
+    parser.add_argument("--queries", type=int, default=2000, help="timed queries")
+    parser.add_argument("--warm", type=int, default=200, help="untimed queries first")
+    args = parser.parse_args(argv)
+    stream = distinct_queries(args.warm + args.queries)
+    timings = []
+    with searcher.open_index(args.index, ranking=RANKINGS[args.ranking]) as index:
+        for number, text in enumerate(stream):
+            started = time.perf_counter()
+            try:
+                index.search(text, per_page=10)
+            except searcher.QueryError:
+                continue
+            if number >= args.warm:
+                timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+
+    def at(fraction: float) -> float:
+        return timings[min(len(timings) - 1, int(fraction * len(timings)))]
+
+    print(f"{args.ranking}: {len(timings)} distinct queries (after {args.warm} warm-up), "
+          f"10 snippets each: p50 {at(0.5):.2f} ms, p95 {at(0.95):.2f} ms, "
+          f"p99 {at(0.99):.2f} ms, mean {statistics.fmean(timings):.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument("--follow-links", action="store_true",
+                       help="also read files that links in a folder point to outside it")
 
     query = commands.add_parser("query", help="search the index",
                                 description="Search; see the README for the query syntax.")
@@ -109,7 +111,7 @@ def run_index(args) -> int:
         print("error: --procs must be at least 1", file=sys.stderr)
         return USAGE
     location = resolve(args.index, args.backend)
-    records = read_articles(args.sources)
+    records = read_articles(args.sources, follow_links=args.follow_links)
     progress = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm

@@ -68,7 +68,7 @@ from searcher.search import (
     make_hit,
     plan_query,
 )
-from searcher.snippets import MatchTerms, highlight
+from searcher.snippets import SCAN_CHARS, MatchTerms, highlight
 from searcher.spelling import did_you_mean, edits
 from searcher.stemmer import stem_word
 
@@ -650,7 +650,7 @@ class ManticoreIndex:
         if document is None:
             return []
         frequency: dict[str, int] = {}
-        for term in field_text(document.body, stem=True).split():
+        for term in field_text(document.body[:SCAN_CHARS], stem=True).split():
             if len(term) > 2 and not term.isdigit():
                 frequency[term] = frequency.get(term, 0) + 1
         candidates = sorted(frequency, key=lambda t: -frequency[t])[:100]

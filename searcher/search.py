@@ -45,7 +45,7 @@ from searcher.errors import QueryError
 from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
 from searcher.plan import QueryPlan
-from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.snippets import SCAN_CHARS, MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms, query_pieces
@@ -314,7 +314,9 @@ class Index:
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
-        results = searcher.more_like(docnum, "body", top=limit, numterms=20)
+        body = searcher.stored_fields(docnum).get("body", "")
+        results = searcher.more_like(docnum, "body", text=body[:SCAN_CHARS], top=limit,
+                                     numterms=20)
         return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
 
     def stats(self) -> IndexStats:

@@ -235,8 +235,13 @@ def bounded_lines(stream, limit: int, *, skip_blank: bool) -> Iterator[tuple[int
                 if last >= 0:
                     number += data.count(b"\n", position, last + 1)
                     position = last + 1
-                if found is None:
-                    break  # only blanks left in this chunk (a partial blank line is dropped)
+                if found is None:  # only blanks left: keep the start of the last line
+                    held = end - position
+                    if held > limit:
+                        held, oversized = 0, True
+                    elif held:
+                        pieces.append(data[position:])
+                    break
             newline = data.find(b"\n", position)
             if newline < 0:
                 held += end - position

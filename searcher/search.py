@@ -43,7 +43,7 @@ from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, make_schema, open_whoosh_index
-from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
+from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet, web_url
 from searcher.plan import QueryPlan
 from searcher.snippets import SCAN_CHARS, MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
@@ -1110,7 +1110,7 @@ def make_document(stored: dict) -> Document:
     body = stored.get("body", "")
     return Document(
         id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
-        url=stored.get("url", ""), source=stored.get("source", ""),
+        url=web_url(stored.get("url", "")), source=stored.get("source", ""),
         category=stored.get("category", ""), published=stored.get("published"),
     )
 
@@ -1120,7 +1120,7 @@ def make_hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
     body = stored.get("body", "")
     title = display_title(stored.get("title", ""), body)
     return Hit(
-        id=stored["id"], title=title, url=stored.get("url", ""),
+        id=stored["id"], title=title, url=web_url(stored.get("url", "")),
         source=stored.get("source", ""), category=stored.get("category", ""),
         published=stored.get("published"), score=float(score),
         snippet=make_snippet(body, terms) if terms is not None else Snippet(),

@@ -22,6 +22,7 @@ from searcher.backends import (
 )
 from searcher.errors import (
     IndexBusyError,
+    IndexClosedError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -68,6 +69,7 @@ __all__ = [
     "Hit",
     "Index",
     "IndexBusyError",
+    "IndexClosedError",
     "IndexNotFoundError",
     "IndexReport",
     "IndexStats",

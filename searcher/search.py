@@ -38,10 +38,10 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from searcher import plan, scoring
+from searcher import checks, plan, scoring
 from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
-from searcher.errors import QueryError
+from searcher.errors import IndexClosedError, QueryError
 from searcher.index import default_index_dir, make_schema, open_whoosh_index
 from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet, web_url
 from searcher.plan import QueryPlan
@@ -109,12 +109,6 @@ class Filters:
               since: str | datetime | None = None, until: str | datetime | None = None) -> Filters:
         """Filters from user values (dates as ISO/Indonesian strings or datetimes)."""
 
-        def values(value):
-            if value is None:
-                return ()
-            items = [value] if isinstance(value, str) else list(value)
-            return tuple(v.strip() for v in items if v and v.strip())
-
         def moment(value, name, end):
             if value is None or isinstance(value, datetime):
                 return value
@@ -125,7 +119,8 @@ class Filters:
             except DateError as error:
                 raise QueryError(f"{name}: {error}") from None
 
-        filters = cls(values(source), values(category), moment(since, "since", False),
+        filters = cls(checks.filter_values(source, "source"),
+                      checks.filter_values(category, "category"), moment(since, "since", False),
                       moment(until, "until", True))
         if filters.since and filters.until and filters.since > filters.until:
             raise QueryError("since: the start date is after the end date (until)")
@@ -147,6 +142,7 @@ class Index:
 
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
+        self.closed = False
         self._ix = open_whoosh_index(path)
         # Load Sastrawi's dictionary and the word lists now, not in the first query.
         stem_word("pemanasan")
@@ -165,6 +161,9 @@ class Index:
         if searcher is None:
             searcher = self._ix.searcher(weighting=_BM25F(**BM25F_ARGS))
             with self._lock:
+                if self.closed:  # closed by another thread meanwhile
+                    searcher.close()
+                    raise IndexClosedError(self.path)
                 self._all_searchers.append(searcher)
             local.searcher, local.checked = searcher, now
         elif now - local.checked > REFRESH_SECONDS:
@@ -179,7 +178,11 @@ class Index:
         return searcher
 
     def close(self) -> None:
+        """Release the index's files; any later use raises :class:`IndexClosedError`."""
         with self._lock:
+            if self.closed:
+                return
+            self.closed = True
             for searcher in self._all_searchers:
                 searcher.close()
             self._all_searchers.clear()
@@ -193,10 +196,12 @@ class Index:
         self.close()
 
     # -- queries -------------------------------------------------------------
+    @checks.while_open
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        return _bound_expansions(_parse(text), self._searcher().reader())
+        return _bound_expansions(_parse(checks.text(text, "q")), self._searcher().reader())
 
+    @checks.while_open
     def search(
         self,
         text: str,
@@ -218,6 +223,7 @@ class Index:
         stale automatically); the returned objects are shared, do not mutate.
         """
         started = time.perf_counter()
+        checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         searcher = self._searcher()
         key = (searcher.reader().generation(), text, page, per_page, filters, sort, snippets,
@@ -268,12 +274,14 @@ class Index:
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
         )
 
+    @checks.while_open
     def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings.
 
         ``two_edits`` also looks two edits away, a scan of the term dictionary
         (tens of milliseconds); searches do so only when they found little.
         """
+        checks.text(text, "q")
         reader = self._searcher().reader()
         generation, cache = reader.generation(), self._postings
 
@@ -295,21 +303,27 @@ class Index:
                             far=far if two_edits else None)
 
     # -- documents -------------------------------------------------------------
+    @checks.while_open
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
-        stored = self._searcher().document(id=doc_id)
+        stored = self._searcher().document(id=checks.doc_id(doc_id))
         return make_document(stored) if stored is not None else None
 
-    def highlight_document(self, doc_id: str, text: str):
+    @checks.while_open
+    def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None:
         """Title and body of an article with the words of query ``text`` marked."""
+        checks.text(text, "q")
         document = self.get(doc_id)
         if document is None:
             return None
         terms = _match_terms(self.parse(text)) if text.strip() else MatchTerms()
         return highlight(document.title, terms), highlight(document.body, terms)
 
+    @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles about the same thing as ``doc_id`` (its key terms, Bo1 model)."""
+        checks.doc_id(doc_id)
+        checks.limit(limit)
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
@@ -319,6 +333,7 @@ class Index:
                                      numterms=20)
         return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
 
+    @checks.while_open
     def stats(self) -> IndexStats:
         searcher = self._searcher()
         everything = _matching(searcher, query.Every(), None, self._postings)
@@ -490,7 +505,13 @@ def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters
     if sort not in SORTS:
         raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
     if isinstance(filters, dict):
-        filters = Filters.build(**filters)
+        try:
+            filters = Filters.build(**filters)
+        except TypeError:
+            raise QueryError(f"filters: expected the keys source, category, since and until, "
+                             f"got {', '.join(map(str, filters))}") from None
+    elif filters is not None and not isinstance(filters, Filters):
+        raise QueryError(f"filters: expected Filters or a dict, got {type(filters).__name__}")
     return page, per_page, sort, filters
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from conftest import shared_path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +59,33 @@ def test_cleaning_is_idempotent(text):
     once = clean_text(text)
     assert clean_text(once) == once
     once.encode("utf-8")  # no lone surrogate is left
+
+
+# -- the cleaning report (benchmarks/cleaning_report.py) ----------------------------------------
+def test_the_cleaning_report_counts_changes_by_kind(tmp_path):
+    from benchmarks.cleaning_report import read_texts, report
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "1", "title": "Bersih", "content": "Isi bersih."},
+        {"id": "2", "judul": "Judul,.", "body": MOJIBAKE},
+        {"id": "3", "title": "Cafe\u0301", "text": "isi \x1b[1m tebal, , dan \ud800"},
+    ]) + "\n", encoding="utf-8")
+    result = report(read_texts(corpus))
+    assert result["articles"] == 3
+    assert result["changed"] == {"articles": 2, "titles": 2, "bodies": 2}
+    assert result["by_kind"] == {
+        "title": {"surrogate": 0, "control": 0, "mojibake": 0, "nfc": 1, "empty-comma": 1},
+        "body": {"surrogate": 1, "control": 1, "mojibake": 1, "nfc": 0, "empty-comma": 1},
+    }
+
+
+@pytest.mark.slow
+def test_cleaning_on_click_id_repairs_the_known_mojibake():
+    from benchmarks.cleaning_report import read_texts, report
+
+    result = report(read_texts(shared_path("data/news/clickid-2019.jsonl.gz")))
+    assert result["articles"] == 25506
+    assert result["by_kind"]["body"]["mojibake"] == 8369
+    assert result["by_kind"]["title"]["mojibake"] == 72
+    assert result["by_kind"]["body"]["surrogate"] == 0

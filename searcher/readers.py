@@ -35,8 +35,10 @@ import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import BinaryIO
 
 from searcher.cleaning import clean_text
 from searcher.dates import DateError, parse_date
@@ -67,6 +69,7 @@ MAX_TITLE_CHARS = 1_000
 _CHUNK = 64 * 1024
 _NON_BLANK = re.compile(rb"\S")
 _BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
 class CorpusError(SearcherError, OSError):
@@ -204,7 +207,8 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
-def bounded_lines(stream, limit: int, *, skip_blank: bool) -> Iterator[tuple[int, bytes | None]]:
+def bounded_lines(stream: BinaryIO, limit: int, *,
+                  skip_blank: bool) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line without its newline)`` from a binary stream; ``None`` stands
     for a line longer than ``limit`` bytes, which is skipped without being held.
 
@@ -317,7 +321,11 @@ def read_csv(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
                 raw = raw[len(_BOM):]
             # surrogateescape keeps undecodable bytes visible per record instead of
             # aborting the whole file at the first one.
-            yield raw.decode("utf-8", "surrogateescape") + "\n"
+            text = raw.decode("utf-8", "surrogateescape") + "\n"
+            if "\r" in text[:-2]:  # old Mac line ends: a lone \r ends a line too
+                yield from _LONE_CR.split(text)
+            else:
+                yield text
 
     def too_long() -> Iterator[Rejected]:
         while skipped:
@@ -392,7 +400,8 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
 
 
 def make_article(article_id: str, title: str, body: str, *, url: str = "", source: str = "",
-                 category: str = "", published=None, origin: str = "") -> Article | Rejected:
+                 category: str = "", published: datetime | None = None,
+                 origin: str = "") -> Article | Rejected:
     """An :class:`Article` with every text cleaned, or the reason it cannot be one.
 
     Every reader builds its articles here: an id that cannot be encoded (a lone

@@ -305,3 +305,9 @@ def test_a_missing_source_creates_no_index_folder(tiny_corpus, tmp_path, capsys)
 def test_corpus_error_is_a_searcher_error():
     assert issubclass(searcher.CorpusError, searcher.SearcherError)
     assert issubclass(searcher.CorpusError, OSError)
+
+
+def test_csv_with_old_mac_line_ends_is_still_read(tiny_corpus):
+    path = tiny_corpus.raw("mac.csv", b'id,body\ra1,"satu\rdua"\ra2,tiga\r')
+    records = read(path)
+    assert {key: a.body for key, a in good(records).items()} == {"a1": "satu\ndua", "a2": "tiga"}

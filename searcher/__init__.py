@@ -39,6 +39,7 @@ from searcher.models import (
     Rejected,
     SearchResult,
     Snippet,
+    web_url,
 )
 from searcher.readers import CorpusError, read_articles
 from searcher.search import SORTS, Filters, Index
@@ -90,4 +91,5 @@ __all__ = [
     "open_index",
     "read_articles",
     "stem_word",
+    "web_url",
 ]

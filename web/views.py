@@ -268,11 +268,7 @@ def marked_html(snippet) -> Markup:
 
 def safe_url(url: str) -> str:
     """The URL if it is a web link (http/https), else "" (no ``javascript:`` links)."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return ""
-    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+    return searcher.web_url(url)
 
 
 def _flag(raw: str, name: str) -> bool:

@@ -157,8 +157,13 @@ def _read_file(path: Path, *, root: Path, source: str,
 
 def _read_folder(root: Path, follow_links: bool, limit: int) -> Iterator[Article | Rejected]:
     inside = root.resolve()
+    seen = {inside}  # folders already walked: links may form cycles
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if follow_links:
+            real = {d: Path(dirpath, d).resolve() for d in dirnames}
+            dirnames[:] = [d for d in dirnames if real[d] not in seen]
+            seen.update(real[d] for d in dirnames)
         for filename in sorted(filenames):
             lower = filename.lower()
             if filename.startswith(".") or SKIPPED_NAMES.match(filename):

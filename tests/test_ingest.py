@@ -311,3 +311,11 @@ def test_csv_with_old_mac_line_ends_is_still_read(tiny_corpus):
     path = tiny_corpus.raw("mac.csv", b'id,body\ra1,"satu\rdua"\ra2,tiga\r')
     records = read(path)
     assert {key: a.body for key, a in good(records).items()} == {"a1": "satu\ndua", "a2": "tiga"}
+
+
+def test_following_links_stops_at_a_cycle(tiny_corpus):
+    tiny_corpus.text("a/berita.txt", "Judul\n\nIsi berita.")
+    (tiny_corpus.root / "a" / "putar").symlink_to(tiny_corpus.root)
+    records = read(tiny_corpus.root, follow_links=True)
+    assert set(good(records)) == {"corpus/a/berita.txt"} and not bad(records)
+    assert set(good(read(tiny_corpus.root))) == {"corpus/a/berita.txt"}

@@ -28,6 +28,7 @@ skipped with a note), and links leading out of the folder are only followed with
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import json
 import os
@@ -98,8 +99,10 @@ def source_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list
         path = Path(item)
         try:
             info = path.stat()
-        except OSError:
-            raise CorpusError(f"{path}: no such file or folder") from None
+        except OSError as error:
+            problem = ("no such file or folder" if error.errno in (errno.ENOENT, errno.ENOTDIR)
+                       else f"cannot read: {error.strerror or error}")
+            raise CorpusError(f"{path}: {problem}") from None
         if stat.S_ISREG(info.st_mode) and not path.name.lower().endswith(
                 RECORD_SUFFIXES + DOCUMENT_SUFFIXES):
             raise CorpusError(f"{path}: unknown format (expected {', '.join(RECORD_SUFFIXES)}"

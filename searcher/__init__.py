@@ -9,6 +9,9 @@ Quick start::
             print(hit.title, hit.snippet.text)
 """
 
+import os
+from collections.abc import Iterable
+
 from searcher.analysis import analyze
 from searcher.backends import (
     SearchIndex,
@@ -19,6 +22,7 @@ from searcher.backends import (
 )
 from searcher.errors import (
     IndexBusyError,
+    IndexClosedError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -35,6 +39,7 @@ from searcher.models import (
     Rejected,
     SearchResult,
     Snippet,
+    web_url,
 )
 from searcher.readers import CorpusError, read_articles
 from searcher.search import SORTS, Filters, Index
@@ -43,12 +48,17 @@ from searcher.stemmer import stem_word
 __version__ = "0.1.0"
 
 
-def index_sources(paths, location=None, **options) -> IndexReport:
+def index_sources(paths: str | os.PathLike | Iterable[str | os.PathLike],
+                  location: str | os.PathLike | None = None, *, follow_links: bool = False,
+                  **options) -> IndexReport:
     """Read every article under ``paths`` and add it to the index (see :func:`build_index`).
 
-    ``location`` is an index folder or a ``manticore://`` cluster address.
+    ``paths`` is one path or a list of them (files or folders); they are checked
+    before anything is created (:class:`CorpusError`). ``location`` is an index
+    folder or a ``manticore://`` cluster address. ``follow_links`` also reads
+    files that links in a folder point to outside it.
     """
-    return build_index(read_articles(paths), location, **options)
+    return build_index(read_articles(paths, follow_links=follow_links), location, **options)
 
 
 __all__ = [
@@ -60,6 +70,7 @@ __all__ = [
     "Hit",
     "Index",
     "IndexBusyError",
+    "IndexClosedError",
     "IndexNotFoundError",
     "IndexReport",
     "IndexStats",
@@ -80,4 +91,5 @@ __all__ = [
     "open_index",
     "read_articles",
     "stem_word",
+    "web_url",
 ]

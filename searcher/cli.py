@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,39 @@ from searcher.readers import CorpusError, read_articles
 from searcher.search import SORTS, Filters
 
 OK, NOTHING, USAGE = 0, 1, 2
+# What must not reach a terminal from article text: C0/C1 controls (escape sequences
+# start with ESC or the one-byte CSI 0x9B), DEL, and bidi controls that reorder a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+# In JSON the C0 controls are already escaped; the rest are escaped the same way.
+_UNPRINTABLE_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: control and bidi characters shown as escapes
+    (``\\x1b``, ``\\u202e``), newlines and tabs as spaces."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in "\n\t":
+        return " "
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def to_json(data: dict) -> str:
+    """Pretty JSON whose strings cannot move the terminal's cursor or reorder text."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _UNPRINTABLE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _snippet(snippet, before: str, after: str) -> str:
+    return "".join(f"{before}{printable(text)}{after}" if hit else printable(text)
+                   for text, hit in snippet.fragments)
 
 
 class _Colour:
@@ -57,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument("--follow-links", action="store_true",
+                       help="also read files that links in a folder point to outside it")
 
     query = commands.add_parser("query", help="search the index",
                                 description="Search; see the README for the query syntax.")
@@ -96,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (SearcherError, CorpusError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error)}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
         print("interrupted; the last committed index is unchanged", file=sys.stderr)
@@ -111,7 +147,7 @@ def run_index(args) -> int:
         print("error: --procs must be at least 1", file=sys.stderr)
         return USAGE
     location = resolve(args.index, args.backend)
-    records = read_articles(args.sources)
+    records = read_articles(args.sources, follow_links=args.follow_links)
     progress = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -123,7 +159,7 @@ def run_index(args) -> int:
             progress.update()
 
     def on_reject(item: Rejected) -> None:
-        message = f"rejected: {item}"
+        message = f"rejected: {printable(item)}"
         if progress:
             progress.write(message, file=sys.stderr)
         else:
@@ -137,7 +173,7 @@ def run_index(args) -> int:
             progress.close()
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
-          f"({location})")
+          f"({printable(location)})")
     return NOTHING if report.rejected else OK
 
 
@@ -148,9 +184,9 @@ def run_query(args) -> int:
         result = index.search(args.text, page=args.page, per_page=args.limit,
                               filters=filters, sort=args.sort)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(to_json(result.to_json()))
     else:
         print(format_result(result, _Colour(sys.stdout.isatty())))
     return OK if result.hits else NOTHING
@@ -160,14 +196,14 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
     lines = []
     first = (result.page - 1) * result.per_page + 1
     for number, hit in enumerate(result.hits, first):
-        title = hit.title_highlighted.render("\033[1;33m", "\033[0;1m") \
-            if colour.enabled else hit.title
+        title = _snippet(hit.title_highlighted, "\033[1;33m", "\033[0;1m") \
+            if colour.enabled else printable(hit.title)
         lines.append(f"{number}. {colour('1', title)}")
         meta = [hit.source, hit.published.strftime("%Y-%m-%d %H:%M") if hit.published else "",
                 hit.url]
-        lines.append("   " + colour("2", " · ".join(part for part in meta if part)))
-        snippet = hit.snippet.render("\033[1;33m", "\033[0m") if colour.enabled \
-            else hit.snippet.text
+        lines.append("   " + colour("2", printable(" · ".join(part for part in meta if part))))
+        snippet = _snippet(hit.snippet, "\033[1;33m", "\033[0m") if colour.enabled \
+            else printable(hit.snippet.text)
         if snippet:
             lines.append(f"   {snippet}")
         lines.append("")
@@ -177,9 +213,9 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
             f"no results on page {result.page} (of {result.pages})"
     else:
         summary = "no results"
-    lines.append(f"{summary} for {result.query!r} ({result.took_ms:.0f} ms)")
+    lines.append(f"{summary} for {printable(repr(result.query))} ({result.took_ms:.0f} ms)")
     if result.suggestion:
-        lines.append(f"did you mean: {result.suggestion}")
+        lines.append(f"did you mean: {printable(result.suggestion)}")
     return "\n".join(lines)
 
 
@@ -187,16 +223,17 @@ def run_stats(args) -> int:
     with open_index(resolve(args.index, args.backend)) as index:
         stats = index.stats()
     if args.json:
-        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+        print(to_json(stats.to_json()))
         return OK
     span = (f"{stats.earliest:%Y-%m-%d} to {stats.latest:%Y-%m-%d}"
             if stats.earliest and stats.latest else "no dates")
-    print(f"index:      {stats.path}")
+    print(f"index:      {printable(stats.path)}")
     print(f"documents:  {stats.documents}")
     print(f"dates:      {span}")
     print(f"size:       {stats.size_bytes / 1e6:.1f} MB")
-    print("sources:    " + ", ".join(f"{f.value} ({f.count})" for f in stats.sources))
-    print("categories: " + ", ".join(f"{f.value} ({f.count})" for f in stats.categories[:20]))
+    print("sources:    " + ", ".join(f"{printable(f.value)} ({f.count})" for f in stats.sources))
+    print("categories: " + ", ".join(f"{printable(f.value)} ({f.count})"
+                                     for f in stats.categories[:20]))
     return OK
 
 

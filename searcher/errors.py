@@ -27,3 +27,12 @@ class IndexVersionError(SearcherError):
 
 class QueryError(SearcherError, ValueError):
     """A query or search parameter that cannot be used (bad date, page, sort...)."""
+
+
+class IndexClosedError(SearcherError):
+    """The index was closed (``close()`` or the end of a ``with`` block)."""
+
+    def __init__(self, path: str):
+        super().__init__(f"the index {path} is closed; open it again with "
+                         "searcher.open_index()")
+        self.path = path

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 import pymysql
 
-from searcher import plan
+from searcher import checks, plan
 from searcher.analysis import exact_analyzer, stemming_analyzer
 from searcher.backends import REMOTE_SCHEMES
 from searcher.errors import QueryError, SearcherError
@@ -68,7 +68,7 @@ from searcher.search import (
     make_hit,
     plan_query,
 )
-from searcher.snippets import MatchTerms, highlight
+from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet, highlight
 from searcher.spelling import did_you_mean, edits
 from searcher.stemmer import stem_word
 
@@ -475,6 +475,7 @@ class ManticoreIndex:
     def __init__(self, location: str):
         self.cluster = Cluster.parse(location)
         self.path = str(self.cluster)
+        self.closed = False
         self._nodes = _Nodes(self.cluster)
         self.layout = discover(self._nodes)
         self._averages: tuple[float, float, float] | None = None
@@ -482,6 +483,8 @@ class ManticoreIndex:
         stem_word("pemanasan")
 
     def close(self) -> None:
+        """Close the connections; any later use raises :class:`IndexClosedError`."""
+        self.closed = True
         self._nodes.close()
 
     def _ranker(self) -> str:
@@ -547,11 +550,13 @@ class ManticoreIndex:
         return counts
 
     # -- searching -------------------------------------------------------------------------
+    @checks.while_open
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
                snippets: bool = True, facets: bool = False) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`."""
         started = time.perf_counter()
+        checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         query_plan = plan_query(text)
         compiler = _Compiler(self._keyword_counts)
@@ -621,8 +626,10 @@ class ManticoreIndex:
                 where.append(f"published <= {_seconds(until)}")
         return where
 
+    @checks.while_open
     def suggest(self, text: str) -> str | None:
         """A "did you mean" query (one edit at most: the engine has no fuzzy term walk)."""
+        checks.text(text, "q")
         return did_you_mean(_clean_query(text), self._keyword_counts, self._keyword_counts)
 
     # -- documents -------------------------------------------------------------------------
@@ -631,26 +638,31 @@ class ManticoreIndex:
                                       [f"id = {document_id(doc_id)}"]))
         return next((row for row in rows if row[1] == doc_id), None)
 
+    @checks.while_open
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
-        row = self._row(doc_id)
+        row = self._row(checks.doc_id(doc_id))
         return make_document(_stored(row)) if row is not None else None
 
-    def highlight_document(self, doc_id: str, text: str):
+    @checks.while_open
+    def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None:
         """Title and body of an article with the words of query ``text`` marked."""
+        checks.text(text, "q")
         document = self.get(doc_id)
         if document is None:
             return None
         terms = plan_query(text).highlight if text.strip() else MatchTerms()
         return highlight(document.title, terms), highlight(document.body, terms)
 
+    @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles about the same thing as ``doc_id``: its most telling stems, OR-ed."""
+        checks.limit(limit)
         document = self.get(doc_id)
         if document is None:
             return []
         frequency: dict[str, int] = {}
-        for term in field_text(document.body, stem=True).split():
+        for term in field_text(document.body[:SCAN_CHARS], stem=True).split():
             if len(term) > 2 and not term.isdigit():
                 frequency[term] = frequency.get(term, 0) + 1
         candidates = sorted(frequency, key=lambda t: -frequency[t])[:100]
@@ -673,6 +685,7 @@ class ManticoreIndex:
         rows, _ = self._query(f"SELECT COUNT(*) FROM {self.cluster.table}")
         return int(rows[0][0]) if rows else 0
 
+    @checks.while_open
     def stats(self) -> IndexStats:
         sets, meta = self._query(
             f"SELECT id FROM {self.cluster.table} LIMIT 1"

@@ -6,6 +6,18 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from urllib.parse import urlsplit
+
+
+def web_url(url: str) -> str:
+    """``url`` if it is a web link (http or https with a host), else "" (no ``javascript:``)."""
+    if not isinstance(url, str):
+        return ""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 @dataclass(frozen=True)

@@ -40,16 +40,16 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from searcher import concepts, plan, scoring
+from searcher import checks, concepts, plan, scoring
 from searcher.analysis import analyze, pair_term
 from searcher.dates import DateError, parse_user_date
-from searcher.errors import QueryError
+from searcher.errors import IndexClosedError, QueryError
 from searcher.index import default_index_dir, make_schema, open_whoosh_index
-from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
+from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet, web_url
 from searcher.plan import QueryPlan
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import Ranking
-from searcher.snippets import MatchTerms, highlight, make_snippet
+from searcher.snippets import SCAN_CHARS, MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms, query_pieces
@@ -116,12 +116,6 @@ class Filters:
               since: str | datetime | None = None, until: str | datetime | None = None) -> Filters:
         """Filters from user values (dates as ISO/Indonesian strings or datetimes)."""
 
-        def values(value):
-            if value is None:
-                return ()
-            items = [value] if isinstance(value, str) else list(value)
-            return tuple(v.strip() for v in items if v and v.strip())
-
         def moment(value, name, end):
             if value is None or isinstance(value, datetime):
                 return value
@@ -132,7 +126,8 @@ class Filters:
             except DateError as error:
                 raise QueryError(f"{name}: {error}") from None
 
-        filters = cls(values(source), values(category), moment(since, "since", False),
+        filters = cls(checks.filter_values(source, "source"),
+                      checks.filter_values(category, "category"), moment(since, "since", False),
                       moment(until, "until", True))
         if filters.since and filters.until and filters.since > filters.until:
             raise QueryError("since: the start date is after the end date (until)")
@@ -159,6 +154,7 @@ class Index:
     def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None):
         self.path = str(path)
         self.ranking = ranking or DEFAULT_RANKING
+        self.closed = False
         self._ix = open_whoosh_index(path)
         # Load Sastrawi's dictionary and the word lists now, not in the first query.
         stem_word("pemanasan")
@@ -177,6 +173,9 @@ class Index:
         if searcher is None:
             searcher = self._ix.searcher(weighting=_BM25F(**BM25F_ARGS))
             with self._lock:
+                if self.closed:  # closed by another thread meanwhile
+                    searcher.close()
+                    raise IndexClosedError(self.path)
                 self._all_searchers.append(searcher)
             local.searcher, local.checked = searcher, now
         elif now - local.checked > REFRESH_SECONDS:
@@ -191,7 +190,11 @@ class Index:
         return searcher
 
     def close(self) -> None:
+        """Release the index's files; any later use raises :class:`IndexClosedError`."""
         with self._lock:
+            if self.closed:
+                return
+            self.closed = True
             for searcher in self._all_searchers:
                 searcher.close()
             self._all_searchers.clear()
@@ -205,10 +208,13 @@ class Index:
         self.close()
 
     # -- queries -------------------------------------------------------------
+    @checks.while_open
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        return _bound_expansions(_parse(text, self.ranking), self._searcher().reader())
+        return _bound_expansions(_parse(checks.text(text, "q"), self.ranking),
+                                 self._searcher().reader())
 
+    @checks.while_open
     def search(
         self,
         text: str,
@@ -230,6 +236,7 @@ class Index:
         stale automatically); the returned objects are shared, do not mutate.
         """
         started = time.perf_counter()
+        checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         searcher = self._searcher()
         key = (searcher.reader().generation(), text, page, per_page, filters, sort, snippets,
@@ -280,12 +287,14 @@ class Index:
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
         )
 
+    @checks.while_open
     def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings.
 
         ``two_edits`` also looks two edits away, a scan of the term dictionary
         (tens of milliseconds); searches do so only when they found little.
         """
+        checks.text(text, "q")
         reader = self._searcher().reader()
         generation, cache = reader.generation(), self._postings
 
@@ -307,37 +316,46 @@ class Index:
                             far=far if two_edits else None)
 
     # -- documents -------------------------------------------------------------
+    @checks.while_open
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
-        stored = self._searcher().document(id=doc_id)
+        stored = self._searcher().document(id=checks.doc_id(doc_id))
         return make_document(stored) if stored is not None else None
 
-    def highlight_document(self, doc_id: str, text: str):
+    @checks.while_open
+    def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None:
         """Title and body of an article with the words of query ``text`` marked."""
+        checks.text(text, "q")
         document = self.get(doc_id)
         if document is None:
             return None
         terms = _match_terms(self.parse(text)) if text.strip() else MatchTerms()
         return highlight(document.title, terms), highlight(document.body, terms)
 
+    @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles about the same thing as ``doc_id``.
 
         Its key words and key word pairs (Bo1 against the whole index: frequent
-        in the article, rare elsewhere) are searched for over arrays; pairs
-        ("tusuk wiranto") keep related articles on the story, where single
-        words drift to whatever else shares a name or a place.
+        in the article, rare elsewhere; from its first SCAN_CHARS characters)
+        are searched for over arrays; pairs ("tusuk wiranto") keep related
+        articles on the story, where single words drift to whatever else
+        shares a name or a place.
         """
+        checks.doc_id(doc_id)
+        checks.limit(limit)
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
         ranking = self.ranking
-        if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
-            results = searcher.more_like(docnum, "body", top=limit, numterms=RELATED_WORDS)
-            return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
         stored = searcher.stored_fields(docnum)
-        text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+        body = stored.get("body") or ""
+        if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
+            results = searcher.more_like(docnum, "body", text=body[:SCAN_CHARS], top=limit,
+                                         numterms=RELATED_WORDS)
+            return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
+        text = f"{stored.get('title') or ''}\n{body}"[:SCAN_CHARS]
         words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS,
                                              normalize=True)
         pairs = searcher.key_terms_from_text("body_pairs", text,
@@ -354,6 +372,7 @@ class Index:
                                      float(matched.scores[position]), MatchTerms()))
         return hits
 
+    @checks.while_open
     def stats(self) -> IndexStats:
         searcher = self._searcher()
         everything = _matching(searcher, query.Every(), None, self._postings)
@@ -690,7 +709,13 @@ def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters
     if sort not in SORTS:
         raise QueryError(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
     if isinstance(filters, dict):
-        filters = Filters.build(**filters)
+        try:
+            filters = Filters.build(**filters)
+        except TypeError:
+            raise QueryError(f"filters: expected the keys source, category, since and until, "
+                             f"got {', '.join(map(str, filters))}") from None
+    elif filters is not None and not isinstance(filters, Filters):
+        raise QueryError(f"filters: expected Filters or a dict, got {type(filters).__name__}")
     return page, per_page, sort, filters
 
 
@@ -1412,7 +1437,7 @@ def make_document(stored: dict) -> Document:
     body = stored.get("body", "")
     return Document(
         id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
-        url=stored.get("url", ""), source=stored.get("source", ""),
+        url=web_url(stored.get("url", "")), source=stored.get("source", ""),
         category=stored.get("category", ""), published=stored.get("published"),
     )
 
@@ -1422,7 +1447,7 @@ def make_hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
     body = stored.get("body", "")
     title = display_title(stored.get("title", ""), body)
     return Hit(
-        id=stored["id"], title=title, url=stored.get("url", ""),
+        id=stored["id"], title=title, url=web_url(stored.get("url", "")),
         source=stored.get("source", ""), category=stored.get("category", ""),
         published=stored.get("published"), score=float(score),
         snippet=make_snippet(body, terms) if terms is not None else Snippet(),

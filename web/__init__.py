@@ -29,6 +29,7 @@ from flask import Flask, current_app, g
 import searcher
 
 EXTENSION = "searcher_index"
+BAD_HOST = "searcher.bad_host"  # WSGI environ key: the Host header that was refused
 _open_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[EXTENSION] = None
+    app.wsgi_app = HostCheck(app.wsgi_app)
 
     from web import dates, views
 
@@ -52,6 +54,36 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["angka"] = dates.format_number
     app.jinja_env.filters["hari"] = dates.format_day
     return app
+
+
+class HostCheck:
+    """WSGI middleware: a Host header that is not a valid (IDNA) host name, such as a
+    64-letter label or ``a..b``, is replaced by the server's name and flagged.
+
+    Werkzeug cannot route such a request at all (no URL adapter, so even the error
+    page failed, as a bare 500); flagged, it reaches the views, which answer 400
+    with the site's layout and security headers.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or ""
+        if not _valid_host(host):
+            server = environ.get("SERVER_NAME") or ""
+            environ = {**environ, BAD_HOST: host,
+                       "HTTP_HOST": server if _valid_host(server) else "localhost"}
+        return self.wsgi_app(environ, start_response)
+
+
+def _valid_host(host: str) -> bool:
+    # As Werkzeug does: the port is not part of IDNA.
+    try:
+        host.partition(":")[0].encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def get_index() -> searcher.SearchIndex:

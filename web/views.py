@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import searcher
-from web import get_index, timeline
+from web import BAD_HOST, get_index, timeline
 from web.params import MAX_PAGE, MAX_QUERY_CHARS, ParamError, SearchParams
 
 bp = Blueprint("web", __name__)
@@ -61,6 +61,15 @@ STATUS_TEXT = {
 
 
 # -- pages ------------------------------------------------------------------------
+@bp.before_app_request
+def refuse_bad_host():
+    """400 for a request whose Host header is not a host name (see :class:`web.HostCheck`)."""
+    if BAD_HOST in request.environ:
+        return error_response(400, message="Header Host bukan nama host yang valid.",
+                              parameter="Host")
+    return None
+
+
 @bp.get("/")
 def home():
     return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
@@ -259,11 +268,7 @@ def marked_html(snippet) -> Markup:
 
 def safe_url(url: str) -> str:
     """The URL if it is a web link (http/https), else "" (no ``javascript:`` links)."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return ""
-    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+    return searcher.web_url(url)
 
 
 def _flag(raw: str, name: str) -> bool:

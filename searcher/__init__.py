@@ -14,6 +14,7 @@ from searcher.backends import (
     SearchIndex,
     build_index,
     default_location,
+    delete_documents,
     index_exists,
     open_index,
 )
@@ -27,6 +28,7 @@ from searcher.errors import (
 from searcher.index import default_index_dir
 from searcher.models import (
     Article,
+    DeleteReport,
     Document,
     FacetCount,
     Hit,
@@ -54,6 +56,7 @@ def index_sources(paths, location=None, **options) -> IndexReport:
 __all__ = [
     "Article",
     "CorpusError",
+    "DeleteReport",
     "Document",
     "FacetCount",
     "Filters",
@@ -75,6 +78,7 @@ __all__ = [
     "build_index",
     "default_index_dir",
     "default_location",
+    "delete_documents",
     "index_exists",
     "index_sources",
     "open_index",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m searcher index|query|stats|eval|serve``.
+"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve``.
 
 The CLI only parses arguments and formats results; the library does the
 work. Exit codes: 0 success, 1 nothing found or records rejected, 2 usage
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from searcher import evaluation
-from searcher.backends import BACKEND_ENV, build_index, open_index, resolve
+from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    delete = commands.add_parser(
+        "delete", help="remove articles from the index",
+        description="Remove articles (retracted, taken down) by id; unknown ids are reported.")
+    delete.add_argument("ids", nargs="*", metavar="ID", help="article ids")
+    delete.add_argument("--ids-from", metavar="FILE",
+                        help="also the ids in FILE, one per line (blank lines and # comments "
+                             "skipped; - reads standard input)")
+    _index_option(delete)
+    delete.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for another indexer to finish (default 10)")
 
     query = commands.add_parser("query", help="search the index",
                                 description="Search; see the README for the query syntax.")
@@ -137,6 +148,35 @@ def run_index(args) -> int:
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
           f"({location})")
     return NOTHING if report.rejected else OK
+
+
+def read_id_lines(path: str) -> list[str]:
+    """The ids in a file, one per line; blank lines and ``#`` comments skipped."""
+    try:
+        if path == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            with open(path, encoding="utf-8") as stream:
+                lines = stream.read().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise SearcherError(f"--ids-from: cannot read {path}: {reason}") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def run_delete(args) -> int:
+    ids = [i.strip() for i in args.ids if i.strip()]
+    if args.ids_from:
+        ids += read_id_lines(args.ids_from)
+    if not ids:
+        print("error: delete: give at least one ID or --ids-from FILE", file=sys.stderr)
+        return USAGE
+    location = resolve(args.index, args.backend)
+    report = delete_documents(ids, location, lock_timeout=args.wait)
+    for unknown in report.unknown:
+        print(f"unknown id: {unknown}", file=sys.stderr)
+    print(f"{report.deleted} deleted, {len(report.unknown)} unknown ({location})")
+    return OK
 
 
 def run_query(args) -> int:
@@ -227,3 +267,4 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
+COMMANDS["delete"] = run_delete

@@ -46,7 +46,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from searcher.analysis import exact_analyzer, stemming_analyzer
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
-from searcher.models import Article, IndexReport, Rejected
+from searcher.models import Article, DeleteReport, IndexReport, Rejected
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
@@ -488,4 +488,37 @@ def build_index(
         finally:
             batches.ix.close()
     report.seconds = time.monotonic() - started
+    return report
+
+
+def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, *,
+                     lock_timeout: float = 10.0) -> DeleteReport:
+    """Remove the articles with these ids from the index at ``path``.
+
+    Ids the index does not hold are listed in the report, not an error;
+    a repeated id counts once. One commit, under the indexer lock, so a
+    running server sees every deletion at once or none.
+    """
+    folder = Path(path or default_index_dir())
+    if not index_exists(folder):
+        raise IndexNotFoundError(str(folder))
+    report = DeleteReport()
+    wanted = list(dict.fromkeys(i for i in ids if i))
+    with _write_errors(folder), indexer_lock(folder, lock_timeout):
+        ix = open_whoosh_index(folder)
+        try:
+            _remove_uncommitted(ix)
+            writer = ix.writer()
+            try:
+                with writer.searcher() as lookup:  # one searcher, not one per id
+                    found = {doc_id for doc_id in wanted
+                             if writer.delete_by_term("id", doc_id, searcher=lookup)}
+                report.deleted = len(found)
+                report.unknown = [doc_id for doc_id in wanted if doc_id not in found]
+                writer.commit() if report.deleted else writer.cancel()
+            except BaseException:
+                _abandon(writer)
+                raise
+        finally:
+            ix.close()
     return report

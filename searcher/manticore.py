@@ -47,6 +47,7 @@ from searcher.backends import REMOTE_SCHEMES
 from searcher.errors import QueryError, SearcherError
 from searcher.models import (
     Article,
+    DeleteReport,
     Document,
     Hit,
     IndexReport,
@@ -484,6 +485,10 @@ class ManticoreIndex:
     def close(self) -> None:
         self._nodes.close()
 
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles from the cluster (see :func:`delete_documents`)."""
+        return delete_documents(ids, self.path)
+
     def _ranker(self) -> str:
         """The ranking expression with the current average field lengths."""
         now = time.monotonic()
@@ -853,4 +858,47 @@ def build_index(
     finally:
         nodes.close()
     report.seconds = time.monotonic() - started
+    return report
+
+
+def delete_documents(ids: Iterable[str], location: str, **_whoosh_options) -> DeleteReport:
+    """Remove the articles with these ids from the cluster at ``location``.
+
+    Each id is looked up on its shard's node (ids the cluster does not hold are
+    listed in the report, not an error), then deleted there. Every shard's
+    node must be reachable, as for indexing.
+    """
+    cluster = Cluster.parse(location)
+    nodes = _Nodes(cluster)
+    report = DeleteReport()
+    wanted = list(dict.fromkeys(i for i in ids if i))
+    try:
+        layout = discover(nodes)
+        by_shard: dict[str, list[str]] = {}
+        for article_id in wanted:
+            by_shard.setdefault(shard_of(article_id, layout), []).append(article_id)
+        down = [shard for shard in by_shard if layout.home(shard) is None]
+        if down:
+            raise SearcherError(f"cannot delete: shard(s) {', '.join(down)} of {cluster} are "
+                                "not served by any reachable node; nothing was deleted")
+        found: set[str] = set()
+        for shard, article_ids in by_shard.items():
+            node = layout.home(shard)
+            for start in range(0, len(article_ids), BATCH):
+                batch = article_ids[start:start + BATCH]
+                numbers = ",".join(str(document_id(a)) for a in batch)
+                held = {row[1]: row[0] for row in nodes.execute(
+                    node, f"SELECT id, article_id FROM {shard} WHERE id IN ({numbers}) "
+                          f"LIMIT {len(batch)}")}
+                present = [held[a] for a in batch if a in held]
+                if present:
+                    nodes.execute(node, f"DELETE FROM {shard} WHERE id IN "
+                                        f"({','.join(map(str, present))})")
+                found.update(a for a in batch if a in held)
+        for shard in by_shard:
+            nodes.execute(layout.home(shard), f"FLUSH RTINDEX {shard}")
+        report.deleted = len(found)
+        report.unknown = [a for a in wanted if a not in found]
+    finally:
+        nodes.close()
     return report

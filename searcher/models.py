@@ -208,3 +208,14 @@ class IndexReport:
             "rejected": len(self.rejected),
             "seconds": round(self.seconds, 2),
         }
+
+
+@dataclass
+class DeleteReport:
+    """What a deletion did: articles removed, and the ids the index did not hold."""
+
+    deleted: int = 0
+    unknown: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"deleted": self.deleted, "unknown": list(self.unknown)}

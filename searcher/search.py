@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -42,8 +42,16 @@ from searcher import plan, scoring
 from searcher.analysis import analyze
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
-from searcher.index import default_index_dir, make_schema, open_whoosh_index
-from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet
+from searcher.index import default_index_dir, delete_documents, make_schema, open_whoosh_index
+from searcher.models import (
+    DeleteReport,
+    Document,
+    FacetCount,
+    Hit,
+    IndexStats,
+    SearchResult,
+    Snippet,
+)
 from searcher.plan import QueryPlan
 from searcher.snippets import MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
@@ -188,6 +196,13 @@ class Index:
 
     def __enter__(self) -> Index:
         return self
+
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles (see :func:`searcher.index.delete_documents`); searches
+        see it at once."""
+        report = delete_documents(ids, self.path)
+        self._local.checked = float("-inf")  # this thread's next search looks for it
+        return report
 
     def __exit__(self, *exc) -> None:
         self.close()

@@ -238,6 +238,39 @@ def test_a_rebuild_holds_exactly_the_new_articles(ix, location):
     assert set(ids(ix.search("perdagangan"))) == {"tppo-1", "tppo-2"}
 
 
+def test_a_deleted_article_leaves_results_facets_related_and_stats(ix, location):
+    assert ix.more_like_this("tppo-1", limit=3)[0].id == "tppo-2"
+    report = ix.delete(["tppo-2", "tidak-ada", "tppo-2"])
+    assert (report.deleted, report.unknown) == (1, ["tidak-ada"])
+    assert ix.get("tppo-2") is None
+    result = ix.search("perdagangan orang", facets=True)
+    assert "tppo-2" not in ids(result)
+    assert result.total == 4
+    assert [(f.value, f.count) for f in result.facets["source"]] == [
+        ("Kompas", 2), ("Detik", 1), ("Tempo", 1)]
+    assert [(f.value, f.count) for f in result.facets["category"]] == [
+        ("ekonomi", 2), ("daerah", 1), ("hukum", 1)]
+    assert "tppo-2" not in [hit.id for hit in ix.more_like_this("tppo-1", limit=5)]
+    stats = ix.stats()
+    assert stats.documents == 7
+    assert [(f.value, f.count) for f in stats.sources] == [("Kompas", 3), ("Tempo", 3),
+                                                           ("Detik", 1)]
+    again = searcher.delete_documents(["tppo-2"], location)
+    assert (again.deleted, again.unknown) == (0, ["tppo-2"])
+
+
+def test_the_cli_deletes_and_reports_unknown_ids(ix, location, tmp_path, capsys):
+    listed = tmp_path / "ids.txt"
+    listed.write_text("# ditarik redaksi\nbanjir-2\n\nhilang-9\n", encoding="utf-8")
+    where = ["--backend", location] if "://" in location else ["--index", location]
+    assert main(["delete", "banjir-1", "--ids-from", str(listed), *where]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 deleted, 1 unknown (")
+    assert captured.err == "unknown id: hilang-9\n"
+    assert ids(ix.search("banjir")) == []
+    assert ix.stats().documents == 6
+
+
 # -- shells ----------------------------------------------------------------------------------
 def test_the_cli_takes_the_backend(ix, location, capsys):
     assert main(["query", "perdagangan orang", "--backend", location, "--json"]

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 
 from searcher import evaluation
@@ -57,6 +58,29 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    fetch = commands.add_parser(
+        "fetch", help="fetch news feeds and article pages into the index",
+        description="Fetch RSS/Atom feeds (and their items' pages) or article pages, extract "
+                    "each article's text and upsert it by its canonical URL.")
+    fetch.add_argument("urls", nargs="*", metavar="URL", help="feed or article page URLs")
+    fetch.add_argument("--feeds", metavar="FILE",
+                       help="also the URLs in FILE, one per line (# comments allowed)")
+    _index_option(fetch)
+    fetch.add_argument("--every", metavar="INTERVAL",
+                       help="fetch again every INTERVAL (15m, 1h, 90s) until Ctrl-C")
+    fetch.add_argument("--state", metavar="FILE",
+                       help="ETag/Last-Modified memory (default: .fetch-state.json in the index "
+                            "folder; in the current folder for a cluster)")
+    fetch.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                       help="seconds between two requests to one host (default 1)")
+    fetch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="give up on a request after this long (default 10)")
+    fetch.add_argument("--max-bytes", type=int, default=5_000_000, metavar="N",
+                       help="refuse feeds and pages larger than N bytes (default 5000000)")
+    fetch.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to wait for another indexer to finish (default 10)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
 
     delete = commands.add_parser(
         "delete", help="remove articles from the index",
@@ -148,6 +172,63 @@ def run_index(args) -> int:
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
           f"({location})")
     return NOTHING if report.rejected else OK
+
+
+def run_fetch(args) -> int:
+    from searcher import fetch
+
+    urls = [fetch.check_url(url, "URL") for url in args.urls]
+    if args.feeds:
+        urls += fetch.read_feed_list(args.feeds)
+    if not urls:
+        print("error: fetch: give at least one URL or --feeds FILE", file=sys.stderr)
+        return USAGE
+    for name, value in (("--delay", args.delay), ("--timeout", args.timeout),
+                        ("--max-bytes", args.max_bytes)):
+        if value < 0 or (value == 0 and name != "--delay"):
+            print(f"error: {name} must be more than 0, got {value:g}", file=sys.stderr)
+            return USAGE
+    interval = fetch.parse_every(args.every) if args.every else None
+    location = resolve(args.index, args.backend)
+    try:
+        while True:
+            status = _fetch_once(fetch, urls, location, args)
+            if interval is None:
+                return status
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        print("stopped; every completed run is indexed", file=sys.stderr)
+        return OK
+
+
+def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" pages", file=sys.stderr, mininterval=0.5)
+
+    def on_page(url: str) -> None:
+        if progress:
+            progress.update()
+
+    def on_failure(failure) -> None:
+        message = f"failed: {failure}"
+        if progress:
+            progress.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    client = fetch.Client(timeout=args.timeout, max_bytes=args.max_bytes, delay=args.delay)
+    try:
+        report = fetch.fetch(urls, location, state_path=args.state, client=client,
+                             on_page=on_page, on_failure=on_failure, lock_timeout=args.wait)
+    finally:
+        if progress:
+            progress.close()
+    print(f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
+          f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})", flush=True)
+    return NOTHING if report.failed else OK
 
 
 def read_id_lines(path: str) -> list[str]:
@@ -267,4 +348,4 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
-COMMANDS["delete"] = run_delete
+COMMANDS.update({"fetch": run_fetch, "delete": run_delete})

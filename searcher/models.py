@@ -21,6 +21,7 @@ class Article:
     published: datetime | None = None
     # Where the record came from ("file:line"), for messages; not part of the content.
     origin: str = field(default="", compare=False)
+    author: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -30,6 +31,8 @@ class Article:
             digest.update(value.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00")
         digest.update((self.published.isoformat() if self.published else "").encode())
+        if self.author:  # only then: records without one keep their digests
+            digest.update(b"\x00" + self.author.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
 

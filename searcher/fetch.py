@@ -36,14 +36,14 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from searcher import __version__
 from searcher.backends import build_index, is_remote
 from searcher.dates import WIB, DateError, parse_date
 from searcher.errors import SearcherError
 from searcher.models import Article
 
-VERSION = "0.1.0"  # searcher.__version__ (not imported: the package imports this module lazily)
 ROBOTS_AGENT = "searcher"  # the name robots.txt rules address
-USER_AGENT = (f"{ROBOTS_AGENT}/{VERSION} (news search indexer; obeys robots.txt; "
+USER_AGENT = (f"{ROBOTS_AGENT}/{__version__} (news search indexer; obeys robots.txt; "
               "+https://github.com/searcher/searcher)")
 STATE_FILE = ".fetch-state.json"
 STATE_VERSION = 1

@@ -5,8 +5,10 @@ Fields
     ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
     ``title_exact`` and ``body_exact`` (same words, not stemmed, so exact
     forms and acronyms outrank stemmed matches), ``url``, ``source`` and
-    ``category`` (facets and filters), ``published`` (date filters and
-    sorting) and ``hash`` (a content digest to skip unchanged articles).
+    ``category`` (facets and filters; categories normalised by
+    :mod:`searcher.categories`, the outlet's own label kept in ``category_raw``),
+    ``author``, ``published`` (date filters and sorting) and ``hash`` (a content
+    digest to skip unchanged articles).
 
 Safety
     Whoosh commits by writing new segment files and then a new table of
@@ -45,13 +47,14 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
 from searcher.analysis import exact_analyzer, stemming_analyzer
+from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
@@ -80,11 +83,20 @@ def make_schema() -> Schema:
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
-        category=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
+        category=_category_field(),
+        category_raw=STORED(),
+        author=STORED(),
         published=DATETIME(stored=True, sortable=True),
         hash=ID(sortable=True),
         schema_version=STORED(),
     )
+
+
+def _category_field() -> KEYWORD:
+    """Like ``source``, with each label normalised (in documents and in queries)."""
+    field = KEYWORD(stored=True, sortable=True, lowercase=True, commas=True)
+    field.analyzer = field.analyzer | CategoryFilter()
+    return field
 
 
 def index_exists(path: str | os.PathLike) -> bool:
@@ -125,7 +137,9 @@ def _document(article: Article) -> dict:
         "body_exact": article.body,
         "url": article.url,
         "source": article.source,
-        "category": article.category,
+        "category": normalize_category(article.category),
+        "category_raw": article.category,
+        "author": article.author,
         "published": article.published,
         "hash": article.content_hash,
         "schema_version": SCHEMA_VERSION,

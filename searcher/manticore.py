@@ -44,6 +44,7 @@ import pymysql
 from searcher import plan
 from searcher.analysis import exact_analyzer, stemming_analyzer
 from searcher.backends import REMOTE_SCHEMES
+from searcher.categories import normalize_category
 from searcher.errors import QueryError, SearcherError
 from searcher.models import (
     Article,
@@ -81,7 +82,7 @@ TEXT_FIELDS = ("title", "body", "title_exact", "body_exact")
 ALL_FIELD, ALL_TOKEN = "everything", "_all_"
 COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text", "url",
            "source", "category", "source_keys", "category_keys", "published", "dated", "day",
-           "content_hash", "title_terms", "body_terms")
+           "content_hash", "title_terms", "body_terms", "category_raw", "author")
 BATCH = 200  # articles per REPLACE statement
 # ...and at most this much text, well under searchd's default 8 MB max_packet_size
 # (each article travels about five times: stored text plus four analysed fields).
@@ -467,7 +468,7 @@ def _select(columns: str, table: str, where: list[str], extra: str = "") -> str:
 
 
 _HIT_COLUMNS = ("id, article_id, title_text, body_text, url, source, category, published, "
-                "dated, WEIGHT()")
+                "dated, category_raw, author, WEIGHT()")
 
 
 class ManticoreIndex:
@@ -606,7 +607,9 @@ class ManticoreIndex:
             restrictions += [plan.Restriction("source", filters.sources),
                              plan.Restriction("category", filters.categories)]
         for restriction in restrictions:
-            keys = sorted({k for value in restriction.values for k in value_keys(value)})
+            values = [normalize_category(value) if restriction.field == "category" else value
+                      for value in restriction.values]
+            keys = sorted({k for value in values for k in value_keys(value)})
             if not keys:
                 continue
             listed = ",".join(map(str, keys))
@@ -724,9 +727,10 @@ def _with_expanded(terms: MatchTerms, expanded: set) -> MatchTerms:
 
 def _stored(row) -> dict:
     """A result row as the stored fields the shared builders take."""
-    _, article_id, title, body, url, source, category, published, dated, _ = row
+    _, article_id, title, body, url, source, category, published, dated, raw, author, _ = row
     return {"id": article_id, "title": title, "body": body, "url": url, "source": source,
-            "category": category, "published": _moment(published, dated)}
+            "category": category, "published": _moment(published, dated),
+            "category_raw": raw, "author": author}
 
 
 def _hit(row, terms: MatchTerms | None) -> Hit:
@@ -738,15 +742,16 @@ def _row(article: Article) -> tuple:
     published = article.published
     day = int(published.strftime("%Y%m%d")) if published else 0
     title, body = field_text(article.title, stem=True), field_text(article.body, stem=True)
+    category = normalize_category(article.category)
     return (
         document_id(article.id), title, body,
         field_text(article.title, stem=False), field_text(article.body, stem=False),
         ALL_TOKEN, article.id, article.title, article.body, article.url,
-        article.source, article.category,
-        tuple(value_keys(article.source)), tuple(value_keys(article.category)),
+        article.source, category,
+        tuple(value_keys(article.source)), tuple(value_keys(category)),
         _seconds(published) if published else 0, 1 if published else 0, day,
         article.content_hash, title.count(" ") + 1 if title else 0,
-        body.count(" ") + 1 if body else 0,
+        body.count(" ") + 1 if body else 0, article.category, article.author,
     )
 
 

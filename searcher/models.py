@@ -153,6 +153,8 @@ class Document:
     source: str
     category: str
     published: datetime | None
+    category_raw: str = ""  # the outlet's own label; ``category`` is normalised
+    author: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -162,6 +164,8 @@ class Document:
             "url": self.url,
             "source": self.source,
             "category": self.category,
+            "category_raw": self.category_raw,
+            "author": self.author,
             "published": self.published.isoformat() if self.published else None,
         }
 

@@ -205,7 +205,7 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
         body=body,
         url=_pick(record, "url"),
         source=_pick(record, "source"),
-        category=_pick(record, "category").lower(),
+        category=_pick(record, "category"),  # normalised when indexed (categories.py)
         published=published,
         origin=location,
     )

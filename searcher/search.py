@@ -40,6 +40,7 @@ from whoosh.util.times import long_to_datetime
 
 from searcher import plan, scoring
 from searcher.analysis import analyze
+from searcher.categories import normalize_label
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 from searcher.index import default_index_dir, delete_documents, make_schema, open_whoosh_index
@@ -518,10 +519,16 @@ def _filter_query(filters: Filters):
     clauses = []
     for fieldname, values in (("source", filters.sources), ("category", filters.categories)):
         if values:
-            clauses.append(query.Or([query.Term(fieldname, v.lower()) for v in values]))
+            clauses.append(query.Or([query.Term(fieldname, _filter_value(fieldname, v))
+                                     for v in values]))
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
+
+
+def _filter_value(fieldname: str, value: str) -> str:
+    """A filter's term: a category label normalised as the indexed ones were."""
+    return normalize_label(value) if fieldname == "category" else value.lower()
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
@@ -1125,6 +1132,7 @@ def make_document(stored: dict) -> Document:
         id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
         url=stored.get("url", ""), source=stored.get("source", ""),
         category=stored.get("category", ""), published=stored.get("published"),
+        category_raw=stored.get("category_raw", ""), author=stored.get("author", ""),
     )
 
 

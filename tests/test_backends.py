@@ -179,6 +179,31 @@ def test_bad_parameters_are_query_errors(ix):
         ix.search("banjir", filters={"since": "kemarin lusa"})
 
 
+def test_categories_are_normalised_and_the_outlets_label_kept(ix, location):
+    labels = [replace(ARTICLES[2], id="ekbis-1", category="Ekbis", author="Andi"),
+              replace(ARTICLES[7], id="economy-1", category="  ECONOMY "),
+              replace(ARTICLES[3], id="bola-1", category="Super Skor"),
+              replace(ARTICLES[4], id="ragam-1", category="Kolom Khusus")]
+    assert searcher.build_index(labels, location).added == 4
+    document = ix.get("ekbis-1")
+    assert (document.category, document.category_raw, document.author) == (
+        "ekonomi", "Ekbis", "Andi")
+    assert document.to_json()["category_raw"] == "Ekbis"
+    assert ix.get("economy-1").category_raw == "  ECONOMY "
+    everything = ix.search("-zzzz", facets=True)
+    assert [(f.value, f.count) for f in everything.facets["category"]] == [
+        ("ekonomi", 4), ("hukum", 3), ("daerah", 2), ("bola", 1), ("kesehatan", 1),
+        ("kolom khusus", 1)]
+    economy = {"dagang-1", "bekas-1", "ekbis-1", "economy-1"}
+    for text in ("kategori:ekonomi", "kategori:Ekbis", "category:BISNIS", "kategori:economy"):
+        assert set(ids(ix.search(text, per_page=20))) == economy, text
+    for label in ("ekonomi", "Money", " ekbis "):
+        assert set(ids(ix.search("-zzzz", filters={"category": label}))) == economy, label
+    assert ids(ix.search("kategori:sepakbola")) == ["bola-1"]
+    assert ids(ix.search("-zzzz", filters={"category": "KOLOM  khusus"})) == ["ragam-1"]
+    assert [(f.value, f.count) for f in ix.stats().categories][:1] == [("ekonomi", 4)]
+
+
 # -- documents ----------------------------------------------------------------------------
 def test_get_and_highlight_a_document(ix):
     document = ix.get("tppo-2")

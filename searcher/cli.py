@@ -196,9 +196,9 @@ def run_fetch(args) -> int:
             if interval is None:
                 return status
             time.sleep(interval)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # how --every is meant to end; a single run was cut short
         print("stopped; every completed run is indexed", file=sys.stderr)
-        return OK
+        return OK if interval is not None else 130
 
 
 def _fetch_once(fetch, urls: list[str], location: str, args) -> int:

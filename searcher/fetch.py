@@ -366,9 +366,12 @@ def extract_article(response: Response, item: Item | None = None) -> Article:
     import trafilatura
 
     html = decode_html(response.body, response.headers)
-    document = trafilatura.bare_extraction(
-        html, url=response.url, with_metadata=True, include_comments=False,
-        include_tables=False, include_links=False, include_images=False)
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=response.url, with_metadata=True, include_comments=False,
+            include_tables=False, include_links=False, include_images=False)
+    except Exception as error:  # a third-party parser over anything a server sends
+        raise FetchError(f"cannot read the page: {error}") from None
     text = (document.text or "") if document is not None else ""
     item = item or Item(response.url)
     title = " ".join(((document.title if document else "") or item.title or "").split())

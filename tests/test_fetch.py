@@ -149,8 +149,12 @@ def test_rss_and_atom_feeds_with_relative_links_index_each_article_once(news, tm
         assert banjir.title == "Banjir Rendam Ribuan Rumah di Bekasi, Warga Mengungsi"
         assert banjir.source == "Warta Contoh"
         assert banjir.published == datetime(2024, 1, 15, 8, 30)  # the feed's 01:30 UTC, in WIB
+        assert (banjir.author, banjir.category_raw, banjir.category) == (
+            "Siti Rahmawati", "Megapolitan", "metro")  # the feed's <category>, normalised
         beras = ix.get(news.url(BERAS))  # Atom's relative href="ekonomi/harga-beras"
         assert (beras.source, beras.published) == ("Kabar Contoh", datetime(2024, 1, 16, 7, 15))
+        assert (beras.author, beras.category_raw, beras.category) == (
+            "Andi Pratama", "Ekbis", "ekonomi")
         assert [hit.id for hit in ix.search("gempa cianjur").hits] == [news.url(GEMPA)]
 
 
@@ -376,3 +380,20 @@ def test_an_open_index_sees_fetched_articles(news, tmp_path, monkeypatch):
         assert ix.search("banjir").total == 0
         run([news.url(BANJIR)], index)
         assert [hit.id for hit in ix.search("banjir").hits] == [news.url(BANJIR)]
+
+
+def test_ctrl_c_during_a_single_run_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch, "fetch", interrupted)
+    assert main(["fetch", "https://contoh.id/rss", "--index", str(tmp_path / "ix")]) == 130
+    assert capsys.readouterr().err == "stopped; every completed run is indexed\n"
+
+
+def test_a_page_without_article_text_is_a_failure(site, tmp_path):
+    site.add("/kosong", "<html><head><title>Kosong</title></head><body><nav>Beranda</nav>"
+                        "</body></html>")
+    report = run([site.url("/kosong")], tmp_path / "index")
+    assert [str(f) for f in report.failed] == [
+        f"{site.url('/kosong')}: no article text found on the page"]

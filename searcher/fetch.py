@@ -50,6 +50,8 @@ STATE_VERSION = 1
 TIMEOUT = 10.0  # seconds per request (connecting, and each read)
 MAX_BYTES = 5_000_000  # a feed or page larger than this is refused
 DELAY = 1.0  # seconds between two requests to the same host
+# Less text than this is a page without an article (an index, a video, a menu).
+MIN_TEXT_CHARS = 100
 FEED_TYPES = ("rss", "atom", "xml", "rdf")
 # Lines of the extracted text that are a site's furniture, not the article:
 # related-article links and advert labels inside the body (Indonesian sites).
@@ -380,7 +382,7 @@ def extract_article(response: Response, item: Item | None = None) -> Article:
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # the headline, which is the title
     body = "\n\n".join(paragraphs)
-    if not body:
+    if len(body) < MIN_TEXT_CHARS:
         raise FetchError("no article text found on the page")
     canonical = urldefrag(urljoin(response.url, document.url or response.url))[0]
     published = item.published

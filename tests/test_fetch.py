@@ -393,7 +393,7 @@ def test_ctrl_c_during_a_single_run_is_one_line_and_exit_130(tmp_path, capsys, m
 
 def test_a_page_without_article_text_is_a_failure(site, tmp_path):
     site.add("/kosong", "<html><head><title>Kosong</title></head><body><nav>Beranda</nav>"
-                        "</body></html>")
+                        "<p>Video: banjir di Bekasi.</p></body></html>")
     report = run([site.url("/kosong")], tmp_path / "index")
     assert [str(f) for f in report.failed] == [
         f"{site.url('/kosong')}: no article text found on the page"]

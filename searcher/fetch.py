@@ -215,6 +215,7 @@ class Client:
         self.clock = clock
         self.last: dict[str, float] = {}  # host -> when it was last asked
         self.robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self.robots_problems: dict[str, str] = {}  # host -> why its robots.txt is unknown
         self.opener = urllib.request.build_opener()
 
     def _wait_turn(self, url: str) -> None:
@@ -248,15 +249,18 @@ class Client:
                     parser.disallow_all = True
                 elif status is not None and status < 500:
                     parser.allow_all = True  # no robots.txt: everything allowed
-                else:
-                    parser.disallow_all = True  # unreachable: ask again next run
+                else:  # unreachable: nothing from this host this run
+                    parser.disallow_all = True
+                    self.robots_problems[host] = f"robots.txt unavailable ({error}); not fetched"
             self.robots[host] = parser
         return parser
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` if robots.txt allows it (raises :class:`FetchError`)."""
         if not self._robots(url).can_fetch(ROBOTS_AGENT, url):
-            raise FetchError("disallowed by robots.txt")
+            parts = urlsplit(url)
+            raise FetchError(self.robots_problems.get(f"{parts.scheme}://{parts.netloc}",
+                                                      "disallowed by robots.txt"))
         return self._get(url, headers or {})
 
     def _get(self, url: str, headers: dict[str, str]) -> Response:

@@ -203,6 +203,19 @@ def test_categories_are_normalised_and_the_outlets_label_kept(ix, location):
     assert ids(ix.search("-zzzz", filters={"category": "KOLOM  khusus"})) == ["ragam-1"]
     assert [(f.value, f.count) for f in ix.stats().categories][:1] == [("ekonomi", 4)]
 
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": location})
+    try:
+        client = app.test_client()
+        article = client.get("/api/article/ekbis-1").get_json()
+        assert (article["category"], article["category_raw"], article["author"]) == (
+            "ekonomi", "Ekbis", "Andi")
+        found = client.get("/api/search?q=-zzzz&category=Bisnis&per_page=20").get_json()
+        assert {hit["id"] for hit in found["hits"]} == economy
+    finally:
+        close_index(app)
+
 
 # -- documents ----------------------------------------------------------------------------
 def test_get_and_highlight_a_document(ix):

@@ -45,3 +45,19 @@ def test_the_table_format_and_its_errors_name_the_line():
     with pytest.raises(CategoryTableError,
                        match=r"^x.txt:3: 'soccer' is already a label of 'bola'$"):
         parse_table(["bola: soccer", "", "olahraga: Soccer"], "x.txt")
+
+
+def test_an_index_of_the_previous_schema_must_be_rebuilt(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from searcher import IndexVersionError, open_index
+    from searcher.index import INDEX_NAME, make_schema
+
+    old = make_schema()
+    old.remove("category_raw")
+    old.remove("author")
+    writer = whoosh_index.create_in(str(tmp_path), old, indexname=INDEX_NAME).writer()
+    writer.add_document(id="a", title="Banjir", body="Banjir lagi.", schema_version=3)
+    writer.commit()
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        open_index(tmp_path)

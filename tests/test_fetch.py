@@ -407,3 +407,25 @@ def test_a_page_without_article_text_is_a_failure(site, tmp_path):
     report = run([site.url("/kosong")], tmp_path / "index")
     assert [str(f) for f in report.failed] == [
         f"{site.url('/kosong')}: no article text found on the page"]
+
+
+def test_a_real_fetch_process_with_every_stops_cleanly_on_ctrl_c(news, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "fetch", news.url("/rss.xml"), "--every", "1h",
+         "--delay", "0", "--index", str(tmp_path / "index")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[1])
+    try:
+        first = process.stdout.readline()  # the first run's summary: it now waits an hour
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert first.startswith("2 new, 0 updated, 0 unchanged, 0 failed in ")
+    assert (process.returncode, out, err) == (0, "", "stopped; every completed run is indexed\n")

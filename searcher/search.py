@@ -198,13 +198,6 @@ class Index:
     def __enter__(self) -> Index:
         return self
 
-    def delete(self, ids: Iterable[str]) -> DeleteReport:
-        """Remove these articles (see :func:`searcher.index.delete_documents`); searches
-        see it at once."""
-        report = delete_documents(ids, self.path)
-        self._local.checked = float("-inf")  # this thread's next search looks for it
-        return report
-
     def __exit__(self, *exc) -> None:
         self.close()
 
@@ -347,6 +340,15 @@ class Index:
             latest=_as_datetime(int(moments.max())) if len(moments) else None,
             size_bytes=size, path=self.path,
         )
+
+    # -- writing ---------------------------------------------------------------------
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles (:func:`searcher.index.delete_documents`, which holds the
+        indexer lock); this thread's next search already sees it, others within
+        ``REFRESH_SECONDS``."""
+        report = delete_documents(ids, self.path)
+        self._local.checked = float("-inf")  # look for the new generation next time
+        return report
 
 
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process

@@ -297,6 +297,21 @@ def test_a_deleted_article_leaves_results_facets_related_and_stats(ix, location)
     assert (again.deleted, again.unknown) == (0, ["tppo-2"])
 
 
+def test_the_web_api_cannot_delete(ix, location):
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": location})
+    try:
+        client = app.test_client()
+        for path in ("/api/article/tppo-1", "/article/tppo-1", "/api/delete?id=tppo-1"):
+            assert client.delete(path).status_code in (404, 405)
+            assert client.post(path).status_code in (404, 405)
+        assert client.get("/api/article/tppo-1").status_code == 200
+    finally:
+        close_index(app)
+    assert ix.get("tppo-1") is not None
+
+
 def test_the_cli_deletes_and_reports_unknown_ids(ix, location, tmp_path, capsys):
     listed = tmp_path / "ids.txt"
     listed.write_text("# ditarik redaksi\nbanjir-2\n\nhilang-9\n", encoding="utf-8")

@@ -429,3 +429,21 @@ def test_a_real_fetch_process_with_every_stops_cleanly_on_ctrl_c(news, tmp_path)
             process.communicate()
     assert first.startswith("2 new, 0 updated, 0 unchanged, 0 failed in ")
     assert (process.returncode, out, err) == (0, "", "stopped; every completed run is indexed\n")
+
+
+def test_fetching_into_a_cluster(news, tmp_path, sphinx_cluster):
+    location = sphinx_cluster.location
+    state = tmp_path / "state.json"
+    report = fetch.fetch([news.url(BANJIR)], location, state_path=state, client=client())
+    assert (report.added, report.failed) == (1, [])
+    try:
+        with searcher.open_index(location) as ix:
+            document = ix.get(news.url(BANJIR))
+            assert (document.source, document.author, document.category) == (
+                "Warta Contoh", "Siti Rahmawati", "metro")
+            assert "Baca juga" not in document.body
+        again = fetch.fetch([news.url(BANJIR)], location, state_path=state, client=client())
+        assert (again.added, again.unchanged) == (0, 1)
+        assert news.asked(BANJIR)[-1]["If-None-Match"] == '"v1"'
+    finally:
+        assert searcher.delete_documents([news.url(BANJIR)], location).deleted == 1

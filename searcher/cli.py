@@ -192,9 +192,12 @@ def run_fetch(args) -> int:
     location = resolve(args.index, args.backend)
     try:
         while True:
-            status = _fetch_once(fetch, urls, location, args)
             if interval is None:
-                return status
+                return _fetch_once(fetch, urls, location, args)
+            try:
+                _fetch_once(fetch, urls, location, args)
+            except SearcherError as error:  # e.g. the index busy: the next round may do
+                print(f"error: {error}; trying again in {args.every}", file=sys.stderr)
             time.sleep(interval)
     except KeyboardInterrupt:  # how --every is meant to end; a single run was cut short
         print("stopped; every completed run is indexed", file=sys.stderr)

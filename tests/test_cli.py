@@ -247,7 +247,7 @@ def subcommands() -> list[str]:
 
 
 def test_the_documented_subcommands_exist():
-    assert {"index", "query", "stats", "eval"} <= set(subcommands())
+    assert {"index", "fetch", "delete", "query", "stats", "eval"} <= set(subcommands())
 
 
 @pytest.mark.parametrize("command", subcommands())

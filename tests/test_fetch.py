@@ -447,3 +447,26 @@ def test_fetching_into_a_cluster(news, tmp_path, sphinx_cluster):
         assert news.asked(BANJIR)[-1]["If-None-Match"] == '"v1"'
     finally:
         assert searcher.delete_documents([news.url(BANJIR)], location).deleted == 1
+
+
+def test_every_goes_on_after_a_failed_round(tmp_path, capsys, monkeypatch):
+    rounds = []
+
+    def busy_once(urls, location, **options):
+        rounds.append(location)
+        if len(rounds) == 1:
+            raise searcher.IndexBusyError("another indexer is writing to ix; waited 10 s")
+        return fetch.FetchReport(added=1)
+
+    def pause(seconds):
+        if len(rounds) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch, "fetch", busy_once)
+    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    assert main(["fetch", "https://contoh.id/rss", "--every", "1m", "--index", "ix"]) == 0
+    out, err = capsys.readouterr()
+    assert len(rounds) == 2
+    assert out.startswith("1 new, 0 updated, 0 unchanged, 0 failed in ")
+    assert err == ("error: another indexer is writing to ix; waited 10 s; trying again in 1m\n"
+                   "stopped; every completed run is indexed\n")

@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="give up on a request after this long (default 10)")
     fetch.add_argument("--max-bytes", type=int, default=5_000_000, metavar="N",
                        help="refuse feeds and pages larger than N bytes (default 5000000)")
+    fetch.add_argument("--user-agent", metavar="TEXT", default=None,
+                       help="User-Agent to send (default: searcher/VERSION (news search "
+                            "indexer; obeys robots.txt)); add a contact address")
     fetch.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -222,7 +225,8 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
         else:
             print(message, file=sys.stderr)
 
-    client = fetch.Client(timeout=args.timeout, max_bytes=args.max_bytes, delay=args.delay)
+    client = fetch.Client(timeout=args.timeout, max_bytes=args.max_bytes, delay=args.delay,
+                          user_agent=args.user_agent or fetch.USER_AGENT)
     try:
         report = fetch.fetch(urls, location, state_path=args.state, client=client,
                              on_page=on_page, on_failure=on_failure, lock_timeout=args.wait)

@@ -43,8 +43,8 @@ from searcher.errors import SearcherError
 from searcher.models import Article
 
 ROBOTS_AGENT = "searcher"  # the name robots.txt rules address
-USER_AGENT = (f"{ROBOTS_AGENT}/{__version__} (news search indexer; obeys robots.txt; "
-              "+https://github.com/searcher/searcher)")
+# Operators add a contact (``--user-agent "... ; +mailto:redaksi@contoh.id"``).
+USER_AGENT = f"{ROBOTS_AGENT}/{__version__} (news search indexer; obeys robots.txt)"
 STATE_FILE = ".fetch-state.json"
 STATE_VERSION = 1
 TIMEOUT = 10.0  # seconds per request (connecting, and each read)

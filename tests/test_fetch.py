@@ -296,8 +296,8 @@ def test_robots_txt_is_obeyed_and_the_user_agent_is_honest(news, tmp_path):
         f"{news.url('/rahasia/gempa')}: disallowed by robots.txt"]
     assert report.added == 1
     assert [path for path, _ in news.requests] == ["/robots.txt", BANJIR]
-    agent = news.requests[0][1]["User-Agent"]
-    assert agent.startswith(f"searcher/{searcher.__version__} (") and "robots.txt" in agent
+    assert {headers["User-Agent"] for _, headers in news.requests} == {
+        f"searcher/{searcher.__version__} (news search indexer; obeys robots.txt)"}
 
 
 def test_requests_to_one_host_are_spaced(news):
@@ -470,3 +470,10 @@ def test_every_goes_on_after_a_failed_round(tmp_path, capsys, monkeypatch):
     assert out.startswith("1 new, 0 updated, 0 unchanged, 0 failed in ")
     assert err == ("error: another indexer is writing to ix; waited 10 s; trying again in 1m\n"
                    "stopped; every completed run is indexed\n")
+
+
+def test_the_user_agent_can_name_a_contact(news, tmp_path, capsys):
+    agent = "searcher/0.1.0 (news search indexer; obeys robots.txt; +mailto:tim@contoh.id)"
+    assert main(["fetch", news.url(GEMPA), "--index", str(tmp_path / "ix"), "--delay", "0",
+                 "--user-agent", agent]) == 0
+    assert {headers["User-Agent"] for _, headers in news.requests} == {agent}

@@ -477,3 +477,18 @@ def test_the_user_agent_can_name_a_contact(news, tmp_path, capsys):
     assert main(["fetch", news.url(GEMPA), "--index", str(tmp_path / "ix"), "--delay", "0",
                  "--user-agent", agent]) == 0
     assert {headers["User-Agent"] for _, headers in news.requests} == {agent}
+
+
+def test_a_changed_page_is_updated_in_place(site, tmp_path):
+    page = (DATA / "gempa-cianjur.html").read_text(encoding="utf-8")
+    site.add(GEMPA, page)
+    index = tmp_path / "index"
+    assert run([site.url(GEMPA)], index).added == 1
+    site.add(GEMPA, page.replace("belum ada laporan kerusakan bangunan yang berarti",
+                                 "tiga rumah warga dilaporkan rusak ringan"))
+    report = run([site.url(GEMPA)], index)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    with searcher.open_index(index) as ix:
+        assert ix.stats().documents == 1
+        assert "tiga rumah warga dilaporkan rusak ringan" in ix.get(site.url(GEMPA)).body
+        assert ix.search("kerusakan").total == 0

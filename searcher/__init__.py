@@ -17,6 +17,7 @@ from searcher.backends import (
     SearchIndex,
     build_index,
     default_location,
+    delete_documents,
     index_exists,
     open_index,
 )
@@ -31,6 +32,7 @@ from searcher.errors import (
 from searcher.index import default_index_dir
 from searcher.models import (
     Article,
+    DeleteReport,
     Document,
     FacetCount,
     Hit,
@@ -64,6 +66,7 @@ def index_sources(paths: str | os.PathLike | Iterable[str | os.PathLike],
 __all__ = [
     "Article",
     "CorpusError",
+    "DeleteReport",
     "Document",
     "FacetCount",
     "Filters",
@@ -86,6 +89,7 @@ __all__ = [
     "build_index",
     "default_index_dir",
     "default_location",
+    "delete_documents",
     "index_exists",
     "index_sources",
     "open_index",

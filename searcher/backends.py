@@ -16,7 +16,16 @@ from typing import Protocol
 from searcher import index as whoosh_index
 from searcher import search as whoosh_search
 from searcher.errors import SearcherError
-from searcher.models import Article, Document, Hit, IndexReport, IndexStats, Rejected, SearchResult
+from searcher.models import (
+    Article,
+    DeleteReport,
+    Document,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Rejected,
+    SearchResult,
+)
 from searcher.ranking import Ranking
 from searcher.snippets import Snippet
 
@@ -42,6 +51,8 @@ class SearchIndex(Protocol):
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
 
     def stats(self) -> IndexStats: ...
+
+    def delete(self, ids: Iterable[str]) -> DeleteReport: ...
 
     def close(self) -> None: ...
 
@@ -99,6 +110,17 @@ def build_index(sources: Iterable[Article | Rejected],
 
         return manticore.build_index(sources, location, **options)
     return whoosh_index.build_index(sources, location, **options)
+
+
+def delete_documents(ids: Iterable[str],
+                     location: str | os.PathLike | None = None, **options) -> DeleteReport:
+    """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
+    location = str(location) if location is not None else default_location()
+    if is_remote(location):
+        from searcher import manticore
+
+        return manticore.delete_documents(ids, location, **options)
+    return whoosh_index.delete_documents(ids, location, **options)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

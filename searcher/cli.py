@@ -1,4 +1,4 @@
-"""Command line: ``python -m searcher index|query|stats|eval|serve``.
+"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve``.
 
 The CLI only parses arguments and formats results; the library does the
 work. Exit codes: 0 success, 1 nothing found or records rejected, 2 usage
@@ -12,10 +12,11 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Sequence
 
 from searcher import evaluation
-from searcher.backends import BACKEND_ENV, build_index, open_index, resolve
+from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
@@ -93,6 +94,43 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.add_argument("--follow-links", action="store_true",
                        help="also read files that links in a folder point to outside it")
+
+    fetch = commands.add_parser(
+        "fetch", help="fetch news feeds and article pages into the index",
+        description="Fetch RSS/Atom feeds (and their items' pages) or article pages, extract "
+                    "each article's text and upsert it by its canonical URL.")
+    fetch.add_argument("urls", nargs="*", metavar="URL", help="feed or article page URLs")
+    fetch.add_argument("--feeds", metavar="FILE",
+                       help="also the URLs in FILE, one per line (# comments allowed)")
+    _index_option(fetch)
+    fetch.add_argument("--every", metavar="INTERVAL",
+                       help="fetch again every INTERVAL (15m, 1h, 90s) until Ctrl-C")
+    fetch.add_argument("--state", metavar="FILE",
+                       help="ETag/Last-Modified memory (default: .fetch-state.json in the index "
+                            "folder; in the current folder for a cluster)")
+    fetch.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                       help="seconds between two requests to one host (default 1)")
+    fetch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="give up on a request after this long (default 10)")
+    fetch.add_argument("--max-bytes", type=int, default=5_000_000, metavar="N",
+                       help="refuse feeds and pages larger than N bytes (default 5000000)")
+    fetch.add_argument("--user-agent", metavar="TEXT", default=None,
+                       help="User-Agent to send (default: searcher/VERSION (news search "
+                            "indexer; obeys robots.txt)); add a contact address")
+    fetch.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to wait for another indexer to finish (default 10)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    delete = commands.add_parser(
+        "delete", help="remove articles from the index",
+        description="Remove articles (retracted, taken down) by id; unknown ids are reported.")
+    delete.add_argument("ids", nargs="*", metavar="ID", help="article ids")
+    delete.add_argument("--ids-from", metavar="FILE",
+                        help="also the ids in FILE, one per line (blank lines and # comments "
+                             "skipped; - reads standard input)")
+    _index_option(delete)
+    delete.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for another indexer to finish (default 10)")
 
     query = commands.add_parser("query", help="search the index",
                                 description="Search; see the README for the query syntax.")
@@ -175,6 +213,96 @@ def run_index(args) -> int:
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
           f"({printable(location)})")
     return NOTHING if report.rejected else OK
+
+
+def run_fetch(args) -> int:
+    from searcher import fetch
+
+    urls = [fetch.check_url(url, "URL") for url in args.urls]
+    if args.feeds:
+        urls += fetch.read_feed_list(args.feeds)
+    if not urls:
+        print("error: fetch: give at least one URL or --feeds FILE", file=sys.stderr)
+        return USAGE
+    for name, value in (("--delay", args.delay), ("--timeout", args.timeout),
+                        ("--max-bytes", args.max_bytes)):
+        if value < 0 or (value == 0 and name != "--delay"):
+            print(f"error: {name} must be more than 0, got {value:g}", file=sys.stderr)
+            return USAGE
+    interval = fetch.parse_every(args.every) if args.every else None
+    location = resolve(args.index, args.backend)
+    try:
+        while True:
+            if interval is None:
+                return _fetch_once(fetch, urls, location, args)
+            try:
+                _fetch_once(fetch, urls, location, args)
+            except SearcherError as error:  # e.g. the index busy: the next round may do
+                print(f"error: {error}; trying again in {args.every}", file=sys.stderr)
+            time.sleep(interval)
+    except KeyboardInterrupt:  # how --every is meant to end; a single run was cut short
+        print("stopped; every completed run is indexed", file=sys.stderr)
+        return OK if interval is not None else 130
+
+
+def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" pages", file=sys.stderr, mininterval=0.5)
+
+    def on_page(url: str) -> None:
+        if progress:
+            progress.update()
+
+    def on_failure(failure) -> None:
+        message = f"failed: {failure}"
+        if progress:
+            progress.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    client = fetch.Client(timeout=args.timeout, max_bytes=args.max_bytes, delay=args.delay,
+                          user_agent=args.user_agent or fetch.USER_AGENT)
+    try:
+        report = fetch.fetch(urls, location, state_path=args.state, client=client,
+                             on_page=on_page, on_failure=on_failure, lock_timeout=args.wait)
+    finally:
+        if progress:
+            progress.close()
+    print(f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
+          f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})", flush=True)
+    return NOTHING if report.failed else OK
+
+
+def read_id_lines(path: str) -> list[str]:
+    """The ids in a file, one per line; blank lines and ``#`` comments skipped."""
+    try:
+        if path == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            with open(path, encoding="utf-8") as stream:
+                lines = stream.read().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise SearcherError(f"--ids-from: cannot read {path}: {reason}") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def run_delete(args) -> int:
+    ids = [i.strip() for i in args.ids if i.strip()]
+    if args.ids_from:
+        ids += read_id_lines(args.ids_from)
+    if not ids:
+        print("error: delete: give at least one ID or --ids-from FILE", file=sys.stderr)
+        return USAGE
+    location = resolve(args.index, args.backend)
+    report = delete_documents(ids, location, lock_timeout=args.wait)
+    for unknown in report.unknown:
+        print(f"unknown id: {unknown}", file=sys.stderr)
+    print(f"{report.deleted} deleted, {len(report.unknown)} unknown ({location})")
+    return OK
 
 
 def run_query(args) -> int:
@@ -273,3 +401,4 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
+COMMANDS.update({"fetch": run_fetch, "delete": run_delete})

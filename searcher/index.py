@@ -5,10 +5,12 @@ Fields
     ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
     ``title_exact`` and ``body_exact`` (same words, not stemmed, so exact
     forms and acronyms outrank stemmed matches), ``title_pairs`` and
-    ``body_pairs`` (neighbouring stems as one term: proximity and multiword
-    terms), ``url``, ``source`` and
-    ``category`` (facets and filters), ``published`` (date filters and
-    sorting) and ``hash`` (a content digest to skip unchanged articles).
+    ``body_pairs`` (neighbouring stems as one term, the lead's only in bodies:
+    proximity and multiword terms), ``url``, ``source`` and
+    ``category`` (facets and filters; categories normalised by
+    :mod:`searcher.categories`, the outlet's own label kept in ``category_raw``),
+    ``author``, ``published`` (date filters and sorting) and ``hash`` (a content
+    digest to skip unchanged articles).
 
 Safety
     Whoosh commits by writing new segment files and then a new table of
@@ -47,8 +49,9 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
 from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemming_analyzer
+from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
-from searcher.models import Article, IndexReport, Rejected
+from searcher.models import Article, DeleteReport, IndexReport, Rejected
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
@@ -87,11 +90,20 @@ def make_schema() -> Schema:
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
-        category=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
+        category=_category_field(),
+        category_raw=STORED(),
+        author=STORED(),
         published=DATETIME(stored=True, sortable=True),
         hash=ID(sortable=True),
         schema_version=STORED(),
     )
+
+
+def _category_field() -> KEYWORD:
+    """Like ``source``, with each label normalised (in documents and in queries)."""
+    field = KEYWORD(stored=True, sortable=True, lowercase=True, commas=True)
+    field.analyzer = field.analyzer | CategoryFilter()
+    return field
 
 
 def index_exists(path: str | os.PathLike) -> bool:
@@ -134,7 +146,9 @@ def _document(article: Article) -> dict:
         "body_pairs": article.body,
         "url": article.url,
         "source": article.source,
-        "category": article.category,
+        "category": normalize_category(article.category),
+        "category_raw": article.category,
+        "author": article.author,
         "published": article.published,
         "hash": article.content_hash,
         "schema_version": SCHEMA_VERSION,
@@ -497,4 +511,37 @@ def build_index(
         finally:
             batches.ix.close()
     report.seconds = time.monotonic() - started
+    return report
+
+
+def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, *,
+                     lock_timeout: float = 10.0) -> DeleteReport:
+    """Remove the articles with these ids from the index at ``path``.
+
+    Ids the index does not hold are listed in the report, not an error;
+    a repeated id counts once. One commit, under the indexer lock, so a
+    running server sees every deletion at once or none.
+    """
+    folder = Path(path or default_index_dir())
+    if not index_exists(folder):
+        raise IndexNotFoundError(str(folder))
+    report = DeleteReport()
+    wanted = list(dict.fromkeys(i for i in ids if i))
+    with _write_errors(folder), indexer_lock(folder, lock_timeout):
+        ix = open_whoosh_index(folder)
+        try:
+            _remove_uncommitted(ix)
+            writer = ix.writer()
+            try:
+                with writer.searcher() as lookup:  # one searcher, not one per id
+                    found = {doc_id for doc_id in wanted
+                             if writer.delete_by_term("id", doc_id, searcher=lookup)}
+                report.deleted = len(found)
+                report.unknown = [doc_id for doc_id in wanted if doc_id not in found]
+                writer.commit() if report.deleted else writer.cancel()
+            except BaseException:
+                _abandon(writer)
+                raise
+        finally:
+            ix.close()
     return report

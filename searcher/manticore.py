@@ -44,9 +44,11 @@ import pymysql
 from searcher import checks, plan
 from searcher.analysis import exact_analyzer, stemming_analyzer
 from searcher.backends import REMOTE_SCHEMES
+from searcher.categories import normalize_category
 from searcher.errors import QueryError, SearcherError
 from searcher.models import (
     Article,
+    DeleteReport,
     Document,
     Hit,
     IndexReport,
@@ -80,7 +82,7 @@ TEXT_FIELDS = ("title", "body", "title_exact", "body_exact")
 ALL_FIELD, ALL_TOKEN = "everything", "_all_"
 COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text", "url",
            "source", "category", "source_keys", "category_keys", "published", "dated", "day",
-           "content_hash", "title_terms", "body_terms")
+           "content_hash", "title_terms", "body_terms", "category_raw", "author")
 BATCH = 200  # articles per REPLACE statement
 # ...and at most this much text, well under searchd's default 8 MB max_packet_size
 # (each article travels about five times: stored text plus four analysed fields).
@@ -466,7 +468,7 @@ def _select(columns: str, table: str, where: list[str], extra: str = "") -> str:
 
 
 _HIT_COLUMNS = ("id, article_id, title_text, body_text, url, source, category, published, "
-                "dated, WEIGHT()")
+                "dated, category_raw, author, WEIGHT()")
 
 
 class ManticoreIndex:
@@ -486,6 +488,10 @@ class ManticoreIndex:
         """Close the connections; any later use raises :class:`IndexClosedError`."""
         self.closed = True
         self._nodes.close()
+
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles from the cluster (see :func:`delete_documents`)."""
+        return delete_documents(ids, self.path)
 
     def _ranker(self) -> str:
         """The ranking expression with the current average field lengths."""
@@ -606,7 +612,9 @@ class ManticoreIndex:
             restrictions += [plan.Restriction("source", filters.sources),
                              plan.Restriction("category", filters.categories)]
         for restriction in restrictions:
-            keys = sorted({k for value in restriction.values for k in value_keys(value)})
+            values = [normalize_category(value) if restriction.field == "category" else value
+                      for value in restriction.values]
+            keys = sorted({k for value in values for k in value_keys(value)})
             if not keys:
                 continue
             listed = ",".join(map(str, keys))
@@ -732,9 +740,10 @@ def _with_expanded(terms: MatchTerms, expanded: set) -> MatchTerms:
 
 def _stored(row) -> dict:
     """A result row as the stored fields the shared builders take."""
-    _, article_id, title, body, url, source, category, published, dated, _ = row
+    _, article_id, title, body, url, source, category, published, dated, raw, author, _ = row
     return {"id": article_id, "title": title, "body": body, "url": url, "source": source,
-            "category": category, "published": _moment(published, dated)}
+            "category": category, "published": _moment(published, dated),
+            "category_raw": raw, "author": author}
 
 
 def _hit(row, terms: MatchTerms | None) -> Hit:
@@ -746,15 +755,16 @@ def _row(article: Article) -> tuple:
     published = article.published
     day = int(published.strftime("%Y%m%d")) if published else 0
     title, body = field_text(article.title, stem=True), field_text(article.body, stem=True)
+    category = normalize_category(article.category)
     return (
         document_id(article.id), title, body,
         field_text(article.title, stem=False), field_text(article.body, stem=False),
         ALL_TOKEN, article.id, article.title, article.body, article.url,
-        article.source, article.category,
-        tuple(value_keys(article.source)), tuple(value_keys(article.category)),
+        article.source, category,
+        tuple(value_keys(article.source)), tuple(value_keys(category)),
         _seconds(published) if published else 0, 1 if published else 0, day,
         article.content_hash, title.count(" ") + 1 if title else 0,
-        body.count(" ") + 1 if body else 0,
+        body.count(" ") + 1 if body else 0, article.category, article.author,
     )
 
 
@@ -866,4 +876,47 @@ def build_index(
     finally:
         nodes.close()
     report.seconds = time.monotonic() - started
+    return report
+
+
+def delete_documents(ids: Iterable[str], location: str, **_whoosh_options) -> DeleteReport:
+    """Remove the articles with these ids from the cluster at ``location``.
+
+    Each id is looked up on its shard's node (ids the cluster does not hold are
+    listed in the report, not an error), then deleted there. Every shard's
+    node must be reachable, as for indexing.
+    """
+    cluster = Cluster.parse(location)
+    nodes = _Nodes(cluster)
+    report = DeleteReport()
+    wanted = list(dict.fromkeys(i for i in ids if i))
+    try:
+        layout = discover(nodes)
+        by_shard: dict[str, list[str]] = {}
+        for article_id in wanted:
+            by_shard.setdefault(shard_of(article_id, layout), []).append(article_id)
+        down = [shard for shard in by_shard if layout.home(shard) is None]
+        if down:
+            raise SearcherError(f"cannot delete: shard(s) {', '.join(down)} of {cluster} are "
+                                "not served by any reachable node; nothing was deleted")
+        found: set[str] = set()
+        for shard, article_ids in by_shard.items():
+            node = layout.home(shard)
+            for start in range(0, len(article_ids), BATCH):
+                batch = article_ids[start:start + BATCH]
+                numbers = ",".join(str(document_id(a)) for a in batch)
+                held = {row[1]: row[0] for row in nodes.execute(
+                    node, f"SELECT id, article_id FROM {shard} WHERE id IN ({numbers}) "
+                          f"LIMIT {len(batch)}")}
+                present = [held[a] for a in batch if a in held]
+                if present:
+                    nodes.execute(node, f"DELETE FROM {shard} WHERE id IN "
+                                        f"({','.join(map(str, present))})")
+                found.update(a for a in batch if a in held)
+        for shard in by_shard:
+            nodes.execute(layout.home(shard), f"FLUSH RTINDEX {shard}")
+        report.deleted = len(found)
+        report.unknown = [a for a in wanted if a not in found]
+    finally:
+        nodes.close()
     return report

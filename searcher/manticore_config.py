@@ -46,7 +46,7 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
             *(f"    rt_field = {name}" for name in (*TEXT_FIELDS, ALL_FIELD)),
             *(f"    rt_attr_string = {name}" for name in (
                 "article_id", "title_text", "body_text", "url", "source", "category",
-                "content_hash")),
+                "content_hash", "category_raw", "author")),
             "    rt_attr_multi = source_keys",
             "    rt_attr_multi = category_keys",
             "    rt_attr_bigint = published",

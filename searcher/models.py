@@ -33,6 +33,7 @@ class Article:
     published: datetime | None = None
     # Where the record came from ("file:line"), for messages; not part of the content.
     origin: str = field(default="", compare=False)
+    author: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -42,6 +43,8 @@ class Article:
             digest.update(value.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00")
         digest.update((self.published.isoformat() if self.published else "").encode())
+        if self.author:  # only then: records without one keep their digests
+            digest.update(b"\x00" + self.author.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
 
@@ -162,6 +165,8 @@ class Document:
     source: str
     category: str
     published: datetime | None
+    category_raw: str = ""  # the outlet's own label; ``category`` is normalised
+    author: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -171,6 +176,8 @@ class Document:
             "url": self.url,
             "source": self.source,
             "category": self.category,
+            "category_raw": self.category_raw,
+            "author": self.author,
             "published": self.published.isoformat() if self.published else None,
         }
 
@@ -220,3 +227,14 @@ class IndexReport:
             "rejected": len(self.rejected),
             "seconds": round(self.seconds, 2),
         }
+
+
+@dataclass
+class DeleteReport:
+    """What a deletion did: articles removed, and the ids the index did not hold."""
+
+    deleted: int = 0
+    unknown: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"deleted": self.deleted, "unknown": list(self.unknown)}

@@ -436,7 +436,7 @@ def make_article(article_id: str, title: str, body: str, *, url: str = "", sourc
         body=body,
         url=web_url(clean_text(url).strip()),
         source=" ".join(clean_text(source).split()),
-        category=" ".join(clean_text(category).split()).lower(),
+        category=" ".join(clean_text(category).split()),  # normalised when indexed
         published=published,
         origin=origin,
     )

@@ -27,7 +27,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -42,10 +42,20 @@ from whoosh.util.times import long_to_datetime
 
 from searcher import checks, concepts, plan, scoring
 from searcher.analysis import analyze, pair_term
+from searcher.categories import normalize_label
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import IndexClosedError, QueryError
-from searcher.index import default_index_dir, make_schema, open_whoosh_index
-from searcher.models import Document, FacetCount, Hit, IndexStats, SearchResult, Snippet, web_url
+from searcher.index import default_index_dir, delete_documents, make_schema, open_whoosh_index
+from searcher.models import (
+    DeleteReport,
+    Document,
+    FacetCount,
+    Hit,
+    IndexStats,
+    SearchResult,
+    Snippet,
+    web_url,
+)
 from searcher.plan import QueryPlan
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import Ranking
@@ -387,6 +397,15 @@ class Index:
             latest=_as_datetime(int(moments.max())) if len(moments) else None,
             size_bytes=size, path=self.path,
         )
+
+    # -- writing ---------------------------------------------------------------------
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles (:func:`searcher.index.delete_documents`, which holds the
+        indexer lock); this thread's next search already sees it, others within
+        ``REFRESH_SECONDS``."""
+        report = delete_documents(ids, self.path)
+        self._local.checked = float("-inf")  # look for the new generation next time
+        return report
 
 
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
@@ -730,10 +749,16 @@ def _filter_query(filters: Filters):
     clauses = []
     for fieldname, values in (("source", filters.sources), ("category", filters.categories)):
         if values:
-            clauses.append(query.Or([query.Term(fieldname, v.lower()) for v in values]))
+            clauses.append(query.Or([query.Term(fieldname, _filter_value(fieldname, v))
+                                     for v in values]))
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
+
+
+def _filter_value(fieldname: str, value: str) -> str:
+    """A filter's term: a category label normalised as the indexed ones were."""
+    return normalize_label(value) if fieldname == "category" else value.lower()
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
@@ -1439,6 +1464,7 @@ def make_document(stored: dict) -> Document:
         id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
         url=web_url(stored.get("url", "")), source=stored.get("source", ""),
         category=stored.get("category", ""), published=stored.get("published"),
+        category_raw=stored.get("category_raw", ""), author=stored.get("author", ""),
     )
 
 

@@ -179,6 +179,44 @@ def test_bad_parameters_are_query_errors(ix):
         ix.search("banjir", filters={"since": "kemarin lusa"})
 
 
+def test_categories_are_normalised_and_the_outlets_label_kept(ix, location):
+    labels = [replace(ARTICLES[2], id="ekbis-1", category="Ekbis", author="Andi"),
+              replace(ARTICLES[7], id="economy-1", category="  ECONOMY "),
+              replace(ARTICLES[3], id="bola-1", category="Super Skor"),
+              replace(ARTICLES[4], id="ragam-1", category="Kolom Khusus")]
+    assert searcher.build_index(labels, location).added == 4
+    document = ix.get("ekbis-1")
+    assert (document.category, document.category_raw, document.author) == (
+        "ekonomi", "Ekbis", "Andi")
+    assert document.to_json()["category_raw"] == "Ekbis"
+    assert ix.get("economy-1").category_raw == "  ECONOMY "
+    everything = ix.search("-zzzz", facets=True)
+    assert [(f.value, f.count) for f in everything.facets["category"]] == [
+        ("ekonomi", 4), ("hukum", 3), ("daerah", 2), ("bola", 1), ("kesehatan", 1),
+        ("kolom khusus", 1)]
+    economy = {"dagang-1", "bekas-1", "ekbis-1", "economy-1"}
+    for text in ("kategori:ekonomi", "kategori:Ekbis", "category:BISNIS", "kategori:economy"):
+        assert set(ids(ix.search(text, per_page=20))) == economy, text
+    for label in ("ekonomi", "Money", " ekbis "):
+        assert set(ids(ix.search("-zzzz", filters={"category": label}))) == economy, label
+    assert ids(ix.search("kategori:sepakbola")) == ["bola-1"]
+    assert ids(ix.search("-zzzz", filters={"category": "KOLOM  khusus"})) == ["ragam-1"]
+    assert [(f.value, f.count) for f in ix.stats().categories][:1] == [("ekonomi", 4)]
+
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": location})
+    try:
+        client = app.test_client()
+        article = client.get("/api/article/ekbis-1").get_json()
+        assert (article["category"], article["category_raw"], article["author"]) == (
+            "ekonomi", "Ekbis", "Andi")
+        found = client.get("/api/search?q=-zzzz&category=Bisnis&per_page=20").get_json()
+        assert {hit["id"] for hit in found["hits"]} == economy
+    finally:
+        close_index(app)
+
+
 # -- documents ----------------------------------------------------------------------------
 def test_get_and_highlight_a_document(ix):
     document = ix.get("tppo-2")
@@ -236,6 +274,54 @@ def test_a_rebuild_holds_exactly_the_new_articles(ix, location):
     assert report.added == 2
     assert ix.stats().documents == 2
     assert set(ids(ix.search("perdagangan"))) == {"tppo-1", "tppo-2"}
+
+
+def test_a_deleted_article_leaves_results_facets_related_and_stats(ix, location):
+    assert ix.more_like_this("tppo-1", limit=3)[0].id == "tppo-2"
+    report = ix.delete(["tppo-2", "tidak-ada", "tppo-2"])
+    assert (report.deleted, report.unknown) == (1, ["tidak-ada"])
+    assert ix.get("tppo-2") is None
+    result = ix.search("perdagangan orang", facets=True)
+    assert "tppo-2" not in ids(result)
+    assert result.total == 4
+    assert [(f.value, f.count) for f in result.facets["source"]] == [
+        ("Kompas", 2), ("Detik", 1), ("Tempo", 1)]
+    assert [(f.value, f.count) for f in result.facets["category"]] == [
+        ("ekonomi", 2), ("daerah", 1), ("hukum", 1)]
+    assert "tppo-2" not in [hit.id for hit in ix.more_like_this("tppo-1", limit=5)]
+    stats = ix.stats()
+    assert stats.documents == 7
+    assert [(f.value, f.count) for f in stats.sources] == [("Kompas", 3), ("Tempo", 3),
+                                                           ("Detik", 1)]
+    again = searcher.delete_documents(["tppo-2"], location)
+    assert (again.deleted, again.unknown) == (0, ["tppo-2"])
+
+
+def test_the_web_api_cannot_delete(ix, location):
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": location})
+    try:
+        client = app.test_client()
+        for path in ("/api/article/tppo-1", "/article/tppo-1", "/api/delete?id=tppo-1"):
+            assert client.delete(path).status_code in (404, 405)
+            assert client.post(path).status_code in (404, 405)
+        assert client.get("/api/article/tppo-1").status_code == 200
+    finally:
+        close_index(app)
+    assert ix.get("tppo-1") is not None
+
+
+def test_the_cli_deletes_and_reports_unknown_ids(ix, location, tmp_path, capsys):
+    listed = tmp_path / "ids.txt"
+    listed.write_text("# ditarik redaksi\nbanjir-2\n\nhilang-9\n", encoding="utf-8")
+    where = ["--backend", location] if "://" in location else ["--index", location]
+    assert main(["delete", "banjir-1", "--ids-from", str(listed), *where]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 deleted, 1 unknown (")
+    assert captured.err == "unknown id: hilang-9\n"
+    assert ids(ix.search("banjir")) == []
+    assert ix.stats().documents == 6
 
 
 # -- shells ----------------------------------------------------------------------------------

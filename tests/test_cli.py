@@ -247,7 +247,7 @@ def subcommands() -> list[str]:
 
 
 def test_the_documented_subcommands_exist():
-    assert {"index", "query", "stats", "eval"} <= set(subcommands())
+    assert {"index", "fetch", "delete", "query", "stats", "eval"} <= set(subcommands())
 
 
 @pytest.mark.parametrize("command", subcommands())
@@ -276,3 +276,20 @@ def test_bad_arguments_exit_2(args, capsys):
         main(args)
     assert done.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_delete_without_ids_is_a_usage_error(tmp_path, capsys):
+    assert main(["delete", "--index", str(tmp_path / "ix")]) == 2
+    assert capsys.readouterr().err == "error: delete: give at least one ID or --ids-from FILE\n"
+
+
+def test_delete_with_an_unreadable_ids_file_names_it(tmp_path, capsys):
+    missing = tmp_path / "ids.txt"
+    assert main(["delete", "--ids-from", str(missing), "--index", str(tmp_path / "ix")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --ids-from: cannot read {missing}: No such file or directory\n")
+
+
+def test_delete_without_an_index_is_a_usage_error(tmp_path, capsys):
+    assert main(["delete", "x", "--index", str(tmp_path / "ix")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: no index in {tmp_path / 'ix'}")

@@ -33,8 +33,8 @@ def test_jsonl_records_become_articles(tiny_corpus):
     })
     assert read(path) == [Article(
         id="a1", title="Banjir di Bekasi", body="Air naik.", url="https://x.example/1",
-        source="Kabar Kota", category="daerah", published=datetime(2024, 1, 28, 6, 50),
-    )]
+        source="Kabar Kota", category="Daerah", published=datetime(2024, 1, 28, 6, 50),
+    )]  # the outlet's label as it is: the index normalises it (searcher.categories)
     assert read(path)[0].origin == f"{path}:1"
 
 

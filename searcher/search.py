@@ -533,9 +533,17 @@ class PairPhrase(query.Or):
         self.words = tuple(words)
 
     @property
-    def pair_count(self) -> int:
-        """How many pair terms are scored per field (the phrase's words - 1)."""
+    def units(self) -> int:
+        """How many terms' scores add up in a field (the phrase's words - 1)."""
         return max(len(self.words) - 1, 1)
+
+
+class AllWords(query.And):
+    """Every word of an expression, anywhere in the article (``units``: how many)."""
+
+    @property
+    def units(self) -> int:
+        return len(self.subqueries)
 
     def apply(self, fn):
         return self
@@ -584,8 +592,9 @@ class Concepts(query.Or):
                                             ranking.title_pair_boost))
                 weights.append(1.0)
             for expression in concept.alternatives:
-                clauses.append(_expression_clause(expression, ranking))
-                weights.append(ranking.alternative_weight)
+                found, weighed = _expressions(expression, ranking.alternative_weight, ranking)
+                clauses += found
+                weights += weighed
             known.append(_concept(concept.start, concept.end, clauses, weights, ranking))
         parts = words + [c for _, c in pairs] + [c for k in known for c in k[2]]
         node = cls(parts)
@@ -614,10 +623,15 @@ class Concepts(query.Or):
         return node
 
 
-def _expression_clause(expression: tuple[concepts.Word, ...], ranking: Ranking):
+def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: Ranking):
+    """``(clauses, weights)`` for another expression of a concept: one word, or
+    several found together (title or lead pairs) or, at ``scattered_weight``, anywhere
+    (the pair fields hold a body's lead only)."""
     if len(expression) == 1:
-        return _word_clause(expression[0], ranking.boosts)
-    return _pair_clause(tuple(w.stem for w in expression), 1.0, ranking.title_pair_boost)
+        return [_word_clause(expression[0], ranking.boosts)], [weight]
+    together = _pair_clause(tuple(w.stem for w in expression), 1.0, ranking.title_pair_boost)
+    anywhere = AllWords([_word_clause(w, ranking.boosts) for w in expression])
+    return [together, anywhere], [weight, weight * ranking.scattered_weight]
 
 
 def _concept(start: int, end: int, clauses: list, weights: list[float], ranking: Ranking):
@@ -627,7 +641,7 @@ def _concept(start: int, end: int, clauses: list, weights: list[float], ranking:
     span = end - start
     stand_in = span * (1 + ranking.pair_weight * (span > 1))
     return (start, end, clauses, [
-        weight * stand_in / getattr(clause, "pair_count", 1)
+        weight * stand_in / getattr(clause, "units", 1)
         for clause, weight in zip(clauses, weights, strict=True)])
 
 
@@ -1057,6 +1071,9 @@ def _evaluate(node, space: _DocSpace) -> scoring.Part:
         return _evaluate_concepts(node, space)
     if kind is PairPhrase:
         return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
+                              node.boost)
+    if kind is AllWords:
+        return scoring.all_of(space.size, (_evaluate(q, space) for q in node.subqueries),
                               node.boost)
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
     if kind is query.And or (kind is query.Or and not node.scale):

@@ -9,7 +9,9 @@ step of :data:`STEPS` (each adds one idea to the one before). Prints, and
 with ``--write`` writes to a Markdown file:
 
 * per step and set: nDCG@10, MRR@10, R@100 and the change from the step before
-  (a step that helps one set and hurts another shows in the same row);
+  (a step that helps one set and hurts another shows in the same row); for
+  news also the condensed nDCG'@10 (unjudged articles left out: the pool was
+  judged from other engines' results, see :mod:`searcher.evaluation`);
 * per news query: nDCG@10 under every step;
 * per step on TyDi: how many questions gained or lost more than 0.1;
 * related articles (news dev): for each article judged 2, the share of its
@@ -51,12 +53,12 @@ def ensure_index(folder: Path, sources: list[Path]) -> Path:
     return folder
 
 
-def run_set(folder: Path, ranking: Ranking, queries: dict, qrels: dict):
+def run_set(folder: Path, ranking: Ranking, queries: dict, qrels: dict, judged: dict):
     with searcher.open_index(str(folder), ranking=ranking) as index:
         def run(text: str) -> list[str]:
             return [hit.id for hit in index.search(text, per_page=100, snippets=False).hits]
 
-        return evaluation.evaluate(run, queries, qrels)
+        return evaluation.evaluate(run, queries, qrels, judged)
 
 
 def related_share(folder: Path, ranking: Ranking, qrels_all: dict) -> tuple[float, float, int]:
@@ -104,6 +106,8 @@ def main(argv=None) -> int:
     news_queries = evaluation.read_queries(NEWS_EVAL / "queries.tsv")
     news_qrels = evaluation.read_qrels(NEWS_EVAL / "qrels.txt")
     news_all = read_all_qrels(NEWS_EVAL / "qrels.txt")
+    news_judged = evaluation.read_judged(NEWS_EVAL / "qrels.txt")
+    tydi_judged = evaluation.read_judged(TYDI_EVAL / "qrels.txt")
     tydi_queries = evaluation.read_queries(TYDI_EVAL / "queries.tsv")
     if args.tydi_limit:
         tydi_queries = dict(list(tydi_queries.items())[:args.tydi_limit])
@@ -113,8 +117,8 @@ def main(argv=None) -> int:
     rows = []
     for name, ranking in steps:
         started = time.perf_counter()
-        news_report = run_set(news, ranking, news_queries, news_qrels)
-        tydi_report = run_set(tydi, ranking, tydi_queries, tydi_qrels)
+        news_report = run_set(news, ranking, news_queries, news_qrels, news_judged)
+        tydi_report = run_set(tydi, ranking, tydi_queries, tydi_qrels, tydi_judged)
         related = related_share(news, ranking, news_all)
         rows.append((name, news_report, tydi_report, related))
         print(f"{name}: news nDCG@10 {news_report.ndcg_at_10:.4f}, TyDi nDCG@10 "
@@ -134,9 +138,9 @@ def _delta(now: float, before: float | None) -> str:
 
 def format_report(rows, tydi_count: int) -> str:
     lines = [
-        "| step | news nDCG@10 | news MRR@10 | news R@100 | TyDi nDCG@10 | TyDi MRR@10 "
-        "| TyDi R@100 | related on topic | of judged related |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| step | news nDCG@10 | news nDCG'@10 | news MRR@10 | news R@100 | TyDi nDCG@10 "
+        "| TyDi MRR@10 | TyDi R@100 | related on topic | of judged related |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     previous = None
     for name, news, tydi, related in rows:
@@ -145,6 +149,7 @@ def format_report(rows, tydi_count: int) -> str:
         tydi_change = _delta(tydi.ndcg_at_10, p_tydi and p_tydi.ndcg_at_10)
         lines.append(
             f"| {name} | {news.ndcg_at_10:.4f}{news_change}"
+            f" | {news.condensed_ndcg_at_10:.4f}"
             f" | {news.mrr_at_10:.4f} | {news.recall_at_100:.4f}"
             f" | {tydi.ndcg_at_10:.4f}{tydi_change}"
             f" | {tydi.mrr_at_10:.4f} | {tydi.recall_at_100:.4f}"
@@ -158,12 +163,18 @@ def format_report(rows, tydi_count: int) -> str:
         gained = sum(s.ndcg_at_10 - old[s.qid] > 0.1 for s in after.per_query)
         lost = sum(old[s.qid] - s.ndcg_at_10 > 0.1 for s in after.per_query)
         lines.append(f"| {name} | {gained} | {lost} |")
-    lines += ["", "News dev, nDCG@10 per query (columns: the steps above, in order):", "",
+    lines += ["", "News dev, nDCG@10 per query (columns: the steps above, in order; in "
+              "brackets, how many of the top 10 no one judged, when any):", "",
               "| qid | query | " + " | ".join(str(i + 1) for i in range(len(rows))) + " |",
               "|---|---|" + "---|" * len(rows)]
     per_step = [{s.qid: s for s in news.per_query} for _, news, _, _ in rows]
+
+    def cell(score) -> str:
+        unjudged = f" ({score.unjudged_at_10})" if score.unjudged_at_10 else ""
+        return f"{score.ndcg_at_10:.3f}{unjudged}"
+
     for score in rows[0][1].per_query:
-        cells = " | ".join(f"{step[score.qid].ndcg_at_10:.3f}" for step in per_step)
+        cells = " | ".join(cell(step[score.qid]) for step in per_step)
         lines.append(f"| {score.qid} | {score.query} | {cells} |")
     return "\n".join(lines) + "\n"
 

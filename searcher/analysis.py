@@ -202,9 +202,10 @@ def exact_analyzer() -> Composable:
     return IndonesianTokenizer() | StopFilter() | CompoundPartsFilter(stem=False)
 
 
-# Pairs kept from the start of a body: about the first 80 words of a news
-# story (its lead), a sixth of a median CLICK-ID article.
-LEAD_PAIRS = 50
+# Pairs kept from the start of a body: about the first 30 words of a news
+# story (its lead sentence, which says what happened): the pair fields hold
+# one term per pair, and every pair of every body would triple the index.
+LEAD_PAIRS = 20
 
 
 def pair_analyzer(limit: int | None = None) -> Composable:

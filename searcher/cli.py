@@ -368,26 +368,33 @@ def run_stats(args) -> int:
 def run_eval(args) -> int:
     queries = evaluation.read_queries(args.queries)
     qrels = evaluation.read_qrels(args.qrels)
+    judged = evaluation.read_judged(args.qrels)
     with open_index(resolve(args.index, args.backend)) as index:
         def run(text: str) -> list[str]:
             result = index.search(text, per_page=100, snippets=False)
             return [hit.id for hit in result.hits]
 
-        report = evaluation.evaluate(run, queries, qrels)
+        report = evaluation.evaluate(run, queries, qrels, judged)
     if args.json:
-        print(json.dumps(report.to_json(per_query=args.per_query)))
-    else:
-        if args.per_query:
-            print(f"{'qid':<10} {'nDCG@10':>7} {'MRR@10':>7} {'R@100':>7}  query")
-            for score in report.per_query:
-                note = "  (failed)" if score.failed else ""
-                print(f"{score.qid:<10} {score.ndcg_at_10:7.4f} {score.mrr_at_10:7.4f} "
-                      f"{score.recall_at_100:7.4f}  {score.query}{note}")
-            print()
-        print(f"queries  {report.queries} ({report.failed} failed)")
-        print(f"MRR@10   {report.mrr_at_10:.4f}")
-        print(f"nDCG@10  {report.ndcg_at_10:.4f}")
-        print(f"R@100    {report.recall_at_100:.4f}")
+        figures = report.to_json(per_query=args.per_query)
+        figures["nDCG'@10"] = round(report.condensed_ndcg_at_10 or 0.0, 4)
+        print(to_json(figures))
+        return OK
+    if args.per_query:
+        header = ("qid", "nDCG@10", "MRR@10", "R@100", "nDCG'@10", "unjudged")
+        print(f"{header[0]:<10} {header[1]:>7} {header[2]:>7} {header[3]:>7} {header[4]:>8} "
+              f"{header[5]:>8}  query")
+        for score in report.per_query:
+            note = "  (failed)" if score.failed else ""
+            print(f"{printable(score.qid):<10} {score.ndcg_at_10:7.4f} {score.mrr_at_10:7.4f} "
+                  f"{score.recall_at_100:7.4f} {score.condensed_ndcg_at_10 or 0.0:8.4f} "
+                  f"{score.unjudged_at_10 or 0:8d}  {printable(score.query)}{note}")
+        print()
+    print(f"queries  {report.queries} ({report.failed} failed)")
+    print(f"MRR@10   {report.mrr_at_10:.4f}")
+    print(f"nDCG@10  {report.ndcg_at_10:.4f}")
+    print(f"R@100    {report.recall_at_100:.4f}")
+    print(f"nDCG'@10 {report.condensed_ndcg_at_10 or 0.0:.4f}  (unjudged documents left out)")
     return OK
 
 

@@ -9,6 +9,13 @@ runs every query through the library API and reports the mean of:
 * ``R@100``: the share of relevant documents found in the top 100.
 
 Queries without judgments are skipped; a query that fails to parse scores 0.
+
+Judgments made by pooling (the top of a few engines) leave articles that
+none of them found unjudged, and nDCG counts an unjudged article as not
+relevant, so a ranking that finds new relevant articles looks worse. Given
+every judged document (:func:`read_judged`), each query also reports how
+many of its top 10 are unjudged and the *condensed* nDCG@10 (Sakai 2007):
+nDCG@10 of the ranking with the unjudged documents left out.
 """
 
 from __future__ import annotations
@@ -31,11 +38,17 @@ class QueryScore:
     ndcg_at_10: float
     recall_at_100: float
     failed: bool = False
+    condensed_ndcg_at_10: float | None = None  # with every judged document known
+    unjudged_at_10: int | None = None
 
     def to_json(self) -> dict:
-        return {"qid": self.qid, "query": self.query, "MRR@10": round(self.mrr_at_10, 4),
-                "nDCG@10": round(self.ndcg_at_10, 4), "R@100": round(self.recall_at_100, 4),
-                "failed": self.failed}
+        figures = {"qid": self.qid, "query": self.query, "MRR@10": round(self.mrr_at_10, 4),
+                   "nDCG@10": round(self.ndcg_at_10, 4), "R@100": round(self.recall_at_100, 4),
+                   "failed": self.failed}
+        if self.condensed_ndcg_at_10 is not None:
+            figures["nDCG'@10"] = round(self.condensed_ndcg_at_10, 4)
+            figures["unjudged@10"] = self.unjudged_at_10
+        return figures
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,14 @@ class EvalReport:
     queries: int
     failed: int = 0
     per_query: tuple[QueryScore, ...] = ()
+
+    @property
+    def condensed_ndcg_at_10(self) -> float | None:
+        """Mean condensed nDCG@10 (None unless every judged document was given)."""
+        values = [s.condensed_ndcg_at_10 for s in self.per_query]
+        if not values or None in values:
+            return None
+        return sum(values) / len(values)
 
     def to_json(self, *, per_query: bool = False) -> dict:
         figures = {
@@ -88,6 +109,20 @@ def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
     return qrels
 
 
+def read_judged(path: str | os.PathLike) -> dict[str, set[str]]:
+    """Every judged document per query, relevant or not (from a qrels file)."""
+    judged: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as stream:
+        for number, line in enumerate(stream, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 4:
+                raise SearcherError(f"{path}:{number}: expected 'qid 0 docid relevance'")
+            judged.setdefault(parts[0], set()).add(parts[2])
+    return judged
+
+
 def ndcg(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
     gain = sum((2 ** judged.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
     ideal = sorted(judged.values(), reverse=True)[:k]
@@ -107,20 +142,31 @@ def evaluate(
     run: Callable[[str], list[str]],
     queries: dict[str, str],
     qrels: dict[str, dict[str, int]],
+    judged: dict[str, set[str]] | None = None,
 ) -> EvalReport:
-    """Score ``run`` (query text → ranked ids, at least 100) on the judged queries."""
+    """Score ``run`` (query text → ranked ids, at least 100) on the judged queries.
+
+    With ``judged`` (:func:`read_judged`), each query also gets its condensed
+    nDCG@10 and the number of unjudged documents in its top 10.
+    """
     scores = []
     for qid, text in queries.items():
-        judged = qrels.get(qid)
-        if not judged:
+        relevant = qrels.get(qid)
+        if not relevant:
             continue
         try:
             ranked = run(text)
         except QueryError:
             scores.append(QueryScore(qid, text, 0.0, 0.0, 0.0, failed=True))
             continue
-        scores.append(QueryScore(qid, text, reciprocal_rank(ranked, judged),
-                                 ndcg(ranked, judged), recall(ranked, judged)))
+        condensed = unjudged = None
+        if judged is not None:
+            known = judged.get(qid, set())
+            unjudged = sum(d not in known for d in ranked[:10])
+            condensed = ndcg([d for d in ranked if d in known], relevant)
+        scores.append(QueryScore(qid, text, reciprocal_rank(ranked, relevant),
+                                 ndcg(ranked, relevant), recall(ranked, relevant),
+                                 condensed_ndcg_at_10=condensed, unjudged_at_10=unjudged))
     n = len(scores) or 1
     return EvalReport(
         sum(s.mrr_at_10 for s in scores) / n, sum(s.ndcg_at_10 for s in scores) / n,

@@ -231,6 +231,26 @@ def test_eval_text(sample_index, eval_files, capsys):
     assert "queries  2 (0 failed)" in out
 
 
+def test_eval_per_query_prints_each_judged_query(sample_index, eval_files, capsys):
+    queries, qrels = eval_files
+    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
+                 "--index", str(sample_index), "--per-query"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split() for line in lines[1:3]}
+    assert set(rows) == {"q1", "q2"}  # q3 has no judgments
+    assert rows["q1"][1:4] == ["1.0000", "1.0000", "1.0000"]
+    assert rows["q2"][1:4] == ["0.0000", "0.0000", "0.0000"]
+    assert lines[1].endswith("kolam retensi")
+
+
+def test_eval_per_query_json(sample_index, eval_files, capsys):
+    queries, qrels = eval_files
+    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
+                 "--index", str(sample_index), "--json", "--per-query"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(q["qid"], q["nDCG@10"]) for q in data["per_query"]] == [("q1", 1.0), ("q2", 0.0)]
+
+
 def test_eval_with_a_malformed_qrels_line_is_a_usage_error(sample_index, eval_files, capsys):
     queries, qrels = eval_files
     qrels.write_text("q1 sample-012 1\n")

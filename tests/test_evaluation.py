@@ -10,6 +10,7 @@ from searcher.errors import QueryError, SearcherError
 from searcher.evaluation import (
     evaluate,
     ndcg,
+    read_judged,
     read_qrels,
     read_queries,
     recall,
@@ -121,3 +122,30 @@ def test_malformed_lines_raise_with_file_and_line(tmp_path, reader, text):
     line = 1 if reader is read_queries else 2
     with pytest.raises(SearcherError, match=f"{path}:{line}"):
         reader(path)
+
+
+def test_condensed_ndcg_leaves_unjudged_documents_out(tmp_path):
+    qrels = {"q1": {"a": 2, "b": 1}}
+    judged = {"q1": {"a", "b", "z"}}
+    report = evaluate(lambda text: ["new", "a", "z", "b"], {"q1": "x"}, qrels, judged)
+    (score,) = report.per_query
+    assert score.unjudged_at_10 == 1  # "new" was never judged; "z" was judged 0
+    # Condensed: the ranking a, z, b, against the ideal a, b.
+    dcg = 3 / math.log2(2) + 1 / math.log2(4)
+    ideal = 3 / math.log2(2) + 1 / math.log2(3)
+    assert score.condensed_ndcg_at_10 == pytest.approx(dcg / ideal)
+    assert score.ndcg_at_10 < score.condensed_ndcg_at_10
+    assert report.condensed_ndcg_at_10 == score.condensed_ndcg_at_10
+
+
+def test_without_every_judged_document_there_is_no_condensed_figure():
+    report = evaluate(lambda text: ["a"], {"q1": "x"}, {"q1": {"a": 1}})
+    assert report.per_query[0].condensed_ndcg_at_10 is None
+    assert report.condensed_ndcg_at_10 is None
+
+
+def test_read_judged_keeps_documents_judged_not_relevant(tmp_path):
+    path = tmp_path / "qrels.txt"
+    path.write_text("q1 0 a 2\nq1 0 b 0\nq2 0 c 0\n")
+    assert read_judged(path) == {"q1": {"a", "b"}, "q2": {"c"}}
+    assert read_qrels(path) == {"q1": {"a": 2}}

@@ -374,12 +374,21 @@ class Index:
                         + [query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
                            for p, weight in pairs])
         matched = _matching(searcher, like, None, self._postings)
+        scores = matched.scores
+        if ranking.related_days:
+            # The same story is told within days: nearer articles weigh more.
+            moments, dated = matched.column("published"), matched.column("dated")
+            own = matched.space.joined("published")[docnum]
+            if matched.space.joined("dated")[docnum]:
+                days = np.abs(moments - own) / _DAY_MICROSECONDS
+                near = np.where(dated, np.exp(-days / ranking.related_days), 0.0)
+                scores = scores * (0.5 + 0.5 * near)
         hits = []
-        for position in scoring.ranked(matched.docnums, matched.scores, limit + 1):
+        for position in scoring.ranked(matched.docnums, scores, limit + 1):
             number = int(matched.docnums[position])
             if number != docnum and len(hits) < limit:
                 hits.append(make_hit(searcher.stored_fields(number),
-                                     float(matched.scores[position]), MatchTerms()))
+                                     float(scores[position]), MatchTerms()))
         return hits
 
     @checks.while_open
@@ -625,12 +634,15 @@ class Concepts(query.Or):
 
 def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: Ranking):
     """``(clauses, weights)`` for another expression of a concept: one word, or
-    several found together (title or lead pairs) or, at ``scattered_weight``, anywhere
-    (the pair fields hold a body's lead only)."""
+    several found together (title or lead pairs) or, at ``scattered_weight``, in
+    their written forms anywhere (the pair fields hold a body's lead only)."""
     if len(expression) == 1:
         return [_word_clause(expression[0], ranking.boosts)], [weight]
     together = _pair_clause(tuple(w.stem for w in expression), 1.0, ranking.title_pair_boost)
-    anywhere = AllWords([_word_clause(w, ranking.boosts) for w in expression])
+    # Apart, only the expression's own word forms count: "perdagangan" and
+    # "manusia" in one article, not any derivation of "dagang" beside "manusia".
+    exact = {f: b for f, b in ranking.boosts.items() if f.endswith("_exact")}
+    anywhere = AllWords([_word_clause(w, exact) for w in expression])
     return [together, anywhere], [weight, weight * ranking.scattered_weight]
 
 

@@ -59,8 +59,14 @@ def main(argv=None) -> int:
     parser.add_argument("--ranking", choices=sorted(RANKINGS), default="default")
     parser.add_argument("--queries", type=int, default=2000, help="timed queries")
     parser.add_argument("--warm", type=int, default=200, help="untimed queries first")
+    parser.add_argument("--dump", type=Path, help="write the stream here (one query a line) "
+                        "and stop, to time another build on the very same queries")
     args = parser.parse_args(argv)
     stream = distinct_queries(args.warm + args.queries)
+    if args.dump:
+        args.dump.write_text("".join(f"{' '.join(q.split())}\n" for q in stream),
+                             encoding="utf-8")
+        return 0
     timings = []
     with searcher.open_index(args.index, ranking=RANKINGS[args.ranking]) as index:
         for number, text in enumerate(stream):

@@ -36,13 +36,25 @@ NEWS_EVAL = SHARED / "data" / "eval" / "news-clickid-dev"
 TYDI_EVAL = SHARED / "data" / "eval" / "tydiqa-id"
 
 # Each step adds one idea to the step before; the last is what ships.
+_CONCEPTS_ONLY = replace(DEFAULT, thesaurus=WORDS_ONLY.thesaurus, coordination=0.0,
+                         long_coordination=0.0, pair_weight=0.0, variant_weight=0.0,
+                         related_pairs=0, related_days=0.0)
+_COORDINATED = replace(_CONCEPTS_ONLY, coordination=DEFAULT.coordination,
+                       long_coordination=DEFAULT.long_coordination)
+_PAIRS = replace(_COORDINATED, pair_weight=DEFAULT.pair_weight)
+_THESAURUS = replace(_PAIRS, thesaurus=DEFAULT.thesaurus)
+_SPELLINGS = replace(_THESAURUS, variant_weight=DEFAULT.variant_weight)
 STEPS: list[tuple[str, Ranking]] = [
     ("words only (before #11)", WORDS_ONLY),
-    ("+ concepts: synonyms best-of, question words", replace(
-        DEFAULT, coordination=0.0, pair_weight=0.0)),
-    ("+ pairs (proximity)", replace(DEFAULT, coordination=0.0)),
-    ("+ coordination (shipped)", DEFAULT),
+    ("+ concepts: synonyms best-of, question words", _CONCEPTS_ONLY),
+    ("+ coordination", _COORDINATED),
+    ("+ pairs: proximity, concepts found together", _PAIRS),
+    ("+ news thesaurus", _THESAURUS),
+    ("+ rare words' spellings", _SPELLINGS),
+    ("+ related by pairs and dates (shipped)", DEFAULT),
 ]
+assert replace(_SPELLINGS, related_pairs=DEFAULT.related_pairs,
+               related_days=DEFAULT.related_days) == DEFAULT
 
 
 def ensure_index(folder: Path, sources: list[Path]) -> Path:

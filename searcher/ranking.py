@@ -13,6 +13,8 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``coordination``: an article's score is multiplied by the share of the
   query it covers (words weighted by their rarity) to this power: an article
   about one word of "penusukan wiranto" falls below those about both;
+  ``long_coordination`` for queries of more than ``LONG_QUERY`` words
+  (questions, pasted headlines), where missing a word is ordinary;
 * ``pair_weight``: weight of neighbouring query words found together (the
   pair fields); ``collocation_weight`` is added for pairs the corpus writes
   together far more often than chance (multiword terms: "dana desa");
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 
 from searcher.synonyms import THESAURUS
 
+LONG_QUERY = 4  # words (stop words left out): longer queries are coordinated more softly
 DEFAULT_FIELD_BOOSTS = (("title", 2.0), ("body", 1.0), ("title_exact", 1.5),
                         ("body_exact", 0.5))
 
@@ -49,6 +52,7 @@ class Ranking:
     field_boosts: tuple[tuple[str, float], ...] = DEFAULT_FIELD_BOOSTS
     concepts: bool = True
     coordination: float = 2.0
+    long_coordination: float = 1.0
     pair_weight: float = 0.5
     collocation_weight: float = 0.0
     alternative_weight: float = 0.8

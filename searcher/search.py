@@ -58,7 +58,7 @@ from searcher.models import (
 )
 from searcher.plan import QueryPlan
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.ranking import Ranking
+from searcher.ranking import LONG_QUERY, Ranking
 from searcher.snippets import SCAN_CHARS, MatchTerms, highlight, make_snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -221,8 +221,9 @@ class Index:
     @checks.while_open
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
-        return _bound_expansions(_parse(checks.text(text, "q"), self.ranking),
-                                 self._searcher().reader())
+        reader = self._searcher().reader()
+        return _bound_expansions(_parse(checks.text(text, "q"), self.ranking), reader,
+                                 self._frequencies(reader))
 
     @checks.while_open
     def search(
@@ -306,6 +307,21 @@ class Index:
         """
         checks.text(text, "q")
         reader = self._searcher().reader()
+        frequency = self._frequencies(reader)
+
+        def counts(fieldname):
+            return lambda words: {w: frequency(fieldname, w) for w in words}
+
+        def far(word):
+            return reader.terms_within("body_exact", word, 2, prefix=1)
+
+        return did_you_mean(_clean_query(text), counts("body_exact"), counts("body"),
+                            far=far if two_edits else None)
+
+    def _frequencies(self, reader):
+        """``frequency(fieldname, word)``: documents holding a word, remembered
+        per index generation ("did you mean" and rare words' spellings ask for
+        the same near spellings)."""
         generation, cache = reader.generation(), self._postings
 
         def frequency(fieldname, word):
@@ -316,14 +332,7 @@ class Index:
                 cache.put(key, found, size=len(word))
             return found
 
-        def counts(fieldname):
-            return lambda words: {w: frequency(fieldname, w) for w in words}
-
-        def far(word):
-            return reader.terms_within("body_exact", word, 2, prefix=1)
-
-        return did_you_mean(_clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None)
+        return frequency
 
     # -- documents -------------------------------------------------------------
     @checks.while_open
@@ -615,10 +624,12 @@ class Concepts(query.Or):
         """A copy where rare words (``variants(word)``: other spellings the index
         knows better) also find those spellings, at ``ranking.variant_weight``."""
         ranking = self.ranking
+        if not ranking.variant_weight or len(self.plain.words) > LONG_QUERY:
+            return self  # a long query (a pasted headline) has words enough
         inside = {i for start, end, _, _ in self.concepts for i in range(start, end)}
         added = []
         for i, word in enumerate(self.plain.words):
-            found = [] if i in inside or not ranking.variant_weight else variants(word)
+            found = [] if i in inside else variants(word)
             if found:
                 clauses = [_word_clause(w, ranking.boosts) for w in found]
                 added.append(_concept(i, i + 1, clauses, [ranking.variant_weight] * len(found),
@@ -1152,7 +1163,8 @@ def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
             score[part.ids] += part.scores
         else:
             score += part.score
-    exponent = node.ranking.coordination
+    exponent = (ranking.coordination if len(words) <= LONG_QUERY
+                else ranking.long_coordination)
     if exponent and len(words) > 1:
         live = max(int(space.joined("live").sum()), 1)
         rarity = np.array([weight * _idf(int(part.mask.sum()), live)
@@ -1379,12 +1391,12 @@ def _extract_dates(text: str):
     return text, query.DateRange("published", since, until)
 
 
-def _bound_expansions(parsed, reader):
+def _bound_expansions(parsed, reader, frequency=None):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
 
     def bound(node):
         if isinstance(node, Concepts):
-            return node.with_variants(lambda word: _variants(reader, word))
+            return node.with_variants(lambda word: _variants(reader, word, frequency))
         if isinstance(node, query.Every):
             return query.Every()  # "*": every document, not every word of a field
         if isinstance(node, query.FuzzyTerm):
@@ -1417,33 +1429,39 @@ def _bound_expansions(parsed, reader):
 
 RARE_DF = 2  # a word in at most this many articles may be a variant spelling
 MAX_VARIANTS = 3
+VARIANT_PREFIX = 3  # letters a one-edit variant shares with the word
 
 
-def _variants(reader, word: concepts.Word) -> list[concepts.Word]:
+def _variants(reader, word: concepts.Word, frequency=None) -> list[concepts.Word]:
     """Better-known spellings of a word the index barely knows (df 0-2):
     the word with a letter or two more ("antibiotik" -> antibiotika), one edit
     away, or spelt the Indonesian way ("semiconductor" -> semikonduktor), each
-    found in more articles than the word itself; the most frequent first."""
-    def frequency(term):
-        return reader.doc_frequency("body_exact", term) + reader.doc_frequency(
-            "title_exact", term)
+    found in more articles than the word itself; the most frequent first.
 
-    known = frequency(word.exact)
+    Frequencies come from ``frequency`` (remembered, shared with "did you mean").
+    """
+    if frequency is None:
+        def frequency(fieldname, term):
+            return reader.doc_frequency(fieldname, term)
+
+    known = frequency("body_exact", word.exact)
     if known > RARE_DF or len(word.exact) < 5 or not word.exact.isalpha():
         return []
     field = reader.schema["body_exact"]
     found: dict[str, int] = {}
     for spelling in concepts.loanword_spellings(word.exact):
-        candidates = [spelling]
+        # One edit away within the words sharing the first three letters: a
+        # short walk of the term dictionary (generating every edit and looking
+        # each up costs more on a multi-segment index).
+        candidates = [spelling, *itertools.islice(
+            reader.terms_within("body_exact", spelling, 1, prefix=VARIANT_PREFIX), 64)]
         for term in itertools.islice(reader.expand_prefix("body_exact", spelling), 64):
             text = term if isinstance(term, str) else field.from_bytes(term)
             if len(text) - len(spelling) <= 2:
                 candidates.append(text)
-        candidates.extend(itertools.islice(
-            reader.terms_within("body_exact", spelling, 1, prefix=FUZZY_PREFIX), 64))
         for candidate in candidates:
             if candidate != word.exact and candidate not in found:
-                count = frequency(candidate)
+                count = frequency("body_exact", candidate)
                 if count > known:
                     found[candidate] = count
     best = sorted(found, key=lambda term: (-found[term], term))[:MAX_VARIANTS]

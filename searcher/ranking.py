@@ -16,8 +16,7 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   ``long_coordination`` for queries of more than ``LONG_QUERY`` words
   (questions, pasted headlines), where missing a word is ordinary;
 * ``pair_weight``: weight of neighbouring query words found together (the
-  pair fields); ``collocation_weight`` is added for pairs the corpus writes
-  together far more often than chance (multiword terms: "dana desa");
+  pair fields);
 * ``thesaurus``: the data files of synonym groups (``searcher/data``);
 * ``alternative_weight``: weight of a concept's other expressions (synonyms,
   acronyms) against the query's own words; a concept scores the best of its
@@ -54,7 +53,6 @@ class Ranking:
     coordination: float = 2.0
     long_coordination: float = 1.0
     pair_weight: float = 0.5
-    collocation_weight: float = 0.0
     alternative_weight: float = 0.8
     scattered_weight: float = 0.5
     variant_weight: float = 0.5

@@ -11,9 +11,9 @@ Ranking reads such a query as more than a bag of words:
   that uses any of them covers those words;
 * **pairs**: each two neighbouring words, looked up in the index's pair
   fields, so articles where the words stand together rank above articles
-  where they are scattered. Pairs that the corpus writes together far more
-  often than chance are the multiword terms of news (``dana desa``); their
-  statistics come from the index itself (see :mod:`searcher.search`).
+  where they are scattered. (Treating every pair the corpus often writes
+  together as a concept of its own was measured and lost: names and common
+  phrases became concepts; RELEVANCE.md.)
 
 Question words (``data/question_words.txt``: "pengertian", "letak", ...)
 weigh less: they say what kind of answer is wanted, not what it is about.

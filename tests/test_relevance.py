@@ -81,12 +81,33 @@ def test_a_synonym_group_counts_once_not_once_per_variant(tmp_path, tiny_corpus)
 
 def test_an_article_covering_every_query_word_beats_one_repeating_a_single_word(
         tmp_path, tiny_corpus):
+    # "banjir" and "bekasi" are in two articles each: equally rare.
     one_word = article("one", f"Banjir lagi. Banjir meluas, banjir surut, banjir. {FILLER}",
-                       title="Cuaca buruk")
+                       title="Banjir besar")
     both = article("both", f"Banjir melanda Bekasi sejak pagi tadi sekali. {FILLER}",
                    title="Cuaca buruk")
-    with build(tmp_path, tiny_corpus, one_word, both) as index:
-        assert ranked(index, "banjir bekasi") == ["both", "one"]
+    other = article("other", f"Warga Bekasi menggelar rapat. {FILLER}", title="Rapat")
+    with build(tmp_path, tiny_corpus, one_word, both, other) as index:
+        assert ranked(index, "banjir bekasi")[0] == "both"
+    with searcher.open_index(str(tmp_path / "index"), ranking=replace(
+            DEFAULT, coordination=0.0, long_coordination=0.0)) as index:
+        assert ranked(index, "banjir bekasi")[0] == "one"
+
+
+def test_a_multiword_concept_s_words_apart_count_less_than_the_concept(tmp_path, tiny_corpus):
+    apart = article("apart", f"Perdagangan di pasar ramai; orang datang, orang pergi, "
+                    f"perdagangan lancar. {FILLER}", title="Pasar pagi")
+    together = article("together", f"Polisi membongkar kasus perdagangan orang di pelabuhan. "
+                       f"{FILLER}", title="Pasar pagi")
+    with build(tmp_path, tiny_corpus, apart, together) as index:
+        assert ranked(index, "perdagangan orang") == ["together", "apart"]
+        halved = {h.id: h.score for h in index.search("perdagangan orang").hits}
+    with searcher.open_index(str(tmp_path / "index"),
+                             ranking=replace(DEFAULT, scattered_weight=1.0)) as index:
+        full = {h.id: h.score for h in index.search("perdagangan orang").hits}
+    # Words apart count half (and cover half the query); together, in full.
+    assert halved["apart"] < 0.5 * full["apart"]
+    assert halved["together"] == pytest.approx(full["together"], rel=0.5)
 
 
 def test_question_template_words_weigh_less_than_content_words(tmp_path, tiny_corpus):

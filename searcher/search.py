@@ -56,6 +56,19 @@ MAX_PER_PAGE = 100
 MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 MAX_FUZZY_DISTANCE = 2
 FUZZY_PREFIX = 2
+# Wildcard and fuzzy words per query: each walks the term dictionary and adds
+# up to MAX_EXPANSIONS words (about 100 "word~2" took 3.8 s on CLICK-ID, #12).
+MAX_EXPANDING_TERMS = 10
+# A fuzzy word longer than this is looked up as it is: nothing real is two
+# edits away from a 1,000-letter word, and its automaton is huge (#12).
+MAX_FUZZY_LETTERS = 30
+MAX_NESTING = 20  # brackets inside brackets (497 levels overflowed Python's stack, #12)
+# A search's budget: past it the search stops with a QueryError instead of
+# holding a server thread (#12). Every query of the hardening list answers in
+# well under 1 s on CLICK-ID (BENCHMARKS.md); this only stops what was missed.
+QUERY_SECONDS = 3.0
+NO_WORDS = ("q: the query has no words to search for (only punctuation or very common "
+            "words); type a word, or * for every article")
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
@@ -237,14 +250,23 @@ class Index:
         return result
 
     def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
+        _DEADLINE.at = time.monotonic() + QUERY_SECONDS
+        try:
+            return self._search_within_budget(searcher, text, page, per_page, filters, sort,
+                                              snippets, facets)
+        finally:
+            _DEADLINE.at = None
+
+    def _search_within_budget(self, searcher, text, page, per_page, filters, sort, snippets,
+                              facets):
         parsed = self.parse(text)
         try:
             matched = _matching(searcher, parsed, _filter_query(filters) if filters else None,
                                 self._postings)
         except QueryError:
             raise
-        except Exception as error:  # e.g. a field that cannot take that kind of query
-            raise QueryError(f"cannot run the query: {error}") from None
+        except Exception:  # e.g. a field that cannot take that kind of query
+            raise QueryError("q: cannot run the query on this index") from None
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
@@ -266,6 +288,7 @@ class Index:
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            message=NO_WORDS if _parse(text) is query.NullQuery else None,
         )
 
     def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
@@ -333,6 +356,17 @@ class Index:
         )
 
 
+_DEADLINE = threading.local()  # .at: when this thread's search must stop (monotonic)
+
+
+def _check_deadline() -> None:
+    """Raise QueryError once this thread's search has used up QUERY_SECONDS."""
+    deadline = getattr(_DEADLINE, "at", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryError(f"q: the query needs more than {QUERY_SECONDS:g} s; make it "
+                         "simpler (fewer words, wildcards or fuzzy words)")
+
+
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
 _SCHEMA = make_schema()  # an open index's schema equals it (checked when opened)
 
@@ -342,6 +376,9 @@ def _parser(group, boosts):
     parser = _PARSERS.get(key)
     if parser is None:
         parser = qparser.MultifieldParser(list(boosts), _SCHEMA, fieldboosts=boosts, group=group)
+        # Ranges only on dates (taken out of the text by _extract_dates): a range
+        # of words ("[a TO zzzz]") walked the whole dictionary for 8-20 s (#12).
+        parser.remove_plugin_class(qparser.RangePlugin)
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
         parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
                                                   minusexpr=r"(?<![^\s(])-"))
@@ -367,14 +404,18 @@ def _parse_parts(text: str, *, all_words: bool = True):
     try:
         loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
-    except Exception as error:  # the parser's failures are the user's input
-        raise QueryError(f"cannot understand the query: {error}") from None
+    except Exception:  # the parser's failures (IndexError, RecursionError...) are the input's
+        raise QueryError("q: cannot understand the query; check its brackets, quotes and "
+                         "operators (AND, OR, NOT)") from None
+    _check_expanding_terms(loose)
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = _split_filters(strict)
     loose = _without_exact_phrases(_without_filters(loose))
     if strict is None or strict is query.NullQuery:
-        loose = None  # only restrictions: everything that passes them
+        # Only restrictions: everything that passes them. No restriction and no
+        # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
+        loose = None if filters or date_filter is not None else query.NullQuery
     elif (all_words and ALL_WORDS_BOOST and strict != loose
           and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
         # Every word is optional, but documents with all of them come first.
@@ -436,6 +477,9 @@ def _plan_node(node) -> plan.Node:
     if fieldname is not None and fieldname not in FIELD_BOOSTS:
         raise QueryError(f"{fieldname}: on this backend a {fieldname} clause can only "
                          "restrict the whole query (e.g. sumber:kompas banjir)")
+    if isinstance(node, query.FuzzyTerm) and not (
+            FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+        return plan.Term(fieldname, node.text)  # as typed, like _bound_expansions
     if isinstance(node, query.FuzzyTerm):
         return plan.Fuzzy(fieldname, node.text, min(node.maxdist, MAX_FUZZY_DISTANCE))
     if isinstance(node, query.Prefix):
@@ -468,6 +512,16 @@ def _plan_node(node) -> plan.Node:
     raise QueryError(f"this backend cannot run a {type(node).__name__} query")
 
 
+# Dashes: "-" and "+" are operators only attached to what follows ("-kpk",
+# "+kpk", -"frasa", -(a OR b)), as in web search engines; a dash between spaces
+# is punctuation ("JAKARTA - Presiden", "15 - 16 Desember"), and so are the
+# typographic dashes (#12).
+_TYPOGRAPHIC_DASH = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_LONE_SIGNS = re.compile(r"(?<!\S)[-+]+(?![\w\"(])")
+_SIGN_RUN = re.compile(r"(?<!\S)[-+]+(?=[-+][\w\"(])")
+_DOUBLE_NOT = re.compile(r"(?<!\S)(?:NOT\s+NOT(?:\s+|$))+")
+
+
 def _clean_query(text: str) -> str:
     if not isinstance(text, str):
         raise QueryError("q: the query must be text")
@@ -475,11 +529,48 @@ def _clean_query(text: str) -> str:
         raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
                          f"{MAX_QUERY_CHARS})")
     text = _CONTROL.sub(" ", text)
+    text = _TYPOGRAPHIC_DASH.sub(" ", text)
+    text = _SIGN_RUN.sub("", _LONE_SIGNS.sub(" ", text))
+    text = _DOUBLE_NOT.sub("", text)  # NOT NOT a is a (249 NOTs broke Whoosh's parser)
+    _check_nesting(text)
     text = _FIELD_PREFIX.sub(_field_prefix, text)
     # A question mark ending a word is punctuation ("siapa presiden RI?"), not
     # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
     text = _QUESTION_MARK.sub("", text)
     return " ".join(text.split())
+
+
+def _check_nesting(text: str) -> None:
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_NESTING:
+        raise QueryError(f"q: too many brackets inside brackets ({deepest} levels, at most "
+                         f"{MAX_NESTING})")
+
+
+def _check_expanding_terms(parsed) -> None:
+    """At most MAX_EXPANDING_TERMS wildcard/fuzzy words as typed (the parser makes one
+    copy per field of each: those count once)."""
+    kinds = (query.FuzzyTerm, query.Wildcard, query.Prefix, query.Regex)
+    copies: dict = {}  # (kind, text) -> [copies, fields]
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kinds):
+            seen = copies.setdefault((type(node), node.text), [0, set()])
+            seen[0] += 1
+            seen[1].add(node.fieldname)
+        elif isinstance(node, query.Query):
+            stack.extend(node.children())
+    typed = sum(-(-count // len(fields)) for count, fields in copies.values())
+    if typed > MAX_EXPANDING_TERMS:
+        raise QueryError(f"q: too many wildcard or fuzzy words (word*, word~): {typed}, "
+                         f"at most {MAX_EXPANDING_TERMS} per query")
 
 
 def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters | None]:
@@ -717,6 +808,8 @@ class _DocSpace:
                     ids.append(matcher.id() + offset)
                     scores.append(matcher.score())
                     matcher.next()
+                    if len(ids) % 4096 == 0:
+                        _check_deadline()
             return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
 
         return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
@@ -796,6 +889,7 @@ def _dense(node, space: _DocSpace) -> scoring.Matches:
 
 def _evaluate(node, space: _DocSpace) -> scoring.Part:
     """A query's matches; Whoosh's semantics, whole arrays at a time."""
+    _check_deadline()
     if node is query.NullQuery:
         return scoring.Matches.none(space.size)
     kind = type(node)
@@ -1038,10 +1132,23 @@ def _extract_dates(text: str):
 
 def _bound_expansions(parsed, reader):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
+    done: dict = {}  # a word repeated in the query is expanded once
 
     def bound(node):
+        key = (type(node), getattr(node, "fieldname", None), getattr(node, "text", None),
+               getattr(node, "boost", None), getattr(node, "maxdist", None))
+        if key[2] is not None and isinstance(key[2], str):
+            if key not in done:
+                done[key] = expand(node)
+            return done[key]
+        return expand(node)
+
+    def expand(node):
         if isinstance(node, query.Every):
             return query.Every()  # "*": every document, not every word of a field
+        if isinstance(node, query.FuzzyTerm) and not (
+                FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+            return query.Term(node.fieldname, node.text, boost=node.boost)  # as typed
         if isinstance(node, query.FuzzyTerm):
             # Edit distances above 2 build huge automata and match noise; the
             # first letters are rarely the misspelled ones (and bound the scan).
@@ -1051,10 +1158,11 @@ def _bound_expansions(parsed, reader):
         if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             if isinstance(node, (query.Prefix, query.Wildcard)) and len(
                     node.text.replace("*", "").replace("?", "")) < 2:
-                raise QueryError(f"{node.text!r}: a wildcard needs at least 2 letters")
+                raise QueryError(f"q: a wildcard needs at least 2 letters ({node.text!r})")
             words = []
             field = reader.schema[node.fieldname]
             for word in node._btexts(reader):
+                _check_deadline()
                 text = word if isinstance(word, str) else field.from_bytes(word)
                 words.append(query.Term(node.fieldname, text, boost=node.boost))
                 if len(words) >= MAX_EXPANSIONS:
@@ -1066,8 +1174,8 @@ def _bound_expansions(parsed, reader):
         return bound(parsed)
     except QueryError:
         raise
-    except Exception as error:
-        raise QueryError(f"cannot expand the query: {error}") from None
+    except Exception:
+        raise QueryError("q: cannot expand the query's wildcard or fuzzy words") from None
 
 
 def _match_terms(parsed) -> MatchTerms:

@@ -58,7 +58,10 @@ MAX_FUZZY_DISTANCE = 2
 FUZZY_PREFIX = 2
 # Wildcard and fuzzy words per query: each walks the term dictionary and adds
 # up to MAX_EXPANSIONS words (about 100 "word~2" took 3.8 s on CLICK-ID, #12).
-MAX_EXPANDING_TERMS = 10
+MAX_EXPANDING_TERMS = 5
+# Of those, words starting with a wildcard ("*an*"): each scans the whole
+# dictionary of every field (ten took 3 s on CLICK-ID).
+MAX_LEADING_WILDCARDS = 2
 # A fuzzy word longer than this is looked up as it is: nothing real is two
 # edits away from a 1,000-letter word, and its automaton is huge (#12).
 MAX_FUZZY_LETTERS = 30
@@ -555,22 +558,25 @@ def _check_nesting(text: str) -> None:
 
 def _check_expanding_terms(parsed) -> None:
     """At most MAX_EXPANDING_TERMS wildcard/fuzzy words as typed (the parser makes one
-    copy per field of each: those count once)."""
+    copy per field of each, stemmed or not: counted per field)."""
     kinds = (query.FuzzyTerm, query.Wildcard, query.Prefix, query.Regex)
-    copies: dict = {}  # (kind, text) -> [copies, fields]
+    by_field: dict = {}  # field -> {(kind, text)}
     stack = [parsed]
     while stack:
         node = stack.pop()
         if isinstance(node, kinds):
-            seen = copies.setdefault((type(node), node.text), [0, set()])
-            seen[0] += 1
-            seen[1].add(node.fieldname)
+            by_field.setdefault(node.fieldname, set()).add((type(node), node.text))
         elif isinstance(node, query.Query):
             stack.extend(node.children())
-    typed = sum(-(-count // len(fields)) for count, fields in copies.values())
+    typed = max(map(len, by_field.values()), default=0)
     if typed > MAX_EXPANDING_TERMS:
         raise QueryError(f"q: too many wildcard or fuzzy words (word*, word~): {typed}, "
                          f"at most {MAX_EXPANDING_TERMS} per query")
+    leading = max((sum(kind is not query.FuzzyTerm and text[:1] in ("*", "?")
+                       for kind, text in words) for words in by_field.values()), default=0)
+    if leading > MAX_LEADING_WILDCARDS:
+        raise QueryError(f"q: too many words starting with a wildcard (*an*): {leading}, "
+                         f"at most {MAX_LEADING_WILDCARDS} per query")
 
 
 def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters | None]:
@@ -1135,13 +1141,17 @@ def _bound_expansions(parsed, reader):
     done: dict = {}  # a word repeated in the query is expanded once
 
     def bound(node):
-        key = (type(node), getattr(node, "fieldname", None), getattr(node, "text", None),
-               getattr(node, "boost", None), getattr(node, "maxdist", None))
-        if key[2] is not None and isinstance(key[2], str):
-            if key not in done:
-                done[key] = expand(node)
-            return done[key]
-        return expand(node)
+        if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
+            return expand(node)
+        key = (type(node), node.fieldname, node.text, getattr(node, "maxdist", None))
+        if key not in done:
+            done[key] = expand(node.with_boost(1.0))
+        expanded = done[key]
+        if node.boost == 1.0 or expanded is query.NullQuery:
+            return expanded
+        if isinstance(expanded, query.Or):  # the same words, with this copy's weight
+            return query.Or([q.with_boost(node.boost) for q in expanded.subqueries])
+        return expanded.with_boost(node.boost)
 
     def expand(node):
         if isinstance(node, query.Every):

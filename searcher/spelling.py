@@ -18,8 +18,8 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # variants grow with its length), only the first rare words get variants,
 # and fewer still the two-edit scan of the term dictionary.
 MAX_WORD_LETTERS = 30
-MAX_RARE_WORDS = 5
-MAX_FAR_WORDS = 2
+MAX_RARE_WORDS = 3
+MAX_FAR_WORDS = 1
 
 
 def edits(word: str, prefix: int = 0) -> list[str]:

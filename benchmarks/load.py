@@ -144,6 +144,32 @@ class Client(threading.Thread):
             self.records.append(((time.perf_counter() - started) * 1000, status, kind))
 
 
+def stop_server(server, thread: threading.Thread, timeout: float = 30.0) -> None:
+    """Stop a waitress server running in ``thread``, closing every socket cleanly.
+
+    Closing the server from this thread while its loop still polls the open
+    channels gave OSError EBADF in the loop and unclosed sockets (an unraisable
+    ResourceWarning, an error under pytest). Here the worker threads finish
+    their requests first, then the loop's own thread closes each channel, the
+    listening socket and the trigger, so the loop's map empties and it returns.
+    """
+    server.task_dispatcher.shutdown(timeout=timeout)
+
+    def close_everything():
+        for dispatcher in list(server._map.values()):
+            if dispatcher is not server and dispatcher is not server.trigger:
+                dispatcher.close()
+        server.close()  # the listening socket and the trigger: the map is empty now
+
+    if thread.is_alive():
+        server.trigger.pull_trigger(close_everything)
+        thread.join(timeout)
+    else:
+        close_everything()
+    if thread.is_alive():
+        raise RuntimeError("the waitress server did not stop")
+
+
 def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], seed: int,
              result_cache: bool = True) -> dict:
     if not result_cache:
@@ -175,9 +201,7 @@ def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], s
         elapsed = time.monotonic() - started
         sampler.stop()
     finally:
-        server.task_dispatcher.shutdown()
-        server.close()
-        thread.join(10)
+        stop_server(server, thread)
         close_index(app)
     load_after = load_average()
 

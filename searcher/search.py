@@ -69,7 +69,7 @@ MAX_NESTING = 20  # brackets inside brackets (497 levels overflowed Python's sta
 # A search's budget: past it the search stops with a QueryError instead of
 # holding a server thread (#12). Every query of the hardening list answers in
 # well under 1 s on CLICK-ID (BENCHMARKS.md); this only stops what was missed.
-QUERY_SECONDS = 3.0
+QUERY_SECONDS = 5.0
 NO_WORDS = ("q: the query has no words to search for (only punctuation or very common "
             "words); type a word, or * for every article")
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
@@ -1127,7 +1127,7 @@ def _extract_dates(text: str):
             if end.strip():
                 until = min(filter(None, [until, parse_user_date(end.strip(), end=True)]))
         except DateError as error:
-            raise QueryError(f"tanggal: {error}") from None
+            raise QueryError(f"q: tanggal: {error}") from None
         return " "
 
     text = _DATE_CLAUSE.sub(take, text)

@@ -294,3 +294,17 @@ def test_pasted_clickid_headlines_with_a_dash_find_their_own_article(clickid_sam
         if article_id not in found:
             missed.append((article_id, text[:80], found))
     assert missed == []
+
+
+# -- queries without words ---------------------------------------------------------------
+@pytest.mark.parametrize("q", ["\\", '""', "!!!!", "- –", "yang"])
+def test_a_query_without_words_is_an_empty_page_that_says_why(client, q):
+    page = client.get("/search", query_string={"q": q})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "tidak berisi kata untuk dicari" in html and "Tidak ada berita" in html
+    body = client.get("/api/search", query_string={"q": q}).get_json()
+    assert (body["total"], body["hits"]) == (0, [])
+    assert body["message"].startswith("q: the query has no words")
+    star = client.get("/api/search", query_string={"q": "*"}).get_json()
+    assert star["total"] == len(ARTICLES) and "message" not in star

@@ -147,6 +147,8 @@ def run_query(args) -> int:
                               filters=filters, sort=args.sort)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if result.message:  # a query without words (#12)
+        print(f"note: {result.message}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

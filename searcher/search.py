@@ -520,7 +520,7 @@ def _plan_node(node) -> plan.Node:
 # "+kpk", -"frasa", -(a OR b)), as in web search engines; a dash between spaces
 # is punctuation ("JAKARTA - Presiden", "15 - 16 Desember"), and so are the
 # typographic dashes (#12).
-_TYPOGRAPHIC_DASH = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_TYPOGRAPHIC_DASH = re.compile(r"[\u2012-\u2015\u2212\ufe58\ufe63\uff0d]")  # not hyphens (e‐KTP)
 _LONE_SIGNS = re.compile(r"(?<!\S)[-+]+(?![\w\"(])")
 _SIGN_RUN = re.compile(r"(?<!\S)[-+]+(?=[-+][\w\"(])")
 _DOUBLE_NOT = re.compile(r"(?<!\S)(?:NOT\s+NOT(?:\s+|$))+")

@@ -167,16 +167,18 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("the server did not answer in time")
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """SIGINT (the server's own Ctrl+C stop), SIGKILL after 30 s: (exit code, seconds)."""
+        started = time.monotonic()
         if self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT: the server's own clean stop (Ctrl+C)
+            self.process.send_signal(2)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(30)
         self._stream.close()
-        return self.process.returncode
+        return self.process.returncode, time.monotonic() - started
 
 
 def request(port: int, path: str, connection: http.client.HTTPConnection | None = None):
@@ -254,7 +256,7 @@ def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
         samples.append((elapsed, rss_kb(server.process.pid)))
         alive = server.process.poll() is None
     finally:
-        code = server.stop()
+        code, stop_seconds = server.stop()
     text = log.read_text(encoding="utf-8", errors="replace")
     statuses: Counter = Counter()
     failures: list[str] = []
@@ -291,7 +293,8 @@ def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
         "rss_end_mb": round(rss[-1] / 1024, 1),
         "memory_flat": thirds[2] <= thirds[1] * (1 + CLIMB_TOLERANCE),
         "server_alive_at_end": alive,
-        "server_exit_code": code,
+        "server_exit_code": code,  # -9: it did not stop within 30 s of SIGINT
+        "server_stop_seconds": round(stop_seconds, 1),
         "log": str(log),
     }
 
@@ -312,6 +315,8 @@ def format_report(result: dict) -> str:
         ("broken connections", str(result["broken_connections"])),
         ("tracebacks in the server log", str(result["tracebacks_in_log"])),
         ("slowest answer", f"{result['slowest_ms']} ms ({result['slowest_request'][:80]})"),
+        ("server stop (SIGINT)", f"exit {result['server_exit_code']} after "
+                                 f"{result['server_stop_seconds']} s"),
         ("server RSS start / max per third / end",
          f"{result['rss_start_mb']} / "
          + " / ".join(map(str, result["rss_max_by_third_mb"]))

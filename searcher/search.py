@@ -539,7 +539,7 @@ def _clean_query(text: str) -> str:
     _check_nesting(text)
     text = _FIELD_PREFIX.sub(_field_prefix, text)
     # A question mark ending a word is punctuation ("siapa presiden RI?"), not
-    # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
+    # the one-character wildcard; inside a word ("ko?upsi") it stays a wildcard.
     text = _QUESTION_MARK.sub("", text)
     return " ".join(text.split())
 

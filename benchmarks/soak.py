@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import socket
 import string
 import subprocess
@@ -152,7 +153,10 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "searcher", "serve", "--index", index, "--host",
              "127.0.0.1", "--port", str(self.port), "--threads", str(threads)],
-            cwd=ROOT, env=env, stdout=self._stream, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=self._stream, stderr=subprocess.STDOUT,
+            # A soak started in the background (nohup, "&") inherits SIGINT ignored,
+            # and so would the server: give it Ctrl+C back, so stop() stops it cleanly.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT

@@ -313,6 +313,8 @@ def run_query(args) -> int:
                               filters=filters, sort=args.sort)
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
+    if result.message:  # a query without words (#12)
+        print(f"note: {printable(result.message)}", file=sys.stderr)
     if args.json:
         print(to_json(result.to_json()))
     else:

@@ -61,6 +61,7 @@ from searcher.search import (
     FIELD_BOOSTS,
     FUZZY_PREFIX,
     MAX_EXPANSIONS,
+    NO_WORDS,
     Filters,
     _clean_query,
     check_request,
@@ -570,9 +571,11 @@ class ManticoreIndex:
         where = self._where(query_plan, filters)
         suggestion = self.suggest(text)
         if match == "" or where is None:
+            no_words = isinstance(query_plan.match, plan.Nothing)  # "!!!!" (#12)
             return SearchResult(query=text, total=0, page=page, per_page=per_page, hits=[],
                                 suggestion=suggestion, sort=sort,
-                                took_ms=(time.perf_counter() - started) * 1000)
+                                took_ms=(time.perf_counter() - started) * 1000,
+                                message=NO_WORDS if no_words else None)
         args = []
         if match is not None:
             where.insert(0, "MATCH(%s)")

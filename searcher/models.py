@@ -136,6 +136,8 @@ class SearchResult:
     histogram: list[FacetCount] = field(default_factory=list)
     # Problems that made the results incomplete (a shard that did not answer).
     warnings: tuple[str, ...] = ()
+    # Why there are no results when the query itself says nothing ("!!!!", #12).
+    message: str | None = None
 
     @property
     def pages(self) -> int:
@@ -151,6 +153,7 @@ class SearchResult:
             "hits": [hit.to_json() for hit in self.hits],
             "suggestion": self.suggestion,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
+            **({"message": self.message} if self.message else {}),
         }
 
 

@@ -70,6 +70,23 @@ MAX_PER_PAGE = 100
 MAX_EXPANSIONS = 64  # words a wildcard or fuzzy term may expand to
 MAX_FUZZY_DISTANCE = 2
 FUZZY_PREFIX = 2
+# Wildcard and fuzzy words per query: each walks the term dictionary and adds
+# up to MAX_EXPANSIONS words (about 100 "word~2" took 3.8 s on CLICK-ID, #12).
+MAX_EXPANDING_TERMS = 5
+# Letters a wildcard word needs before its first * or ?: "*an*" or "?perdagangan"
+# scanned every field's whole dictionary (0.5 s per field for a rare pattern on
+# CLICK-ID, 17.8 s for one soak query under load), out of reach of the time budget.
+WILDCARD_PREFIX = 2
+# A fuzzy word longer than this is looked up as it is: nothing real is two
+# edits away from a 1,000-letter word, and its automaton is huge (#12).
+MAX_FUZZY_LETTERS = 30
+MAX_NESTING = 20  # brackets inside brackets (497 levels overflowed Python's stack, #12)
+# A search's budget: past it the search stops with a QueryError instead of
+# holding a server thread (#12). Every query of the hardening list answers in
+# well under 1 s on CLICK-ID (BENCHMARKS.md); this only stops what was missed.
+QUERY_SECONDS = 5.0
+NO_WORDS = ("q: the query has no words to search for (only punctuation or very common "
+            "words); type a word, or * for every article")
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.
 BM25F_ARGS = {"B": 0.75, "K1": 1.2}
@@ -267,14 +284,23 @@ class Index:
         return result
 
     def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
+        _DEADLINE.at = time.monotonic() + QUERY_SECONDS
+        try:
+            return self._search_within_budget(searcher, text, page, per_page, filters, sort,
+                                              snippets, facets)
+        finally:
+            _DEADLINE.at = None
+
+    def _search_within_budget(self, searcher, text, page, per_page, filters, sort, snippets,
+                              facets):
         parsed = self.parse(text)
         try:
             matched = _matching(searcher, parsed, _filter_query(filters) if filters else None,
                                 self._postings)
         except QueryError:
             raise
-        except Exception as error:  # e.g. a field that cannot take that kind of query
-            raise QueryError(f"cannot run the query: {error}") from None
+        except Exception:  # e.g. a field that cannot take that kind of query
+            raise QueryError("q: cannot run the query on this index") from None
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
@@ -296,6 +322,7 @@ class Index:
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            message=NO_WORDS if _parse(text) is query.NullQuery else None,
         )
 
     @checks.while_open
@@ -426,6 +453,17 @@ class Index:
         return report
 
 
+_DEADLINE = threading.local()  # .at: when this thread's search must stop (monotonic)
+
+
+def _check_deadline() -> None:
+    """Raise QueryError once this thread's search has used up QUERY_SECONDS."""
+    deadline = getattr(_DEADLINE, "at", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryError(f"q: the query needs more than {QUERY_SECONDS:g} s; make it "
+                         "simpler (fewer words, wildcards or fuzzy words)")
+
+
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
 _SCHEMA = make_schema()  # an open index's schema equals it (checked when opened)
 
@@ -435,6 +473,9 @@ def _parser(group, boosts):
     parser = _PARSERS.get(key)
     if parser is None:
         parser = qparser.MultifieldParser(list(boosts), _SCHEMA, fieldboosts=boosts, group=group)
+        # Ranges only on dates (taken out of the text by _extract_dates): a range
+        # of words ("[a TO zzzz]") walked the whole dictionary for 8-20 s (#12).
+        parser.remove_plugin_class(qparser.RangePlugin)
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
         parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
                                                   minusexpr=r"(?<![^\s(])-"))
@@ -464,14 +505,18 @@ def _parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAUL
     try:
         loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
-    except Exception as error:  # the parser's failures are the user's input
-        raise QueryError(f"cannot understand the query: {error}") from None
+    except Exception:  # the parser's failures (IndexError, RecursionError...) are the input's
+        raise QueryError("q: cannot understand the query; check its brackets, quotes and "
+                         "operators (AND, OR, NOT)") from None
+    _check_expanding_terms(loose)
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = _split_filters(strict)
     loose = _without_exact_phrases(_without_filters(loose))
     if strict is None or strict is query.NullQuery:
-        loose = None  # only restrictions: everything that passes them
+        # Only restrictions: everything that passes them. No restriction and no
+        # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
+        loose = None if filters or date_filter is not None else query.NullQuery
     elif (all_words and ALL_WORDS_BOOST and strict != loose
           and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
         # Every word is optional, but documents with all of them come first.
@@ -530,8 +575,9 @@ def _read_concepts(text: str, ranking: Ranking):
     if restrictions:
         try:
             parsed = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(" ".join(restrictions))
-        except Exception as error:  # the parser's failures are the user's input
-            raise QueryError(f"cannot understand the query: {error}") from None
+        except Exception:  # the parser's failures are the input's
+            raise QueryError("q: cannot understand the query's sumber:/kategori: "
+                             "restrictions") from None
         rest, filters = _split_filters(parsed)
         if rest is not None and rest is not query.NullQuery:
             return None  # not only restrictions after all: the general path
@@ -713,6 +759,9 @@ def _plan_node(node) -> plan.Node:
     if fieldname is not None and fieldname not in FIELD_BOOSTS:
         raise QueryError(f"{fieldname}: on this backend a {fieldname} clause can only "
                          "restrict the whole query (e.g. sumber:kompas banjir)")
+    if isinstance(node, query.FuzzyTerm) and not (
+            FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+        return plan.Term(fieldname, node.text)  # as typed, like _bound_expansions
     if isinstance(node, query.FuzzyTerm):
         return plan.Fuzzy(fieldname, node.text, min(node.maxdist, MAX_FUZZY_DISTANCE))
     if isinstance(node, query.Prefix):
@@ -745,6 +794,16 @@ def _plan_node(node) -> plan.Node:
     raise QueryError(f"this backend cannot run a {type(node).__name__} query")
 
 
+# Dashes: "-" and "+" are operators only attached to what follows ("-kpk",
+# "+kpk", -"frasa", -(a OR b)), as in web search engines; a dash between spaces
+# is punctuation ("JAKARTA - Presiden", "15 - 16 Desember"), and so are the
+# typographic dashes (#12).
+_TYPOGRAPHIC_DASH = re.compile(r"[\u2012-\u2015\u2212\ufe58\ufe63\uff0d]")  # not hyphens (e‐KTP)
+_LONE_SIGNS = re.compile(r"(?<!\S)[-+]+(?![\w\"(])")
+_SIGN_RUN = re.compile(r"(?<!\S)[-+]+(?=[-+][\w\"(])")
+_DOUBLE_NOT = re.compile(r"(?<!\S)(?:NOT\s+NOT(?:\s+|$))+")
+
+
 def _clean_query(text: str) -> str:
     if not isinstance(text, str):
         raise QueryError("q: the query must be text")
@@ -752,11 +811,53 @@ def _clean_query(text: str) -> str:
         raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
                          f"{MAX_QUERY_CHARS})")
     text = _CONTROL.sub(" ", text)
+    text = _TYPOGRAPHIC_DASH.sub(" ", text)
+    text = _SIGN_RUN.sub("", _LONE_SIGNS.sub(" ", text))
+    text = _DOUBLE_NOT.sub("", text)  # NOT NOT a is a (249 NOTs broke Whoosh's parser)
+    _check_nesting(text)
     text = _FIELD_PREFIX.sub(_field_prefix, text)
     # A question mark ending a word is punctuation ("siapa presiden RI?"), not
-    # the one-character wildcard; inside a word ("b?li") it stays a wildcard.
+    # the one-character wildcard; inside a word ("ko?upsi") it stays a wildcard.
     text = _QUESTION_MARK.sub("", text)
     return " ".join(text.split())
+
+
+def _check_nesting(text: str) -> None:
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_NESTING:
+        raise QueryError(f"q: too many brackets inside brackets ({deepest} levels, at most "
+                         f"{MAX_NESTING})")
+
+
+def _check_expanding_terms(parsed) -> None:
+    """At most MAX_EXPANDING_TERMS wildcard/fuzzy words as typed (the parser makes one
+    copy per field of each, stemmed or not: counted per field)."""
+    kinds = (query.FuzzyTerm, query.Wildcard, query.Prefix, query.Regex)
+    by_field: dict = {}  # field -> {(kind, text)}
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kinds):
+            by_field.setdefault(node.fieldname, set()).add((type(node), node.text))
+        elif isinstance(node, query.Query):
+            stack.extend(node.children())
+    typed = max(map(len, by_field.values()), default=0)
+    if typed > MAX_EXPANDING_TERMS:
+        raise QueryError(f"q: too many wildcard or fuzzy words (word*, word~): {typed}, "
+                         f"at most {MAX_EXPANDING_TERMS} per query")
+    for words in by_field.values():
+        for kind, text in words:
+            if kind in (query.Wildcard, query.Prefix) and len(
+                    re.split(r"[*?]", text, maxsplit=1)[0]) < WILDCARD_PREFIX:
+                shown = f"{text}*" if kind is query.Prefix else text
+                raise QueryError(f"q: a wildcard needs at least {WILDCARD_PREFIX} letters "
+                                 f"before its first * or ? ({shown!r})")
 
 
 def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters | None]:
@@ -1006,6 +1107,8 @@ class _DocSpace:
                     ids.append(matcher.id() + offset)
                     scores.append(matcher.score())
                     matcher.next()
+                    if len(ids) % 4096 == 0:
+                        _check_deadline()
             return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
 
         return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
@@ -1085,6 +1188,7 @@ def _dense(node, space: _DocSpace) -> scoring.Matches:
 
 def _evaluate(node, space: _DocSpace) -> scoring.Part:
     """A query's matches; Whoosh's semantics, whole arrays at a time."""
+    _check_deadline()
     if node is query.NullQuery:
         return scoring.Matches.none(space.size)
     kind = type(node)
@@ -1382,7 +1486,7 @@ def _extract_dates(text: str):
             if end.strip():
                 until = min(filter(None, [until, parse_user_date(end.strip(), end=True)]))
         except DateError as error:
-            raise QueryError(f"tanggal: {error}") from None
+            raise QueryError(f"q: tanggal: {error}") from None
         return " "
 
     text = _DATE_CLAUSE.sub(take, text)
@@ -1393,12 +1497,29 @@ def _extract_dates(text: str):
 
 def _bound_expansions(parsed, reader, frequency=None):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
+    done: dict = {}  # a word repeated in the query is expanded once
 
     def bound(node):
         if isinstance(node, Concepts):
             return node.with_variants(lambda word: _variants(reader, word, frequency))
+        if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
+            return expand(node)
+        key = (type(node), node.fieldname, node.text, getattr(node, "maxdist", None))
+        if key not in done:
+            done[key] = expand(node.with_boost(1.0))
+        expanded = done[key]
+        if node.boost == 1.0 or expanded is query.NullQuery:
+            return expanded
+        if isinstance(expanded, query.Or):  # the same words, with this copy's weight
+            return query.Or([q.with_boost(node.boost) for q in expanded.subqueries])
+        return expanded.with_boost(node.boost)
+
+    def expand(node):
         if isinstance(node, query.Every):
             return query.Every()  # "*": every document, not every word of a field
+        if isinstance(node, query.FuzzyTerm) and not (
+                FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+            return query.Term(node.fieldname, node.text, boost=node.boost)  # as typed
         if isinstance(node, query.FuzzyTerm):
             # Edit distances above 2 build huge automata and match noise; the
             # first letters are rarely the misspelled ones (and bound the scan).
@@ -1408,10 +1529,11 @@ def _bound_expansions(parsed, reader, frequency=None):
         if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             if isinstance(node, (query.Prefix, query.Wildcard)) and len(
                     node.text.replace("*", "").replace("?", "")) < 2:
-                raise QueryError(f"{node.text!r}: a wildcard needs at least 2 letters")
+                raise QueryError(f"q: a wildcard needs at least 2 letters ({node.text!r})")
             words = []
             field = reader.schema[node.fieldname]
             for word in node._btexts(reader):
+                _check_deadline()
                 text = word if isinstance(word, str) else field.from_bytes(word)
                 words.append(query.Term(node.fieldname, text, boost=node.boost))
                 if len(words) >= MAX_EXPANSIONS:
@@ -1423,8 +1545,8 @@ def _bound_expansions(parsed, reader, frequency=None):
         return bound(parsed)
     except QueryError:
         raise
-    except Exception as error:
-        raise QueryError(f"cannot expand the query: {error}") from None
+    except Exception:
+        raise QueryError("q: cannot expand the query's wildcard or fuzzy words") from None
 
 
 RARE_DF = 2  # a word in at most this many articles may be a variant spelling

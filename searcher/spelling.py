@@ -13,6 +13,13 @@ from collections.abc import Callable, Iterable
 from searcher.stemmer import stem_word
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+# Bounds on the work of one suggestion (#12: a 1,000-letter word took 3-12 s,
+# 90 random words 4.6 s): longer words are not checked (a word's one-edit
+# variants grow with its length), only the first rare words get variants,
+# and fewer still the two-edit scan of the term dictionary.
+MAX_WORD_LETTERS = 30
+MAX_RARE_WORDS = 3
+MAX_FAR_WORDS = 1
 
 
 def edits(word: str, prefix: int = 0) -> list[str]:
@@ -36,8 +43,10 @@ Counts = Callable[[list[str]], dict[str, int]]
 
 
 def _checked(piece: str) -> bool:
-    """Words worth checking: four letters or more, short acronyms (KPK, OJK) left alone."""
-    return bool(_WORD.fullmatch(piece)) and not (piece.upper() == piece and len(piece) < 6)
+    """Words worth checking: four to MAX_WORD_LETTERS letters, short acronyms (KPK, OJK)
+    left alone."""
+    return (len(piece) <= MAX_WORD_LETTERS and bool(_WORD.fullmatch(piece))
+            and not (piece.upper() == piece and len(piece) < 6))
 
 
 def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
@@ -58,15 +67,18 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     stem_of = {word: stem_word(word) for word in words}
     stems = stem_counts(list(set(stem_of.values())))
     rare = [w for w in words if counts.get(w, 0) < 3 and stems.get(stem_of[w], 0) < 3]
+    rare = rare[:MAX_RARE_WORDS]
     if not rare:
         return None
     near = {word: edits(word, 1) for word in rare}
     found = exact_counts([c for candidates in near.values() for c in candidates])
     choices = {}
+    far_left = MAX_FAR_WORDS
     for word in rare:
         floor = max(3, counts.get(word, 0) * 10)
         best = _most_frequent(near[word], found, floor)
-        if best is None and far is not None and len(word) > 5:
+        if best is None and far is not None and len(word) > 5 and far_left:
+            far_left -= 1
             candidates = list(far(word))
             best = _most_frequent(candidates, exact_counts(candidates), floor)
         if best is not None:

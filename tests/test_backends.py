@@ -95,7 +95,7 @@ def test_a_protected_name_is_not_its_overstemmed_word(ix):
 
 
 def test_hyphenated_words_and_their_parts(ix):
-    for text in ("covid-19", "COVID", "ktp", "e-KTP", "Soekarno-Hatta"):
+    for text in ("covid-19", "COVID", "ktp", "e-KTP", "e\u2010KTP", "Soekarno-Hatta"):
         assert ids(ix.search(text)) == ["covid-1"], text
 
 
@@ -116,6 +116,48 @@ def test_exclusions(ix):
     everything_but = ix.search("-banjir", per_page=20)
     assert everything_but.total == 6
     assert not {"banjir-1", "banjir-2"} & set(ids(everything_but))
+
+
+@pytest.mark.parametrize("text", [
+    "banjir - jakarta", "Banjir – Jakarta", "banjir — jakarta", "banjir -- jakarta",
+    "- banjir jakarta", "banjir jakarta -", "banjir + jakarta", "banjir - - jakarta",
+    "banjir \u2212 jakarta", "BANJIR - jakarta -",
+])
+def test_a_dash_between_spaces_is_punctuation_not_a_negation(ix, text):
+    # A pasted headline or dateline ("JAKARTA - Presiden ...") keeps every word (#12).
+    assert ids(ix.search(text)) == ["banjir-1", "banjir-2"]
+    assert ix.search(text).total == 2
+
+
+def test_only_an_attached_sign_is_an_operator(ix):
+    assert ids(ix.search("banjir --jakarta")) == ["banjir-2"]  # a run of signs: one minus
+    assert ids(ix.search("banjir -jakarta -")) == ["banjir-2"]
+    assert set(ids(ix.search("+korban - perdagangan"))) == {"tppo-1", "tppo-2"}
+    assert ids(ix.search("pemerintah -(jakarta OR korupsi OR bekas OR neraca OR korban)")) == []
+    assert ids(ix.search("soekarno-hatta")) == ["covid-1"]  # a dash inside a word is a word
+
+
+@pytest.mark.parametrize("text", ["\\", '""', "!!!!", "-", "– —", "yang", "", "()"])
+def test_a_query_without_words_finds_nothing_and_says_why(ix, text):
+    result = ix.search(text)
+    assert (result.total, ids(result)) == (0, [])
+    assert result.message and result.message.startswith("q: the query has no words")
+    assert result.to_json()["message"] == result.message
+
+
+def test_only_a_bare_star_means_every_article(ix):
+    result = ix.search("*", per_page=20)
+    assert result.total == len(ARTICLES) and result.message is None
+    assert ix.search("sumber:kompas").message is None  # restrictions alone are fine
+
+
+def test_a_range_of_words_is_no_range(ix):
+    # Ranges are for dates only: "[a TO zzzz]" is the word "zzzz" (and "a", "to"),
+    # not every word of the dictionary (#12).
+    assert ix.search("[a TO zzzz]").total == 0
+    assert ids(ix.search("[banjir TO bandang]")) == ["banjir-2", "banjir-1"]
+    assert ids(ix.search("title:[banjir TO bandang]")) == ["banjir-2", "banjir-1"]
+    assert ids(ix.search("tanggal:[2019-10-01 TO 2019-10-31]")) == ["banjir-1"]
 
 
 def test_required_words(ix):

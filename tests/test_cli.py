@@ -104,6 +104,14 @@ def test_query_with_nothing_found_exits_1(sample_index, capsys):
     assert capsys.readouterr().out.startswith("no results for 'zzzqqq'")
 
 
+def test_a_query_without_words_finds_nothing_and_says_why(sample_index, capsys):
+    assert main(["query", "!!!!", "--index", str(sample_index)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("no results for '!!!!'")
+    assert err == "note: q: the query has no words to search for (only punctuation or very " \
+        "common words); type a word, or * for every article\n"
+
+
 def test_query_shows_the_suggestion(sample_index, capsys):
     assert main(["query", "perdagngan", "--index", str(sample_index)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "did you mean: perdagangan"

@@ -36,9 +36,12 @@ SYNTHETIC = 2000  # articles of the "big" corpus: the indexer holds its lock for
 BOMB_ARTICLES = 1200  # the index of the expansion-bomb tests
 EXTRA = 300  # articles added while the web app answers
 NEW_WORD = "zebrakuda"
-BOUND_SECONDS = 5.0  # sanity bound on a single query, not a benchmark
+# A search stops at searcher.search.QUERY_SECONDS with a QueryError (the bound is
+# behaviour, not a timing); the 1 s figures are measured by benchmarks/hostile.py.
+HANG_SECONDS = 120  # a child process that runs longer than this is hung, not slow
 PROPERTY = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def test_web_app_answers_consistently_while_an_indexer_adds_articles(tmp_path):
         assert out.startswith(f"{EXTRA} added, 0 updated, 0 unchanged, 0 rejected")
         assert answers >= 5, "the indexer finished before the app was exercised"
 
-        deadline = time.monotonic() + 2 + searcher.search.REFRESH_SECONDS
+        deadline = time.monotonic() + 60  # a hang detector: refreshes take REFRESH_SECONDS
         while client.get(f"/api/search?q={NEW_WORD}").get_json()["total"] != EXTRA:
             assert time.monotonic() < deadline, "the new articles never showed up"
             time.sleep(0.1)
@@ -310,9 +313,14 @@ def test_web_parameters_are_200_or_400_never_500(web_client, params):
         if url == "/api/search":
             body = response.get_json()
             if response.status_code == 200:
-                assert body["total"] >= 0 and len(body["hits"]) <= body["per_page"]
+                shown = max(0, min(body["per_page"], body["total"] - (body["page"] - 1)
+                                   * body["per_page"]))
+                assert len(body["hits"]) == shown, body
             else:
-                assert body["status"] == 400 and body["error"]
+                # One line naming a parameter the request had (or q, the default).
+                assert body["status"] == 400 and "\n" not in body["error"]
+                assert body["parameter"] in {*params, "q"}, body
+                assert body["error"].startswith(f"{body['parameter']}: "), body
 
 
 @pytest.mark.parametrize("args", [
@@ -394,7 +402,12 @@ def test_the_csv_reader_never_raises(tmp_path, lines, header):
 def test_a_broken_gzip_file_is_a_rejection_not_a_crash(tmp_path, data):
     path = tmp_path / "hostile.jsonl.gz"
     path.write_bytes(data)
-    read_all(path)
+    items = read_all(path)
+    if data:  # bytes that are not a whole gzip file: exactly one rejection, no article
+        assert [type(item) for item in items] == [searcher.Rejected], data
+        assert items[0].reason.startswith("cannot read the rest of the file")
+    else:
+        assert items == []
 
 
 # -- the query parser: expansion bombs and random syntax --------------------------------
@@ -412,14 +425,16 @@ def big_ix(tmp_path_factory):
         yield ix
 
 
-def timed_search(ix, text: str, **options):
-    """(seconds, result or the QueryError); anything else propagates and fails the test."""
-    started = time.perf_counter()
+def search_outcome(ix, text: str, **options):
+    """The result or the QueryError; anything else propagates and fails the test.
+
+    A QueryError is our own sentence naming the query (``q: ...``), never Python's.
+    """
     try:
-        outcome = ix.search(text, **options)
+        return ix.search(text, **options)
     except searcher.QueryError as error:
-        outcome = error
-    return time.perf_counter() - started, outcome
+        assert str(error).startswith("q: "), str(error)
+        return error
 
 
 BOMBS = ["a*", "*a*", "b?????", "x~9", "(" * 500, '"' * 999, "NOT " * 200, "OR " * 300,
@@ -430,11 +445,20 @@ BOMBS = ["a*", "*a*", "b?????", "x~9", "(" * 500, '"' * 999, "NOT " * 200, "OR "
 
 
 @pytest.mark.parametrize("text", BOMBS, ids=lambda t: repr(t[:20]))
-def test_expansion_bombs_finish_quickly_with_results_or_a_query_error(big_ix, text):
-    seconds, outcome = timed_search(big_ix, text)
-    assert seconds < BOUND_SECONDS, f"{text[:40]!r} took {seconds:.1f} s"
+def test_expansion_bombs_give_bounded_results_or_a_query_error_naming_q(big_ix, text):
+    outcome = search_outcome(big_ix, text)
     if isinstance(outcome, searcher.SearchResult):
-        assert 0 <= outcome.total <= BOMB_ARTICLES
+        assert outcome.total <= BOMB_ARTICLES
+        assert len(outcome.hits) == min(10, outcome.total)
+    # The work is bounded by what the parse may expand into (each wildcard/fuzzy word
+    # into at most MAX_EXPANSIONS words per field), not by a stopwatch.
+    try:
+        parsed = big_ix.parse(text)
+    except searcher.QueryError:
+        return
+    leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
+    assert len(leaves) <= 4 * 2 * searcher.search.MAX_EXPANSIONS * max(
+        1, searcher.search.MAX_EXPANDING_TERMS) + 4 * len(text)
 
 
 def test_a_wildcard_expands_to_a_bounded_number_of_words(big_ix):
@@ -443,33 +467,40 @@ def test_a_wildcard_expands_to_a_bounded_number_of_words(big_ix):
     assert 0 < result.total <= searcher.search.MAX_EXPANSIONS
 
 
-def best_of_three(ix, text: str) -> float:
-    """The fastest of three runs, each with another page size (so not from the cache)."""
-    return min(timed_search(ix, text, per_page=per_page)[0] for per_page in (7, 8, 9))
+def test_a_bare_star_is_every_document_not_every_word(big_ix):
+    # "*" once read every term's postings (30 s); it is one Every query, like "sumber:*".
+    from whoosh import query
+
+    parsed = big_ix.parse("*")
+    leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
+    assert leaves and all(type(leaf) is query.Every and not leaf.fieldname for leaf in leaves)
+    assert big_ix.search("*").total == big_ix.search("sumber:*").total == BOMB_ARTICLES
 
 
-def test_a_bare_star_costs_about_as_much_as_matching_everything(big_ix):
-    cheap = best_of_three(big_ix, "sumber:*")  # every document, through one column
-    star = best_of_three(big_ix, "*")
-    assert big_ix.search("sumber:*").total == BOMB_ARTICLES
-    # A sanity bound on work (reading every term's postings took 30 s), not a benchmark.
-    assert star < max(10 * cheap, 0.5), f"* took {star:.3f} s, sumber:* {cheap:.3f} s"
+def test_a_large_fuzzy_distance_is_capped(sample_ix):
+    from whoosh import query
+
+    parsed = sample_ix.parse("perdagangan~9")
+    assert not any(isinstance(leaf, query.FuzzyTerm) for leaf in parsed.leaves())
+    fuzzy = searcher.search._parse("perdagangan~9")
+    assert {leaf.maxdist for leaf in fuzzy.leaves()} == {9}  # as typed ...
+    expanded = {leaf.text for leaf in parsed.leaves() if leaf.fieldname == "body_exact"}
+    # ... but expanded within MAX_FUZZY_DISTANCE edits: "pedagang" is 4 edits away.
+    assert "perdagangan" in expanded and "pedagang" not in expanded
+    assert len(expanded) <= searcher.search.MAX_EXPANSIONS
 
 
-def test_a_large_fuzzy_distance_is_bounded(sample_index):
-    # In a child process, so a runaway query can be killed instead of burning the suite's CPU.
+def test_a_large_fuzzy_distance_finishes_in_a_child_process(sample_index):
+    # A hang detector in a child process (a runaway query can be killed there), not a timing.
     script = ("import sys, searcher\n"
               "with searcher.open_index(sys.argv[1]) as ix:\n"
-              "    try:\n"
-              "        ix.search('perdagangan~9')\n"
-              "    except searcher.QueryError:\n"
-              "        pass\n")
+              "    print(ix.search('perdagangan~9').total)\n")
     try:
-        done = run([sys.executable, "-c", script, str(sample_index)],
-                   timeout=BOUND_SECONDS + 2)  # + start-up and opening the index
+        done = run([sys.executable, "-c", script, str(sample_index)], timeout=HANG_SECONDS)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"perdagangan~9 took more than {BOUND_SECONDS:g} s")
+        pytest.fail(f"perdagangan~9 ran for more than {HANG_SECONDS} s")
     assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 0
 
 
 syntax_query = st.one_of(
@@ -483,7 +514,9 @@ syntax_query = st.one_of(
 @given(text=syntax_query, sort=st.sampled_from(searcher.SORTS), page=st.integers(1, 3))
 @example(text="*" * 50, sort="newest", page=1)
 @example(text='"' + "kode* " * 50 + '"', sort="relevance", page=1)
-def test_any_query_string_returns_or_raises_query_error_in_bounded_time(big_ix, text, sort,
-                                                                        page):
-    seconds, _ = timed_search(big_ix, text, sort=sort, page=page, facets=True)
-    assert seconds < BOUND_SECONDS, f"{text[:60]!r} took {seconds:.1f} s"
+def test_any_query_string_returns_results_or_a_query_error_naming_q(big_ix, text, sort, page):
+    outcome = search_outcome(big_ix, text, sort=sort, page=page, facets=True)
+    if isinstance(outcome, searcher.SearchResult):
+        assert outcome.total <= BOMB_ARTICLES
+        assert len(outcome.hits) == max(0, min(10, outcome.total - (page - 1) * 10))
+        assert sum(f.count for f in outcome.facets["source"]) == outcome.total

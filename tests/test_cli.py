@@ -113,7 +113,8 @@ def test_a_query_without_words_finds_nothing_and_says_why(sample_index, capsys):
 
 
 def test_query_shows_the_suggestion(sample_index, capsys):
-    assert main(["query", "perdagngan", "--index", str(sample_index)]) == 1
+    # A typo after the first three letters ("perdagngan") finds the right spelling itself.
+    assert main(["query", "pwrdagangan", "--index", str(sample_index)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "did you mean: perdagangan"
 
 

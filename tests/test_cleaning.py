@@ -9,6 +9,7 @@ from conftest import shared_path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import searcher
 from searcher.cleaning import changes, clean_text
 
 MOJIBAKE = "Sutradara \u201a\u00c4\u00fahebat\u201a\u00c4\u00f9 kata dia.\u00ac\u2020Benar"
@@ -89,3 +90,18 @@ def test_cleaning_on_click_id_repairs_the_known_mojibake():
     assert result["by_kind"]["body"]["mojibake"] == 8369
     assert result["by_kind"]["title"]["mojibake"] == 72
     assert result["by_kind"]["body"]["surrogate"] == 0
+
+
+def test_a_headline_whose_body_cleaning_empties_is_kept(tmp_path, tiny_corpus):
+    # CLICK-ID has 14 articles whose whole content is "¬†" (a no-break space read as Mac Roman).
+    source = tiny_corpus.jsonl("news.jsonl",
+                               {"id": "kept", "title": "Semasa Hidup, Habibie Dijuluki Mr Crack",
+                                "body": "\u00ac\u2020"},
+                               {"id": "gone", "body": "\u00ac\u2020"},
+                               {"id": "blank", "title": "Judul", "body": "   "})
+    report = searcher.index_sources([str(source)], str(tmp_path / "index"))
+    assert report.added == 1
+    assert sorted(r.reason for r in report.rejected) == ["missing body", "missing body"]
+    with searcher.open_index(str(tmp_path / "index")) as index:
+        assert [h.id for h in index.search("habibie").hits] == ["kept"]
+        assert index.get("kept").body == ""

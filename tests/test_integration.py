@@ -38,12 +38,14 @@ def news_index(request, tmp_path_factory):
 
         cluster = Cluster(tmp_path_factory.mktemp("news-sphinx")).start()
         location = cluster.location
-    report = searcher.index_sources([str(seeds), str(news)], location, procs=2)
-    assert report.rejected == []
-    assert report.added == CLICKID_ARTICLES + 2
-    yield location
-    if cluster is not None:
-        cluster.stop()
+    try:  # the nodes stop even when indexing fails (else they outlive the test)
+        report = searcher.index_sources([str(seeds), str(news)], location, procs=2)
+        assert report.rejected == []
+        assert report.added == CLICKID_ARTICLES + 2
+        yield location
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 def _where(location) -> list[str]:

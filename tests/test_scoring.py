@@ -21,6 +21,7 @@ from whoosh.scoring import bm25 as whoosh_bm25
 import searcher
 from searcher import scoring
 from searcher import search as search_module
+from searcher.ranking import WORDS_ONLY
 from tests.conftest import SAMPLE
 
 
@@ -179,8 +180,11 @@ def updated_index(tmp_path_factory):
 
 @pytest.fixture()
 def arrays_index(updated_index, monkeypatch):
+    """Whoosh's own query semantics (OR of the words, an all-words bonus), which its
+    collector can check; plain queries read as concepts are ranked by our own
+    rules, tested in test_relevance.py."""
     monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
-    with searcher.open_index(updated_index) as index:
+    with searcher.open_index(updated_index, ranking=WORDS_ONLY) as index:
         yield index
 
 

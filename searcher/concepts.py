@@ -67,6 +67,7 @@ class PlainQuery:
 
     words: tuple[Word, ...]
     concepts: tuple[Concept, ...] = ()
+    question: bool = False  # it holds an interrogative (data/question_words.txt)
 
     def pairs(self) -> list[tuple[int, Word, Word]]:
         """Neighbouring words as ``(index of the first, first, second)``."""
@@ -166,7 +167,7 @@ def read_plain_query(pieces: list[str], thesaurus: tuple[str, ...] = THESAURUS
         words.extend(analysed)
     if not words:
         return None
-    return PlainQuery(tuple(words), _concepts(raw, positions, thesaurus))
+    return PlainQuery(tuple(words), _concepts(raw, positions, thesaurus), question)
 
 
 def _concepts(raw: list[str], positions: list[int], thesaurus: tuple[str, ...]

@@ -13,8 +13,8 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``coordination``: an article's score is multiplied by the share of the
   query it covers (words weighted by their rarity) to this power: an article
   about one word of "penusukan wiranto" falls below those about both;
-  ``long_coordination`` for queries of more than ``LONG_QUERY`` words
-  (questions, pasted headlines), where missing a word is ordinary;
+  ``long_coordination`` for questions and queries of more than ``LONG_QUERY``
+  words (pasted headlines), where missing a word is ordinary;
 * ``pair_weight``: weight of neighbouring query words found together (the
   pair fields);
 * ``thesaurus``: the data files of synonym groups (``searcher/data``);

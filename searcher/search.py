@@ -1267,8 +1267,10 @@ def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
             score[part.ids] += part.scores
         else:
             score += part.score
-    exponent = (ranking.coordination if len(words) <= LONG_QUERY
-                else ranking.long_coordination)
+    # A question or a long query (a pasted headline) paraphrases what it looks
+    # for, so a missing word is ordinary there; a short news query means each word.
+    exponent = (ranking.long_coordination if len(words) > LONG_QUERY or node.plain.question
+                else ranking.coordination)
     if exponent and len(words) > 1:
         live = max(int(space.joined("live").sum()), 1)
         rarity = np.array([weight * _idf(int(part.mask.sum()), live)

@@ -601,6 +601,9 @@ class PairPhrase(query.Or):
         """How many terms' scores add up in a field (the phrase's words - 1)."""
         return max(len(self.words) - 1, 1)
 
+    def apply(self, fn):
+        return self  # pair terms: nothing to expand or rewrite
+
 
 class AllWords(query.And):
     """Every word of an expression, anywhere in the article (``units``: how many)."""
@@ -621,7 +624,8 @@ class Concepts(query.Or):
     concept, the best of its words or of its other expressions (never their
     sum); per neighbouring pair found together, a proximity bonus. Then the
     score is multiplied by the share of the query the article covers (words
-    weighted by rarity) to the power ``ranking.coordination``.
+    weighted by rarity) to the power ``ranking.coordination`` (for questions and
+    long queries ``ranking.long_coordination``).
     Evaluated by :func:`_evaluate_concepts`; for Whoosh it is an OR of its parts.
     """
 

@@ -24,20 +24,14 @@ turns a :class:`PlainQuery` into index lookups.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 from searcher.resources import read_lines
 from searcher.stemmer import stem_word
 from searcher.stopwords import is_stop_word
-from searcher.synonyms import MAX_EXPRESSION_WORDS, THESAURUS, synonym_groups
+from searcher.synonyms import THESAURUS, is_plain, longest_expression, synonym_groups
 from searcher.tokenizer import find_words, normalize
-
-# A piece of a query that is not a plain word: operators, quotes, fields,
-# wildcards, fuzzy marks, boosts, groups, +/- at the start of a word.
-_SYNTAX = re.compile(r'[:()"*?~^\[\]{}]|^[-+]')
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 
 
 @dataclass(frozen=True)
@@ -135,11 +129,6 @@ def loanword_spellings(word: str) -> list[str]:
     return [word] if spelt == word else [word, spelt]
 
 
-def is_plain(piece: str) -> bool:
-    """True for a query piece that is just a word (no operator or syntax)."""
-    return piece not in _OPERATORS and not _SYNTAX.search(piece)
-
-
 def read_plain_query(pieces: list[str], thesaurus: tuple[str, ...] = THESAURUS
                      ) -> PlainQuery | None:
     """The pieces of a query made only of plain words, as a :class:`PlainQuery`.
@@ -177,17 +166,16 @@ def _concepts(raw: list[str], positions: list[int], thesaurus: tuple[str, ...]
     found = []
     i = 0
     while i < len(raw):
-        for length in range(min(MAX_EXPRESSION_WORDS, len(raw) - i), 0, -1):
-            others = table.get(tuple(raw[i:i + length]))
-            kept = [p for p in positions[i:i + length] if p >= 0]
-            if others and kept:
-                alternatives = tuple(a for a in (_expression(o) for o in others) if a)
-                if alternatives:
-                    found.append(Concept(kept[0], kept[-1] + 1, alternatives))
-                i += length
-                break
-        else:
+        match = longest_expression(raw, i, table)
+        if match is None:
             i += 1
+            continue
+        length, others = match
+        kept = [p for p in positions[i:i + length] if p >= 0]  # stop words are no words
+        alternatives = tuple(a for a in (_expression(o) for o in others) if a)
+        if kept and alternatives:
+            found.append(Concept(kept[0], kept[-1] + 1, alternatives))
+        i += length
     return tuple(found)
 
 

@@ -16,6 +16,7 @@ Expansion happens at query time only, so editing the file needs no re-index.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from searcher.resources import read_lines
@@ -23,8 +24,9 @@ from searcher.tokenizer import words
 
 MAX_EXPRESSION_WORDS = 6
 _QUERY_PIECE = re.compile(r'"[^"]*"?|\S+')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 _SYNTAX = re.compile(r'[:()"*?~^\[\]{}]|^[-+]')
+Groups = dict[tuple[str, ...], tuple[tuple[str, ...], ...]]  # expression -> the others
 
 
 # The thesaurus files read by default: acronyms and well-known synonyms, and
@@ -33,10 +35,9 @@ THESAURUS = ("synonyms.txt", "thesaurus.txt")
 
 
 @cache
-def synonym_groups(files: tuple[str, ...] = THESAURUS
-                   ) -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def synonym_groups(files: tuple[str, ...] = THESAURUS) -> Groups:
     """Expression (as a word tuple) → the other expressions of its groups (in ``files``)."""
-    table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    table: Groups = {}
     for line in (line for name in files for line in read_lines(name)):
         group = [tuple(words(expr)) for expr in line.split(",")]
         group = [expr for expr in group if expr]
@@ -56,27 +57,41 @@ def _quote(expr: tuple[str, ...]) -> str:
     return expr[0] if len(expr) == 1 else '"' + " ".join(expr) + '"'
 
 
+def is_plain(piece: str) -> bool:
+    """True for a query piece that is just a word (no operator or syntax)."""
+    return piece not in _OPERATORS and not _SYNTAX.search(piece)
+
+
+def longest_expression(tokens: Sequence[str | None], start: int, table: Groups
+                       ) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
+    """``(length, other expressions)`` of the longest expression of ``table`` that
+    begins at ``tokens[start]``, or None; a ``None`` token (an operator, syntax)
+    is never part of an expression."""
+    for length in range(min(MAX_EXPRESSION_WORDS, len(tokens) - start), 0, -1):
+        key = tuple(tokens[start:start + length])
+        if None not in key and key in table:
+            return length, table[key]
+    return None
+
+
 def expand_synonyms(query: str, files: tuple[str, ...] = THESAURUS) -> str:
     """The query string with synonym groups spliced in (unchanged if none apply)."""
     table = synonym_groups(files)
     pieces = query_pieces(query)
+    tokens = []  # each piece's one word, or None (syntax, or not exactly one word)
+    for piece in pieces:
+        found = words(piece) if is_plain(piece) else []
+        tokens.append(found[0] if len(found) == 1 else None)
     out: list[str] = []
     i = 0
     while i < len(pieces):
-        match = None
-        for length in range(min(MAX_EXPRESSION_WORDS, len(pieces) - i), 0, -1):
-            span = pieces[i : i + length]
-            if any(p in _OPERATORS or _SYNTAX.search(p) for p in span):
-                continue
-            key = tuple(w for p in span for w in words(p))
-            if key in table and len(key) == length:
-                match = (length, span, table[key])
-                break
+        match = longest_expression(tokens, i, table)
         if match is None:
             out.append(pieces[i])
             i += 1
             continue
-        length, span, others = match
+        length, others = match
+        span = pieces[i:i + length]
         original = " ".join(span)
         head = f"({original})" if length > 1 else original
         alternatives = [head] + ([f'"{" ".join(words(original))}"'] if length > 1 else [])

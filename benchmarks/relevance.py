@@ -92,16 +92,6 @@ def related_share(folder: Path, ranking: Ranking, qrels_all: dict) -> tuple[floa
     return relevant / (total or 1), judged_relevant / (judged or 1), articles
 
 
-def read_all_qrels(path: Path) -> dict[str, dict[str, int]]:
-    """Every judgment, grade 0 included (evaluation.read_qrels keeps only > 0)."""
-    qrels: dict[str, dict[str, int]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 4:
-            qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
-    return qrels
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.relevance", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -117,7 +107,6 @@ def main(argv=None) -> int:
     tydi = ensure_index(args.work / "tydi", [TYDI_EVAL / "corpus.jsonl"])
     news_queries = evaluation.read_queries(NEWS_EVAL / "queries.tsv")
     news_qrels = evaluation.read_qrels(NEWS_EVAL / "qrels.txt")
-    news_all = read_all_qrels(NEWS_EVAL / "qrels.txt")
     news_judged = evaluation.read_judged(NEWS_EVAL / "qrels.txt")
     tydi_judged = evaluation.read_judged(TYDI_EVAL / "qrels.txt")
     tydi_queries = evaluation.read_queries(TYDI_EVAL / "queries.tsv")
@@ -131,7 +120,7 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         news_report = run_set(news, ranking, news_queries, news_qrels, news_judged)
         tydi_report = run_set(tydi, ranking, tydi_queries, tydi_qrels, tydi_judged)
-        related = related_share(news, ranking, news_all)
+        related = related_share(news, ranking, news_judged)
         rows.append((name, news_report, tydi_report, related))
         print(f"{name}: news nDCG@10 {news_report.ndcg_at_10:.4f}, TyDi nDCG@10 "
               f"{tydi_report.ndcg_at_10:.4f}, related on topic {related[0]:.3f} "

@@ -94,8 +94,9 @@ def read_queries(path: str | os.PathLike) -> dict[str, str]:
     return queries
 
 
-def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
+def read_judged(path: str | os.PathLike) -> dict[str, dict[str, int]]:
+    """Every judgment of a qrels file (``qid 0 docid grade``), grade 0 included."""
+    judged: dict[str, dict[str, int]] = {}
     with open(path, encoding="utf-8") as stream:
         for number, line in enumerate(stream, 1):
             parts = line.split()
@@ -104,23 +105,15 @@ def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
             if len(parts) != 4 or not parts[3].lstrip("-").isdigit():
                 raise SearcherError(f"{path}:{number}: expected 'qid 0 docid relevance'")
             qid, _, docid, grade = parts
-            if int(grade) > 0:
-                qrels.setdefault(qid, {})[docid] = int(grade)
-    return qrels
-
-
-def read_judged(path: str | os.PathLike) -> dict[str, set[str]]:
-    """Every judged document per query, relevant or not (from a qrels file)."""
-    judged: dict[str, set[str]] = {}
-    with open(path, encoding="utf-8") as stream:
-        for number, line in enumerate(stream, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 4:
-                raise SearcherError(f"{path}:{number}: expected 'qid 0 docid relevance'")
-            judged.setdefault(parts[0], set()).add(parts[2])
+            judged.setdefault(qid, {})[docid] = int(grade)
     return judged
+
+
+def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
+    """The relevant documents (grade > 0) per query."""
+    qrels = {qid: {d: g for d, g in grades.items() if g > 0}
+             for qid, grades in read_judged(path).items()}
+    return {qid: grades for qid, grades in qrels.items() if grades}
 
 
 def ndcg(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
@@ -142,7 +135,7 @@ def evaluate(
     run: Callable[[str], list[str]],
     queries: dict[str, str],
     qrels: dict[str, dict[str, int]],
-    judged: dict[str, set[str]] | None = None,
+    judged: dict[str, dict[str, int]] | None = None,
 ) -> EvalReport:
     """Score ``run`` (query text → ranked ids, at least 100) on the judged queries.
 
@@ -161,7 +154,7 @@ def evaluate(
             continue
         condensed = unjudged = None
         if judged is not None:
-            known = judged.get(qid, set())
+            known = judged.get(qid, {})
             unjudged = sum(d not in known for d in ranked[:10])
             condensed = ndcg([d for d in ranked if d in known], relevant)
         scores.append(QueryScore(qid, text, reciprocal_rank(ranked, relevant),

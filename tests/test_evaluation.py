@@ -126,7 +126,7 @@ def test_malformed_lines_raise_with_file_and_line(tmp_path, reader, text):
 
 def test_condensed_ndcg_leaves_unjudged_documents_out(tmp_path):
     qrels = {"q1": {"a": 2, "b": 1}}
-    judged = {"q1": {"a", "b", "z"}}
+    judged = {"q1": {"a": 2, "b": 1, "z": 0}}
     report = evaluate(lambda text: ["new", "a", "z", "b"], {"q1": "x"}, qrels, judged)
     (score,) = report.per_query
     assert score.unjudged_at_10 == 1  # "new" was never judged; "z" was judged 0
@@ -147,5 +147,5 @@ def test_without_every_judged_document_there_is_no_condensed_figure():
 def test_read_judged_keeps_documents_judged_not_relevant(tmp_path):
     path = tmp_path / "qrels.txt"
     path.write_text("q1 0 a 2\nq1 0 b 0\nq2 0 c 0\n")
-    assert read_judged(path) == {"q1": {"a", "b"}, "q2": {"c"}}
+    assert read_judged(path) == {"q1": {"a": 2, "b": 0}, "q2": {"c": 0}}
     assert read_qrels(path) == {"q1": {"a": 2}}

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import qparser, query
@@ -322,7 +323,7 @@ class Index:
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
-            message=NO_WORDS if _parse(text) is query.NullQuery else None,
+            message=NO_WORDS if _parse(text, self.ranking) is query.NullQuery else None,
         )
 
     @checks.while_open
@@ -631,10 +632,9 @@ class Concepts(query.Or):
 
     def __init__(self, subqueries, boost=1.0):
         super().__init__(subqueries, boost=boost)
-        self.words: list = []  # one clause per query word
-        self.weights: list[float] = []  # the words' weights (question words less)
+        self.words: list = []  # one clause per query word of ``plain``
         self.pairs: list = []  # (index of the first word, clause)
-        self.concepts: list = []  # (start, end, [clause per expression], [its weight])
+        self.concepts: list[_ConceptClauses] = []
         self.plain: concepts.PlainQuery | None = None
         self.ranking: Ranking = DEFAULT_RANKING
 
@@ -664,10 +664,10 @@ class Concepts(query.Or):
                 clauses += found
                 weights += weighed
             known.append(_concept(concept.start, concept.end, clauses, weights, ranking))
-        parts = words + [c for _, c in pairs] + [c for k in known for c in k[2]]
+        parts = words + [c for _, c in pairs] + [c for k in known for c in k.clauses]
         node = cls(parts)
-        node.words, node.weights = words, [w.weight for w in plain.words]
-        node.plain, node.pairs, node.concepts, node.ranking = plain, pairs, known, ranking
+        node.words, node.plain, node.pairs = words, plain, pairs
+        node.concepts, node.ranking = known, ranking
         return node
 
     def with_variants(self, variants) -> Concepts:
@@ -676,7 +676,7 @@ class Concepts(query.Or):
         ranking = self.ranking
         if not ranking.variant_weight or len(self.plain.words) > LONG_QUERY:
             return self  # a long query (a pasted headline) has words enough
-        inside = {i for start, end, _, _ in self.concepts for i in range(start, end)}
+        inside = {i for known in self.concepts for i in range(known.start, known.end)}
         added = []
         for i, word in enumerate(self.plain.words):
             found = [] if i in inside else variants(word)
@@ -686,10 +686,10 @@ class Concepts(query.Or):
                                       ranking))
         if not added:
             return self
-        node = Concepts(list(self.subqueries) + [c for k in added for c in k[2]])
-        node.words, node.weights, node.plain = self.words, self.weights, self.plain
-        node.pairs, node.ranking = self.pairs, ranking
-        node.concepts = sorted(self.concepts + added, key=lambda concept: concept[0])
+        node = Concepts(list(self.subqueries) + [c for k in added for c in k.clauses])
+        node.words, node.plain, node.pairs = self.words, self.plain, self.pairs
+        node.ranking = ranking
+        node.concepts = sorted(self.concepts + added, key=lambda known: known.start)
         return node
 
 
@@ -707,13 +707,23 @@ def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: 
     return [together, anywhere], [weight, weight * ranking.scattered_weight]
 
 
-def _concept(start: int, end: int, clauses: list, weights: list[float], ranking: Ranking):
-    """``(start, end, clauses, weights)``: each clause's weight as a stand-in for
-    the ``end - start`` words of the span (its score per looked-up term counts
-    once per word, plus the pair bonus)."""
+class _ConceptClauses(NamedTuple):
+    """A concept of a plain query as Whoosh queries: words ``start``..``end`` of the
+    query, a clause per expression and the weight of each clause's score."""
+
+    start: int
+    end: int
+    clauses: list
+    weights: list[float]
+
+
+def _concept(start: int, end: int, clauses: list, weights: list[float],
+             ranking: Ranking) -> _ConceptClauses:
+    """Each clause's weight as a stand-in for the ``end - start`` words of the span
+    (its score per looked-up term counts once per word, plus the pair bonus)."""
     span = end - start
     stand_in = span * (1 + ranking.pair_weight * (span > 1))
-    return (start, end, clauses, [
+    return _ConceptClauses(start, end, clauses, [
         weight * stand_in / getattr(clause, "units", 1)
         for clause, weight in zip(clauses, weights, strict=True)])
 
@@ -1277,8 +1287,8 @@ def _evaluate_concepts(node: Concepts, space: _DocSpace) -> scoring.Matches:
                 else ranking.coordination)
     if exponent and len(words) > 1:
         live = max(int(space.joined("live").sum()), 1)
-        rarity = np.array([weight * _idf(int(part.mask.sum()), live)
-                           for part, weight in zip(words, node.weights, strict=True)])
+        rarity = np.array([word.weight * _idf(int(part.mask.sum()), live)
+                           for part, word in zip(words, node.plain.words, strict=True)])
         if rarity.sum() > 0:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
             score *= share ** exponent

@@ -171,17 +171,15 @@ class PairFilter(Filter):
         return type(self) is type(other) and self.limit == other.limit
 
     def __call__(self, tokens):
-        previous = None
-        left = self.limit
+        previous, made = None, 0
         for token in tokens:
             if token.stopped:
                 continue
             text = token.text
             if previous is not None:
-                if left is not None:
-                    if left <= 0:
-                        return
-                    left -= 1
+                if self.limit is not None and made >= self.limit:
+                    return  # the rest of the text is not even stemmed
+                made += 1
                 token.text = pair_term(previous, text)
                 yield token
             previous = text

@@ -26,7 +26,12 @@ def build(tmp_path, tiny_corpus, *records, ranking=DEFAULT):
     source = tiny_corpus.jsonl("news.jsonl", *records)
     report = searcher.index_sources([str(source)], str(tmp_path / "index"))
     assert report.added == len(records)
-    return searcher.open_index(str(tmp_path / "index"), ranking=ranking)
+    return reopen(tmp_path, ranking)
+
+
+def reopen(tmp_path, ranking=DEFAULT, **changes):
+    """The test's index, opened with ``ranking`` (with ``changes`` to its weights)."""
+    return searcher.open_index(str(tmp_path / "index"), ranking=replace(ranking, **changes))
 
 
 def ranked(index, text) -> list[str]:
@@ -41,8 +46,7 @@ def test_words_standing_together_rank_above_scattered_ones(tmp_path, tiny_corpus
     with build(tmp_path, tiny_corpus, apart, together) as index:
         assert ranked(index, "dana desa") == ["together", "apart"]
     # Without pairs the two are tied on words and the older document wins the tie.
-    with searcher.open_index(str(tmp_path / "index"),
-                             ranking=replace(DEFAULT, pair_weight=0.0)) as index:
+    with reopen(tmp_path, pair_weight=0.0) as index:
         assert ranked(index, "dana desa") == ["apart", "together"]
 
 
@@ -75,7 +79,7 @@ def test_a_synonym_group_counts_once_not_once_per_variant(tmp_path, tiny_corpus)
     with build(tmp_path, tiny_corpus, variants, answer) as index:
         assert ranked(index, "tiongkok") == ["answer", "variants"]
     # Summed, as before: four names beat the answer.
-    with searcher.open_index(str(tmp_path / "index"), ranking=WORDS_ONLY) as index:
+    with reopen(tmp_path, WORDS_ONLY) as index:
         assert ranked(index, "tiongkok") == ["variants", "answer"]
 
 
@@ -89,8 +93,7 @@ def test_an_article_covering_every_query_word_beats_one_repeating_a_single_word(
     other = article("other", f"Warga Bekasi menggelar rapat. {FILLER}", title="Rapat")
     with build(tmp_path, tiny_corpus, one_word, both, other) as index:
         assert ranked(index, "banjir bekasi")[0] == "both"
-    with searcher.open_index(str(tmp_path / "index"), ranking=replace(
-            DEFAULT, coordination=0.0, long_coordination=0.0)) as index:
+    with reopen(tmp_path, coordination=0.0, long_coordination=0.0) as index:
         assert ranked(index, "banjir bekasi")[0] == "one"
 
 
@@ -102,8 +105,7 @@ def test_a_multiword_concept_s_words_apart_count_less_than_the_concept(tmp_path,
     with build(tmp_path, tiny_corpus, apart, together) as index:
         assert ranked(index, "perdagangan orang") == ["together", "apart"]
         halved = {h.id: h.score for h in index.search("perdagangan orang").hits}
-    with searcher.open_index(str(tmp_path / "index"),
-                             ranking=replace(DEFAULT, scattered_weight=1.0)) as index:
+    with reopen(tmp_path, scattered_weight=1.0) as index:
         full = {h.id: h.score for h in index.search("perdagangan orang").hits}
     # Words apart count half (and cover half the query); together, in full.
     assert halved["apart"] < 0.5 * full["apart"]
@@ -169,6 +171,5 @@ def test_a_word_the_index_barely_knows_finds_better_known_spellings(tmp_path, ti
         assert sorted(ranked(index, "semiconductor")) == ["chip-0", "chip-1", "chip-2"]
         # A word the index knows well is not respelled.
         assert sorted(ranked(index, "antibiotika")) == ["obat-0", "obat-1", "obat-2"]
-    with searcher.open_index(str(tmp_path / "index"),
-                             ranking=replace(DEFAULT, variant_weight=0.0)) as index:
+    with reopen(tmp_path, variant_weight=0.0) as index:
         assert ranked(index, "semiconductor") == []

@@ -2,7 +2,7 @@
 Manticore/Sphinx backend's tests and its relevance benchmark.
 
 Two nodes on 127.0.0.1 with free ports, one shard each plus the distributed
-index over both (configs from :mod:`searcher.manticore_config`); stopped by
+index over both (configs from :mod:`searcher.manticore.config`); stopped by
 pid afterwards. Sphinx 2.2 (Debian's ``sphinxsearch``) speaks the same
 protocol as Manticore, which is what the backend targets.
 """
@@ -16,8 +16,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from searcher import manticore_config
-from searcher.manticore_config import Node
+from searcher.manticore import config as manticore_config
+from searcher.manticore.config import Node
 
 SEARCHD = "searchd"
 

@@ -47,7 +47,6 @@ from collections import Counter
 from pathlib import Path
 
 import searcher
-import searcher.search
 from benchmarks.run import read_queries
 from web import close_index, create_app
 from web.server import make_server
@@ -172,13 +171,12 @@ def stop_server(server, thread: threading.Thread, timeout: float = 30.0) -> None
 
 def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], seed: int,
              result_cache: bool = True) -> dict:
-    if not result_cache:
-        searcher.search.RESULT_CACHE_SIZE = 0
+    options = {} if result_cache else {"result_cache": 0}
     with searcher.open_index(index_dir) as index:  # fail early: missing or old index
         documents = index.stats().documents
     # "Task queue depth is 1": a client reconnected before its last worker was free.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    app = create_app({"INDEX": index_dir})
+    app = create_app({"INDEX": index_dir, "INDEX_OPTIONS": options})
     server = make_server(app=app, host="127.0.0.1", port=0, threads=clients)
     base_url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)

@@ -107,13 +107,11 @@ def profile_queries(index_dir: Path, queries: list[str], count: int) -> str:
     process (run with ``--skip-indexing``).
     """
     import searcher
-    import searcher.search
 
-    searcher.search.RESULT_CACHE_SIZE = 0  # profile searches, not result-cache hits
     first = cProfile.Profile()
     started = time.perf_counter()
     first.enable()
-    index = searcher.open_index(index_dir)
+    index = searcher.open_index(index_dir, result_cache=0)  # searches, not cache hits
     index.search(queries[0], per_page=10)
     first.disable()
     first_seconds = time.perf_counter() - started

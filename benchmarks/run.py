@@ -21,7 +21,7 @@ generated on the fly, never written anywhere), it measures:
 
 The reference stems every token afresh (no cache), as issue 4 describes it;
 ``--reference-stem-cache`` measures the variant with a 50,000-word stem cache.
-Our engine's result cache (``searcher.search.RESULT_CACHE_SIZE``) is switched off
+Our engine's result cache (``open_index(..., result_cache=0)``) is switched off
 while timing queries, since the warm passes repeat the same queries; ``--result-cache``
 keeps it. Its posting cache (recently read posting lists, below the result level) stays
 on, as in a long-running server; ``--no-posting-cache`` times every query reading its
@@ -160,17 +160,16 @@ def _open_engine(engine: str, path: str, keep_result_cache: bool = False,
     """``(search function, close function)`` for an index of ``engine``."""
     if engine == "ours":
         import searcher
-        import searcher.search
 
+        options = {}
         if not posting_cache:
             # Every query then reads its posting lists from the index files.
-            searcher.search.POSTING_CACHE_BYTES = 0
-
+            options["posting_cache_bytes"] = 0
         if not keep_result_cache:
             # Our Index remembers recent results; repeating the same 40 queries would
             # time cache hits, not searches. Size 0 keeps nothing.
-            searcher.search.RESULT_CACHE_SIZE = 0
-        index = searcher.open_index(path)
+            options["result_cache"] = 0
+        index = searcher.open_index(path, **options)
         return (lambda q: index.search(q, per_page=10)), index.close
     from benchmarks.reference import open_reference_index
 

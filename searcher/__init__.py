@@ -44,8 +44,9 @@ from searcher.models import (
     web_url,
 )
 from searcher.readers import CorpusError, read_articles
-from searcher.search import SORTS, Filters, Index
+from searcher.request import SORTS, Filters
 from searcher.stemmer import stem_word
+from searcher.whoosh.reader import Index
 
 __version__ = "0.1.0"
 

@@ -5,17 +5,26 @@ A *location* is either a folder (the Whoosh index, default ``index/``) or a
 The library API, the CLI and the web app only deal in locations; both
 backends offer the same :class:`SearchIndex` interface and return the same
 plain data.
+
+Each backend is a :class:`Backend` in :data:`BACKENDS`, found by the
+location's scheme (this module alone reads schemes); its modules are
+imported when first used, so a Whoosh user never needs PyMySQL. A backend
+declares the options it takes, and the ones that do not apply to it;
+anything else is an error naming the option, never silently dropped.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
-from searcher import index as whoosh_index
-from searcher import search as whoosh_search
 from searcher.errors import SearcherError
+from searcher.index import default_index_dir
+from searcher.index import index_exists as whoosh_index_exists
+from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
     DeleteReport,
@@ -26,11 +35,10 @@ from searcher.models import (
     Rejected,
     SearchResult,
 )
-from searcher.ranking import Ranking
 from searcher.snippets import Snippet
 
 BACKEND_ENV = "SEARCHER_BACKEND"
-REMOTE_SCHEMES = ("manticore", "sphinx")
+REMOTE_SCHEMES = MANTICORE_SCHEMES
 
 
 class SearchIndex(Protocol):
@@ -57,6 +65,66 @@ class SearchIndex(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Backend:
+    """A backend: where its pieces are (``module:name``, imported when used) and
+    which options its reader and writer take."""
+
+    name: str
+    reader: str  # a class: Reader(location, **open_options)
+    build: str  # build_index(sources, location, **write_options)
+    delete: str  # delete_documents(ids, location, **delete_options)
+    open_options: frozenset[str]
+    write_options: frozenset[str]
+    delete_options: frozenset[str]
+    # Options of the other backend that mean nothing here: accepted and not used
+    # (the CLI passes --procs and --wait whatever the backend), and said so.
+    inapplicable: frozenset[str] = frozenset()
+
+    def load(self, what: str):
+        module, _, name = getattr(self, what).partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def checked(self, options: dict, allowed: frozenset[str], what: str) -> dict:
+        """``options`` this backend takes; the inapplicable ones dropped; others an error."""
+        for name in options:
+            if name not in allowed and name not in self.inapplicable:
+                raise SearcherError(f"{name}: not an option of the {self.name} backend's "
+                                    f"{what} (it takes: {', '.join(sorted(allowed)) or 'none'})")
+        return {name: value for name, value in options.items() if name in allowed}
+
+
+_WRITE = frozenset({"rebuild", "on_record", "on_reject"})
+WHOOSH = Backend(
+    "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.index:build_index",
+    delete="searcher.index:delete_documents",
+    open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
+                            "refresh_seconds", "query_seconds"}),
+    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
+    delete_options=frozenset({"lock_timeout"}),
+)
+MANTICORE = Backend(
+    "manticore", reader="searcher.manticore.searching:ManticoreIndex",
+    build="searcher.manticore.indexing:build_index",
+    delete="searcher.manticore.indexing:delete_documents",
+    open_options=frozenset(), write_options=_WRITE, delete_options=frozenset(),
+    # The cluster's nodes index and lock for themselves.
+    inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb"}),
+)
+BACKENDS = {"": WHOOSH, **{scheme: MANTICORE for scheme in MANTICORE_SCHEMES}}
+
+
+def backend_of(location: str | os.PathLike) -> Backend:
+    """The backend serving ``location``: a folder is Whoosh's, a known scheme its backend's."""
+    text = str(location)
+    scheme = text.split("://", 1)[0].strip().lower() if "://" in text else ""
+    backend = BACKENDS.get(scheme)
+    if backend is None:
+        raise SearcherError(f"location: unknown backend {scheme!r} in {text!r} (expected a "
+                            f"folder or {', '.join(s + '://' for s in BACKENDS if s)})")
+    return backend
+
+
 def is_remote(location: object) -> bool:
     """True for a Manticore/Sphinx location."""
     if not isinstance(location, str) or "://" not in location:
@@ -67,7 +135,7 @@ def is_remote(location: object) -> bool:
 def default_location() -> str:
     """``$SEARCHER_BACKEND`` if it names a cluster, else ``$SEARCHER_INDEX`` or ``index/``."""
     backend = os.environ.get(BACKEND_ENV, "").strip()
-    return backend if is_remote(backend) else whoosh_index.default_index_dir()
+    return backend if is_remote(backend) else default_index_dir()
 
 
 def resolve(index: str | os.PathLike | None = None, backend: str | None = None) -> str:
@@ -80,49 +148,43 @@ def resolve(index: str | os.PathLike | None = None, backend: str | None = None) 
         return backend.strip()
     if index is not None:
         return str(index)
-    return whoosh_index.default_index_dir() if backend else default_location()
+    return default_index_dir() if backend else default_location()
 
 
-def open_index(location: str | os.PathLike | None = None, *,
-               ranking: Ranking | None = None) -> SearchIndex:
+def open_index(location: str | os.PathLike | None = None, **options) -> SearchIndex:
     """Open the index at ``location`` (default: :func:`default_location`).
 
-    ``ranking`` weighs Whoosh results (:class:`searcher.ranking.Ranking`); the
-    cluster ranks with its own ranker, so it takes none.
+    ``options`` are the backend's (Whoosh: ``ranking``, ``result_cache``,
+    ``posting_cache_bytes``, ``refresh_seconds``, ``query_seconds``; see
+    :class:`searcher.whoosh.reader.Index`); the cluster ranks with its own
+    ranker and takes none.
     """
     location = str(location) if location is not None else default_location()
-    if is_remote(location):
-        if ranking is not None:
-            raise SearcherError("ranking: a Manticore/Sphinx cluster ranks with its own "
-                                "ranker; leave ranking out")
-        from searcher.manticore import ManticoreIndex
-
-        return ManticoreIndex(location)
-    return whoosh_search.Index(location, ranking=ranking)
+    backend = backend_of(location)
+    options = {name: value for name, value in options.items()
+               if not (name == "ranking" and value is None)}
+    return backend.load("reader")(location, **backend.checked(options, backend.open_options,
+                                                               "open_index"))
 
 
 def build_index(sources: Iterable[Article | Rejected],
                 location: str | os.PathLike | None = None, **options) -> IndexReport:
     """Add or update articles at ``location`` (see :func:`searcher.index.build_index`)."""
     location = str(location) if location is not None else default_location()
-    if is_remote(location):
-        from searcher import manticore
-
-        return manticore.build_index(sources, location, **options)
-    return whoosh_index.build_index(sources, location, **options)
+    backend = backend_of(location)
+    return backend.load("build")(sources, location, **backend.checked(
+        options, backend.write_options, "build_index"))
 
 
 def delete_documents(ids: Iterable[str],
                      location: str | os.PathLike | None = None, **options) -> DeleteReport:
     """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
     location = str(location) if location is not None else default_location()
-    if is_remote(location):
-        from searcher import manticore
-
-        return manticore.delete_documents(ids, location, **options)
-    return whoosh_index.delete_documents(ids, location, **options)
+    backend = backend_of(location)
+    return backend.load("delete")(ids, location, **backend.checked(
+        options, backend.delete_options, "delete_documents"))
 
 
 def index_exists(location: str | os.PathLike) -> bool:
     """Whether there is an index to search (a cluster is assumed to exist)."""
-    return is_remote(str(location)) or whoosh_index.index_exists(location)
+    return is_remote(str(location)) or whoosh_index_exists(location)

@@ -9,7 +9,8 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from searcher.errors import IndexClosedError, QueryError
+from searcher.errors import IndexClosedError, QueryError, SearcherError
+from searcher.ranking import Ranking
 
 MAX_RELATED = 100
 Method = TypeVar("Method", bound=Callable)
@@ -35,6 +36,27 @@ def limit(value: object, name: str = "limit", top: int = MAX_RELATED) -> int:
     """A count of results: a whole number from 1 to ``top``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
         raise QueryError(f"{name}: expected a whole number from 1 to {top}, got {value!r}")
+    return value
+
+
+def count(value: object, name: str) -> int:
+    """A size option (entries, bytes): a whole number, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SearcherError(f"{name}: expected a whole number, 0 or more, got {value!r}")
+    return value
+
+
+def seconds(value: object, name: str) -> float:
+    """A duration option: a number of seconds, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise SearcherError(f"{name}: expected a number of seconds, 0 or more, got {value!r}")
+    return float(value)
+
+
+def ranking(value: object) -> Ranking | None:
+    """A :class:`searcher.ranking.Ranking` or None (the default ranking)."""
+    if value is not None and not isinstance(value, Ranking):
+        raise SearcherError(f"ranking: expected a searcher.ranking.Ranking, got {_kind(value)}")
     return value
 
 

@@ -20,7 +20,7 @@ from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_i
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
-from searcher.search import SORTS, Filters
+from searcher.request import SORTS, Filters
 
 OK, NOTHING, USAGE = 0, 1, 2
 # What must not reach a terminal from article text: C0/C1 controls (escape sequences

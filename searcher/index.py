@@ -1,5 +1,5 @@
-"""The on-disk index: schema, building and updating (this module and
-:mod:`searcher.search` are the only ones that talk to Whoosh).
+"""Writing the Whoosh index: schema, building and updating (with
+:mod:`searcher.whoosh` the only code that talks to Whoosh).
 
 Fields
     ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
@@ -52,6 +52,7 @@ from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemmin
 from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
+from searcher.upserts import Change, Upserts
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
@@ -83,7 +84,7 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
         body_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
         # Neighbouring words as one term ("dagang orang"): proximity and
-        # multiword terms at the cost of a word lookup (searcher.concepts);
+        # multiword terms at the cost of a word lookup (searcher.query.concepts);
         # in bodies, the lead's pairs only.
         title_pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
         body_pairs=TEXT(analyzer=pair_analyzer(LEAD_PAIRS), phrase=False),
@@ -466,12 +467,7 @@ def build_index(
     folder = Path(path or default_index_dir())
     _prepare_folder(folder)
     report = IndexReport()
-
-    def reject(item: Rejected) -> None:
-        report.rejected.append(item)
-        if on_reject is not None:
-            on_reject(item)
-
+    upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
     options = {"limitmb": limitmb, "compound": False}
@@ -481,29 +477,13 @@ def build_index(
         batches = _Batches(folder, commit_every, rebuild, procs, options)
         try:
             known = {} if rebuild else _existing_hashes(batches.ix)
-            seen: dict[str, str] = {}
             for record in sources:
-                if on_record is not None:
-                    on_record(record)
-                if isinstance(record, Rejected):
-                    reject(record)
+                article = upserts.article(record)
+                if article is None:
                     continue
-                if record.id in seen:
-                    reject(Rejected(
-                        record.origin or record.id,
-                        f"duplicate id {record.id!r} (first seen at {seen[record.id]}); skipped",
-                    ))
-                    continue
-                seen[record.id] = record.origin or "?"
-                digest = known.get(record.id)
-                if digest == record.content_hash:
-                    report.unchanged += 1
-                    continue
-                batches.add(record, replace=digest is not None)
-                if digest is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
+                change = upserts.change(article, known.get(article.id))
+                if change is not Change.UNCHANGED:
+                    batches.add(article, replace=change is Change.UPDATE)
             batches.commit()
         except BaseException:
             batches.cancel()

@@ -8,7 +8,7 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   titles say what an article is about, exact word forms outrank other
   derivations of the same root ("perdagangan" above "pedagang");
 * ``concepts``: read plain queries as words, thesaurus concepts and pairs
-  (:mod:`searcher.concepts`); off, a query is Whoosh's OR of its words with
+  (:mod:`searcher.query.concepts`); off, a query is Whoosh's OR of its words with
   an all-words bonus (the ranking before concepts);
 * ``coordination``: an article's score is multiplied by the share of the
   query it covers (words weighted by their rarity) to this power: an article

@@ -10,7 +10,7 @@ matching thousands of articles) was most of a query's time (BENCHMARKS.md).
 
 The formulas are Whoosh's own (``whoosh.scoring.bm25`` and its matchers'
 sums), so scores equal Whoosh's; ``tests/test_scoring.py`` checks both.
-This module knows nothing of Whoosh: :mod:`searcher.search` reads the
+This module knows nothing of Whoosh: :mod:`searcher.whoosh.evaluator` reads the
 postings and walks the query.
 """
 

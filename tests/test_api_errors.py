@@ -7,10 +7,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from test_backends import ARTICLES
 
 import searcher
 from searcher import Filters, IndexClosedError, QueryError
+from tests.support import ARTICLES
 
 
 @pytest.fixture(scope="module", params=["whoosh", "manticore"])

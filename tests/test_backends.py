@@ -14,35 +14,10 @@ from datetime import datetime
 import pytest
 
 import searcher
-from searcher import Article, Filters, QueryError
+from searcher import Filters, QueryError
 from searcher.cli import main
+from tests.support import ARTICLES, ids
 
-ARTICLES = [
-    Article("tppo-1", "Polisi Bongkar Perdagangan Orang di Bekasi",
-            "Polisi membongkar jaringan perdagangan orang di Bekasi. Korban dijanjikan pekerjaan.",
-            "https://contoh.id/tppo-1", "Kompas", "hukum", datetime(2019, 9, 10, 8, 0)),
-    Article("tppo-2", "Korban Perdagangan Orang Dipulangkan",
-            "Pemerintah memulangkan korban perdagangan orang dari Malaysia.",
-            "https://contoh.id/tppo-2", "Detik", "hukum", datetime(2019, 9, 12, 9, 30)),
-    Article("dagang-1", "Neraca Perdagangan Surplus",
-            "Neraca perdagangan Indonesia surplus pada Agustus, kata pemerintah. Ekspor naik.",
-            "https://contoh.id/dagang-1", "Kompas", "ekonomi", datetime(2019, 9, 15, 10, 0)),
-    Article("banjir-1", "Banjir Rendam Jakarta",
-            "Banjir merendam ribuan rumah di Jakarta Timur. Pemerintah daerah membuka posko.",
-            "https://contoh.id/banjir-1", "Tempo", "daerah", datetime(2019, 10, 1, 7, 0)),
-    Article("banjir-2", "Banjir Bandang di Bali",
-            "Banjir bandang melanda Bali. Ratusan orang mengungsi.",
-            "https://contoh.id/banjir-2", "Detik", "daerah", datetime(2019, 11, 5, 6, 0)),
-    Article("covid-1", "Vaksin COVID-19 Tiba",
-            "Vaksin COVID-19 tiba di Bandara Soekarno-Hatta. Petugas memeriksa e-KTP.",
-            "https://contoh.id/covid-1", "Tempo", "kesehatan", None),
-    Article("korupsi-1", "KPK Tahan Tersangka Korupsi",
-            "Komisi Pemberantasan Korupsi menahan tersangka korupsi proyek jalan pemerintah.",
-            "https://contoh.id/korupsi-1", "Kompas", "hukum", datetime(2019, 8, 20, 12, 0)),
-    Article("bekas-1", "Pasar Barang Bekas Ramai",
-            "Pasar barang bekas ramai pengunjung. Pemerintah kota menata pedagang.",
-            "https://contoh.id/bekas-1", "Tempo", "ekonomi", datetime(2019, 9, 1, 9, 0)),
-]
 NEWEST = ["banjir-2", "banjir-1", "dagang-1", "tppo-2", "tppo-1", "bekas-1", "korupsi-1",
           "covid-1"]
 
@@ -62,10 +37,6 @@ def ix(location):
     assert report.added == len(ARTICLES)
     with searcher.open_index(location) as index:
         yield index
-
-
-def ids(result) -> list[str]:
-    return [hit.id for hit in result.hits]
 
 
 # -- ranking and analysis ------------------------------------------------------------

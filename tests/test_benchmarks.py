@@ -10,16 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.reference import reference_analyzer, sastrawi_stem  # noqa: E402
-from benchmarks.run import (  # noqa: E402
+from benchmarks.reference import reference_analyzer, sastrawi_stem
+from benchmarks.run import (
     TARGET_FIRST_QUERY_MS,
     TARGET_INDEX_SPEEDUP,
     TARGET_P95_MS,
@@ -27,6 +22,7 @@ from benchmarks.run import (  # noqa: E402
     percentile,
     read_queries,
 )
+from tests.support import ROOT
 
 SAMPLE = ROOT / "corpus" / "sample.jsonl"
 

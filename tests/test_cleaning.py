@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import searcher
 from searcher.cleaning import changes, clean_text
+from tests.support import shared_path
 
 MOJIBAKE = "Sutradara \u201a\u00c4\u00fahebat\u201a\u00c4\u00f9 kata dia.\u00ac\u2020Benar"
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SAMPLE, TRAFFICKING, article
 
 from searcher.cli import build_parser, main
+from tests.support import ROOT, SAMPLE, TRAFFICKING, article
 
 QUERY_KEYS = {"query", "total", "page", "per_page", "sort", "hits", "suggestion"}
 HIT_KEYS = {"id", "title", "url", "source", "published", "score", "snippet"}

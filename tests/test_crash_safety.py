@@ -25,13 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, sample_records
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 import searcher
 from searcher import cli
 from searcher.index import INDEX_NAME, LOCK_FILE, indexer_lock
+from tests.support import ROOT, SAMPLE, sample_records
 
 SYNTHETIC = 1500
 QUERY = "perdagangan orang"

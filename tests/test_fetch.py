@@ -376,8 +376,7 @@ def test_parse_every():
 def test_an_open_index_sees_fetched_articles(news, tmp_path, monkeypatch):
     index = tmp_path / "index"
     run([news.url(GEMPA)], index)
-    monkeypatch.setattr("searcher.search.REFRESH_SECONDS", 0)
-    with searcher.open_index(index) as ix:  # as the web server holds it
+    with searcher.open_index(index, refresh_seconds=0) as ix:  # as the web server holds it
         assert ix.search("banjir").total == 0
         run([news.url(BANJIR)], index)
         assert [hit.id for hit in ix.search("banjir").hits] == [news.url(BANJIR)]

@@ -23,20 +23,22 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, sample_records
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import searcher
+import searcher.query.parser
+import searcher.request
 from searcher import cli
 from searcher.index import indexer_lock
+from tests.support import ROOT, SAMPLE, sample_records
 from web import close_index, create_app
 
 SYNTHETIC = 2000  # articles of the "big" corpus: the indexer holds its lock for seconds
 BOMB_ARTICLES = 1200  # the index of the expansion-bomb tests
 EXTRA = 300  # articles added while the web app answers
 NEW_WORD = "zebrakuda"
-# A search stops at searcher.search.QUERY_SECONDS with a QueryError (the bound is
+# A search stops at searcher.request.QUERY_SECONDS with a QueryError (the bound is
 # behaviour, not a timing); the 1 s figures are measured by benchmarks/hostile.py.
 HANG_SECONDS = 120  # a child process that runs longer than this is hung, not slow
 PROPERTY = settings(max_examples=150, deadline=None,
@@ -457,14 +459,14 @@ def test_expansion_bombs_give_bounded_results_or_a_query_error_naming_q(big_ix, 
     except searcher.QueryError:
         return
     leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
-    assert len(leaves) <= 4 * 2 * searcher.search.MAX_EXPANSIONS * max(
-        1, searcher.search.MAX_EXPANDING_TERMS) + 4 * len(text)
+    assert len(leaves) <= 4 * 2 * searcher.request.MAX_EXPANSIONS * max(
+        1, searcher.request.MAX_EXPANDING_TERMS) + 4 * len(text)
 
 
 def test_a_wildcard_expands_to_a_bounded_number_of_words(big_ix):
     # 1,200 distinct kodeNNNNN words: the expansion keeps at most MAX_EXPANSIONS.
     result = big_ix.search("kode*", per_page=1)
-    assert 0 < result.total <= searcher.search.MAX_EXPANSIONS
+    assert 0 < result.total <= searcher.request.MAX_EXPANSIONS
 
 
 def test_a_bare_star_is_every_document_not_every_word(big_ix):
@@ -482,12 +484,12 @@ def test_a_large_fuzzy_distance_is_capped(sample_ix):
 
     parsed = sample_ix.parse("perdagangan~9")
     assert not any(isinstance(leaf, query.FuzzyTerm) for leaf in parsed.leaves())
-    fuzzy = searcher.search._parse("perdagangan~9")
+    fuzzy = searcher.query.parser.parse("perdagangan~9")
     assert {leaf.maxdist for leaf in fuzzy.leaves()} == {9}  # as typed ...
     expanded = {leaf.text for leaf in parsed.leaves() if leaf.fieldname == "body_exact"}
     # ... but expanded within MAX_FUZZY_DISTANCE edits: "pedagang" is 4 edits away.
     assert "perdagangan" in expanded and "pedagang" not in expanded
-    assert len(expanded) <= searcher.search.MAX_EXPANSIONS
+    assert len(expanded) <= searcher.request.MAX_EXPANSIONS
 
 
 def test_a_large_fuzzy_distance_finishes_in_a_child_process(sample_index):

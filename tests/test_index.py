@@ -9,11 +9,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, article
 from whoosh.writing import SegmentWriter
 
 import searcher
 from searcher.index import BUILD_PREFIX, LOCK_FILE, indexer_lock
+from tests.support import SAMPLE, article
 
 
 def all_ids(index_dir) -> list[str]:

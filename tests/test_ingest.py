@@ -14,11 +14,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import article
 
 import searcher
 from searcher import cli
 from searcher.readers import MAX_BODY_CHARS, bounded_lines, read_jsonl
+from tests.support import article
 from web import close_index, create_app
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_path
 
 import searcher
 from searcher import evaluation
 from searcher.cli import main
+from tests.support import shared_path
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def news_index(request, tmp_path_factory):
     if request.param == "whoosh":
         location = str(tmp_path_factory.mktemp("news") / "index")
     else:
-        from conftest import require_searchd
+        from tests.support import require_searchd
 
         require_searchd()
         from benchmarks.cluster import Cluster
@@ -128,7 +128,7 @@ def test_tydiqa_beats_the_reference_engine(tydiqa_index):
 @pytest.fixture(scope="module")
 def tydiqa_cluster(tmp_path_factory):
     """The TyDi QA passages on a two-node Sphinx cluster of its own."""
-    from conftest import require_searchd
+    from tests.support import require_searchd
 
     require_searchd()
     corpus = shared_path("data/eval/tydiqa-id/corpus.jsonl")

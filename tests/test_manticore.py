@@ -9,22 +9,16 @@ import socket
 import threading
 
 import pytest
-from conftest import require_searchd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_backends import ARTICLES, ids
 
 import searcher
 from searcher import QueryError, SearcherError
 from searcher.backends import default_location, resolve
 from searcher.cli import main
-from searcher.manticore import (
-    Cluster,
-    document_id,
-    encode_term,
-    field_text,
-    shard_of,
-)
+from searcher.manticore.cluster import Cluster, shard_of
+from searcher.manticore.schema import document_id, encode_term, field_text
+from tests.support import ARTICLES, ids, require_searchd
 
 
 # -- pure functions -------------------------------------------------------------------
@@ -227,11 +221,11 @@ class HungNode:
 
 
 def test_a_hung_node_costs_one_timeout_then_is_tried_last(sphinx_cluster, monkeypatch):
-    from searcher import manticore
+    from searcher.manticore import cluster
 
     searcher.build_index(ARTICLES, sphinx_cluster.location, rebuild=True)
-    monkeypatch.setattr(manticore, "CONNECT_TIMEOUT", 0.5)
-    monkeypatch.setattr(manticore, "READ_TIMEOUT", 3600)  # the greeting must not wait this
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(cluster, "READ_TIMEOUT", 3600)  # the greeting must not wait this
     hung = HungNode()
     location = sphinx_cluster.location.replace("manticore://",
                                                f"manticore://127.0.0.1:{hung.port},", 1)

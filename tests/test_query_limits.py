@@ -22,12 +22,15 @@ import random
 import re
 
 import pytest
-from conftest import shared_path
 from whoosh import query
 
 import searcher
-from searcher import QueryError, search, spelling
+from searcher import QueryError, request, spelling
+from searcher.query import parser
+from searcher.query.plan import plan_query
 from searcher.ranking import WORDS_ONLY
+from searcher.whoosh.expansion import bound_expansions
+from tests.support import shared_path
 from web import close_index, create_app
 
 ARTICLES = [
@@ -83,15 +86,15 @@ def leaves(node) -> list:
 # -- ranges ------------------------------------------------------------------------------
 def test_a_range_of_words_parses_to_no_range_query():
     for text in ("[a TO zzzz]", "{b TO zzzy}", "title:[a TO zzzz]", "judul:[a TO z]"):
-        kinds = {type(leaf) for leaf in leaves(search._parse(text))}
+        kinds = {type(leaf) for leaf in leaves(parser.parse(text))}
         assert not kinds & {query.TermRange, query.NumericRange}, (text, kinds)
     # The Whoosh parser's reading: the same as the words (plain words are read
     # as concepts by the default ranking, so compare the parser's).
-    assert search._parse("[a TO zzzz]", WORDS_ONLY) == search._parse("a TO zzzz", WORDS_ONLY)
+    assert parser.parse("[a TO zzzz]", WORDS_ONLY) == parser.parse("a TO zzzz", WORDS_ONLY)
 
 
 def test_date_ranges_still_work(ix):
-    dated = search._parse("banjir tanggal:[2019-09-01 TO 2019-09-30]")
+    dated = parser.parse("banjir tanggal:[2019-09-01 TO 2019-09-30]")
     assert any(isinstance(leaf, query.DateRange) for leaf in leaves(dated))
 
 
@@ -147,9 +150,9 @@ def test_a_huge_word_gets_no_suggestion_and_finds_nothing(ix):
 # -- wildcard and fuzzy words ------------------------------------------------------------------
 def test_more_fuzzy_words_than_the_cap_is_a_clear_error_naming_q(ix, client):
     words = ["pemerintah", "banjir", "korupsi", "jakarta", "bandang", "anggaran", "rapat"]
-    allowed = " ".join(f"{w}~2" for w in words[:search.MAX_EXPANDING_TERMS])
+    allowed = " ".join(f"{w}~2" for w in words[:request.MAX_EXPANDING_TERMS])
     assert ix.search(allowed).total > 0
-    too_many = " ".join(f"{w}~2" for w in words[:search.MAX_EXPANDING_TERMS + 1])
+    too_many = " ".join(f"{w}~2" for w in words[:request.MAX_EXPANDING_TERMS + 1])
     with pytest.raises(QueryError, match=r"^q: too many wildcard or fuzzy words"):
         ix.search(too_many)
     body = api_error(client, too_many)
@@ -178,11 +181,11 @@ def test_two_letters_before_the_wildcard_expand(ix):
 
 
 def test_a_fuzzy_word_over_the_letter_limit_is_looked_up_as_typed():
-    word = "p" * (search.MAX_FUZZY_LETTERS + 1)
-    kinds = {type(leaf) for leaf in leaves(search._bound_expansions(search._parse(f"{word}~"),
+    word = "p" * (request.MAX_FUZZY_LETTERS + 1)
+    kinds = {type(leaf) for leaf in leaves(bound_expansions(parser.parse(f"{word}~"),
                                                                      _reader()))}
     assert kinds == {query.Term}
-    plan = searcher.search.plan_query(f"{word}~2")
+    plan = plan_query(f"{word}~2")
     assert "Fuzzy" not in repr(plan.match)
 
 
@@ -192,7 +195,7 @@ def test_a_one_letter_fuzzy_word_is_no_python_error(ix):
 
 def _reader():
     class Reader:  # nothing to expand into: only the kinds of the result matter
-        schema = search._SCHEMA
+        schema = searcher.index.make_schema()
 
     return Reader()
 
@@ -207,7 +210,7 @@ def test_deep_brackets_are_our_own_error_naming_q(client, text):
 
 
 def test_brackets_up_to_the_limit_work(ix):
-    nested = "(" * search.MAX_NESTING + "banjir" + ")" * search.MAX_NESTING
+    nested = "(" * request.MAX_NESTING + "banjir" + ")" * request.MAX_NESTING
     assert set(ids(ix.search(nested))) == {"banjir-1", "banjir-2", "pemerintah-3"}
 
 
@@ -229,27 +232,31 @@ def test_a_parser_failure_is_our_own_sentence_naming_q(ix, client, monkeypatch):
         def parse(self, text):
             return [][0]  # what Whoosh's parser did with 249 NOTs
 
-    monkeypatch.setattr(search, "_parser", lambda *args: Broken())
-    search._parse.cache_clear()
+    monkeypatch.setattr(parser, "_parser", lambda *args: Broken())
+    parser.parse.cache_clear()
     try:
         body = api_error(client, "banjir OR jakarta")  # plain words never reach the parser
         assert body["parameter"] == "q"
         assert body["error"].startswith("q: cannot understand the query")
         assert "index out of range" not in body["error"]
     finally:
-        search._parse.cache_clear()
+        parser.parse.cache_clear()
 
 
 # -- the time budget ------------------------------------------------------------------------
-def test_a_search_past_its_time_budget_is_a_query_error_naming_q(ix, client, monkeypatch):
-    monkeypatch.setattr(search, "QUERY_SECONDS", -1.0)  # every search is already late
-    with pytest.raises(QueryError, match=r"^q: the query needs more than"):
-        ix.search("banjir jakarta", per_page=3)
-    body = api_error(client, "pemerintah daerah")
+def test_a_search_past_its_time_budget_is_a_query_error_naming_q(ix):
+    late = {"query_seconds": 0}  # every search is already late
+    with searcher.open_index(ix.path, **late) as hurried:
+        with pytest.raises(QueryError, match=r"^q: the query needs more than"):
+            hurried.search("banjir jakarta", per_page=3)
+        assert not hurried.deadline.running  # the next search starts afresh
+    app = create_app({"TESTING": True, "INDEX": ix.path, "INDEX_OPTIONS": late})
+    try:
+        body = api_error(app.test_client(), "pemerintah daerah")
+    finally:
+        close_index(app)
     assert body["parameter"] == "q" and "simpler" in body["error"]
-    monkeypatch.undo()
-    assert ix.search("banjir jakarta", per_page=3).total == 3  # the next search is fine
-    assert getattr(search._DEADLINE, "at", None) is None
+    assert ix.search("banjir jakarta", per_page=3).total == 3  # the default budget is ample
 
 
 # -- dashes in pasted text ------------------------------------------------------------------

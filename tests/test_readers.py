@@ -8,9 +8,9 @@ import re
 from datetime import datetime
 
 import pytest
-from conftest import article
 
 from searcher import Article, CorpusError, Rejected, read_articles
+from tests.support import article
 
 
 def read(*paths):

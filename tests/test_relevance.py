@@ -1,4 +1,4 @@
-"""News relevance on small hand-built corpora (searcher.concepts, searcher.ranking).
+"""News relevance on small hand-built corpora (searcher.query.concepts, searcher.ranking).
 
 Each test builds an index whose articles differ in one respect only (same
 length, same other words), so the order of the results shows that one idea:
@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import article
 
 import searcher
-from searcher.concepts import read_plain_query
+from searcher.query.concepts import read_plain_query
 from searcher.ranking import DEFAULT, WORDS_ONLY
 from searcher.synonyms import query_pieces
+from tests.support import article
 
 FILLER = ("rapat warga berlangsung di balai pada pagi hari dan dihadiri aparat setempat "
           "serta tokoh masyarakat yang memberi masukan")

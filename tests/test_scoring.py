@@ -19,10 +19,12 @@ from whoosh import sorting
 from whoosh.scoring import bm25 as whoosh_bm25
 
 import searcher
-from searcher import scoring
-from searcher import search as search_module
+from searcher import results, scoring
+from searcher.query.parser import filter_query
 from searcher.ranking import WORDS_ONLY
-from tests.conftest import SAMPLE
+from searcher.whoosh import columns
+from searcher.whoosh.columns import as_datetime
+from tests.support import SAMPLE
 
 
 def matches(mask, score):
@@ -137,15 +139,15 @@ def whoosh_matches(index, text: str, **options) -> tuple[int, list[tuple[str, fl
 # What the index promises, as keys for Whoosh's own sorting and grouping: undated
 # articles last whichever the direction, and no day for them.
 def newest_key(value):
-    return -1 if search_module._as_datetime(value) is None else value
+    return -1 if as_datetime(value) is None else value
 
 
 def oldest_key(value):
-    return 2**64 if search_module._as_datetime(value) is None else value
+    return 2**64 if as_datetime(value) is None else value
 
 
 def day_of(value):
-    moment = search_module._as_datetime(value)
+    moment = as_datetime(value)
     return moment.strftime("%Y-%m-%d") if moment else None
 
 
@@ -183,8 +185,7 @@ def arrays_index(updated_index, monkeypatch):
     """Whoosh's own query semantics (OR of the words, an all-words bonus), which its
     collector can check; plain queries read as concepts are ranked by our own
     rules, tested in test_relevance.py."""
-    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
-    with searcher.open_index(updated_index, ranking=WORDS_ONLY) as index:
+    with searcher.open_index(updated_index, ranking=WORDS_ONLY, result_cache=0) as index:
         yield index
 
 
@@ -208,7 +209,7 @@ def test_pages_of_the_array_search_follow_whooshs_order(arrays_index, text):
 def test_filters_match_whooshs_filter(arrays_index, text):
     filters = searcher.Filters.build(source=["Kompas", "detik"], since="2019-01-01")
     total, ranked, _ = whoosh_matches(arrays_index, text,
-                                      filter=search_module._filter_query(filters))
+                                      filter=filter_query(filters))
     result = arrays_index.search(text, per_page=100, filters=filters, snippets=False)
     assert result.total == total
     assert_same_ranking([(hit.id, hit.score) for hit in result.hits], ranked)
@@ -234,15 +235,13 @@ def test_facets_match_whooshs_groups(arrays_index, text):
                                   maptype=sorting.Count)
     result = arrays_index.search(text, facets=True, snippets=False)
     for name in ("source", "category"):
-        assert result.facets[name] == search_module.facet_counts(groups[name])
-    assert result.histogram == search_module.date_histogram(groups["day"])
+        assert result.facets[name] == results.facet_counts(groups[name])
+    assert result.histogram == results.date_histogram(groups["day"])
     assert sum(f.count for f in result.facets["source"]) == result.total
 
 
 def test_the_posting_cache_stays_within_its_limit(updated_index, monkeypatch):
-    monkeypatch.setattr(search_module, "POSTING_CACHE_BYTES", 20_000)
-    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
-    with searcher.open_index(updated_index) as index:
+    with searcher.open_index(updated_index, result_cache=0, posting_cache_bytes=20_000) as index:
         for text in QUERIES:
             index.search(text, snippets=False)
             assert index._postings.size <= 20_000
@@ -250,8 +249,7 @@ def test_the_posting_cache_stays_within_its_limit(updated_index, monkeypatch):
 
 
 def test_threads_share_the_posting_cache_and_get_the_same_results(updated_index, monkeypatch):
-    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
-    with searcher.open_index(updated_index) as index:
+    with searcher.open_index(updated_index, result_cache=0) as index:
         want = {text: index.search(text, snippets=False) for text in QUERIES[:10]}
         failures = []
 
@@ -271,13 +269,11 @@ def test_threads_share_the_posting_cache_and_get_the_same_results(updated_index,
 
 
 def test_segment_columns_are_read_once_for_all_threads(updated_index, monkeypatch):
-    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 0)
-    monkeypatch.setattr(search_module, "_SEGMENT_DATA", type(search_module._SEGMENT_DATA)())
     reads = []
-    read_columns = search_module._read_columns
-    monkeypatch.setattr(search_module, "_read_columns",
+    read_columns = columns.read_columns
+    monkeypatch.setattr(columns, "read_columns",
                         lambda reader: reads.append(reader) or read_columns(reader))
-    with searcher.open_index(updated_index) as index:
+    with searcher.open_index(updated_index, result_cache=0) as index:
         segments = len(index._searcher().reader().leaf_readers())
         results = []
         threads = [threading.Thread(target=lambda: results.append(

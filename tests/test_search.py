@@ -1,4 +1,5 @@
-"""Searching: query language, filters, sorting, paging, robustness (searcher.search).
+"""Searching: query language, filters, sorting, paging, robustness
+(searcher.query, searcher.whoosh).
 
 Most tests run on the sample index (corpus/sample.jsonl, see conftest.py); a tiny
 hand-made index covers synonyms and undated articles.
@@ -12,13 +13,13 @@ import threading
 from datetime import datetime
 
 import pytest
-from conftest import TRAFFICKING, article, sample_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import searcher
 from searcher import Filters, QueryError
-from searcher import search as search_module
+from searcher.whoosh.reader import FEW_RESULTS
+from tests.support import TRAFFICKING, article, sample_records
 
 RECORDS = {r["id"]: r for r in sample_records()}
 
@@ -219,7 +220,7 @@ def test_a_misspelled_word_gets_a_suggestion_even_when_other_words_match(sample_
 
 def test_two_edits_away_are_tried_when_the_search_found_little(sample_ix):
     result = sample_ix.search("perdagngn")  # two letters missing
-    assert result.total < search_module.FEW_RESULTS
+    assert result.total < FEW_RESULTS
     assert result.suggestion == "perdagangan"
 
 
@@ -227,7 +228,7 @@ def test_two_edits_away_are_not_tried_when_the_search_found_plenty(sample_ix):
     # The two-edit scan walks the term dictionary; a search with many results skips it
     # (one-edit suggestions, above, still come).
     result = sample_ix.search("perdagngn orang")
-    assert result.total >= search_module.FEW_RESULTS
+    assert result.total >= FEW_RESULTS
     assert result.suggestion is None
     assert sample_ix.suggest("perdagngn orang") == "perdagangan orang"
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import random
 import urllib.parse
 
-from conftest import ROOT
-
 from benchmarks.soak import hostile_request, passed, run_soak
+from tests.support import ROOT
 
 assert ROOT  # tests/conftest.py puts the repository (and benchmarks/) on sys.path
 

@@ -84,10 +84,9 @@ def test_every_click_id_word_contains_its_stem_but_for_the_first_letter():
     import gzip
     import json
 
-    from conftest import shared_path
-
     from searcher.stopwords import is_stop_word
     from searcher.tokenizer import words
+    from tests.support import shared_path
 
     vocabulary: set[str] = set()
     with gzip.open(shared_path("data/news/clickid-2019.jsonl.gz"), "rt", encoding="utf-8") as f:

@@ -17,7 +17,7 @@ import pytest
 
 import searcher
 from web import close_index, create_app
-from web.dates import format_date, format_day, format_number
+from web.formatting import format_date, format_day, format_number
 from web.timeline import build as build_timeline
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the defaults (``INDEX``, ``TESTING``)."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX=searcher.default_location())
+    app.config.from_mapping(INDEX=searcher.default_location(), INDEX_OPTIONS={})
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
@@ -45,14 +45,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = None
     app.wsgi_app = HostCheck(app.wsgi_app)
 
-    from web import dates, views
+    from web import formatting, views
 
     app.register_blueprint(views.bp)
     views.register_error_handlers(app)
     app.after_request(views.security_headers)
-    app.jinja_env.filters["tanggal"] = dates.format_date
-    app.jinja_env.filters["angka"] = dates.format_number
-    app.jinja_env.filters["hari"] = dates.format_day
+    app.jinja_env.filters["tanggal"] = formatting.format_date
+    app.jinja_env.filters["angka"] = formatting.format_number
+    app.jinja_env.filters["hari"] = formatting.format_day
     return app
 
 
@@ -104,7 +104,7 @@ def _app_index(app: Flask) -> searcher.SearchIndex:
         with _open_lock:
             index = app.extensions.get(EXTENSION)
             if index is None:
-                index = searcher.open_index(app.config["INDEX"])
+                index = searcher.open_index(app.config["INDEX"], **app.config["INDEX_OPTIONS"])
                 app.extensions[EXTENSION] = index
                 log.info("opened index %s", app.config["INDEX"])
     return index

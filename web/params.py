@@ -18,10 +18,8 @@ import re
 from dataclasses import dataclass, replace
 
 import searcher
+from searcher.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 
-MAX_QUERY_CHARS = 1000
-MAX_PAGE = 10_000
-MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200

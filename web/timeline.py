@@ -13,7 +13,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from web.dates import MONTHS, MONTHS_SHORT, format_number
+from web.formatting import MONTHS, MONTHS_SHORT, format_number
 
 WIDTH = 600  # SVG user units; the SVG is stretched to the column width
 HEIGHT = 64

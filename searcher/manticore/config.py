@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from searcher.manticore import ALL_FIELD, DEFAULT_TABLE, TEXT_FIELDS
+from searcher.manticore.schema import ALL_FIELD, DEFAULT_TABLE, TEXT_FIELDS
 
 
 @dataclass(frozen=True)

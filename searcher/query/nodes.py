@@ -1,0 +1,187 @@
+"""Our query nodes on top of Whoosh's: a plain query read as words, concepts and pairs.
+
+:class:`Concepts` holds a plain query (:mod:`searcher.query.concepts`) as
+Whoosh clauses and the weights that combine them; :class:`PairPhrase` and
+:class:`AllWords` are a concept's multiword expressions. They are evaluated
+over arrays by :mod:`searcher.whoosh.evaluator`; for Whoosh itself they are
+ORs and ANDs of their parts.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from whoosh import query
+
+from searcher.analysis import pair_term
+from searcher.query import concepts
+from searcher.ranking import DEFAULT as DEFAULT_RANKING
+from searcher.ranking import LONG_QUERY, Ranking
+
+PAIR_FIELDS = ("title_pairs", "body_pairs")  # neighbouring stems as one term
+
+
+class PairPhrase(query.Or):
+    """Neighbouring-word pairs that together stand for a phrase (``words``, stems):
+    all its pairs in the title, or all in the body.
+
+    A concept's multiword expressions are looked up as pair terms: the cost
+    of a few word lookups instead of reading positions.
+    """
+
+    def __init__(self, subqueries, boost=1.0, words: tuple[str, ...] = ()):
+        super().__init__(subqueries, boost=boost)
+        self.words = tuple(words)
+
+    @property
+    def units(self) -> int:
+        """How many terms' scores add up in a field (the phrase's words - 1)."""
+        return max(len(self.words) - 1, 1)
+
+    def apply(self, fn):
+        return self  # pair terms: nothing to expand or rewrite
+
+
+class AllWords(query.And):
+    """Every word of an expression, anywhere in the article (``units``: how many)."""
+
+    @property
+    def units(self) -> int:
+        return len(self.subqueries)
+
+    def apply(self, fn):
+        return self
+
+
+class Concepts(query.Or):
+    """A plain query read as words, concepts and pairs (:mod:`searcher.query.concepts`).
+
+    It matches what any of its words or concepts match (every word optional,
+    as before). The score adds up, per word, its BM25F over the fields; per
+    concept, the best of its words or of its other expressions (never their
+    sum); per neighbouring pair found together, a proximity bonus. Then the
+    score is multiplied by the share of the query the article covers (words
+    weighted by rarity) to the power ``ranking.coordination`` (for questions and
+    long queries ``ranking.long_coordination``).
+    Evaluated by :func:`_evaluate_concepts`; for Whoosh it is an OR of its parts.
+    """
+
+    def __init__(self, subqueries, boost=1.0):
+        super().__init__(subqueries, boost=boost)
+        self.words: list = []  # one clause per query word of ``plain``
+        self.pairs: list = []  # (index of the first word, clause)
+        self.concepts: list[ConceptClauses] = []
+        self.plain: concepts.PlainQuery | None = None
+        self.ranking: Ranking = DEFAULT_RANKING
+
+    def apply(self, fn):
+        return self  # built from analysed words: nothing to expand or rewrite
+
+    @classmethod
+    def build(cls, plain: concepts.PlainQuery, ranking: Ranking) -> Concepts:
+        boosts = ranking.boosts
+        words = [word_clause(w, boosts) for w in plain.words]
+        pairs = []
+        if ranking.pair_weight:
+            for i, first, second in plain.pairs():
+                weight = ranking.pair_weight * min(first.weight, second.weight)
+                pairs.append((i, _pair_clause((first.stem, second.stem), weight,
+                                              ranking.title_pair_boost)))
+        known = []
+        for concept in plain.concepts if ranking.alternative_weight else ():
+            clauses, weights = [], []
+            span = plain.words[concept.start:concept.end]
+            if len(span) > 1:  # the query's own expression, found together
+                clauses.append(_pair_clause(tuple(w.stem for w in span), 1.0,
+                                            ranking.title_pair_boost))
+                weights.append(1.0)
+            for expression in concept.alternatives:
+                found, weighed = _expressions(expression, ranking.alternative_weight, ranking)
+                clauses += found
+                weights += weighed
+            known.append(_concept(concept.start, concept.end, clauses, weights, ranking))
+        parts = words + [c for _, c in pairs] + [c for k in known for c in k.clauses]
+        node = cls(parts)
+        node.words, node.plain, node.pairs = words, plain, pairs
+        node.concepts, node.ranking = known, ranking
+        return node
+
+    def with_variants(self, variants) -> Concepts:
+        """A copy where rare words (``variants(word)``: other spellings the index
+        knows better) also find those spellings, at ``ranking.variant_weight``."""
+        ranking = self.ranking
+        if not ranking.variant_weight or len(self.plain.words) > LONG_QUERY:
+            return self  # a long query (a pasted headline) has words enough
+        inside = {i for known in self.concepts for i in range(known.start, known.end)}
+        added = []
+        for i, word in enumerate(self.plain.words):
+            found = [] if i in inside else variants(word)
+            if found:
+                clauses = [word_clause(w, ranking.boosts) for w in found]
+                added.append(_concept(i, i + 1, clauses, [ranking.variant_weight] * len(found),
+                                      ranking))
+        if not added:
+            return self
+        node = Concepts(list(self.subqueries) + [c for k in added for c in k.clauses])
+        node.words, node.plain, node.pairs = self.words, self.plain, self.pairs
+        node.ranking = ranking
+        node.concepts = sorted(self.concepts + added, key=lambda known: known.start)
+        return node
+
+
+def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: Ranking):
+    """``(clauses, weights)`` for another expression of a concept: one word, or
+    several found together (title or lead pairs) or, at ``scattered_weight``, in
+    their written forms anywhere (the pair fields hold a body's lead only)."""
+    if len(expression) == 1:
+        return [word_clause(expression[0], ranking.boosts)], [weight]
+    together = _pair_clause(tuple(w.stem for w in expression), 1.0, ranking.title_pair_boost)
+    # Apart, only the expression's own word forms count: "perdagangan" and
+    # "manusia" in one article, not any derivation of "dagang" beside "manusia".
+    exact = {f: b for f, b in ranking.boosts.items() if f.endswith("_exact")}
+    anywhere = AllWords([word_clause(w, exact) for w in expression])
+    return [together, anywhere], [weight, weight * ranking.scattered_weight]
+
+
+class ConceptClauses(NamedTuple):
+    """A concept of a plain query as Whoosh queries: words ``start``..``end`` of the
+    query, a clause per expression and the weight of each clause's score."""
+
+    start: int
+    end: int
+    clauses: list
+    weights: list[float]
+
+
+def _concept(start: int, end: int, clauses: list, weights: list[float],
+             ranking: Ranking) -> ConceptClauses:
+    """Each clause's weight as a stand-in for the ``end - start`` words of the span
+    (its score per looked-up term counts once per word, plus the pair bonus)."""
+    span = end - start
+    stand_in = span * (1 + ranking.pair_weight * (span > 1))
+    return ConceptClauses(start, end, clauses, [
+        weight * stand_in / getattr(clause, "units", 1)
+        for clause, weight in zip(clauses, weights, strict=True)])
+
+
+def word_clause(word: concepts.Word, boosts: dict[str, float]):
+    """One word over the four fields, as the multifield parser builds it."""
+    return query.Or([
+        query.Term(f, word.exact if f.endswith("_exact") else word.stem,
+                   boost=b * word.weight)
+        for f, b in boosts.items()
+    ])
+
+
+def _pair_clause(stems: tuple[str, ...], weight: float, title_boost: float):
+    """Stems that stand together: every neighbouring pair, in titles or bodies."""
+    terms = [pair_term(a, b) for a, b in zip(stems, stems[1:], strict=False)]
+
+    def in_field(fieldname, boost):
+        pairs = [query.Term(fieldname, t, boost=boost) for t in terms]
+        return pairs[0] if len(pairs) == 1 else query.And(pairs)
+
+    return PairPhrase([in_field("title_pairs", weight * title_boost),
+                       in_field("body_pairs", weight)], words=stems)
+
+

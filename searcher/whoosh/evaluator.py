@@ -1,0 +1,334 @@
+"""Evaluating a query over arrays (:mod:`searcher.scoring`) on an open Whoosh index.
+
+Whoosh parses; its matchers no longer run for the queries we build (they
+were 85% of query time). A term's posting list is read whole, scored with
+BM25 over the index's statistics and cached; AND, OR, NOT and our concept
+nodes (:mod:`searcher.query.nodes`) combine arrays. Anything else (phrases,
+date ranges on other fields) goes through Whoosh's own matchers, once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query
+
+from searcher import scoring
+from searcher.lru import LRU
+from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, PairPhrase
+from searcher.query.parser import FIELD_BOOSTS
+from searcher.ranking import LONG_QUERY
+from searcher.whoosh import internals
+from searcher.whoosh.columns import SegmentData
+
+TERM_FIELDS = frozenset(FIELD_BOOSTS) | frozenset(PAIR_FIELDS)  # scored over arrays
+
+
+def posting_cache(limit_bytes: int) -> LRU:
+    """A cache of scored posting lists (tuples of arrays) and document frequencies
+    (ints), about ``limit_bytes`` in all.
+
+    Reading a posting list means unpickling and decompressing Whoosh's blocks
+    (a few milliseconds for a frequent word); news queries repeat their words,
+    so a server keeps the recent ones, scored (BM25 uses whole-index
+    statistics, so keys name the index generation), with phrase matches and
+    document frequencies ("did you mean").
+    """
+    return LRU(limit_bytes, sizeof=_nbytes)
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, tuple):
+        return sum(getattr(part, "nbytes", 64) for part in value) + 200
+    return 264
+
+
+class View:
+    """One Whoosh searcher (one index generation, as one thread sees it) and what
+    we keep about it: columns joined over its segments, average field lengths."""
+
+    def __init__(self, searcher, segment_data: SegmentData):
+        self.searcher = searcher
+        self.segment_data = segment_data
+        self.joined: dict = {}
+        self.average_lengths: dict = {}
+
+    def average_length(self, fieldname: str) -> float:
+        if fieldname not in self.average_lengths:
+            self.average_lengths[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return self.average_lengths[fieldname]
+
+
+@dataclass
+class Matched:
+    """Every match of a query: document numbers (whole index), scores, and the
+    index's per-document columns for sorting and facets."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    space: DocSpace
+
+    def column(self, name: str) -> np.ndarray:
+        return self.space.joined(name)[self.docnums]
+
+    def groups(self, name: str) -> dict:
+        """``{value: matches}`` for a facet (source, category, day)."""
+        codes, names = self.space.facet(name)
+        return scoring.group_counts(codes[self.docnums], names)
+
+
+class DocSpace:
+    """The documents of one open index generation, as the array scorer sees them:
+    numbered 0..size-1 across segments (Whoosh's global document numbers).
+
+    Scored posting lists and phrase matches are kept in the shared cache under
+    the index generation (their scores use whole-index statistics); segment
+    columns are read once per segment, joined once per generation.
+    """
+
+    def __init__(self, view: View, cache: LRU, check=lambda: None):
+        searcher = view.searcher
+        self.view = view
+        self.searcher = searcher
+        self.cache = cache
+        self.check = check  # raises when the search has used up its time
+        self.generation = searcher.reader().generation()
+        self.segments = searcher.leaf_searchers()  # (searcher, offset of its first document)
+        self.size = searcher.doc_count_all()
+        self.context = searcher.context(needs_current=False)
+        self._joined = view.joined
+        self._seen: dict = {}  # this query's posting lists and phrases
+
+    def everything(self) -> np.ndarray:
+        return self.joined("live").copy()
+
+    # -- posting lists -------------------------------------------------------
+    def term(self, node) -> scoring.Part:
+        weighting = self.searcher.weighting
+        if not isinstance(weighting, internals.BM25FWeighting):
+            return self.generic(node)
+        fieldname, text = node.fieldname, node.text
+        B = weighting.B
+        key = (self.generation, fieldname, text, B, weighting.K1)
+        ids, scores = self._cached(key, lambda: self._scored_postings(fieldname, text, B,
+                                                                     weighting.K1))
+        if node.boost != 1.0:
+            scores = scores * node.boost
+        return scoring.Postings(ids, scores)
+
+    def _scored_postings(self, fieldname, text, B, K1):
+        """BM25 of every live posting of a term, as Whoosh's BM25FScorer computes it."""
+        ids, scores = [], []
+        idf = avgfl = None
+        live = self.joined("live")
+        for subsearcher, offset in self.segments:
+            reader = subsearcher.reader()
+            lengths = self.view.segment_data.length_array(reader, fieldname)
+            local, tf = internals.read_postings(reader, fieldname, text)
+            if reader.has_deletions() and len(local):
+                keep = live[local + offset]
+                local, tf = local[keep], tf[keep]
+            if not len(local):
+                continue
+            if idf is None:  # statistics of the whole index
+                idf = self.searcher.idf(fieldname, text)
+                avgfl = self.view.average_length(fieldname)
+            ids.append(local + offset)
+            scores.append(scoring.bm25(idf, tf, lengths[local], avgfl, B, K1))
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(scores)
+
+    def generic(self, node) -> scoring.Postings:
+        """Any other query (phrases, date ranges): Whoosh's own matchers, walked once."""
+
+        def walk():
+            ids, scores = [], []
+            for subsearcher, offset in self.segments:
+                # Whoosh's matchers skip deleted documents themselves.
+                matcher = node.matcher(subsearcher, self.context)
+                while matcher.is_active():
+                    ids.append(matcher.id() + offset)
+                    scores.append(matcher.score())
+                    matcher.next()
+                    if len(ids) % 4096 == 0:
+                        self.check()
+            return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+        return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
+
+    def _cached(self, key, compute):
+        """``compute()``, remembered for this query (its OR and AND parts share
+        words and phrases) and in the shared cache."""
+        if key in self._seen:
+            return self._seen[key]
+        value = self.cache.get(key)
+        if value is None:
+            value = compute()
+            self.cache.put(key, value)
+        self._seen[key] = value
+        return value
+
+    # -- per-document columns ------------------------------------------------
+    def joined(self, name: str):
+        """A per-document column over the whole index ("live", "published", "dated")."""
+        if name not in self._joined:
+            parts = []
+            for subsearcher, _ in self.segments:
+                reader = subsearcher.reader()
+                if name == "live":
+                    live = np.ones(reader.doc_count_all(), dtype=bool)
+                    live[internals.deleted_documents(reader)] = False
+                    parts.append(live)
+                else:
+                    parts.append(self.view.segment_data.columns(reader)[name])
+            self._joined[name] = np.concatenate(parts) if parts else np.zeros(0)
+        return self._joined[name]
+
+    def published_between(self, node) -> np.ndarray:
+        """The live, dated documents inside a DateRange (Whoosh's long dates, ends as given)."""
+        moments = self.joined("published")
+        mask = self.joined("dated") & self.joined("live")
+        if node.start is not None:
+            mask &= moments > node.start if node.startexcl else moments >= node.start
+        if node.end is not None:
+            mask &= moments < node.end if node.endexcl else moments <= node.end
+        return mask
+
+    def facet(self, name: str) -> tuple[np.ndarray, list]:
+        """Each document's facet value as a code, and the values the codes index."""
+        key = f"facet:{name}"
+        if key not in self._joined:
+            names: dict = {}
+            parts = []
+            for subsearcher, _ in self.segments:
+                codes, values = self.view.segment_data.columns(subsearcher.reader())[key]
+                remap = np.array([names.setdefault(v, len(names)) for v in values],
+                                 dtype=np.int64)
+                parts.append(remap[codes] if len(codes) else codes)
+            self._joined[key] = (np.concatenate(parts) if parts else np.zeros(0, np.int64),
+                                 list(names))
+        return self._joined[key]
+
+
+def matching(view: View, parsed, filter_query, cache: LRU, check=lambda: None) -> Matched:
+    """Every document matching ``parsed`` (and ``filter_query``), with its score."""
+    space = DocSpace(view, cache, check)
+    matches = _evaluate(parsed, space)
+    if isinstance(matches, scoring.Postings) and filter_query is None:
+        return Matched(matches.ids, matches.scores, space)  # one word: no array needed
+    matches = scoring.dense(matches, space.size)
+    mask = matches.mask
+    if filter_query is not None:
+        mask = mask & _dense(filter_query, space).mask
+    docnums = np.flatnonzero(mask)
+    return Matched(docnums, matches.score[docnums], space)
+
+
+def _dense(node, space: DocSpace) -> scoring.Matches:
+    return scoring.dense(_evaluate(node, space), space.size)
+
+
+def _evaluate(node, space: DocSpace) -> scoring.Part:
+    """A query's matches; Whoosh's semantics, whole arrays at a time."""
+    space.check()
+    if node is query.NullQuery:
+        return scoring.Matches.none(space.size)
+    kind = type(node)
+    if kind is query.Term and node.fieldname in TERM_FIELDS:
+        return space.term(node)
+    if kind is Concepts:
+        return _evaluate_concepts(node, space)
+    if kind is PairPhrase:
+        return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
+                              node.boost)
+    if kind is AllWords:
+        return scoring.all_of(space.size, (_evaluate(q, space) for q in node.subqueries),
+                              node.boost)
+    # Exactly these classes: subclasses (Ordered, ...) mean something else.
+    if kind is query.And or (kind is query.Or and not node.scale):
+        subqueries = node.subqueries
+        if not subqueries:
+            return scoring.Matches.none(space.size)
+        if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
+            return _evaluate(subqueries[0], space)
+        combine = scoring.any_of if kind is query.Or else scoring.all_of
+        return combine(space.size, (_evaluate(q, space) for q in subqueries), node.boost)
+    if kind is query.AndNot:
+        return scoring.excluding(_dense(node.a, space), _dense(node.b, space))
+    if kind is query.AndMaybe:
+        return scoring.maybe(_dense(node.a, space), _dense(node.b, space))
+    if kind is query.Require:
+        return scoring.requiring(_dense(node.a, space), _dense(node.b, space))
+    if kind is query.Not:  # alone or in an AND: every other live document, score 1
+        inverse = space.everything() & ~_dense(node.query, space).mask
+        return scoring.Matches.constant(inverse, 1.0)
+    if kind is query.Every and node.fieldname in (None, "", "*"):
+        return scoring.Matches.constant(space.everything(), node.boost)
+    if kind is query.DateRange and node.fieldname == "published" and node.boost == 1.0:
+        return scoring.Matches.constant(space.published_between(node), 1.0)
+    return space.generic(node)
+
+
+def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
+    """A plain query's matches and scores (see :class:`Concepts`)."""
+    words = [_dense(clause, space) for clause in node.words]
+    pairs = {i: _evaluate(clause, space) for i, clause in node.pairs}
+    covered = [part.mask.astype(np.float64) for part in words]  # how much each word is found
+    score = np.zeros(space.size)
+    mask = np.logical_or.reduce([part.mask for part in words])
+    alone = set(range(len(words)))
+    ranking = node.ranking
+    for start, end, clauses, weights in node.concepts:
+        # A concept scores the best of its expressions (never their sum): its
+        # words found together, or another expression (synonym, acronym, a
+        # rare word's better-known spelling), weighed as in _concept(). Words
+        # of a multiword concept found apart still count, at ``scattered_weight``.
+        own = scoring.any_of(space.size, [*words[start:end],
+                                          *(pairs.pop(i) for i in range(start, end - 1)
+                                            if i in pairs)])
+        expressions = [_dense(clause, space) for clause in clauses]
+        if end - start == 1:
+            best = np.maximum.reduce([own.score, *(e.score * w for e, w in
+                                                   zip(expressions, weights, strict=True))])
+            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            covered[start] = np.maximum(covered[start], anywhere)
+        else:
+            together = np.maximum.reduce([e.score * w for e, w in
+                                          zip(expressions, weights, strict=True)])
+            best = together + ranking.scattered_weight * own.score
+            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            for i in range(start, end):
+                covered[i] = np.where(anywhere, 1.0, ranking.scattered_weight * words[i].mask)
+        score += best
+        mask |= anywhere
+        alone.difference_update(range(start, end))
+    for i in alone:
+        score += words[i].score
+    for part in pairs.values():
+        if isinstance(part, scoring.Postings):
+            score[part.ids] += part.scores
+        else:
+            score += part.score
+    # A question or a long query (a pasted headline) paraphrases what it looks
+    # for, so a missing word is ordinary there; a short news query means each word.
+    exponent = (ranking.long_coordination if len(words) > LONG_QUERY or node.plain.question
+                else ranking.coordination)
+    if exponent and len(words) > 1:
+        live = max(int(space.joined("live").sum()), 1)
+        rarity = np.array([word.weight * idf(int(part.mask.sum()), live)
+                           for part, word in zip(words, node.plain.words, strict=True)])
+        if rarity.sum() > 0:
+            share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
+            score *= share ** exponent
+    score[~mask] = 0.0
+    return scoring.Matches(mask, score)
+
+
+def idf(df: int, documents: int) -> float:
+    """BM25's inverse document frequency (never negative)."""
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+

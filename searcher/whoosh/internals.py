@@ -1,0 +1,153 @@
+"""Whoosh's private internals: the one module that reads them.
+
+The array search reads posting blocks, length columns and dictionaries
+faster than Whoosh's public API does, by reaching into Whoosh 2.7's codec
+(``whoosh.codec.whoosh3``) and readers. Every such access is here, behind
+:data:`FAST`, an import-time check of Whoosh's version against the versions
+this code was written and tested for. On another version, or on a layout
+this code does not recognise, each function takes the public (slower) way
+and says so in :data:`FALLBACKS`; ``tests/test_internals.py`` fails if a
+search on a plain index ever falls back, so a Whoosh release that moves
+these internals is noticed by the tests, not by users' latencies.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import whoosh
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.util.numeric import byte_to_length
+
+# Whoosh versions whose internals this module reads (major, minor).
+SUPPORTED_VERSIONS = ((2, 7),)
+FAST = tuple(whoosh.__version__[:2]) in SUPPORTED_VERSIONS
+# How often each fast path fell back to the public API, by name (diagnostics and tests).
+FALLBACKS: collections.Counter = collections.Counter()
+_FALLBACKS_LOCK = threading.Lock()
+
+_LENGTHS = [byte_to_length(code) for code in range(256)]  # Whoosh's one-byte field lengths
+
+
+def _fell_back(what: str) -> None:
+    with _FALLBACKS_LOCK:
+        FALLBACKS[what] += 1
+
+
+class BM25FWeighting(BM25F):
+    """Whoosh's BM25F with one B for every field (its per-field Bs are unused here),
+    and with a segment's field lengths read from a list instead of a file per hit.
+
+    Whoosh looks each scored document's field length up in the segment's
+    length column (a file read per posting: a fifth of a query's time on
+    CLICK-ID, when Whoosh's own matchers still scored). ``lengths(reader,
+    fieldname)`` gives the list (or None); the scores are the same.
+    """
+
+    def __init__(self, lengths, B: float = 0.75, K1: float = 1.2):
+        super().__init__(B=B, K1=K1)
+        self.lengths = lengths
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if isinstance(scorer, BM25FScorer):
+            lengths = self.lengths(searcher.reader(), fieldname)
+            if lengths is not None:
+                scorer.dfl = lengths.__getitem__
+        return scorer
+
+
+def field_lengths(reader, fieldname: str) -> list:
+    """Every document's length of ``fieldname`` in one segment reader."""
+    if FAST:
+        try:
+            column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:  # no document of the segment has the field
+                return [1] * reader.doc_count_all()
+            if column._fixedlen == 1:
+                raw = column._dbfile.get(column._basepos, column._count)
+                lengths = [_LENGTHS[code] or 1 for code in raw]
+                return lengths + [1] * (reader.doc_count_all() - len(lengths))
+        except AttributeError:  # another reader type or layout
+            pass
+    _fell_back("field_lengths")
+    return [reader.doc_field_length(n, fieldname, 1) or 1 for n in range(reader.doc_count_all())]
+
+
+def deleted_documents(reader) -> list[int]:
+    """The deleted document numbers of one segment reader."""
+    if FAST:
+        try:
+            return list(reader.deleted_docs_set)
+        except AttributeError:
+            pass
+    _fell_back("deleted_documents")
+    return [n for n in range(reader.doc_count_all()) if reader.is_deleted(n)]
+
+
+def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and frequencies in one segment (deleted ones included)."""
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    matcher = getattr(matcher, "child", matcher)  # past the deletions filter
+    if FAST and type(matcher).__name__ == "W3LeafMatcher":
+        try:
+            return _read_blocks(matcher)
+        except AttributeError:  # another block layout: walk the postings below
+            matcher.reset()
+    _fell_back("read_postings")
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+
+def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
+    # Each block is a pickled tuple of delta-coded document numbers, weights
+    # (None: all 1) and values; reading whole blocks skips Whoosh's
+    # per-posting Python calls.
+    ids, weights = [], []
+    while matcher.is_active():
+        matcher._read_data()
+        deltas, block_weights = matcher._data[0], matcher._data[1]
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            ids_count = len(ids[-1])
+            weights.append(np.full(ids_count, 1.0 if block_weights is None else block_weights,
+                                   dtype=np.float32))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float32))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def expanded_words(node, reader) -> Iterator:
+    """The indexed words (bytes or str) a wildcard, prefix, fuzzy or regex term
+    matches, lazily: the caller stops after as many as it wants."""
+    if FAST:
+        try:
+            yield from node._btexts(reader)
+            return
+        except AttributeError:
+            pass
+    _fell_back("expanded_words")
+    if isinstance(node, query.Prefix):
+        yield from reader.expand_prefix(node.fieldname, node.text)
+    elif isinstance(node, query.FuzzyTerm):
+        yield from reader.terms_within(node.fieldname, node.text, node.maxdist,
+                                       prefix=node.prefixlength)
+    else:
+        for _, word in sorted(node.existing_terms(reader, expand=True)):
+            yield word

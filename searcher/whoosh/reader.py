@@ -1,0 +1,360 @@
+"""Reading a Whoosh index: :class:`Index` answers searches, documents, related
+articles and statistics as plain data (:mod:`searcher.models`).
+
+The embedded backend's reader; :mod:`searcher.index` writes the index.
+Configuration is by arguments (:func:`open_index`), never by module globals.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from whoosh import query
+
+from searcher import checks, scoring
+from searcher.errors import IndexClosedError, QueryError
+from searcher.index import default_index_dir, delete_documents, open_whoosh_index
+from searcher.lru import LRU
+from searcher.models import DeleteReport, Document, Hit, IndexStats, SearchResult, Snippet
+from searcher.query.highlight import match_terms
+from searcher.query.parser import filter_query, parse
+from searcher.query.text import clean_query
+from searcher.ranking import DEFAULT as DEFAULT_RANKING
+from searcher.ranking import Ranking
+from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
+from searcher.results import date_histogram, facet_counts, make_document, make_hit
+from searcher.snippets import SCAN_CHARS, MatchTerms, highlight
+from searcher.spelling import did_you_mean
+from searcher.stemmer import stem_word
+from searcher.synonyms import expand_synonyms
+from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
+from searcher.whoosh.evaluator import View, matching, posting_cache
+from searcher.whoosh.expansion import bound_expansions
+from searcher.whoosh.internals import BM25FWeighting
+
+# BM25's parameters for every field (Whoosh's defaults).
+BM25F_ARGS = {"B": 0.75, "K1": 1.2}
+RELATED_WORDS = 20  # key words of an article that find its related articles
+RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
+# Below this many matches "did you mean" also tries spellings two edits away. That
+# scan costs tens of ms, and a rare word in a query that found plenty (a name,
+# say: most TyDi QA questions) was paying it on every search.
+FEW_RESULTS = 5
+# Posting lists kept in memory per open index (frequent words of recent queries).
+POSTING_CACHE_BYTES = 64 * 1024 * 1024
+REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
+
+
+def open_index(path: str | os.PathLike | None = None, **options) -> Index:
+    """Open the index at ``path`` (default ``$SEARCHER_INDEX`` or ``index/``);
+    ``options`` are :class:`Index`'s."""
+    return Index(path or default_index_dir(), **options)
+
+
+class Index:
+    """A searchable index; safe to share between threads.
+
+    Each thread gets its own Whoosh searcher, refreshed when an indexer
+    commits a newer generation, so a running server sees re-indexed articles
+    without a restart.
+
+    Options: ``ranking`` (default :data:`searcher.ranking.DEFAULT`) weighs the
+    results; ``result_cache`` searches are remembered (0: none);
+    ``posting_cache_bytes`` of posting lists are kept in memory;
+    ``refresh_seconds``: how often a thread looks for a newer generation;
+    ``query_seconds``: a search's time budget, past which it stops with a
+    :class:`QueryError` instead of holding a server thread.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None,
+                 result_cache: int = RESULT_CACHE_SIZE,
+                 posting_cache_bytes: int = POSTING_CACHE_BYTES,
+                 refresh_seconds: float = REFRESH_SECONDS,
+                 query_seconds: float = QUERY_SECONDS):
+        self.path = str(path)
+        self.ranking = checks.ranking(ranking) or DEFAULT_RANKING
+        self.refresh_seconds = checks.seconds(refresh_seconds, "refresh_seconds")
+        self.deadline = Deadline(checks.seconds(query_seconds, "query_seconds"))
+        self.closed = False
+        self._ix = open_whoosh_index(path)
+        # Load Sastrawi's dictionary and the word lists now, not in the first query.
+        stem_word("pemanasan")
+        expand_synonyms("tppo")
+        self._local = threading.local()
+        self._all_searchers: list = []
+        self._lock = threading.Lock()
+        self._results = LRU(checks.count(result_cache, "result_cache"))  # per generation
+        self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
+        self._segment_data = SegmentData()
+
+    # -- searchers -----------------------------------------------------------
+    def _new_searcher(self):
+        weighting = BM25FWeighting(self._segment_data.lengths, **BM25F_ARGS)
+        return self._ix.searcher(weighting=weighting)
+
+    def _view(self) -> View:
+        """This thread's view of the latest generation."""
+        local = self._local
+        view = getattr(local, "view", None)
+        now = time.monotonic()
+        if view is None:
+            searcher = self._new_searcher()
+            with self._lock:
+                if self.closed:  # closed by another thread meanwhile
+                    searcher.close()
+                    raise IndexClosedError(self.path)
+                self._all_searchers.append(searcher)
+            view = local.view = View(searcher, self._segment_data)
+            local.checked = now
+        elif now - local.checked > self.refresh_seconds:
+            local.checked = now
+            if not view.searcher.up_to_date():
+                fresh = self._new_searcher()
+                with self._lock:
+                    self._all_searchers.remove(view.searcher)
+                    self._all_searchers.append(fresh)
+                view.searcher.close()  # only this thread ever used it
+                local.view = view = View(fresh, self._segment_data)
+        return view
+
+    def _searcher(self):
+        return self._view().searcher
+
+    def close(self) -> None:
+        """Release the index's files; any later use raises :class:`IndexClosedError`."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            for searcher in self._all_searchers:
+                searcher.close()
+            self._all_searchers.clear()
+        self._local = threading.local()
+        self._ix.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- queries -------------------------------------------------------------
+    @checks.while_open
+    def parse(self, text: str):
+        """The Whoosh query for a user string (raises QueryError)."""
+        reader = self._searcher().reader()
+        return bound_expansions(parse(checks.text(text, "q"), self.ranking), reader,
+                                self._frequencies(reader), self.deadline.check)
+
+    @checks.while_open
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        filters: Filters | dict | None = None,
+        sort: str = "relevance",
+        snippets: bool = True,
+        facets: bool = False,
+    ) -> SearchResult:
+        """Ranked results for ``text``.
+
+        ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
+        arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
+        source/category counts and a date histogram over all matches.
+
+        Recent results are kept per index generation (a re-index makes them
+        stale automatically); the returned objects are shared, do not mutate.
+        """
+        started = time.perf_counter()
+        checks.text(text, "q")
+        page, per_page, sort, filters = check_request(page, per_page, sort, filters)
+        view = self._view()
+        key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
+               snippets, facets)
+        cached = self._results.get(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        result = self._search(view, text, page, per_page, filters, sort, snippets, facets)
+        result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
+        self._results.put(key, result)
+        return result
+
+    def _search(self, view, text, page, per_page, filters, sort, snippets, facets):
+        self.deadline.start()
+        try:
+            return self._search_within_budget(view, text, page, per_page, filters, sort,
+                                              snippets, facets)
+        finally:
+            self.deadline.stop()
+
+    def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
+                              facets):
+        parsed = self.parse(text)
+        searcher = view.searcher
+        try:
+            matched = matching(view, parsed, filter_query(filters) if filters else None,
+                               self._postings, self.deadline.check)
+        except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
+            raise QueryError("q: cannot run the query on this index") from None
+        limit = page * per_page
+        if sort == "relevance":
+            top = scoring.ranked(matched.docnums, matched.scores, limit)
+        else:  # undated articles last, whichever the direction
+            top = scoring.sorted_by_date(matched.docnums, matched.column("published"),
+                                         matched.column("dated"), limit,
+                                         newest=sort == "newest")
+        terms = match_terms(parsed)
+        hits = []
+        for position in top[(page - 1) * per_page:]:
+            stored = searcher.stored_fields(int(matched.docnums[position]))
+            hits.append(make_hit(stored, float(matched.scores[position]),
+                                 terms if snippets else None))
+        counts, histogram = {}, []
+        if facets:
+            counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
+            histogram = date_histogram(matched.groups("day"))
+        suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
+        return SearchResult(
+            query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
+            suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            message=NO_WORDS if parse(text, self.ranking) is query.NullQuery else None,
+        )
+
+    @checks.while_open
+    def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
+        """A "did you mean" query: rare words replaced by frequent near spellings.
+
+        ``two_edits`` also looks two edits away, a scan of the term dictionary
+        (tens of milliseconds); searches do so only when they found little.
+        """
+        checks.text(text, "q")
+        reader = self._searcher().reader()
+        frequency = self._frequencies(reader)
+
+        def counts(fieldname):
+            return lambda words: {w: frequency(fieldname, w) for w in words}
+
+        def far(word):
+            return reader.terms_within("body_exact", word, 2, prefix=1)
+
+        return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
+                            far=far if two_edits else None)
+
+    def _frequencies(self, reader):
+        """``frequency(fieldname, word)``: documents holding a word, remembered
+        per index generation ("did you mean" and rare words' spellings ask for
+        the same near spellings)."""
+        generation, cache = reader.generation(), self._postings
+
+        def frequency(fieldname, word):
+            key = (generation, "df", fieldname, word)
+            found = cache.get(key)
+            if found is None:
+                found = reader.doc_frequency(fieldname, word)
+                cache.put(key, found)
+            return found
+
+        return frequency
+
+    # -- documents -------------------------------------------------------------
+    @checks.while_open
+    def get(self, doc_id: str) -> Document | None:
+        """The stored article with this id, or None."""
+        stored = self._searcher().document(id=checks.doc_id(doc_id))
+        return make_document(stored) if stored is not None else None
+
+    @checks.while_open
+    def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None:
+        """Title and body of an article with the words of query ``text`` marked."""
+        checks.text(text, "q")
+        document = self.get(doc_id)
+        if document is None:
+            return None
+        terms = match_terms(self.parse(text)) if text.strip() else MatchTerms()
+        return highlight(document.title, terms), highlight(document.body, terms)
+
+    @checks.while_open
+    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Articles about the same thing as ``doc_id``.
+
+        Its key words and key word pairs (Bo1 against the whole index: frequent
+        in the article, rare elsewhere; from its first SCAN_CHARS characters)
+        are searched for over arrays; pairs ("tusuk wiranto") keep related
+        articles on the story, where single words drift to whatever else
+        shares a name or a place.
+        """
+        checks.doc_id(doc_id)
+        checks.limit(limit)
+        view = self._view()
+        searcher = view.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        ranking = self.ranking
+        stored = searcher.stored_fields(docnum)
+        body = stored.get("body") or ""
+        if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
+            results = searcher.more_like(docnum, "body", text=body[:SCAN_CHARS], top=limit,
+                                         numterms=RELATED_WORDS)
+            return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
+        text = f"{stored.get('title') or ''}\n{body}"[:SCAN_CHARS]
+        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS,
+                                             normalize=True)
+        pairs = searcher.key_terms_from_text("body_pairs", text,
+                                             numterms=ranking.related_pairs, normalize=True)
+        like = query.Or([query.Term("body", w, boost=weight) for w, weight in words]
+                        + [query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
+                           for p, weight in pairs])
+        matched = matching(view, like, None, self._postings)
+        scores = matched.scores
+        if ranking.related_days:
+            # The same story is told within days: nearer articles weigh more.
+            moments, dated = matched.column("published"), matched.column("dated")
+            own = matched.space.joined("published")[docnum]
+            if matched.space.joined("dated")[docnum]:
+                days = np.abs(moments - own) / DAY_MICROSECONDS
+                near = np.where(dated, np.exp(-days / ranking.related_days), 0.0)
+                scores = scores * (0.5 + 0.5 * near)
+        hits = []
+        for position in scoring.ranked(matched.docnums, scores, limit + 1):
+            number = int(matched.docnums[position])
+            if number != docnum and len(hits) < limit:
+                hits.append(make_hit(searcher.stored_fields(number),
+                                     float(scores[position]), MatchTerms()))
+        return hits
+
+    @checks.while_open
+    def stats(self) -> IndexStats:
+        view = self._view()
+        searcher = view.searcher
+        everything = matching(view, query.Every(), None, self._postings)
+        moments = everything.column("published")[everything.column("dated")]
+        size = sum(f.stat().st_size for f in Path(self.path).iterdir()
+                   if f.is_file() and not f.name.startswith("."))
+        return IndexStats(
+            documents=searcher.doc_count(),
+            sources=facet_counts(everything.groups("source")),
+            categories=facet_counts(everything.groups("category")),
+            earliest=as_datetime(int(moments.min())) if len(moments) else None,
+            latest=as_datetime(int(moments.max())) if len(moments) else None,
+            size_bytes=size, path=self.path,
+        )
+
+    # -- writing ---------------------------------------------------------------------
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Remove these articles (:func:`searcher.index.delete_documents`, which holds the
+        indexer lock); this thread's next search already sees it, others within
+        ``refresh_seconds``."""
+        report = delete_documents(ids, self.path)
+        self._local.checked = float("-inf")  # look for the new generation next time
+        return report
+
+

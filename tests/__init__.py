@@ -1,0 +1,1 @@
+"""The test suite (a package, so tests import tests.support and benchmarks by name)."""

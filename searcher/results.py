@@ -41,6 +41,14 @@ def make_hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
     )
 
 
+def highlighted(document: Document | None,
+                terms: MatchTerms) -> tuple[Snippet, Snippet] | None:
+    """An article's title and body with ``terms`` marked (None for no article)."""
+    if document is None:
+        return None
+    return highlight(document.title, terms), highlight(document.body, terms)
+
+
 def facet_counts(groups: dict) -> list[FacetCount]:
     counts = [FacetCount(str(value), count) for value, count in groups.items() if value]
     return sorted(counts, key=lambda f: (-f.count, f.value))

@@ -27,8 +27,8 @@ from searcher.query.parser import FIELD_BOOSTS
 from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.request import NO_WORDS, Filters, check_request
-from searcher.results import date_histogram, facet_counts, make_document, make_hit
-from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet, highlight
+from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.whoosh.reader import BM25F_ARGS
@@ -252,10 +252,8 @@ class ManticoreIndex:
         """Title and body of an article with the words of query ``text`` marked."""
         checks.text(text, "q")
         document = self.get(doc_id)
-        if document is None:
-            return None
-        terms = plan_query(text).highlight if text.strip() else MatchTerms()
-        return highlight(document.title, terms), highlight(document.body, terms)
+        terms = plan_query(text).highlight if document and text.strip() else MatchTerms()
+        return highlighted(document, terms)
 
     @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:

@@ -28,8 +28,8 @@ from searcher.query.text import clean_query
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import Ranking
 from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
-from searcher.results import date_histogram, facet_counts, make_document, make_hit
-from searcher.snippets import SCAN_CHARS, MatchTerms, highlight
+from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
@@ -276,10 +276,8 @@ class Index:
         """Title and body of an article with the words of query ``text`` marked."""
         checks.text(text, "q")
         document = self.get(doc_id)
-        if document is None:
-            return None
-        terms = match_terms(self.parse(text)) if text.strip() else MatchTerms()
-        return highlight(document.title, terms), highlight(document.body, terms)
+        terms = match_terms(self.parse(text)) if document and text.strip() else MatchTerms()
+        return highlighted(document, terms)
 
     @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:

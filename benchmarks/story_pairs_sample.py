@@ -2,11 +2,14 @@
 
     python -m benchmarks.story_pairs_sample [--corpus CLICK-ID] [--seed 2019] [--out PAIRS.tsv]
     python -m benchmarks.story_pairs_sample --show PAIRS.tsv [--start 0] [--count 20]
+    python -m benchmarks.story_pairs_sample --scores tests/data/story_pairs.tsv
 
 The first form draws the pairs and writes ``id_a<TAB>id_b<TAB>band`` (``id_a < id_b``),
 deterministically for a given seed. The second prints compact views of pairs of a
 pair file (outlet, date, title, the start of each body) for labelling by hand; it
 shows no similarity score, so the labels stay independent of the stratification.
+The third, for use after labelling, prints each pair with its scores (body shingle
+Jaccard, lead cosine, days apart, same outlet).
 ``tests/data/story_pairs.md`` explains the bands and the labels.
 
 Stratification uses two simple similarities, independent of the project's groupings:
@@ -243,12 +246,46 @@ def show(articles: dict[str, Article], pairs_path: Path, start: int, count: int,
                 print(f"    ... {body[-chars // 2:]}")
 
 
+def scores(articles: list[Article], pairs_path: Path) -> None:
+    """Print each pair of a pair file with its stratification scores (after labelling)."""
+    index = {a.id: i for i, a in enumerate(articles)}
+    vectors, _ = tfidf([lead(a) for a in articles])
+    with open(pairs_path, encoding="utf-8") as stream:
+        lines = [line.rstrip("\n").split("\t") for line in stream]
+    print("\t".join(lines[0][:4] + ["jaccard", "lead_cosine", "days", "same_outlet"]))
+    labelled: list[tuple[str, float]] = []
+    for row in lines[1:]:
+        i, j = index.get(row[0]), index.get(row[1])
+        if i is None or j is None:
+            print("\t".join(row[:4] + ["", "", "", ""]))
+            continue
+        a, b = articles[i], articles[j]
+        value = jaccard(shingles(a.body), shingles(b.body))
+        labelled.append((row[2], value))
+        print("\t".join(row[:4] + [
+            f"{value:.3f}",
+            f"{cosine(vectors[i], vectors[j]):.3f}",
+            str(abs((day(a) - day(b)).days)),
+            str(int(a.source == b.source))]))
+    # Within the sample only: the copy bands are over-represented, so these are not
+    # corpus-wide figures, but they show where duplicates stop.
+    duplicates = sum(1 for label, _ in labelled if label == "duplicate")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        above = [label for label, value in labelled if value >= threshold]
+        hits = above.count("duplicate")
+        print(f"jaccard >= {threshold}: {len(above)} pairs, {hits} duplicates, "
+              f"precision {hits / max(len(above), 1):.3f}, "
+              f"share of the sample's duplicates {hits / max(duplicates, 1):.3f}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CLICK_ID)
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--out", type=Path, help="pair file to write (default: stdout)")
     parser.add_argument("--show", type=Path, help="print pairs of this file for labelling")
+    parser.add_argument("--scores", type=Path,
+                        help="print the pairs of this file with their stratification scores")
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--chars", type=int, default=600)
@@ -256,6 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.show:
         wanted = {a.id: a for a in read_articles(args.corpus) if isinstance(a, Article)}
         show(wanted, args.show, args.start, args.count, args.chars)
+        return
+    if args.scores:
+        scores(load(args.corpus), args.scores)
         return
     rows = draw(load(args.corpus), args.seed)
     text = "id_a\tid_b\tband\n" + "".join("\t".join(row) + "\n" for row in rows)

@@ -77,9 +77,10 @@ def words(text: str) -> list[str]:
 def shingles(text: str) -> set[int]:
     tokens = words(text)
     # A stable digest (not hash()): the sample must not depend on PYTHONHASHSEED.
-    return {int.from_bytes(blake2b(" ".join(tokens[i:i + SHINGLE]).encode(),
-                                   digest_size=8).digest())
-            for i in range(len(tokens) - SHINGLE + 1)}
+    return {
+        int.from_bytes(blake2b(" ".join(tokens[i : i + SHINGLE]).encode(), digest_size=8).digest())
+        for i in range(len(tokens) - SHINGLE + 1)
+    }
 
 
 def lead(article: Article) -> str:
@@ -168,8 +169,12 @@ def draw(articles: list[Article], seed: int) -> list[tuple[str, str, str]]:
                     partial[j] += weight * other
         for j, rare_part in sorted(partial.items()):
             pair = (min(i, j), max(i, j))
-            if (i == j or rare_part < 0.05 or pair in seen
-                    or abs((days[i] - days[j]).days) > MAX_DAYS):
+            if (
+                i == j
+                or rare_part < 0.05
+                or pair in seen
+                or abs((days[i] - days[j]).days) > MAX_DAYS
+            ):
                 continue
             seen.add(pair)
             value = cosine(vectors[i], vectors[j])
@@ -189,9 +194,11 @@ def draw(articles: list[Article], seed: int) -> list[tuple[str, str, str]]:
         outlets = tuple(sorted((articles[i].source, articles[j].source)))
         if taken[outlets] >= PER_OUTLET_PAIR:
             return False
-        same_event = sum(1 for a, b, _ in chosen
-                         if max(cosine(vectors[x], vectors[y]) for x in (i, j) for y in (a, b))
-                         >= EVENT_COSINE)
+        same_event = sum(
+            1
+            for a, b, _ in chosen
+            if max(cosine(vectors[x], vectors[y]) for x in (i, j) for y in (a, b)) >= EVENT_COSINE
+        )
         return same_event < EVENT_PAIRS
 
     def take(name: str, candidates: list[tuple[int, int]], want: int) -> None:
@@ -217,8 +224,11 @@ def draw(articles: list[Article], seed: int) -> list[tuple[str, str, str]]:
     random_pairs = []
     while len(random_pairs) < want * 20:
         i = rng.randrange(n)
-        near = [j for offset in range(-MAX_DAYS, MAX_DAYS + 1)
-                for j in by_day.get(date.fromordinal(days[i].toordinal() + offset), [])]
+        near = [
+            j
+            for offset in range(-MAX_DAYS, MAX_DAYS + 1)
+            for j in by_day.get(date.fromordinal(days[i].toordinal() + offset), [])
+        ]
         j = rng.choice(near)
         if i != j:
             random_pairs.append((min(i, j), max(i, j)))
@@ -231,11 +241,12 @@ def draw(articles: list[Article], seed: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def show(articles: dict[str, Article], pairs_path: Path, start: int, count: int,
-         chars: int) -> None:
+def show(
+    articles: dict[str, Article], pairs_path: Path, start: int, count: int, chars: int
+) -> None:
     with open(pairs_path, encoding="utf-8") as stream:
         rows = [line.rstrip("\n").split("\t") for line in stream][1:]
-    for number, row in enumerate(rows[start:start + count], start):
+    for number, row in enumerate(rows[start : start + count], start):
         print(f"=== pair {number}: {row[0]} {row[1]}")
         for article_id in row[:2]:
             a = articles[article_id]
@@ -243,7 +254,7 @@ def show(articles: dict[str, Article], pairs_path: Path, start: int, count: int,
             print(f"  [{a.source} {a.published:%Y-%m-%d %H:%M}, {len(body)} chars] {a.title}")
             print(f"    {body[:chars]}")
             if len(body) > chars:
-                print(f"    ... {body[-chars // 2:]}")
+                print(f"    ... {body[-chars // 2 :]}")
 
 
 def scores(articles: list[Article], pairs_path: Path) -> None:
@@ -262,20 +273,29 @@ def scores(articles: list[Article], pairs_path: Path) -> None:
         a, b = articles[i], articles[j]
         value = jaccard(shingles(a.body), shingles(b.body))
         labelled.append((row[2], value))
-        print("\t".join(row[:4] + [
-            f"{value:.3f}",
-            f"{cosine(vectors[i], vectors[j]):.3f}",
-            str(abs((day(a) - day(b)).days)),
-            str(int(a.source == b.source))]))
+        print(
+            "\t".join(
+                row[:4]
+                + [
+                    f"{value:.3f}",
+                    f"{cosine(vectors[i], vectors[j]):.3f}",
+                    str(abs((day(a) - day(b)).days)),
+                    str(int(a.source == b.source)),
+                ]
+            )
+        )
     # Within the sample only: the copy bands are over-represented, so these are not
     # corpus-wide figures, but they show where duplicates stop.
     duplicates = sum(1 for label, _ in labelled if label == "duplicate")
     for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         above = [label for label, value in labelled if value >= threshold]
         hits = above.count("duplicate")
-        print(f"jaccard >= {threshold}: {len(above)} pairs, {hits} duplicates, "
-              f"precision {hits / max(len(above), 1):.3f}, "
-              f"share of the sample's duplicates {hits / max(duplicates, 1):.3f}", file=sys.stderr)
+        print(
+            f"jaccard >= {threshold}: {len(above)} pairs, {hits} duplicates, "
+            f"precision {hits / max(len(above), 1):.3f}, "
+            f"share of the sample's duplicates {hits / max(duplicates, 1):.3f}",
+            file=sys.stderr,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -284,8 +304,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--out", type=Path, help="pair file to write (default: stdout)")
     parser.add_argument("--show", type=Path, help="print pairs of this file for labelling")
-    parser.add_argument("--scores", type=Path,
-                        help="print the pairs of this file with their stratification scores")
+    parser.add_argument(
+        "--scores", type=Path, help="print the pairs of this file with their stratification scores"
+    )
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--chars", type=int, default=600)

@@ -14,9 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
 
 from benchmarks.story_pairs_sample import BANDS, RANDOM_BAND
+from tests.support import shared_path
 
 PAIRS = Path(__file__).resolve().parent / "data" / "story_pairs.tsv"
 HEADER = ["id_a", "id_b", "label", "band", "note"]

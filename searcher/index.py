@@ -48,6 +48,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
+from searcher import grouping
 from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemming_analyzer
 from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
@@ -451,6 +452,7 @@ def build_index(
     limitmb: int = 128,
     on_record: Callable[[Article | Rejected], None] | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
+    group: bool = True,
 ) -> IndexReport:
     """Add or update articles in the index at ``path`` (created if missing).
 
@@ -461,6 +463,7 @@ def build_index(
     (progress bars); ``on_reject`` once per rejected record, as it happens.
     ``limitmb`` bounds each writer's posting buffer (per process with
     ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
+    ``group`` finds duplicates and stories (:mod:`searcher.grouping`).
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
@@ -479,6 +482,7 @@ def build_index(
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
         batches = _Batches(folder, commit_every, rebuild, procs, options)
+        collector = grouping.Collector(rebuild) if group else None
         try:
             known = {} if rebuild else _existing_hashes(batches.ix)
             seen: dict[str, str] = {}
@@ -500,11 +504,15 @@ def build_index(
                     report.unchanged += 1
                     continue
                 batches.add(record, replace=digest is not None)
+                if collector is not None:
+                    collector.add(record)
                 if digest is None:
                     report.added += 1
                 else:
                     report.updated += 1
             batches.commit()
+            if collector is not None and index_exists(folder):
+                collector.commit(folder, batches.ix)
         except BaseException:
             batches.cancel()
             raise

@@ -32,14 +32,14 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from searcher.duplicates import NUM_PERM, THRESHOLD, DuplicateGroups, Signer
-from searcher.models import Article
+from searcher.models import Article, Copy, Hit, StorySummary, web_url
 from searcher.stories import THRESHOLD as STORY_THRESHOLD
 from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 
@@ -336,3 +336,56 @@ def _doc_groups(reader, state: dict) -> DocGroups:
         seconds[docnum] = moment
     sizes = np.bincount(story[story >= 0], minlength=len(story_codes))
     return DocGroups(duplicate, story, list(story_codes), sizes, story_codes, seconds)
+
+
+def rank(sort: str, matched) -> np.ndarray:
+    """Per match, a number that is lower for a better-ranked match under ``sort``
+    (``matched``: scores and published/dated columns, as the Whoosh search has them)."""
+    if sort == "relevance":
+        return -np.asarray(matched.scores, dtype=np.float64)
+    moments = matched.column("published").astype(np.float64)
+    moments = -moments if sort == "newest" else moments
+    return np.where(matched.column("dated"), moments, np.inf)  # undated last
+
+
+def annotate(hit: Hit, groups: DocGroups, docnum: int, stored_fields,
+             matches: np.ndarray | None = None, versions: int = 0) -> Hit:
+    """``hit`` with its story and, when collapsing (``matches``: every match before
+    collapsing), how many other versions it stands for and some of them."""
+    story = groups.story_of(docnum)
+    copies: tuple[Copy, ...] = ()
+    if matches is not None and versions:
+        others = groups.copies(matches, docnum)[:MAX_COPIES]
+        copies = tuple(_copy(stored_fields(int(number))) for number in sorted(others))
+    return replace(hit, versions=int(versions), copies=copies,
+                   story=story[0] if story else None, story_size=story[1] if story else 0)
+
+
+def _copy(stored: dict) -> Copy:
+    return Copy(id=stored["id"], source=stored.get("source", ""),
+                url=web_url(stored.get("url", "")))
+
+
+def largest_stories(groups: DocGroups | None, since: datetime | None, limit: int,
+                    stored_fields) -> list[StorySummary]:
+    """The largest stories with an article published at or after ``since``."""
+    if groups is None:
+        return []
+    found = []
+    for story_id, size in groups.largest(_seconds(since) if since else None, limit):
+        members = groups.members(story_id)
+        moments = groups.seconds[members]
+        dated = moments[~np.isnan(moments)]
+        first = stored_fields(int(members[0]))
+        sources = {stored_fields(int(n)).get("source", "") for n in members}
+        found.append(StorySummary(
+            id=story_id, size=size, title=first.get("title", ""),
+            first=_as_datetime(dated.min()) if len(dated) else None,
+            last=_as_datetime(dated.max()) if len(dated) else None,
+            sources=len(sources - {""})))
+    return found
+
+
+def _as_datetime(seconds: float) -> datetime:
+    """The naive UTC datetime of ``seconds`` (as articles' dates are stored)."""
+    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).replace(tzinfo=None)

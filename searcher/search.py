@@ -26,7 +26,7 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -41,7 +41,7 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from searcher import checks, concepts, plan, scoring
+from searcher import checks, concepts, grouping, plan, scoring
 from searcher.analysis import analyze, pair_term
 from searcher.categories import normalize_label
 from searcher.dates import DateError, parse_user_date
@@ -55,6 +55,8 @@ from searcher.models import (
     IndexStats,
     SearchResult,
     Snippet,
+    Story,
+    StorySummary,
     web_url,
 )
 from searcher.plan import QueryPlan
@@ -192,6 +194,7 @@ class Index:
         self._lock = threading.Lock()
         self._results: OrderedDict = OrderedDict()  # recent results, per index generation
         self._postings = _PostingCache(POSTING_CACHE_BYTES)
+        self._groups = grouping.GroupCache(path)  # duplicate groups and stories
 
     # -- searchers -----------------------------------------------------------
     def _searcher(self):
@@ -254,12 +257,16 @@ class Index:
         sort: str = "relevance",
         snippets: bool = True,
         facets: bool = False,
+        collapse: bool = True,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
         arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
         source/category counts and a date histogram over all matches.
+        ``collapse`` shows one article per duplicate group (the best-ranked
+        match; the others counted in ``Hit.versions``): totals, pages and
+        facets then count groups.
 
         Recent results are kept per index generation (a re-index makes them
         stale automatically); the returned objects are shared, do not mutate.
@@ -269,14 +276,15 @@ class Index:
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         searcher = self._searcher()
         key = (searcher.reader().generation(), text, page, per_page, filters, sort, snippets,
-               facets)
+               facets, collapse)
         with self._lock:
             cached = self._results.get(key)
             if cached is not None:
                 self._results.move_to_end(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(searcher, text, page, per_page, filters, sort, snippets, facets)
+        result = self._search(searcher, text, page, per_page, filters, sort, snippets, facets,
+                              collapse)
         result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
         with self._lock:
             self._results[key] = result
@@ -284,16 +292,17 @@ class Index:
                 self._results.popitem(last=False)
         return result
 
-    def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets):
+    def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets,
+                collapse=True):
         _DEADLINE.at = time.monotonic() + QUERY_SECONDS
         try:
             return self._search_within_budget(searcher, text, page, per_page, filters, sort,
-                                              snippets, facets)
+                                              snippets, facets, collapse)
         finally:
             _DEADLINE.at = None
 
     def _search_within_budget(self, searcher, text, page, per_page, filters, sort, snippets,
-                              facets):
+                              facets, collapse=True):
         parsed = self.parse(text)
         try:
             matched = _matching(searcher, parsed, _filter_query(filters) if filters else None,
@@ -302,6 +311,11 @@ class Index:
             raise
         except Exception:  # e.g. a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
+        groups, every, versions = self._groups.get(searcher.reader()), None, None
+        if collapse and groups is not None:  # one match per duplicate group
+            every = matched.docnums
+            keep, versions = groups.collapse(every, grouping.rank(sort, matched))
+            matched = _Matched(every[keep], matched.scores[keep], matched.space)
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
@@ -313,8 +327,12 @@ class Index:
         hits = []
         for position in top[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(matched.docnums[position]))
-            hits.append(make_hit(stored, float(matched.scores[position]),
-                                 terms if snippets else None))
+            hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
+            if groups is not None:
+                hit = grouping.annotate(hit, groups, int(matched.docnums[position]),
+                                        searcher.stored_fields, every,
+                                        versions[position] if versions is not None else 0)
+            hits.append(hit)
         counts, histogram = {}, []
         if facets:
             counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
@@ -443,6 +461,26 @@ class Index:
             latest=_as_datetime(int(moments.max())) if len(moments) else None,
             size_bytes=size, path=self.path,
         )
+
+    # -- stories -------------------------------------------------------------------
+    @checks.while_open
+    def story(self, story_id: str) -> Story | None:
+        """The articles of a story, oldest first (None: no such story)."""
+        searcher = self._searcher()
+        groups = self._groups.get(searcher.reader())
+        members = groups.members(checks.doc_id(story_id)) if groups is not None else None
+        if members is None or not len(members):
+            return None
+        hits = [make_hit(searcher.stored_fields(int(n)), 0.0, None) for n in members]
+        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
+        return Story(story_id, hits, date_histogram(days))
+
+    @checks.while_open
+    def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
+        """The largest stories with an article published at or after ``since``."""
+        searcher = self._searcher()
+        return grouping.largest_stories(self._groups.get(searcher.reader()), since,
+                                        checks.limit(limit, top=10_000), searcher.stored_fields)
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:

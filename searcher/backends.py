@@ -25,6 +25,8 @@ from searcher.models import (
     IndexStats,
     Rejected,
     SearchResult,
+    Story,
+    StorySummary,
 )
 from searcher.ranking import Ranking
 from searcher.snippets import Snippet
@@ -40,7 +42,7 @@ class SearchIndex(Protocol):
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10, filters=None,
                sort: str = "relevance", snippets: bool = True,
-               facets: bool = False) -> SearchResult: ...
+               facets: bool = False, collapse: bool = True) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...
 
@@ -49,6 +51,10 @@ class SearchIndex(Protocol):
     def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None: ...
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def story(self, story_id: str) -> Story | None: ...
+
+    def stories(self, *, since=None, limit: int = 10) -> list[StorySummary]: ...
 
     def stats(self) -> IndexStats: ...
 

@@ -560,8 +560,10 @@ class ManticoreIndex:
     @checks.while_open
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
-               snippets: bool = True, facets: bool = False) -> SearchResult:
-        """Ranked results for ``text``; see :meth:`searcher.Index.search`."""
+               snippets: bool = True, facets: bool = False,
+               collapse: bool = True) -> SearchResult:
+        """Ranked results for ``text``; see :meth:`searcher.Index.search` (the cluster
+        keeps no duplicate groups yet: ``collapse`` changes nothing)."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
@@ -666,6 +668,14 @@ class ManticoreIndex:
         return highlight(document.title, terms), highlight(document.body, terms)
 
     @checks.while_open
+    def story(self, doc_id: str):
+        """None: the cluster keeps no stories yet (:mod:`searcher.grouping` is Whoosh's)."""
+        return None
+
+    def stories(self, *, since=None, limit: int = 10):
+        raise SearcherError("stories: a Manticore/Sphinx cluster keeps no stories yet; "
+                            "use a Whoosh index (--index DIR)")
+
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles about the same thing as ``doc_id``: its most telling stems, OR-ed."""
         checks.limit(limit)

@@ -201,6 +201,12 @@ class Collector:
         for i in kept:
             entries.append(old.ids[i], old.seconds[i], old.signatures[i], old.terms[i],
                            old.duplicate[i], old.story[i])
+        self.assign(entries).save(folder)
+
+    def assign(self, known: _Entries | None = None) -> _Entries:
+        """``known`` (already assigned) plus the collected articles, assigned in
+        (published, id) order after them."""
+        entries = known if known is not None else _Entries()
         first_new = len(entries)
         order = sorted(range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]),
                                                             self.new.ids[i]))
@@ -208,7 +214,7 @@ class Collector:
             entries.append(self.new.ids[i], self.new.seconds[i], self.new.signatures[i],
                            self.new.terms[i])
         _assign(entries, first_new, self.settings)
-        entries.save(folder)
+        return entries
 
 
 def _time_key(seconds: float) -> float:

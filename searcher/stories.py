@@ -14,9 +14,10 @@ and each joins the most similar *active* story, or starts a new one:
 
 IDF comes from the document frequencies of everything clustered so far plus
 the current batch (for a rebuild: the whole corpus), so a rebuild is
-deterministic. Candidate stories are found through the article's
-``CANDIDATE_TERMS`` rarest words only (an inverted list per active story
-word), which keeps each step independent of how many stories are active.
+deterministic. Candidate stories are those holding at least ``MIN_SHARED`` of
+the article's ``CANDIDATE_TERMS`` heaviest words that any active story holds
+(an inverted list per active story word), at most ``MAX_CANDIDATES`` of them,
+which bounds each step's work whatever the number of active stories.
 Undated articles are stories of their own: without a time there is no window.
 """
 
@@ -126,10 +127,12 @@ class StoryClusters:
         best_dot = 0.0
         if story is None:
             story, best = doc_id, self.threshold
-            rare = heapq.nsmallest(self.candidate_terms, vector, key=lambda t: (-vector[t], t))
+            postings = self._postings
+            held = [t for t in vector if t in postings]  # words some active story has
+            rare = heapq.nsmallest(self.candidate_terms, held, key=lambda t: (-vector[t], t))
             shared: Counter = Counter()
             for term in rare:
-                shared.update(self._postings.get(term, ()))
+                shared.update(postings[term])
             # Stories sharing at least MIN_SHARED of the rare words, those sharing most first.
             candidates = [label for label, n in sorted(shared.items(), key=lambda x: (-x[1], x[0]))
                           if n >= MIN_SHARED][: self.max_candidates]

@@ -255,6 +255,8 @@ class DocGroups:
     def collapse(self, docnums: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions (into ``docnums``) of the best-ranked match of each duplicate group
         (``rank``: lower is better), and how many other matches each one stands for."""
+        if not len(docnums):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         groups = self.duplicate[docnums]
         order = np.lexsort((docnums, rank, groups))
         ordered = groups[order]

@@ -561,7 +561,7 @@ class ManticoreIndex:
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
                snippets: bool = True, facets: bool = False,
-               collapse: bool = True) -> SearchResult:
+               collapse: bool = False) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search` (the cluster
         keeps no duplicate groups yet: ``collapse`` changes nothing)."""
         started = time.perf_counter()

@@ -257,7 +257,7 @@ class Index:
         sort: str = "relevance",
         snippets: bool = True,
         facets: bool = False,
-        collapse: bool = True,
+        collapse: bool = False,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
@@ -266,7 +266,8 @@ class Index:
         source/category counts and a date histogram over all matches.
         ``collapse`` shows one article per duplicate group (the best-ranked
         match; the others counted in ``Hit.versions``): totals, pages and
-        facets then count groups.
+        facets then count groups. The CLI and the web app collapse by default;
+        the library only when asked (evaluations and callers see every article).
 
         Recent results are kept per index generation (a re-index makes them
         stale automatically); the returned objects are shared, do not mutate.
@@ -293,7 +294,7 @@ class Index:
         return result
 
     def _search(self, searcher, text, page, per_page, filters, sort, snippets, facets,
-                collapse=True):
+                collapse=False):
         _DEADLINE.at = time.monotonic() + QUERY_SECONDS
         try:
             return self._search_within_budget(searcher, text, page, per_page, filters, sort,
@@ -302,7 +303,7 @@ class Index:
             _DEADLINE.at = None
 
     def _search_within_budget(self, searcher, text, page, per_page, filters, sort, snippets,
-                              facets, collapse=True):
+                              facets, collapse=False):
         parsed = self.parse(text)
         try:
             matched = _matching(searcher, parsed, _filter_query(filters) if filters else None,

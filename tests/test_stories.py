@@ -174,8 +174,9 @@ def test_indexing_without_grouping_saves_no_state(tmp_path):
 # -- query time -------------------------------------------------------------------------
 def test_copies_collapse_into_one_hit_with_the_others_listed(groups_index):
     with searcher.open_index(groups_index) as index:
-        result = index.search("tol semarang demak")
+        result = index.search("tol semarang demak", collapse=True)
         every = index.search("tol semarang demak", collapse=False)
+        assert index.search("tol semarang demak").total == 4  # the library's default
     assert result.total == 3 and every.total == 4
     shown = {hit.id: hit for hit in result.hits}
     assert set(shown) == {"c1", "d1"} | ({"a1", "a2"} & set(shown))
@@ -192,25 +193,32 @@ def test_copies_collapse_into_one_hit_with_the_others_listed(groups_index):
 
 def test_collapsing_keeps_the_best_ranked_copy_for_each_sort(groups_index):
     with searcher.open_index(groups_index) as index:
-        newest = index.search("tol", sort="newest")
-        oldest = index.search("tol", sort="oldest")
-        one_source = index.search("tol", filters={"source": "tempo.co"})
+        newest = index.search("tol", sort="newest", collapse=True)
+        oldest = index.search("tol", sort="oldest", collapse=True)
+        one_source = index.search("tol", filters={"source": "tempo.co"}, collapse=True)
     assert [hit.id for hit in newest.hits] == ["d1", "c1", "a2"]
     assert [hit.id for hit in oldest.hits] == ["a1", "c1", "d1"]
     # A filter applies before collapsing: the copy of that source stands alone.
     assert [(hit.id, hit.versions) for hit in one_source.hits] == [("a2", 0)]
 
 
+def test_a_search_without_matches_collapses_to_nothing(groups_index):
+    with searcher.open_index(groups_index) as index:
+        result = index.search("zzzqqq", collapse=True)
+    assert (result.total, result.hits) == (0, [])
+
+
 def test_paging_counts_groups(groups_index):
     with searcher.open_index(groups_index) as index:
-        pages = [index.search("tol", sort="oldest", per_page=2, page=n) for n in (1, 2)]
+        pages = [index.search("tol", sort="oldest", per_page=2, page=n, collapse=True)
+                 for n in (1, 2)]
     assert [p.total for p in pages] == [3, 3]
     assert [[hit.id for hit in p.hits] for p in pages] == [["a1", "c1"], ["d1"]]
 
 
 def test_hits_carry_story_and_versions_in_json(groups_index):
     with searcher.open_index(groups_index) as index:
-        hit = index.search("tol", sort="oldest").hits[0].to_json()
+        hit = index.search("tol", sort="oldest", collapse=True).hits[0].to_json()
     assert hit["story"] == {"id": "a1", "size": 3}
     assert hit["versions"] == 1
     assert hit["copies"] == [{"id": "a2", "source": "tempo.co", "url": "https://tempo.co/a2"}]

@@ -133,12 +133,15 @@ class StoryClusters:
             shared: Counter = Counter()
             for term in rare:
                 shared.update(postings[term])
-            # Stories sharing at least MIN_SHARED of the rare words, those sharing most first.
-            candidates = [label for label, n in sorted(shared.items(), key=lambda x: (-x[1], x[0]))
-                          if n >= MIN_SHARED][: self.max_candidates]
-            for label in sorted(candidates):
+            # Stories sharing at least MIN_SHARED of those words, those sharing most first.
+            candidates = heapq.nsmallest(
+                self.max_candidates,
+                [(-n, label) for label, n in shared.items() if n >= MIN_SHARED])
+            items = list(vector.items())
+            for _, label in sorted(candidates, key=lambda x: x[1]):
                 active = self._active[label]
-                dot = sum(w * active.vector.get(t, 0.0) for t, w in vector.items())
+                weights = active.vector
+                dot = sum(w * weights.get(t, 0.0) for t, w in items)
                 score = dot / math.sqrt(active.norm2) if active.norm2 else 0.0
                 if score > best or score == best and story == doc_id:
                     story, best, best_dot, found = label, score, dot, active

@@ -84,7 +84,8 @@ def main(argv=None) -> int:
     def at(fraction: float) -> float:
         return timings[min(len(timings) - 1, int(fraction * len(timings)))]
 
-    print(f"{args.ranking}{', collapsed' if args.collapse else ''}: {len(timings)} distinct queries (after {args.warm} warm-up), "
+    mode = f"{args.ranking}{', collapsed' if args.collapse else ''}"
+    print(f"{mode}: {len(timings)} distinct queries (after {args.warm} warm-up), "
           f"10 snippets each: p50 {at(0.5):.2f} ms, p95 {at(0.95):.2f} ms, "
           f"p99 {at(0.99):.2f} ms, mean {statistics.fmean(timings):.2f} ms")
     return 0

@@ -8,7 +8,9 @@ Index time
     committed: the saved state is replayed (the LSH buckets and the story
     centroids are rebuilt from it), then the new articles are assigned in
     (published, id) order, so the result does not depend on the order of the
-    files or the number of indexing processes. Live articles the state lacks
+    files or the number of indexing processes. A copy joins the story of its
+    group's first article (a reprint tells the same story, even weeks later:
+    CLICK-ID has copies whose dates are off by a month). Live articles the state lacks
     (an index built before this feature, or a run killed between the index
     commit and the state's) are read back from the index and added; articles
     no longer in the index are dropped.
@@ -233,11 +235,16 @@ def _assign(entries: _Entries, first_new: int, settings: Settings) -> None:
     # Replay in time order: a new article meets the stories active at its own time.
     order = sorted(range(len(entries)), key=lambda i: (_time_key(entries.seconds[i]),
                                                        i >= first_new, entries.ids[i]))
+    position = {doc_id: i for i, doc_id in enumerate(entries.ids)}
     for i in order:
         seconds = entries.seconds[i]
         known = entries.story[i] if i < first_new else None
+        if known is None and entries.duplicate[i] != entries.ids[i]:
+            # A copy tells its original's story, even when printed weeks later.
+            original = position.get(entries.duplicate[i])
+            known = entries.story[original] if original is not None else None
         entries.story[i] = stories.add(entries.ids[i], terms[i],
-                                       None if seconds != seconds else seconds, known)
+                                       None if seconds != seconds else seconds, known or None)
 
 
 # -- query time ---------------------------------------------------------------------------

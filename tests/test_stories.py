@@ -297,3 +297,34 @@ def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
     assert "+1 other version(s): tempo.co" in out and "1-3 of 3 results" in out
     assert main(["query", "tol", "--index", str(groups_index), "--no-collapse", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 4
+
+
+# -- real news ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_grouping_real_news_does_not_depend_on_the_order_of_the_articles():
+    from conftest import shared_path
+
+    from searcher.readers import read_articles
+
+    news = []
+    for record in read_articles([shared_path("data/news/clickid-2019.jsonl.gz")]):
+        if isinstance(record, Article):
+            news.append(record)
+        if len(news) == 3000:
+            break
+    results = []
+    for seed in (1, 2):
+        shuffled = list(news)
+        random.Random(seed).shuffle(shuffled)
+        collector = grouping.Collector(rebuild=True)
+        for article in shuffled:
+            collector.add(article)
+        entries = collector.assign()
+        results.append(dict(zip(entries.ids, zip(entries.duplicate, entries.story,
+                                                 strict=True), strict=True)))
+    assert results[0] == results[1]
+    copies = [doc_id for doc_id, (dup, _) in results[0].items() if dup != doc_id]
+    assert copies, "CLICK-ID reprints agency copy: some articles must be grouped"
+    # A copy's group is named after an article of the same story.
+    assert all(results[0][doc_id][1] == results[0][results[0][doc_id][0]][1]
+               for doc_id in copies if results[0][doc_id][0] in results[0])

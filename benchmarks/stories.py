@@ -242,18 +242,14 @@ def print_report(report: dict) -> None:
         print(f"grouping step: features {q['features_seconds']:.1f} s, "
               f"assignment {q['assign_seconds']:.1f} s")
         if "sensitivity" in q:
-            print("\n| story threshold | window (days) | precision | recall |")
-            print("| --- | --- | --- | --- |")
-            for row in q["sensitivity"]:
-                if "story_threshold" in row:
-                    print(f"| {row['story_threshold']} | {row['window_days']:g} | "
-                          f"{_figure(row['precision'])} | {_figure(row['recall'])} |")
-            print("\n| duplicate threshold | precision | recall |")
-            print("| --- | --- | --- |")
-            for row in q["sensitivity"]:
-                if "duplicate_threshold" in row:
-                    print(f"| {row['duplicate_threshold']} | {_figure(row['precision'])} | "
-                          f"{_figure(row['recall'])} |")
+            for key, columns in (("story_threshold", ("story_threshold", "window_days")),
+                                 ("duplicate_threshold", ("duplicate_threshold",))):
+                print("\n| " + " | ".join(columns) + " | precision | recall |")
+                print("| --- " * (len(columns) + 2) + "|")
+                for row in (r for r in q["sensitivity"] if key in r):
+                    cells = [f"{row[c]:g}" for c in columns]
+                    cells += [_figure(row["precision"]), _figure(row["recall"])]
+                    print("| " + " | ".join(cells) + " |")
     if "growth" in report:
         print("\n| corpus | articles | features (s) | assignment (s) |")
         print("| --- | --- | --- | --- |")

@@ -68,15 +68,12 @@ def _seconds(published: datetime | None) -> float:
 
 
 def _encode_terms(counts: Counter) -> str:
-    return " ".join(f"{term}:{count}" for term, count in sorted(counts.items()))
+    """Term counts as text: each term repeated ``count`` times (read back by one split)."""
+    return " ".join(" ".join([term] * count) for term, count in sorted(counts.items()))
 
 
 def _decode_terms(text: str) -> Counter:
-    counts: Counter = Counter()
-    for item in text.split():
-        term, _, count = item.rpartition(":")
-        counts[term] = int(count)
-    return counts
+    return Counter(text.split())
 
 
 class _Entries:

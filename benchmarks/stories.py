@@ -18,7 +18,8 @@ Cost
     ``--indexing``: the whole indexing pipeline (``searcher.build_index``) with and
     without grouping, each in a fresh process, alternating, ``--repeat`` times:
     wall and CPU seconds. ``--growth N``: the grouping step alone (features and
-    assignment) at 1x and Nx the corpus, in two forms: plain copies (as
+    assignment, CPU seconds, the stem cache warmed first as the indexer's analysis
+    leaves it) at 1x and Nx the corpus, in two forms: plain copies (as
     ``benchmarks.run --scale``: each copy a near-duplicate of its original, in the
     same days) and disjoint copies (each copy's words marked with the copy number:
     N unrelated corpora of the same shape in the same days, so N times as many
@@ -43,6 +44,7 @@ from pathlib import Path
 from searcher.grouping import Collector, Settings
 from searcher.models import Article
 from searcher.readers import read_articles
+from searcher.stories import story_terms
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "news" / "clickid-2019.jsonl.gz"
@@ -100,19 +102,20 @@ def score(entries, judged) -> dict:
 
 
 def collect(items: list[Article]) -> tuple[Collector, float]:
+    """A collector holding the features of ``items``, and the CPU seconds they took."""
     collector = Collector(rebuild=True)
-    started = time.perf_counter()
+    started = time.process_time()
     for article in items:
         collector.add(article)
-    return collector, time.perf_counter() - started
+    return collector, time.process_time() - started
 
 
 def quality(items, judged, sensitivity: bool) -> dict:
     collector, features = collect(items)
-    started = time.perf_counter()
+    started = time.process_time()
     chosen = collector.assign()
     report = {"settings": vars(collector.settings) | {}, "features_seconds": features,
-              "assign_seconds": time.perf_counter() - started, **score(chosen, judged)}
+              "assign_seconds": time.process_time() - started, **score(chosen, judged)}
     report["groups"] = _group_counts(chosen)
     if sensitivity:
         grid = []
@@ -168,15 +171,20 @@ def _marked(text: str, copy: int) -> str:
 
 
 def growth(items: list[Article], scale: int) -> dict:
+    """CPU seconds of the grouping step at 1x and ``scale``x, the stem cache warmed
+    first (the indexer's analysis has stemmed every word by the time it groups)."""
     report = {}
     for name, disjoint in (("plain copies", False), ("disjoint copies", True)):
+        everything = list(copies(items, scale, disjoint))
+        for article in everything:
+            story_terms(article.title, article.body)
         rows = {}
         for factor in (1, scale):
-            collector, features = collect(list(copies(items, factor, disjoint)))
-            started = time.perf_counter()
+            collector, features = collect(everything[:len(items) * factor])
+            started = time.process_time()
             collector.assign()
             rows[f"{factor}x"] = {"articles": len(collector.new), "features_seconds": features,
-                                  "assign_seconds": time.perf_counter() - started}
+                                  "assign_seconds": time.process_time() - started}
         first, last = rows["1x"], rows[f"{scale}x"]
         rows["ratio"] = ((last["features_seconds"] + last["assign_seconds"])
                          / (first["features_seconds"] + first["assign_seconds"]))
@@ -239,7 +247,7 @@ def print_report(report: dict) -> None:
             print(f"| {name} | {_figure(f['precision'])} | {_figure(f['recall'])} | "
                   f"{f['tp']} | {f['fp']} | {f['fn']} | {f['tn']} |")
         print(f"groups: {q['groups']}")
-        print(f"grouping step: features {q['features_seconds']:.1f} s, "
+        print(f"grouping step (CPU): features {q['features_seconds']:.1f} s, "
               f"assignment {q['assign_seconds']:.1f} s")
         if "sensitivity" in q:
             for key, columns in (("story_threshold", ("story_threshold", "window_days")),
@@ -251,7 +259,7 @@ def print_report(report: dict) -> None:
                     cells += [_figure(row["precision"]), _figure(row["recall"])]
                     print("| " + " | ".join(cells) + " |")
     if "growth" in report:
-        print("\n| corpus | articles | features (s) | assignment (s) |")
+        print("\n| corpus | articles | features (CPU s) | assignment (CPU s) |")
         print("| --- | --- | --- | --- |")
         for name, rows in report["growth"].items():
             for factor, row in rows.items():

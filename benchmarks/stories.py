@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import resource
 import shutil
 import subprocess
@@ -50,6 +51,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "news" / "clickid-2019.jsonl.gz"
 DEFAULT_PAIRS = REPO_ROOT / "tests" / "data" / "story_pairs.tsv"
 SAME_STORY = ("duplicate", "same_story")
+_WORD_RUN = re.compile(r"[^\W_]+")
 STORY_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 WINDOWS = (1.0, 3.0, 7.0)
 DUPLICATE_THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
@@ -167,7 +169,8 @@ def copies(items: list[Article], scale: int, disjoint: bool) -> Iterator[Article
 
 
 def _marked(text: str, copy: int) -> str:
-    return " ".join(f"{word}x{copy}" for word in text.split())
+    """Every word prefixed with the copy's mark ("q1jokowi"): a vocabulary of its own."""
+    return _WORD_RUN.sub(lambda match: f"q{copy}{match.group()}", text)
 
 
 def growth(items: list[Article], scale: int) -> dict:

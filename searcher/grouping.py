@@ -181,9 +181,9 @@ class Collector:
         """Assign groups to the collected articles and save the state (``ix``: the
         Whoosh index just committed, for the ids it holds)."""
         with ix.reader() as reader:
-            ids = reader.column_reader("id")
-            live = {ids[docnum] for docnum in reader.all_doc_ids()}
+            live = _live_ids(reader)
         old = _Entries() if self.rebuild else _Entries.load(folder)
+        live = set(live.values())
         if not len(self.new) and not self.rebuild and set(old.ids) == live:
             return  # nothing added, updated or deleted: the saved state stands
         renewed = set(self.new.ids)
@@ -214,6 +214,14 @@ class Collector:
                            self.new.terms[i])
         _assign(entries, first_new, self.settings)
         return entries
+
+
+def _live_ids(reader) -> dict[int, str]:
+    """Document number -> id of every live document (an empty index has no id column)."""
+    if reader.doc_count_all() == 0:
+        return {}
+    ids = reader.column_reader("id")
+    return {docnum: ids[docnum] for docnum in reader.all_doc_ids()}
 
 
 def _time_key(seconds: float) -> float:
@@ -331,14 +339,12 @@ class GroupCache:
 
 def _doc_groups(reader, state: dict) -> DocGroups:
     size = reader.doc_count_all()
-    ids = reader.column_reader("id")
     duplicate = np.full(size, -1, dtype=np.int64)
     story = np.full(size, -1, dtype=np.int64)
     seconds = np.full(size, np.nan)
     duplicate_codes: dict[str, int] = {}
     story_codes: dict[str, int] = {}
-    for docnum in reader.all_doc_ids():
-        doc_id = ids[docnum]
+    for docnum, doc_id in _live_ids(reader).items():
         found = state.get(doc_id)
         # An article the state does not know yet (indexed by a run that was killed
         # before saving it) is a group and a story of its own.

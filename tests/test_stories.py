@@ -162,6 +162,19 @@ def test_a_lost_state_is_rebuilt_from_the_index_and_deleted_articles_leave_it(gr
     assert found["a3"] == ("a1", "a1") and found["a2"] == ("a1", "a1")
 
 
+@pytest.mark.parametrize("emptied", [False, True])
+def test_an_empty_index_groups_and_searches(tmp_path, emptied):
+    folder = tmp_path / "ix"
+    if emptied:  # every article deleted
+        build_index(corpus(), folder)
+        searcher.delete_documents([a.id for a in corpus()], folder)
+    assert build_index([], folder).added == 0
+    assert build_index([], folder).added == 0  # a second run over the saved (empty) state
+    with searcher.open_index(folder) as index:
+        assert index.search("tol", collapse=True).total == 0
+        assert index.stories() == [] and index.story("a1") is None
+
+
 def test_indexing_without_grouping_saves_no_state(tmp_path):
     build_index(corpus(), tmp_path / "ix", group=False)
     assert not (tmp_path / "ix" / grouping.GROUPS_FILE).exists()

@@ -105,6 +105,8 @@ class _Entries:
             if signature is not None:
                 signatures[row], signed[row] = signature, True
         target = folder / GROUPS_FILE
+        for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
+            stale.unlink(missing_ok=True)
         temporary = folder / f".{GROUPS_FILE}.{os.getpid()}.tmp"
         try:
             with open(temporary, "wb") as handle:

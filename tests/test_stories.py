@@ -162,6 +162,13 @@ def test_a_lost_state_is_rebuilt_from_the_index_and_deleted_articles_leave_it(gr
     assert found["a3"] == ("a1", "a1") and found["a2"] == ("a1", "a1")
 
 
+def test_a_killed_runs_half_written_state_is_removed_by_the_next(groups_index):
+    stale = groups_index / f".{grouping.GROUPS_FILE}.99999.tmp"
+    stale.write_bytes(b"half")
+    build_index([toll("a3", "antaranews.com", hours=5, body="Antara. " + TOLL)], groups_index)
+    assert not stale.exists() and assignments(groups_index)["a3"] == ("a1", "a1")
+
+
 @pytest.mark.parametrize("emptied", [False, True])
 def test_an_empty_index_groups_and_searches(tmp_path, emptied):
     folder = tmp_path / "ix"

@@ -1,6 +1,6 @@
 """Query speed as traffic arrives: a stream of distinct queries, each sent once.
 
-    python -m benchmarks.stream --index DIR [--ranking words|default] [--queries N]
+    python -m benchmarks.stream --index DIR [--ranking words|default] [--queries N] [--collapse]
 
 The stream mixes the kinds of query a news search box gets, shuffled with a
 fixed seed: the news dev queries and ``benchmarks/queries.txt``, TyDi QA
@@ -59,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--ranking", choices=sorted(RANKINGS), default="default")
     parser.add_argument("--queries", type=int, default=2000, help="timed queries")
     parser.add_argument("--warm", type=int, default=200, help="untimed queries first")
+    parser.add_argument("--collapse", action="store_true",
+                        help="one hit per duplicate group, as the CLI and web app search")
     parser.add_argument("--dump", type=Path, help="write the stream here (one query a line) "
                         "and stop, to time another build on the very same queries")
     args = parser.parse_args(argv)
@@ -72,7 +74,7 @@ def main(argv=None) -> int:
         for number, text in enumerate(stream):
             started = time.perf_counter()
             try:
-                index.search(text, per_page=10)
+                index.search(text, per_page=10, collapse=args.collapse)
             except searcher.QueryError:
                 continue
             if number >= args.warm:
@@ -82,7 +84,8 @@ def main(argv=None) -> int:
     def at(fraction: float) -> float:
         return timings[min(len(timings) - 1, int(fraction * len(timings)))]
 
-    print(f"{args.ranking}: {len(timings)} distinct queries (after {args.warm} warm-up), "
+    mode = f"{args.ranking}{', collapsed' if args.collapse else ''}"
+    print(f"{mode}: {len(timings)} distinct queries (after {args.warm} warm-up), "
           f"10 snippets each: p50 {at(0.5):.2f} ms, p95 {at(0.95):.2f} ms, "
           f"p99 {at(0.99):.2f} ms, mean {statistics.fmean(timings):.2f} ms")
     return 0

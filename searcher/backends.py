@@ -34,6 +34,8 @@ from searcher.models import (
     IndexStats,
     Rejected,
     SearchResult,
+    Story,
+    StorySummary,
 )
 from searcher.snippets import Snippet
 
@@ -48,7 +50,7 @@ class SearchIndex(Protocol):
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10, filters=None,
                sort: str = "relevance", snippets: bool = True,
-               facets: bool = False) -> SearchResult: ...
+               facets: bool = False, collapse: bool = False) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...
 
@@ -57,6 +59,10 @@ class SearchIndex(Protocol):
     def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None: ...
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def story(self, story_id: str) -> Story | None: ...
+
+    def stories(self, *, since=None, limit: int = 10) -> list[StorySummary]: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -100,7 +106,7 @@ WHOOSH = Backend(
     delete="searcher.index:delete_documents",
     open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
                             "refresh_seconds", "query_seconds"}),
-    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
+    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb", "group"},
     delete_options=frozenset({"lock_timeout"}),
 )
 MANTICORE = Backend(
@@ -109,7 +115,7 @@ MANTICORE = Backend(
     delete="searcher.manticore.indexing:delete_documents",
     open_options=frozenset(), write_options=_WRITE, delete_options=frozenset(),
     # The cluster's nodes index and lock for themselves.
-    inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb"}),
+    inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb", "group"}),
 )
 BACKENDS = {"": WHOOSH, **{scheme: MANTICORE for scheme in MANTICORE_SCHEMES}}
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from searcher import evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
+from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
@@ -144,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--until", metavar="DATE", help="published on or before (2019-09-30)")
     query.add_argument("--sort", choices=SORTS, default="relevance")
     query.add_argument("--json", action="store_true", help="print JSON")
+    query.add_argument("--no-collapse", action="store_true",
+                       help="show every copy of an article, not one per duplicate group")
+
+    stories = commands.add_parser("stories", help="list the largest stories",
+                                  description="The stories (articles about one event) with "
+                                              "the most articles.")
+    _index_option(stories)
+    stories.add_argument("--since", metavar="DATE",
+                         help="stories with an article published on or after DATE")
+    stories.add_argument("--limit", type=int, default=10, help="stories to list (default 10)")
+    stories.add_argument("--json", action="store_true", help="print JSON")
 
     stats = commands.add_parser("stats", help="describe the index")
     _index_option(stats)
@@ -310,7 +322,7 @@ def run_query(args) -> int:
                             since=args.since, until=args.until)
     with open_index(resolve(args.index, args.backend)) as index:
         result = index.search(args.text, page=args.page, per_page=args.limit,
-                              filters=filters, sort=args.sort)
+                              filters=filters, sort=args.sort, collapse=not args.no_collapse)
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     if result.message:  # a query without words (#12)
@@ -332,6 +344,10 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
         meta = [hit.source, hit.published.strftime("%Y-%m-%d %H:%M") if hit.published else "",
                 hit.url]
         lines.append("   " + colour("2", printable(" · ".join(part for part in meta if part))))
+        if hit.versions:
+            others = ", ".join(dict.fromkeys(copy.source for copy in hit.copies if copy.source))
+            lines.append("   " + colour("2", printable(
+                f"+{hit.versions} other version(s)" + (f": {others}" if others else ""))))
         snippet = _snippet(hit.snippet, "\033[1;33m", "\033[0m") if colour.enabled \
             else printable(hit.snippet.text)
         if snippet:
@@ -347,6 +363,26 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
     if result.suggestion:
         lines.append(f"did you mean: {printable(result.suggestion)}")
     return "\n".join(lines)
+
+
+def run_stories(args) -> int:
+    try:
+        since = parse_user_date(args.since) if args.since else None
+    except DateError as error:
+        raise SearcherError(f"--since: {error}") from None
+    with open_index(resolve(args.index, args.backend)) as index:
+        stories = index.stories(since=since, limit=args.limit)
+    if args.json:
+        print(to_json([story.to_json() for story in stories]))
+        return OK if stories else NOTHING
+    for number, story in enumerate(stories, 1):
+        span = " to ".join(dict.fromkeys(f"{moment:%Y-%m-%d}" for moment in
+                                         (story.first, story.last) if moment))
+        print(f"{number}. {printable(story.title)}\n   {story.size} articles, "
+              f"{story.sources} sources, {span or 'no dates'} · story {printable(story.id)}")
+    if not stories:
+        print("no stories")
+    return OK if stories else NOTHING
 
 
 def run_stats(args) -> int:
@@ -410,4 +446,4 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
-COMMANDS.update({"fetch": run_fetch, "delete": run_delete})
+COMMANDS.update({"fetch": run_fetch, "delete": run_delete, "stories": run_stories})

@@ -53,6 +53,7 @@ from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
+from searcher.whoosh import grouping
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
@@ -452,6 +453,7 @@ def build_index(
     limitmb: int = 128,
     on_record: Callable[[Article | Rejected], None] | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
+    group: bool = True,
 ) -> IndexReport:
     """Add or update articles in the index at ``path`` (created if missing).
 
@@ -462,6 +464,7 @@ def build_index(
     (progress bars); ``on_reject`` once per rejected record, as it happens.
     ``limitmb`` bounds each writer's posting buffer (per process with
     ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
+    ``group`` finds duplicates and stories (:mod:`searcher.whoosh.grouping`).
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
@@ -475,6 +478,7 @@ def build_index(
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
         batches = _Batches(folder, commit_every, rebuild, procs, options)
+        collector = grouping.Collector(rebuild) if group else None
         try:
             known = {} if rebuild else _existing_hashes(batches.ix)
             for record in sources:
@@ -484,7 +488,11 @@ def build_index(
                 change = upserts.change(article, known.get(article.id))
                 if change is not Change.UNCHANGED:
                     batches.add(article, replace=change is Change.UPDATE)
+                    if collector is not None:
+                        collector.add(article)
             batches.commit()
+            if collector is not None and index_exists(folder):
+                collector.commit(folder, batches.ix)
         except BaseException:
             batches.cancel()
             raise

@@ -88,6 +88,18 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another version of a hit: an article with nearly the same text."""
+
+    id: str
+    source: str
+    url: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "source": self.source, "url": self.url}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result."""
 
@@ -100,6 +112,12 @@ class Hit:
     score: float
     snippet: Snippet = field(default_factory=Snippet)
     title_highlighted: Snippet = field(default_factory=Snippet)
+    # Duplicate collapsing and stories (searcher.whoosh.grouping): how many other matches
+    # this hit stands for, some of them listed; the story and its size in the index.
+    versions: int = 0
+    copies: tuple[Copy, ...] = ()
+    story: str | None = None
+    story_size: int = 0
 
     def to_json(self) -> dict:
         return {
@@ -111,6 +129,9 @@ class Hit:
             "published": self.published.isoformat() if self.published else None,
             "score": round(self.score, 4),
             "snippet": self.snippet.html,
+            "story": {"id": self.story, "size": self.story_size} if self.story else None,
+            "versions": self.versions,
+            "copies": [copy.to_json() for copy in self.copies],
         }
 
 
@@ -182,6 +203,52 @@ class Document:
             "category_raw": self.category_raw,
             "author": self.author,
             "published": self.published.isoformat() if self.published else None,
+        }
+
+
+@dataclass(frozen=True)
+class Story:
+    """The articles of one story, oldest first, and their count per day."""
+
+    id: str
+    hits: list[Hit]
+    histogram: list[FacetCount] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[FacetCount]:
+        counts: dict[str, int] = {}
+        for hit in self.hits:
+            counts[hit.source] = counts.get(hit.source, 0) + 1
+        return sorted((FacetCount(s, n) for s, n in counts.items()),
+                      key=lambda f: (-f.count, f.value))
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "size": len(self.hits),
+            "sources": {f.value: f.count for f in self.sources},
+            "hits": [hit.to_json() for hit in self.hits],
+            "histogram": [{"period": f.value, "count": f.count} for f in self.histogram],
+        }
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A story in a list of stories: its size, time span, and first article's title."""
+
+    id: str
+    size: int
+    title: str
+    first: datetime | None
+    last: datetime | None
+    sources: int
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "size": self.size, "title": self.title,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "sources": self.sources,
         }
 
 

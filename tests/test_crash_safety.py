@@ -31,6 +31,7 @@ from whoosh.index import TOC
 import searcher
 from searcher import cli
 from searcher.index import INDEX_NAME, LOCK_FILE, indexer_lock
+from searcher.whoosh.grouping import GROUPS_FILE
 from tests.support import ROOT, SAMPLE, sample_records
 
 SYNTHETIC = 1500
@@ -190,9 +191,11 @@ def lock_released(index_dir: Path, within: float) -> bool:
 
 
 def stray_files(index_dir: Path) -> list[str]:
-    """What the index folder holds besides the committed index and the lock files."""
+    """What the index folder holds besides the committed index, its duplicate groups and
+    stories, and the lock files."""
     toc = TOC.read(FileStorage(str(index_dir)), INDEX_NAME)
-    keep = {f"_{INDEX_NAME}_{toc.generation}.toc", LOCK_FILE, f"{INDEX_NAME}_WRITELOCK"}
+    keep = {f"_{INDEX_NAME}_{toc.generation}.toc", LOCK_FILE, f"{INDEX_NAME}_WRITELOCK",
+            GROUPS_FILE}
     segments = tuple(f"{segment.segment_id()}." for segment in toc.segments)
     return sorted(path.name for path in index_dir.iterdir()
                   if path.name not in keep and not path.name.startswith(segments))

@@ -46,6 +46,7 @@ class SearchParams:
     since: str = ""
     until: str = ""
     sort: str = "relevance"  # the library's name
+    collapse: bool = True  # one article per duplicate group (collapse=0: every copy)
 
     # -- reading --------------------------------------------------------------
     @classmethod
@@ -65,6 +66,7 @@ class SearchParams:
             since=args.get("since", "").strip(),
             until=args.get("until", "").strip(),
             sort=_sort(args.get("sort", "")),
+            collapse=flag(args.get("collapse", ""), "collapse", default=True),
         )
         params.filters()  # a bad date or range is a bad request now, not later
         return params
@@ -110,6 +112,8 @@ class SearchParams:
             args["per_page"] = params.per_page
         if params.page != 1:
             args["page"] = params.page
+        if not params.collapse:
+            args["collapse"] = 0
         return args
 
     def toggle(self, facet: str, value: str) -> dict:
@@ -130,6 +134,18 @@ class SearchParams:
         if self.until:
             chips.append(("Sampai", self.until, self.link(until="")))
         return chips
+
+
+def flag(raw: str, name: str, *, default: bool = False) -> bool:
+    """A yes/no parameter: 1/0 (true/false, ya/tidak); empty is ``default``."""
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in ("0", "false", "tidak"):
+        return False
+    if value in ("1", "true", "ya"):
+        return True
+    raise ParamError(name, f"harus 1 atau 0, bukan {raw[:40]!r}")
 
 
 def _whole_number(args, name: str, low: int, high: int, default: int) -> int:

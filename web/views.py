@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 import searcher
 from web import BAD_HOST, get_index, timeline
-from web.params import MAX_PAGE, MAX_QUERY_CHARS, ParamError, SearchParams
+from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams, flag
 
 bp = Blueprint("web", __name__)
 log = logging.getLogger(__name__)
@@ -129,17 +129,36 @@ def article(doc_id: str):
     )
 
 
+@bp.get("/story/<path:story_id>")
+def story(story_id: str):
+    found = get_index().story(story_id)
+    if found is None:
+        return error_response(404, "Peristiwa tidak ditemukan",
+                              "Tidak ada peristiwa dengan kode ini di indeks.")
+    return render_template("story.html", story=found, q=request.args.get("q", "").strip()[
+        :MAX_QUERY_CHARS], timeline=timeline.build(found.histogram))
+
+
+@bp.get("/api/story/<path:story_id>")
+def api_story(story_id: str):
+    found = get_index().story(story_id)
+    if found is None:
+        return error_response(404, "Peristiwa tidak ditemukan", f"no story with id {story_id!r}")
+    return jsonify(found.to_json())
+
+
 def _search(index: searcher.SearchIndex, params: SearchParams, *, facets: bool):
     """The search a page or API call asks for (both take the same parameters)."""
     return index.search(params.q, page=params.page, per_page=params.per_page,
-                        filters=params.filters(), sort=params.sort, facets=facets)
+                        filters=params.filters(), sort=params.sort, facets=facets,
+                        collapse=params.collapse)
 
 
 # -- API ----------------------------------------------------------------------------
 @bp.get("/api/search")
 def api_search():
     params = SearchParams.from_args(request.args)
-    with_facets = _flag(request.args.get("facets", ""), "facets")
+    with_facets = flag(request.args.get("facets", ""), "facets")
     result = _search(get_index(), params, facets=with_facets)
     body = result.to_json()
     if with_facets:
@@ -269,15 +288,6 @@ def marked_html(snippet) -> Markup:
 def safe_url(url: str) -> str:
     """The URL if it is a web link (http/https), else "" (no ``javascript:`` links)."""
     return searcher.web_url(url)
-
-
-def _flag(raw: str, name: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("", "0", "false", "tidak"):
-        return False
-    if value in ("1", "true", "ya"):
-        return True
-    raise ParamError(name, f"harus 1 atau 0, bukan {raw[:40]!r}")
 
 
 @bp.app_template_filter("marked")

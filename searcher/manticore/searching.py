@@ -152,8 +152,10 @@ class ManticoreIndex:
     @checks.while_open
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
-               snippets: bool = True, facets: bool = False) -> SearchResult:
-        """Ranked results for ``text``; see :meth:`searcher.Index.search`."""
+               snippets: bool = True, facets: bool = False,
+               collapse: bool = False) -> SearchResult:
+        """Ranked results for ``text``; see :meth:`searcher.Index.search` (the cluster
+        keeps no duplicate groups yet: ``collapse`` changes nothing)."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
@@ -254,6 +256,16 @@ class ManticoreIndex:
         document = self.get(doc_id)
         terms = plan_query(text).highlight if document and text.strip() else MatchTerms()
         return highlighted(document, terms)
+
+    @checks.while_open
+    def story(self, doc_id: str):
+        """None: the cluster keeps no stories yet (:mod:`searcher.whoosh.grouping` is Whoosh's)."""
+        return None
+
+    @checks.while_open
+    def stories(self, *, since=None, limit: int = 10):
+        raise SearcherError("stories: a Manticore/Sphinx cluster keeps no stories yet; "
+                            "use a Whoosh index (--index DIR)")
 
     @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,16 @@ from searcher import checks, scoring
 from searcher.errors import IndexClosedError, QueryError
 from searcher.index import default_index_dir, delete_documents, open_whoosh_index
 from searcher.lru import LRU
-from searcher.models import DeleteReport, Document, Hit, IndexStats, SearchResult, Snippet
+from searcher.models import (
+    DeleteReport,
+    Document,
+    Hit,
+    IndexStats,
+    SearchResult,
+    Snippet,
+    Story,
+    StorySummary,
+)
 from searcher.query.highlight import match_terms
 from searcher.query.parser import filter_query, parse
 from searcher.query.text import clean_query
@@ -33,8 +44,9 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
+from searcher.whoosh import grouping
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
-from searcher.whoosh.evaluator import View, matching, posting_cache
+from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
 
@@ -92,6 +104,7 @@ class Index:
         self._results = LRU(checks.count(result_cache, "result_cache"))  # per generation
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
+        self._groups = grouping.GroupCache(path)  # duplicate groups and stories
 
     # -- searchers -----------------------------------------------------------
     def _new_searcher(self):
@@ -163,12 +176,17 @@ class Index:
         sort: str = "relevance",
         snippets: bool = True,
         facets: bool = False,
+        collapse: bool = False,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
         arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
         source/category counts and a date histogram over all matches.
+        ``collapse`` shows one article per duplicate group (the best-ranked
+        match; the others counted in ``Hit.versions``): totals, pages and
+        facets then count groups. The CLI and the web app collapse by default;
+        the library only when asked (evaluations and callers see every article).
 
         Recent results are kept per index generation (a re-index makes them
         stale automatically); the returned objects are shared, do not mutate.
@@ -178,25 +196,26 @@ class Index:
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         view = self._view()
         key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
-               snippets, facets)
+               snippets, facets, collapse)
         cached = self._results.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(view, text, page, per_page, filters, sort, snippets, facets)
+        result = self._search(view, text, page, per_page, filters, sort, snippets, facets,
+                              collapse)
         result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
         self._results.put(key, result)
         return result
 
-    def _search(self, view, text, page, per_page, filters, sort, snippets, facets):
+    def _search(self, view, text, page, per_page, filters, sort, snippets, facets, collapse):
         self.deadline.start()
         try:
             return self._search_within_budget(view, text, page, per_page, filters, sort,
-                                              snippets, facets)
+                                              snippets, facets, collapse)
         finally:
             self.deadline.stop()
 
     def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
-                              facets):
+                              facets, collapse):
         parsed = self.parse(text)
         searcher = view.searcher
         try:
@@ -204,6 +223,11 @@ class Index:
                                self._postings, self.deadline.check)
         except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
+        groups, every, versions = self._groups.get(searcher.reader()), None, None
+        if collapse and groups is not None:  # one match per duplicate group
+            every = matched.docnums
+            keep, versions = groups.collapse(every, grouping.rank(sort, matched))
+            matched = Matched(every[keep], matched.scores[keep], matched.space)
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
@@ -215,8 +239,12 @@ class Index:
         hits = []
         for position in top[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(matched.docnums[position]))
-            hits.append(make_hit(stored, float(matched.scores[position]),
-                                 terms if snippets else None))
+            hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
+            if groups is not None:
+                hit = grouping.annotate(hit, groups, int(matched.docnums[position]),
+                                        searcher.stored_fields, every,
+                                        versions[position] if versions is not None else 0)
+            hits.append(hit)
         counts, histogram = {}, []
         if facets:
             counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
@@ -345,6 +373,26 @@ class Index:
             latest=as_datetime(int(moments.max())) if len(moments) else None,
             size_bytes=size, path=self.path,
         )
+
+    # -- stories -------------------------------------------------------------------
+    @checks.while_open
+    def story(self, story_id: str) -> Story | None:
+        """The articles of a story, oldest first (None: no such story)."""
+        searcher = self._searcher()
+        groups = self._groups.get(searcher.reader())
+        members = groups.members(checks.doc_id(story_id)) if groups is not None else None
+        if members is None or not len(members):
+            return None
+        hits = [make_hit(searcher.stored_fields(int(n)), 0.0, None) for n in members]
+        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
+        return Story(story_id, hits, date_histogram(days))
+
+    @checks.while_open
+    def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
+        """The largest stories with an article published at or after ``since``."""
+        searcher = self._searcher()
+        return grouping.largest_stories(self._groups.get(searcher.reader()), since,
+                                        checks.limit(limit, top=10_000), searcher.stored_fields)
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:

@@ -1,0 +1,411 @@
+"""Duplicate groups and stories of an index: computed while indexing, saved next to
+the index, read by searches (collapsing copies, story pages, story lists).
+
+Index time
+    :class:`Collector` takes each added or updated article's features as the
+    indexer goes (a MinHash signature, the title and lead's story words),
+    and :meth:`Collector.commit` assigns groups once the articles are
+    committed: the saved state is replayed (the LSH buckets and the story
+    centroids are rebuilt from it), then the new articles are assigned in
+    (published, id) order, so the result does not depend on the order of the
+    files or the number of indexing processes. A copy joins the story of its
+    group's first article (a reprint tells the same story, even weeks later:
+    CLICK-ID has copies whose dates are off by a month). Live articles the state lacks
+    (an index built before this feature, or a run killed between the index
+    commit and the state's) are read back from the index and added; articles
+    no longer in the index are dropped.
+
+The state file
+    ``GROUPS_FILE`` in the index folder (numpy ``.npz``, no pickles), replaced
+    atomically (written aside, then renamed), so readers see the old or the
+    new state, never half of one. A rebuild starts from an empty state.
+    Kept outside the Whoosh schema on purpose: assigning a new article never
+    rewrites older documents, and old indexes need no rebuild.
+
+Query time
+    :class:`GroupCache` gives, per index generation, each document's duplicate
+    group and story as integer codes (:class:`DocGroups`); collapsing keeps
+    the best-ranked article of each duplicate group among all matches, so
+    totals and pages count groups and stay coherent.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from searcher.duplicates import NUM_PERM, THRESHOLD, DuplicateGroups, Signer
+from searcher.models import Article, Copy, Hit, StorySummary, web_url
+from searcher.stories import THRESHOLD as STORY_THRESHOLD
+from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
+
+GROUPS_FILE = "groups.npz"
+MAX_COPIES = 20  # other versions listed with a hit (all are counted)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How articles are grouped (constructor arguments of the two clusterers)."""
+
+    duplicate_threshold: float = THRESHOLD
+    story_threshold: float = STORY_THRESHOLD
+    window_days: float = WINDOW_DAYS
+
+
+def _seconds(published: datetime | None) -> float:
+    """Seconds since the epoch (naive datetimes read as UTC), NaN when undated."""
+    if published is None:
+        return float("nan")
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return published.timestamp()
+
+
+def _encode_terms(counts: Counter) -> str:
+    """Term counts as text: each term repeated ``count`` times (read back by one split)."""
+    return " ".join(" ".join([term] * count) for term, count in sorted(counts.items()))
+
+
+def _decode_terms(text: str) -> Counter:
+    return Counter(text.split())
+
+
+class _Entries:
+    """Grouping features and assignments of articles, as parallel lists."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.seconds: list[float] = []
+        self.signatures: list[np.ndarray | None] = []
+        self.terms: list[str] = []
+        self.duplicate: list[str] = []  # "" until assigned
+        self.story: list[str] = []
+
+    def append(self, doc_id, seconds, signature, terms, duplicate="", story="") -> None:
+        self.ids.append(doc_id)
+        self.seconds.append(seconds)
+        self.signatures.append(signature)
+        self.terms.append(terms)
+        self.duplicate.append(duplicate)
+        self.story.append(story)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def save(self, folder: Path) -> None:
+        signatures = np.zeros((len(self), NUM_PERM), dtype=np.uint32)
+        signed = np.zeros(len(self), dtype=bool)
+        for row, signature in enumerate(self.signatures):
+            if signature is not None:
+                signatures[row], signed[row] = signature, True
+        target = folder / GROUPS_FILE
+        for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
+            stale.unlink(missing_ok=True)
+        temporary = folder / f".{GROUPS_FILE}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "wb") as handle:
+                np.savez(handle, ids=np.array(self.ids, dtype=str),
+                         seconds=np.array(self.seconds, dtype=np.float64),
+                         signatures=signatures, signed=signed,
+                         terms=_pack(self.terms),
+                         duplicate=np.array(self.duplicate, dtype=str),
+                         story=np.array(self.story, dtype=str))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, folder: Path) -> _Entries:
+        entries = cls()
+        path = folder / GROUPS_FILE
+        if not path.exists():
+            return entries
+        with np.load(path, allow_pickle=False) as data:
+            signed = data["signed"]
+            signatures = data["signatures"]
+            entries.ids = data["ids"].tolist()
+            entries.seconds = data["seconds"].tolist()
+            entries.signatures = [signatures[row] if signed[row] else None
+                                  for row in range(len(signed))]
+            entries.terms = _unpack(data["terms"], len(entries.ids))
+            entries.duplicate = data["duplicate"].tolist()
+            entries.story = data["story"].tolist()
+        return entries
+
+
+def _pack(texts: list[str]) -> np.ndarray:
+    """Texts as one UTF-8 byte array, a line each (a fixed-width string array would
+    pad every article's words to the longest)."""
+    return np.frombuffer("\n".join(texts).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+
+
+def _unpack(packed: np.ndarray, count: int) -> list[str]:
+    texts = packed.tobytes().decode("utf-8", "surrogatepass").split("\n") if count else []
+    return texts
+
+
+def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, float]]:
+    """id -> (duplicate group id, story id, seconds) from an index folder's state
+    (only the arrays it needs are read)."""
+    path = Path(folder) / GROUPS_FILE
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return {doc_id: (duplicate, story, seconds) for doc_id, duplicate, story, seconds
+                in zip(data["ids"].tolist(), data["duplicate"].tolist(), data["story"].tolist(),
+                       data["seconds"].tolist(), strict=True)}
+
+
+class Collector:
+    """Features of the articles an indexing run adds; assigns groups at the end."""
+
+    def __init__(self, rebuild: bool, settings: Settings | None = None):
+        self.rebuild = rebuild
+        self.settings = settings or Settings()
+        self.signer = Signer()
+        self.new = _Entries()
+
+    def add(self, article: Article) -> None:
+        """Remember an added or updated article's features (called as it is indexed)."""
+        self.new.append(article.id, _seconds(article.published), self.signer.sign(article.body),
+                        _encode_terms(story_terms(article.title, article.body)))
+
+    def commit(self, folder: Path, ix) -> None:
+        """Assign groups to the collected articles and save the state (``ix``: the
+        Whoosh index just committed, for the ids it holds)."""
+        with ix.reader() as reader:
+            live = _live_ids(reader)
+        old = _Entries() if self.rebuild else _Entries.load(folder)
+        live = set(live.values())
+        if not len(self.new) and not self.rebuild and set(old.ids) == live:
+            return  # nothing added, updated or deleted: the saved state stands
+        renewed = set(self.new.ids)
+        kept = [i for i, doc_id in enumerate(old.ids) if doc_id in live and doc_id not in renewed]
+        missing = sorted(live - renewed - {old.ids[i] for i in kept})
+        if missing:  # committed by a run that did not save the state (or before it existed)
+            with ix.searcher() as searcher:
+                for doc_id in missing:
+                    stored = searcher.document(id=doc_id)
+                    self.add(Article(id=doc_id, title=stored.get("title", ""),
+                                     body=stored.get("body", ""),
+                                     published=stored.get("published")))
+        entries = _Entries()
+        for i in kept:
+            entries.append(old.ids[i], old.seconds[i], old.signatures[i], old.terms[i],
+                           old.duplicate[i], old.story[i])
+        self.assign(entries).save(folder)
+
+    def assign(self, known: _Entries | None = None) -> _Entries:
+        """``known`` (already assigned) plus the collected articles, assigned in
+        (published, id) order after them."""
+        entries = known if known is not None else _Entries()
+        first_new = len(entries)
+        order = sorted(range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]),
+                                                            self.new.ids[i]))
+        for i in order:
+            entries.append(self.new.ids[i], self.new.seconds[i], self.new.signatures[i],
+                           self.new.terms[i])
+        _assign(entries, first_new, self.settings)
+        return entries
+
+
+def _live_ids(reader) -> dict[int, str]:
+    """Document number -> id of every live document (an empty index has no id column)."""
+    if reader.doc_count_all() == 0:
+        return {}
+    ids = reader.column_reader("id")
+    return {docnum: ids[docnum] for docnum in reader.all_doc_ids()}
+
+
+def _time_key(seconds: float) -> float:
+    return float("inf") if seconds != seconds else seconds  # undated last
+
+
+def _assign(entries: _Entries, first_new: int, settings: Settings) -> None:
+    """Fill in the groups of entries from ``first_new`` on (the earlier ones are kept)."""
+    duplicates = DuplicateGroups(threshold=settings.duplicate_threshold)
+    for i in range(len(entries)):
+        known = entries.duplicate[i] if i < first_new else None
+        entries.duplicate[i] = duplicates.add(entries.ids[i], entries.signatures[i], known)
+    terms = [_decode_terms(text) for text in entries.terms]
+    stories = StoryClusters(threshold=settings.story_threshold, window_days=settings.window_days)
+    stories.count(terms)
+    # Replay in time order: a new article meets the stories active at its own time.
+    order = sorted(range(len(entries)), key=lambda i: (_time_key(entries.seconds[i]),
+                                                       i >= first_new, entries.ids[i]))
+    position = {doc_id: i for i, doc_id in enumerate(entries.ids)}
+    for i in order:
+        seconds = entries.seconds[i]
+        known = entries.story[i] if i < first_new else None
+        if known is None and entries.duplicate[i] != entries.ids[i]:
+            # A copy tells its original's story, even when printed weeks later.
+            original = position.get(entries.duplicate[i])
+            known = entries.story[original] if original is not None else None
+        entries.story[i] = stories.add(entries.ids[i], terms[i],
+                                       None if seconds != seconds else seconds, known or None)
+
+
+# -- query time ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocGroups:
+    """Groups of the documents of one index generation, by Whoosh document number."""
+
+    duplicate: np.ndarray  # code of each document's duplicate group (-1: deleted)
+    story: np.ndarray  # code of each document's story (-1: deleted)
+    story_ids: list[str]  # story code -> story id
+    story_sizes: np.ndarray  # story code -> live articles
+    story_codes: dict[str, int]
+    seconds: np.ndarray  # per document, NaN if undated or unknown
+
+    def collapse(self, docnums: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (into ``docnums``) of the best-ranked match of each duplicate group
+        (``rank``: lower is better), and how many other matches each one stands for."""
+        if not len(docnums):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        groups = self.duplicate[docnums]
+        order = np.lexsort((docnums, rank, groups))
+        ordered = groups[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        counts = np.diff(np.r_[starts, len(order)])
+        keep = order[starts]
+        back = np.argsort(keep, kind="stable")  # in the matches' own order
+        return keep[back], counts[back] - 1
+
+    def copies(self, docnums: np.ndarray, docnum: int) -> np.ndarray:
+        """The other matches in ``docnum``'s duplicate group."""
+        same = docnums[self.duplicate[docnums] == self.duplicate[docnum]]
+        return same[same != docnum]
+
+    def story_of(self, docnum: int) -> tuple[str, int] | None:
+        code = int(self.story[docnum])
+        if code < 0:
+            return None
+        return self.story_ids[code], int(self.story_sizes[code])
+
+    def members(self, story_id: str) -> np.ndarray | None:
+        """Document numbers of a story's live articles, oldest first (None: no such story)."""
+        code = self.story_codes.get(story_id)
+        if code is None:
+            return None
+        docnums = np.flatnonzero(self.story == code)
+        seconds = self.seconds[docnums]
+        return docnums[np.lexsort((docnums, np.nan_to_num(seconds, nan=np.inf)))]
+
+    def largest(self, since: float | None, limit: int) -> list[tuple[str, int]]:
+        """(story id, size) of the largest stories with an article at or after ``since``."""
+        live = self.story >= 0
+        if since is not None:
+            live &= self.seconds >= since
+        recent = np.unique(self.story[live])
+        sizes = self.story_sizes[recent]
+        ranked = sorted(zip(sizes.tolist(), recent.tolist(), strict=True),
+                        key=lambda x: (-x[0], self.story_ids[x[1]]))
+        return [(self.story_ids[code], size) for size, code in ranked[:limit]]
+
+
+class GroupCache:
+    """:class:`DocGroups` of an index folder, rebuilt when the index or the state changes."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.path = Path(folder) / GROUPS_FILE
+        self._lock = threading.Lock()
+        self._key = None
+        self._state: dict | None = None
+        self._state_stamp = None
+        self._groups: DocGroups | None = None
+
+    def get(self, reader) -> DocGroups | None:
+        """The groups for a Whoosh reader, or None when the index has no state."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        key = (reader.generation(), stamp)
+        with self._lock:
+            if key != self._key:
+                if stamp != self._state_stamp:
+                    self._state, self._state_stamp = read_assignments(self.path.parent), stamp
+                self._groups, self._key = _doc_groups(reader, self._state), key
+            return self._groups
+
+
+def _doc_groups(reader, state: dict) -> DocGroups:
+    size = reader.doc_count_all()
+    duplicate = np.full(size, -1, dtype=np.int64)
+    story = np.full(size, -1, dtype=np.int64)
+    seconds = np.full(size, np.nan)
+    duplicate_codes: dict[str, int] = {}
+    story_codes: dict[str, int] = {}
+    for docnum, doc_id in _live_ids(reader).items():
+        found = state.get(doc_id)
+        # An article the state does not know yet (indexed by a run that was killed
+        # before saving it) is a group and a story of its own.
+        group_id, story_id, moment = found if found else (doc_id, doc_id, float("nan"))
+        duplicate[docnum] = duplicate_codes.setdefault(group_id, len(duplicate_codes))
+        story[docnum] = story_codes.setdefault(story_id, len(story_codes))
+        seconds[docnum] = moment
+    sizes = np.bincount(story[story >= 0], minlength=len(story_codes))
+    return DocGroups(duplicate, story, list(story_codes), sizes, story_codes, seconds)
+
+
+def rank(sort: str, matched) -> np.ndarray:
+    """Per match, a number that is lower for a better-ranked match under ``sort``
+    (``matched``: scores and published/dated columns, as the Whoosh search has them)."""
+    if sort == "relevance":
+        return -np.asarray(matched.scores, dtype=np.float64)
+    moments = matched.column("published").astype(np.float64)
+    moments = -moments if sort == "newest" else moments
+    return np.where(matched.column("dated"), moments, np.inf)  # undated last
+
+
+def annotate(hit: Hit, groups: DocGroups, docnum: int, stored_fields,
+             matches: np.ndarray | None = None, versions: int = 0) -> Hit:
+    """``hit`` with its story and, when collapsing (``matches``: every match before
+    collapsing), how many other versions it stands for and some of them."""
+    story = groups.story_of(docnum)
+    copies: tuple[Copy, ...] = ()
+    if matches is not None and versions:
+        others = groups.copies(matches, docnum)[:MAX_COPIES]
+        copies = tuple(_copy(stored_fields(int(number))) for number in sorted(others))
+    return replace(hit, versions=int(versions), copies=copies,
+                   story=story[0] if story else None, story_size=story[1] if story else 0)
+
+
+def _copy(stored: dict) -> Copy:
+    return Copy(id=stored["id"], source=stored.get("source", ""),
+                url=web_url(stored.get("url", "")))
+
+
+def largest_stories(groups: DocGroups | None, since: datetime | None, limit: int,
+                    stored_fields) -> list[StorySummary]:
+    """The largest stories with an article published at or after ``since``."""
+    if groups is None:
+        return []
+    found = []
+    for story_id, size in groups.largest(_seconds(since) if since else None, limit):
+        members = groups.members(story_id)
+        moments = groups.seconds[members]
+        dated = moments[~np.isnan(moments)]
+        first = stored_fields(int(members[0]))
+        sources = {stored_fields(int(n)).get("source", "") for n in members}
+        found.append(StorySummary(
+            id=story_id, size=size, title=first.get("title", ""),
+            first=_as_datetime(dated.min()) if len(dated) else None,
+            last=_as_datetime(dated.max()) if len(dated) else None,
+            sources=len(sources - {""})))
+    return found
+
+
+def _as_datetime(seconds: float) -> datetime:
+    """The naive UTC datetime of ``seconds`` (as articles' dates are stored)."""
+    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).replace(tzinfo=None)

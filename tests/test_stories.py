@@ -1,0 +1,350 @@
+"""Near-duplicates and stories (issue #15): the grouping modules, the index's saved
+groups, collapsed searches, the story page and API, and the CLI.
+
+The hand-made corpus: a1/a2 are one agency text printed by two outlets (a3, added
+later, a third print); c1 is another article about the same toll road opening the
+same day (same story, not a copy); b1 is about a flood (another story); d1 has c1's
+title a month later (outside the story window: a story of its own).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+import searcher
+from searcher.cli import main
+from searcher.duplicates import DuplicateGroups, Signer, similarity
+from searcher.index import build_index
+from searcher.models import Article
+from searcher.stories import StoryClusters, story_terms
+from searcher.whoosh import grouping
+from web import close_index, create_app
+
+TOLL = ("Presiden Joko Widodo meresmikan ruas jalan tol Semarang Demak sepanjang dua puluh "
+        "tujuh kilometer pada Senin pagi. Jalan tol itu dibangun dengan tanggul laut untuk "
+        "menahan banjir rob di pesisir utara Jawa Tengah. Menurut Presiden, tol ini akan "
+        "memangkas waktu tempuh dari Semarang ke Demak menjadi dua puluh menit saja.")
+TOLL_OTHER = ("Warga Demak menyambut gembira peresmian jalan tol Semarang Demak oleh Presiden "
+              "Joko Widodo. Mereka berharap tol dengan tanggul laut itu mengakhiri banjir rob "
+              "yang setiap tahun merendam rumah di pesisir.")
+TOLL_MONTH_LATER = ("Sebulan setelah peresmian oleh Presiden Joko Widodo, warga Demak "
+                    "mengeluhkan tarif jalan tol Semarang Demak yang dinilai mahal. Pengelola "
+                    "mencatat rata-rata delapan ribu kendaraan melintas setiap hari.")
+FLOOD = ("Hujan deras sejak Minggu malam membuat banjir setinggi satu meter merendam ratusan "
+         "rumah warga di Bekasi Timur. Petugas pemadam kebakaran mengevakuasi warga lanjut "
+         "usia dengan perahu karet, dan dapur umum didirikan di kantor kelurahan.")
+MONDAY = datetime(2019, 9, 2, 8)
+# Other news of those days (f1..f6), so that words are as rare as in a real corpus.
+OTHER_NEWS = [
+    ("Timnas Indonesia Kalah dari Malaysia", "Tim nasional sepak bola Indonesia kalah dua "
+     "gol tanpa balas dari Malaysia di Stadion Utama Gelora Bung Karno dalam kualifikasi "
+     "Piala Dunia. Pelatih Simon McMenemy mengakui lini belakang timnya kurang disiplin."),
+    ("Harga Cabai Merah Naik di Pasar Induk", "Harga cabai merah keriting di Pasar Induk "
+     "Kramat Jati naik menjadi enam puluh ribu rupiah per kilogram. Pedagang menyebut pasokan "
+     "dari petani di Garut berkurang karena musim kemarau panjang."),
+    ("Gempa Magnitudo 5 Guncang Maluku", "Gempa bermagnitudo lima mengguncang Kabupaten "
+     "Seram Bagian Barat, Maluku, Kamis dini hari. Badan Meteorologi, Klimatologi, dan "
+     "Geofisika menyatakan gempa tidak berpotensi tsunami."),
+    ("Film Horor Lokal Tembus Sejuta Penonton", "Film horor produksi rumah produksi lokal "
+     "menembus satu juta penonton dalam sepekan penayangan di bioskop. Sutradara film itu "
+     "berterima kasih kepada penonton yang memadati layar di berbagai kota."),
+    ("Rupiah Menguat terhadap Dolar AS", "Nilai tukar rupiah menguat tipis terhadap dolar "
+     "Amerika Serikat pada perdagangan sore. Analis menilai investor menanti keputusan suku "
+     "bunga bank sentral Amerika pekan depan."),
+    ("Kebakaran Hutan Meluas di Riau", "Kebakaran hutan dan lahan di Provinsi Riau meluas "
+     "hingga ribuan hektare. Kabut asap membuat sekolah diliburkan dan penerbangan di Bandara "
+     "Sultan Syarif Kasim tertunda beberapa jam."),
+]
+
+
+def toll(doc_id, source, hours=0, body=TOLL, title="Jokowi Resmikan Tol Semarang-Demak"):
+    return Article(doc_id, title, body, url=f"https://{source}/{doc_id}", source=source,
+                   published=MONDAY + timedelta(hours=hours))
+
+
+def corpus() -> list[Article]:
+    return [
+        toll("a1", "kompas.com"),
+        toll("a2", "tempo.co", hours=1, body=TOLL + " Demikian disampaikan Presiden.",
+             title="Tol Semarang-Demak Diresmikan Jokowi"),
+        toll("c1", "okezone.com", hours=3, body=TOLL_OTHER,
+             title="Warga Demak Sambut Peresmian Tol Semarang-Demak"),
+        Article("b1", "Banjir Rendam Ratusan Rumah di Bekasi", FLOOD, source="detik.com",
+                published=MONDAY + timedelta(hours=2)),
+        toll("d1", "merdeka.com", hours=24 * 30, body=TOLL_MONTH_LATER,
+             title="Warga Demak Sambut Peresmian Tol Semarang-Demak"),
+    ] + [Article(f"f{n}", title, body, source="antaranews.com",
+                 published=MONDAY + timedelta(days=n - 3))
+         for n, (title, body) in enumerate(OTHER_NEWS, 1)]
+
+
+@pytest.fixture
+def groups_index(tmp_path):
+    path = tmp_path / "ix"
+    report = build_index(corpus(), path)
+    assert report.added == 11
+    return path
+
+
+def assignments(path) -> dict[str, tuple[str, str]]:
+    return {doc_id: (dup, story) for doc_id, (dup, story, _) in
+            grouping.read_assignments(path).items()}
+
+
+# -- the grouping modules -------------------------------------------------------------------
+def test_signatures_are_deterministic_and_estimate_jaccard():
+    first, second = Signer(), Signer()
+    assert np.array_equal(first.sign(TOLL), second.sign(TOLL))
+    assert similarity(first.sign(TOLL), first.sign(TOLL)) == 1.0
+    assert similarity(first.sign(TOLL), first.sign(TOLL + " Demikian disampaikan Presiden.")) > 0.8
+    assert similarity(first.sign(TOLL), first.sign(FLOOD)) < 0.2
+    assert first.sign("") is None and first.sign("!!! ...") is None
+
+
+def test_a_copy_joins_the_group_of_its_original_and_other_texts_stay_apart():
+    signer, groups = Signer(), DuplicateGroups()
+    assert groups.add("a1", signer.sign(TOLL)) == "a1"
+    assert groups.add("b1", signer.sign(FLOOD)) == "b1"
+    assert groups.add("a2", signer.sign(TOLL + " Demikian.")) == "a1"
+    assert groups.add("c1", signer.sign(TOLL_OTHER)) == "c1"
+    assert groups.add("e1", None) == "e1"  # no words: a group of its own
+    assert groups.group == ["a1", "b1", "a1", "c1", "e1"]
+
+
+def test_story_clusters_join_within_the_window_only():
+    clusters = StoryClusters(threshold=0.3, window_days=3)
+    articles = [(a.id, story_terms(a.title, a.body), a.published.timestamp())
+                for a in sorted(corpus(), key=lambda a: (a.published, a.id))]
+    clusters.count(terms for _, terms, _ in articles)
+    stories = {doc_id: clusters.add(doc_id, terms, moment) for doc_id, terms, moment in articles}
+    assert stories == {"a1": "a1", "a2": "a1", "c1": "a1", "b1": "b1", "d1": "d1",
+                       **{f"f{n}": f"f{n}" for n in range(1, 7)}}
+    assert clusters.add("x", story_terms("Jokowi", TOLL), None) == "x"  # undated: its own
+
+
+# -- index time ------------------------------------------------------------------------
+def test_the_index_saves_duplicate_groups_and_stories(groups_index):
+    assert assignments(groups_index) == {
+        "a1": ("a1", "a1"), "a2": ("a1", "a1"), "c1": ("c1", "a1"), "b1": ("b1", "b1"),
+        "d1": ("d1", "d1"), **{f"f{n}": (f"f{n}", f"f{n}") for n in range(1, 7)}}
+
+
+def test_a_later_copy_joins_the_existing_group_and_story(groups_index):
+    report = build_index([toll("a3", "antaranews.com", hours=5, body="Antara. " + TOLL)],
+                         groups_index)
+    assert report.added == 1
+    found = assignments(groups_index)
+    assert found["a3"] == ("a1", "a1")
+    assert found["a1"] == ("a1", "a1") and found["c1"] == ("c1", "a1")  # unchanged
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_groups_do_not_depend_on_input_order_or_processes(tmp_path, procs):
+    shuffled = corpus()
+    random.Random(procs).shuffle(shuffled)
+    build_index(shuffled, tmp_path / "ix", procs=procs, commit_every=2)
+    reference = tmp_path / "reference"
+    build_index(corpus(), reference, procs=1)
+    assert assignments(tmp_path / "ix") == assignments(reference)
+
+
+def test_a_lost_state_is_rebuilt_from_the_index_and_deleted_articles_leave_it(groups_index):
+    (groups_index / grouping.GROUPS_FILE).unlink()
+    searcher.delete_documents(["b1"], groups_index)
+    build_index([toll("a3", "antaranews.com", hours=5, body="Antara. " + TOLL)], groups_index)
+    found = assignments(groups_index)
+    assert set(found) == {"a1", "a2", "a3", "c1", "d1"} | {f"f{n}" for n in range(1, 7)}
+    assert found["a3"] == ("a1", "a1") and found["a2"] == ("a1", "a1")
+
+
+def test_a_killed_runs_half_written_state_is_removed_by_the_next(groups_index):
+    stale = groups_index / f".{grouping.GROUPS_FILE}.99999.tmp"
+    stale.write_bytes(b"half")
+    build_index([toll("a3", "antaranews.com", hours=5, body="Antara. " + TOLL)], groups_index)
+    assert not stale.exists() and assignments(groups_index)["a3"] == ("a1", "a1")
+
+
+@pytest.mark.parametrize("emptied", [False, True])
+def test_an_empty_index_groups_and_searches(tmp_path, emptied):
+    folder = tmp_path / "ix"
+    if emptied:  # every article deleted
+        build_index(corpus(), folder)
+        searcher.delete_documents([a.id for a in corpus()], folder)
+    assert build_index([], folder).added == 0
+    assert build_index([], folder).added == 0  # a second run over the saved (empty) state
+    with searcher.open_index(folder) as index:
+        assert index.search("tol", collapse=True).total == 0
+        assert index.stories() == [] and index.story("a1") is None
+
+
+def test_indexing_without_grouping_saves_no_state(tmp_path):
+    build_index(corpus(), tmp_path / "ix", group=False)
+    assert not (tmp_path / "ix" / grouping.GROUPS_FILE).exists()
+    with searcher.open_index(tmp_path / "ix") as index:
+        result = index.search("tol semarang demak")
+    assert {hit.id for hit in result.hits} == {"a1", "a2", "c1", "d1"}
+    assert all(hit.versions == 0 and hit.story is None for hit in result.hits)
+
+
+# -- query time -------------------------------------------------------------------------
+def test_copies_collapse_into_one_hit_with_the_others_listed(groups_index):
+    with searcher.open_index(groups_index) as index:
+        result = index.search("tol semarang demak", collapse=True)
+        every = index.search("tol semarang demak", collapse=False)
+        assert index.search("tol semarang demak").total == 4  # the library's default
+    assert result.total == 3 and every.total == 4
+    shown = {hit.id: hit for hit in result.hits}
+    assert set(shown) == {"c1", "d1"} | ({"a1", "a2"} & set(shown))
+    copy_hit = next(hit for hit in result.hits if hit.id in ("a1", "a2"))
+    other = "a2" if copy_hit.id == "a1" else "a1"
+    assert copy_hit.versions == 1
+    assert [(c.id, c.source) for c in copy_hit.copies] == [
+        (other, {"a1": "kompas.com", "a2": "tempo.co"}[other])]
+    assert (copy_hit.story, copy_hit.story_size) == ("a1", 3)
+    assert shown["d1"].versions == 0 and (shown["d1"].story, shown["d1"].story_size) == ("d1", 1)
+    assert {hit.id for hit in every.hits} == {"a1", "a2", "c1", "d1"}
+    assert all(hit.versions == 0 and not hit.copies for hit in every.hits)
+
+
+def test_collapsing_keeps_the_best_ranked_copy_for_each_sort(groups_index):
+    with searcher.open_index(groups_index) as index:
+        newest = index.search("tol", sort="newest", collapse=True)
+        oldest = index.search("tol", sort="oldest", collapse=True)
+        one_source = index.search("tol", filters={"source": "tempo.co"}, collapse=True)
+    assert [hit.id for hit in newest.hits] == ["d1", "c1", "a2"]
+    assert [hit.id for hit in oldest.hits] == ["a1", "c1", "d1"]
+    # A filter applies before collapsing: the copy of that source stands alone.
+    assert [(hit.id, hit.versions) for hit in one_source.hits] == [("a2", 0)]
+
+
+def test_a_search_without_matches_collapses_to_nothing(groups_index):
+    with searcher.open_index(groups_index) as index:
+        result = index.search("zzzqqq", collapse=True)
+    assert (result.total, result.hits) == (0, [])
+
+
+def test_paging_counts_groups(groups_index):
+    with searcher.open_index(groups_index) as index:
+        pages = [index.search("tol", sort="oldest", per_page=2, page=n, collapse=True)
+                 for n in (1, 2)]
+    assert [p.total for p in pages] == [3, 3]
+    assert [[hit.id for hit in p.hits] for p in pages] == [["a1", "c1"], ["d1"]]
+
+
+def test_hits_carry_story_and_versions_in_json(groups_index):
+    with searcher.open_index(groups_index) as index:
+        hit = index.search("tol", sort="oldest", collapse=True).hits[0].to_json()
+    assert hit["story"] == {"id": "a1", "size": 3}
+    assert hit["versions"] == 1
+    assert hit["copies"] == [{"id": "a2", "source": "tempo.co", "url": "https://tempo.co/a2"}]
+
+
+def test_a_story_lists_its_articles_oldest_first(groups_index):
+    with searcher.open_index(groups_index) as index:
+        story = index.story("a1")
+        assert index.story("b1").hits[0].id == "b1"
+        assert index.story("nope") is None
+        largest = index.stories(limit=2)
+        recent = index.stories(since=datetime(2019, 9, 10))
+    assert [hit.id for hit in story.hits] == ["a1", "a2", "c1"]
+    assert [(f.value, f.count) for f in story.histogram] == [("2019-09-02", 3)]
+    assert [(s.id, s.size, s.sources) for s in largest] == [("a1", 3, 3), ("b1", 1, 1)]
+    assert largest[0].title == "Jokowi Resmikan Tol Semarang-Demak"
+    assert [s.id for s in recent] == ["d1"]
+
+
+# -- web ---------------------------------------------------------------------------------
+@pytest.fixture
+def client(groups_index):
+    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
+    yield app.test_client()
+    close_index(app)
+
+
+def test_the_results_page_shows_versions_and_links_the_story(client):
+    html = client.get("/search?q=tol&sort=terlama").get_data(as_text=True)
+    assert "dan 1 versi lain: tempo.co" in html
+    assert 'href="/story/a1?q=tol"' in html and "3 artikel tentang peristiwa ini" in html
+    assert 'href="/search?q=tol&amp;sort=terlama&amp;collapse=0"' in html
+    every = client.get("/search?q=tol&collapse=0").get_data(as_text=True)
+    assert "versi lain" not in every and 'name="collapse" value="0"' in every
+
+
+def test_the_story_page_shows_its_articles_on_a_timeline(client):
+    response = client.get("/story/a1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count('class="hit"') == 3 and 'class="timeline"' in html
+    assert "kompas.com (1), okezone.com (1), tempo.co (1)" in html
+    missing = client.get("/story/unknown")
+    assert missing.status_code == 404 and "Peristiwa tidak ditemukan" in missing.get_data(
+        as_text=True)
+
+
+def test_the_api_collapses_by_default_and_validates_collapse(client):
+    collapsed = client.get("/api/search?q=tol").get_json()
+    every = client.get("/api/search?q=tol&collapse=0").get_json()
+    assert (collapsed["total"], every["total"]) == (3, 4)
+    assert all(set(hit) >= {"story", "versions"} for hit in collapsed["hits"])
+    bad = client.get("/api/search?q=tol&collapse=maybe")
+    assert bad.status_code == 400 and "collapse" in bad.get_json()["error"]
+    story = client.get("/api/story/a1").get_json()
+    assert story["size"] == 3 and [h["id"] for h in story["hits"]] == ["a1", "a2", "c1"]
+    assert client.get("/api/story/unknown").status_code == 404
+
+
+# -- CLI ---------------------------------------------------------------------------------
+def test_cli_lists_the_largest_stories(groups_index, capsys):
+    assert main(["stories", "--index", str(groups_index), "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out == ("1. Jokowi Resmikan Tol Semarang-Demak\n"
+                   "   3 articles, 3 sources, 2019-09-02 · story a1\n")
+    assert main(["stories", "--index", str(groups_index), "--since", "2019-09-10",
+                 "--json"]) == 0
+    assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["d1"]
+    assert main(["stories", "--index", str(groups_index), "--since", "kemarin lusa"]) == 2
+    assert "--since" in capsys.readouterr().err
+
+
+def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
+    assert main(["query", "tol", "--index", str(groups_index), "--sort", "oldest"]) == 0
+    out = capsys.readouterr().out
+    assert "+1 other version(s): tempo.co" in out and "1-3 of 3 results" in out
+    assert main(["query", "tol", "--index", str(groups_index), "--no-collapse", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 4
+
+
+# -- real news ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_grouping_real_news_does_not_depend_on_the_order_of_the_articles():
+    from tests.support import shared_path
+
+    from searcher.readers import read_articles
+
+    news = []
+    for record in read_articles([shared_path("data/news/clickid-2019.jsonl.gz")]):
+        if isinstance(record, Article):
+            news.append(record)
+        if len(news) == 3000:
+            break
+    results = []
+    for seed in (1, 2):
+        shuffled = list(news)
+        random.Random(seed).shuffle(shuffled)
+        collector = grouping.Collector(rebuild=True)
+        for article in shuffled:
+            collector.add(article)
+        entries = collector.assign()
+        results.append(dict(zip(entries.ids, zip(entries.duplicate, entries.story,
+                                                 strict=True), strict=True)))
+    assert results[0] == results[1]
+    copies = [doc_id for doc_id, (dup, _) in results[0].items() if dup != doc_id]
+    assert copies, "CLICK-ID reprints agency copy: some articles must be grouped"
+    # A copy's group is named after an article of the same story.
+    assert all(results[0][doc_id][1] == results[0][results[0][doc_id][0]][1]
+               for doc_id in copies if results[0][doc_id][0] in results[0])

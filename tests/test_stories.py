@@ -322,9 +322,8 @@ def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
 # -- real news ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_grouping_real_news_does_not_depend_on_the_order_of_the_articles():
-    from tests.support import shared_path
-
     from searcher.readers import read_articles
+    from tests.support import shared_path
 
     news = []
     for record in read_articles([shared_path("data/news/clickid-2019.jsonl.gz")]):

@@ -6,6 +6,8 @@ factory). Configuration keys:
 * ``INDEX``: the index folder or a ``manticore://`` cluster address (default
   :func:`searcher.default_location`: ``$SEARCHER_BACKEND``, else
   ``$SEARCHER_INDEX`` or ``index/``);
+* ``INDEX_OPTIONS``: options for :func:`searcher.open_index` (``result_cache``,
+  ``query_seconds``...; default none);
 * ``TESTING``: Flask's testing flag.
 
 One :class:`searcher.SearchIndex` is opened lazily per app, on the first request
@@ -16,7 +18,10 @@ caches it on ``g`` for the request. While there is no index yet, pages answer
 503 with instructions instead of failing; the app retries on the next request,
 so indexing while the server runs is enough.
 
-This package never imports Whoosh: it only formats the library's plain results.
+Blueprints per area: :mod:`web.pages` (HTML pages), :mod:`web.api` (JSON under
+``/api/``); :mod:`web.errors` (error pages, security headers) and
+:mod:`web.markup` (snippets as HTML, template filters) serve both. This
+package never imports Whoosh: it only formats the library's plain results.
 """
 
 from __future__ import annotations
@@ -45,11 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = None
     app.wsgi_app = HostCheck(app.wsgi_app)
 
-    from web import formatting, views
+    from web import api, errors, formatting, markup, pages
 
-    app.register_blueprint(views.bp)
-    views.register_error_handlers(app)
-    app.after_request(views.security_headers)
+    app.register_blueprint(pages.bp)  # /, /search, /article/<id>, /story/<id>
+    app.register_blueprint(api.bp)  # /api/...
+    errors.register(app)
+    markup.register(app)
     app.jinja_env.filters["tanggal"] = formatting.format_date
     app.jinja_env.filters["angka"] = formatting.format_number
     app.jinja_env.filters["hari"] = formatting.format_day

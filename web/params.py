@@ -88,6 +88,12 @@ class SearchParams:
     def sort_label(self) -> str:
         return SORT_LABELS[self.sort]
 
+    def run(self, index: searcher.SearchIndex, *, facets: bool) -> searcher.SearchResult:
+        """The search a page or API call asks for (both take the same parameters)."""
+        return index.search(self.q, page=self.page, per_page=self.per_page,
+                            filters=self.filters(), sort=self.sort, facets=facets,
+                            collapse=self.collapse)
+
     # -- writing ----------------------------------------------------------------
     def link(self, **changes) -> dict:
         """Query-string arguments for this search with ``changes`` applied.

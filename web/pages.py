@@ -1,0 +1,183 @@
+"""The pages: ``/`` (search box and examples), ``/search`` (results, facets,
+timeline), ``/article/<id>`` (the full article, query words marked, related
+articles) and ``/story/<id>`` (a story's articles on the timeline).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
+
+import searcher
+from web import get_index, timeline
+from web.errors import error_response
+from web.markup import marked_html
+from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams
+
+bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
+
+EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", "TPPO", "KTT ASEAN")
+FACET_SHOWN = 8  # values listed before "lainnya"
+RELATED = 5
+
+@bp.get("/")
+def home():
+    return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
+
+
+@bp.get("/search")
+def search():
+    params = SearchParams.from_args(request.args)
+    if not params.q:
+        return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
+    index = get_index()
+    result = params.run(index, facets=True)
+    return render_template(
+        "search.html",
+        q=params.q,
+        params=params,
+        result=result,
+        facets=_facet_groups(index, params, result),
+        timeline=timeline.build(result.histogram),
+        pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
+        first=(result.page - 1) * result.per_page + 1,
+        examples=EXAMPLES,
+        sorts=(("relevance", "Relevansi"), ("newest", "Terbaru"), ("oldest", "Terlama")),
+    )
+
+
+@bp.get("/article/<path:doc_id>")
+def article(doc_id: str):
+    index = get_index()
+    document = index.get(doc_id)
+    if document is None:
+        return error_response(
+            404,
+            "Berita tidak ditemukan",
+            "Tidak ada berita dengan kode ini di indeks. Mungkin berita itu "
+            "sudah dihapus, atau tautannya terpotong.",
+        )
+    q = request.args.get("q", "").strip()
+    marked = None
+    if q and len(q) <= MAX_QUERY_CHARS:
+        try:
+            marked = index.highlight_document(doc_id, q)
+        except searcher.QueryError:
+            marked = None  # a query that cannot be parsed: show the article unmarked
+    if marked:
+        title, paragraphs = marked_html(marked[0]), _paragraphs(marked[1].html)
+    else:
+        title, paragraphs = escape(document.title), _paragraphs(str(escape(document.body)))
+    return render_template(
+        "article.html",
+        q=q if len(q) <= MAX_QUERY_CHARS else "",
+        document=document,
+        title=title,
+        paragraphs=paragraphs,
+        related=index.more_like_this(doc_id, limit=RELATED),
+        marks=sum(p.count("<mark>") for p in paragraphs),
+    )
+
+
+@bp.get("/story/<path:story_id>")
+def story(story_id: str):
+    found = get_index().story(story_id)
+    if found is None:
+        return error_response(404, "Peristiwa tidak ditemukan",
+                              "Tidak ada peristiwa dengan kode ini di indeks.")
+    return render_template("story.html", story=found, q=request.args.get("q", "").strip()[
+        :MAX_QUERY_CHARS], timeline=timeline.build(found.histogram))
+
+
+def _stats() -> searcher.IndexStats | None:
+    """The index's statistics for the home page, or None if they cannot be computed.
+
+    They only decorate the page: a failure there must not hide the search box.
+    A missing index still raises (the 503 page explains what to do).
+    """
+    index = get_index()
+    try:
+        return index.stats()
+    except Exception:
+        log.exception("index statistics failed")
+        return None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+    link: dict
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str  # "sources" / "categories" (the SearchParams field)
+    title: str
+    values: list[FacetValue]
+
+    @property
+    def shown(self) -> list[FacetValue]:
+        return self.values[:FACET_SHOWN]
+
+    @property
+    def more(self) -> list[FacetValue]:
+        return self.values[FACET_SHOWN:]
+
+
+def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
+    """Source and category counts; a group with a selection counts as if it had none.
+
+    So choosing "Kompas" still lists the other sources with their counts
+    (selecting several sources widens the results), as shops and news sites do.
+    """
+    groups = []
+    for name, key, title in (
+        ("sources", "source", "Sumber"),
+        ("categories", "category", "Kategori"),
+    ):
+        selected = getattr(params, name)
+        counts = result.facets.get(key, [])
+        if selected:
+            wider = index.search(
+                params.q,
+                per_page=1,
+                snippets=False,
+                facets=True,
+                filters=replace(params, **{name: ()}).filters(),
+            )
+            counts = wider.facets.get(key, [])
+        values = [
+            FacetValue(f.value, f.count, f.value in selected, params.toggle(name, f.value))
+            for f in counts
+        ]
+        seen = {f.value for f in counts}
+        values += [
+            FacetValue(v, 0, True, params.toggle(name, v)) for v in selected if v not in seen
+        ]
+        if values:
+            groups.append(FacetGroup(name, title, values))
+    return groups
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links around the current one; None marks a gap (…)."""
+    wanted = {1, pages} | set(range(max(1, page - 2), min(pages, page + 2) + 1))
+    out: list[int | None] = []
+    for number in sorted(wanted):
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def _paragraphs(html: str) -> list[Markup]:
+    """Escaped (and marked) article text split into paragraphs."""
+    return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]
+
+

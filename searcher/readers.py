@@ -433,16 +433,34 @@ def make_article(article_id: str, title: str, body: str, *, url: str = "", sourc
         if len(text) > most:
             return Rejected(location, f"the {name} is {len(text):,} characters long; at most "
                                       f"{most:,} are accepted")
+    url = web_url(clean_text(url).strip())
     return Article(
         id=article_id,
         title=title,
         body=body,
-        url=web_url(clean_text(url).strip()),
+        url=url,
         source=" ".join(clean_text(source).split()),
         category=" ".join(clean_text(category).split()),  # normalised when indexed
-        published=published,
+        published=_unswapped(published, url),
         origin=origin,
     )
+
+
+_URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
+
+
+def _unswapped(published: datetime | None, url: str) -> datetime | None:
+    """The date with day and month put back when the article's own URL says they were
+    swapped: 659 Kompas.com articles of CLICK-ID dated 2019-10-09 live under
+    /2019/09/10/ (their stories and timelines were a month off). Only the exact
+    swap is corrected; any other disagreement keeps the record's date."""
+    found = _URL_DATE.search(url) if published is not None else None
+    if found is None:
+        return published
+    year, month, day = map(int, found.groups())
+    if month != day and (published.year, published.month, published.day) == (year, day, month):
+        return published.replace(month=month, day=day)
+    return published
 
 
 def _title_from_filename(path: Path) -> str:

@@ -256,3 +256,20 @@ def test_an_unknown_file_type_raises_corpus_error(tiny_corpus):
 
 def test_corpus_error_is_an_os_error():
     assert issubclass(CorpusError, OSError)
+
+
+@pytest.mark.parametrize(("url", "date", "published"), [
+    # Kompas.com's CLICK-ID dates swap day and month: the URL's date wins.
+    ("https://nasional.kompas.com/read/2019/09/10/16551861/sby", "2019-10-09 16:55",
+     datetime(2019, 9, 10, 16, 55)),
+    ("https://contoh.id/read/2019/09/10/berita", "2019-09-10", datetime(2019, 9, 10)),
+    # Any other disagreement (a late update, a URL of another day) keeps the record's date.
+    ("https://contoh.id/read/2019/09/10/berita", "2019-09-12", datetime(2019, 9, 12)),
+    ("https://contoh.id/read/2019/03/03/berita", "2019-03-03", datetime(2019, 3, 3)),
+    ("https://contoh.id/berita-tanpa-tanggal", "2019-10-09", datetime(2019, 10, 9)),
+])
+def test_a_date_with_day_and_month_swapped_is_put_back_by_the_url(tiny_corpus, url, date,
+                                                                  published):
+    path = tiny_corpus.jsonl("a.jsonl", article("a", url=url, date=date))
+    [record] = list(read_articles([str(path)]))
+    assert record.published == published

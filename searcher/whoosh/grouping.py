@@ -33,113 +33,65 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from searcher.duplicates import NUM_PERM, THRESHOLD, DuplicateGroups, Signer
+from searcher import grouping
+from searcher.duplicates import NUM_PERM
+from searcher.grouping import MAX_COPIES, Entries, as_datetime, seconds_of
 from searcher.models import Article, Copy, Hit, StorySummary, web_url
-from searcher.stories import THRESHOLD as STORY_THRESHOLD
-from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 
 GROUPS_FILE = "groups.npz"
-MAX_COPIES = 20  # other versions listed with a hit (all are counted)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """How articles are grouped (constructor arguments of the two clusterers)."""
+def save_entries(entries: Entries, folder: Path) -> None:
+    """Write the state file atomically (aside, then renamed)."""
+    signatures = np.zeros((len(entries), NUM_PERM), dtype=np.uint32)
+    signed = np.zeros(len(entries), dtype=bool)
+    for row, signature in enumerate(entries.signatures):
+        if signature is not None:
+            signatures[row], signed[row] = signature, True
+    target = folder / GROUPS_FILE
+    for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
+        stale.unlink(missing_ok=True)
+    temporary = folder / f".{GROUPS_FILE}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "wb") as handle:
+            np.savez(handle, ids=np.array(entries.ids, dtype=str),
+                     seconds=np.array(entries.seconds, dtype=np.float64),
+                     signatures=signatures, signed=signed,
+                     terms=_pack(entries.terms),
+                     duplicate=np.array(entries.duplicate, dtype=str),
+                     story=np.array(entries.story, dtype=str))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
-    duplicate_threshold: float = THRESHOLD
-    story_threshold: float = STORY_THRESHOLD
-    window_days: float = WINDOW_DAYS
 
 
-def _seconds(published: datetime | None) -> float:
-    """Seconds since the epoch (naive datetimes read as UTC), NaN when undated."""
-    if published is None:
-        return float("nan")
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
-    return published.timestamp()
-
-
-def _encode_terms(counts: Counter) -> str:
-    """Term counts as text: each term repeated ``count`` times (read back by one split)."""
-    return " ".join(" ".join([term] * count) for term, count in sorted(counts.items()))
-
-
-def _decode_terms(text: str) -> Counter:
-    return Counter(text.split())
-
-
-class _Entries:
-    """Grouping features and assignments of articles, as parallel lists."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.seconds: list[float] = []
-        self.signatures: list[np.ndarray | None] = []
-        self.terms: list[str] = []
-        self.duplicate: list[str] = []  # "" until assigned
-        self.story: list[str] = []
-
-    def append(self, doc_id, seconds, signature, terms, duplicate="", story="") -> None:
-        self.ids.append(doc_id)
-        self.seconds.append(seconds)
-        self.signatures.append(signature)
-        self.terms.append(terms)
-        self.duplicate.append(duplicate)
-        self.story.append(story)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def save(self, folder: Path) -> None:
-        signatures = np.zeros((len(self), NUM_PERM), dtype=np.uint32)
-        signed = np.zeros(len(self), dtype=bool)
-        for row, signature in enumerate(self.signatures):
-            if signature is not None:
-                signatures[row], signed[row] = signature, True
-        target = folder / GROUPS_FILE
-        for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
-            stale.unlink(missing_ok=True)
-        temporary = folder / f".{GROUPS_FILE}.{os.getpid()}.tmp"
-        try:
-            with open(temporary, "wb") as handle:
-                np.savez(handle, ids=np.array(self.ids, dtype=str),
-                         seconds=np.array(self.seconds, dtype=np.float64),
-                         signatures=signatures, signed=signed,
-                         terms=_pack(self.terms),
-                         duplicate=np.array(self.duplicate, dtype=str),
-                         story=np.array(self.story, dtype=str))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-
-    @classmethod
-    def load(cls, folder: Path) -> _Entries:
-        entries = cls()
-        path = folder / GROUPS_FILE
-        if not path.exists():
-            return entries
-        with np.load(path, allow_pickle=False) as data:
-            signed = data["signed"]
-            signatures = data["signatures"]
-            entries.ids = data["ids"].tolist()
-            entries.seconds = data["seconds"].tolist()
-            entries.signatures = [signatures[row] if signed[row] else None
-                                  for row in range(len(signed))]
-            entries.terms = _unpack(data["terms"], len(entries.ids))
-            entries.duplicate = data["duplicate"].tolist()
-            entries.story = data["story"].tolist()
+def load_entries(folder: Path) -> Entries:
+    entries = Entries()
+    path = folder / GROUPS_FILE
+    if not path.exists():
         return entries
+    with np.load(path, allow_pickle=False) as data:
+        signed = data["signed"]
+        signatures = data["signatures"]
+        entries.ids = data["ids"].tolist()
+        entries.seconds = data["seconds"].tolist()
+        entries.signatures = [signatures[row] if signed[row] else None
+                              for row in range(len(signed))]
+        entries.terms = _unpack(data["terms"], len(entries.ids))
+        entries.duplicate = data["duplicate"].tolist()
+        entries.story = data["story"].tolist()
+    return entries
+
 
 
 def _pack(texts: list[str]) -> np.ndarray:
@@ -165,26 +117,15 @@ def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, flo
                        data["seconds"].tolist(), strict=True)}
 
 
-class Collector:
-    """Features of the articles an indexing run adds; assigns groups at the end."""
-
-    def __init__(self, rebuild: bool, settings: Settings | None = None):
-        self.rebuild = rebuild
-        self.settings = settings or Settings()
-        self.signer = Signer()
-        self.new = _Entries()
-
-    def add(self, article: Article) -> None:
-        """Remember an added or updated article's features (called as it is indexed)."""
-        self.new.append(article.id, _seconds(article.published), self.signer.sign(article.body),
-                        _encode_terms(story_terms(article.title, article.body)))
+class Collector(grouping.Collector):
+    """The grouping of a Whoosh indexing run, saved in the index folder's state file."""
 
     def commit(self, folder: Path, ix) -> None:
         """Assign groups to the collected articles and save the state (``ix``: the
         Whoosh index just committed, for the ids it holds)."""
         with ix.reader() as reader:
             live = _live_ids(reader)
-        old = _Entries() if self.rebuild else _Entries.load(folder)
+        old = Entries() if self.rebuild else load_entries(folder)
         live = set(live.values())
         if not len(self.new) and not self.rebuild and set(old.ids) == live:
             return  # nothing added, updated or deleted: the saved state stands
@@ -198,24 +139,11 @@ class Collector:
                     self.add(Article(id=doc_id, title=stored.get("title", ""),
                                      body=stored.get("body", ""),
                                      published=stored.get("published")))
-        entries = _Entries()
+        entries = Entries()
         for i in kept:
             entries.append(old.ids[i], old.seconds[i], old.signatures[i], old.terms[i],
                            old.duplicate[i], old.story[i])
-        self.assign(entries).save(folder)
-
-    def assign(self, known: _Entries | None = None) -> _Entries:
-        """``known`` (already assigned) plus the collected articles, assigned in
-        (published, id) order after them."""
-        entries = known if known is not None else _Entries()
-        first_new = len(entries)
-        order = sorted(range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]),
-                                                            self.new.ids[i]))
-        for i in order:
-            entries.append(self.new.ids[i], self.new.seconds[i], self.new.signatures[i],
-                           self.new.terms[i])
-        _assign(entries, first_new, self.settings)
-        return entries
+        save_entries(self.assign(entries), folder)
 
 
 def _live_ids(reader) -> dict[int, str]:
@@ -224,34 +152,6 @@ def _live_ids(reader) -> dict[int, str]:
         return {}
     ids = reader.column_reader("id")
     return {docnum: ids[docnum] for docnum in reader.all_doc_ids()}
-
-
-def _time_key(seconds: float) -> float:
-    return float("inf") if seconds != seconds else seconds  # undated last
-
-
-def _assign(entries: _Entries, first_new: int, settings: Settings) -> None:
-    """Fill in the groups of entries from ``first_new`` on (the earlier ones are kept)."""
-    duplicates = DuplicateGroups(threshold=settings.duplicate_threshold)
-    for i in range(len(entries)):
-        known = entries.duplicate[i] if i < first_new else None
-        entries.duplicate[i] = duplicates.add(entries.ids[i], entries.signatures[i], known)
-    terms = [_decode_terms(text) for text in entries.terms]
-    stories = StoryClusters(threshold=settings.story_threshold, window_days=settings.window_days)
-    stories.count(terms)
-    # Replay in time order: a new article meets the stories active at its own time.
-    order = sorted(range(len(entries)), key=lambda i: (_time_key(entries.seconds[i]),
-                                                       i >= first_new, entries.ids[i]))
-    position = {doc_id: i for i, doc_id in enumerate(entries.ids)}
-    for i in order:
-        seconds = entries.seconds[i]
-        known = entries.story[i] if i < first_new else None
-        if known is None and entries.duplicate[i] != entries.ids[i]:
-            # A copy tells its original's story, even when printed weeks later.
-            original = position.get(entries.duplicate[i])
-            known = entries.story[original] if original is not None else None
-        entries.story[i] = stories.add(entries.ids[i], terms[i],
-                                       None if seconds != seconds else seconds, known or None)
 
 
 # -- query time ---------------------------------------------------------------------------
@@ -392,7 +292,7 @@ def largest_stories(groups: DocGroups | None, since: datetime | None, limit: int
     if groups is None:
         return []
     found = []
-    for story_id, size in groups.largest(_seconds(since) if since else None, limit):
+    for story_id, size in groups.largest(seconds_of(since) if since else None, limit):
         members = groups.members(story_id)
         moments = groups.seconds[members]
         dated = moments[~np.isnan(moments)]
@@ -400,12 +300,9 @@ def largest_stories(groups: DocGroups | None, since: datetime | None, limit: int
         sources = {stored_fields(int(n)).get("source", "") for n in members}
         found.append(StorySummary(
             id=story_id, size=size, title=first.get("title", ""),
-            first=_as_datetime(dated.min()) if len(dated) else None,
-            last=_as_datetime(dated.max()) if len(dated) else None,
+            first=as_datetime(dated.min()) if len(dated) else None,
+            last=as_datetime(dated.max()) if len(dated) else None,
             sources=len(sources - {""})))
     return found
 
 
-def _as_datetime(seconds: float) -> datetime:
-    """The naive UTC datetime of ``seconds`` (as articles' dates are stored)."""
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).replace(tzinfo=None)

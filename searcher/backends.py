@@ -100,13 +100,13 @@ class Backend:
         return {name: value for name, value in options.items() if name in allowed}
 
 
-_WRITE = frozenset({"rebuild", "on_record", "on_reject"})
+_WRITE = frozenset({"rebuild", "on_record", "on_reject", "group"})
 WHOOSH = Backend(
     "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.index:build_index",
     delete="searcher.index:delete_documents",
     open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
                             "refresh_seconds", "query_seconds"}),
-    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb", "group"},
+    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
     delete_options=frozenset({"lock_timeout"}),
 )
 MANTICORE = Backend(
@@ -115,7 +115,7 @@ MANTICORE = Backend(
     delete="searcher.manticore.indexing:delete_documents",
     open_options=frozenset(), write_options=_WRITE, delete_options=frozenset(),
     # The cluster's nodes index and lock for themselves.
-    inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb", "group"}),
+    inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb"}),
 )
 BACKENDS = {"": WHOOSH, **{scheme: MANTICORE for scheme in MANTICORE_SCHEMES}}
 

@@ -39,6 +39,9 @@ from dataclasses import dataclass
 
 from searcher.synonyms import THESAURUS
 
+# BM25's parameters for every field, on both backends (Whoosh's defaults).
+BM25_PARAMETERS = {"B": 0.75, "K1": 1.2}
+
 LONG_QUERY = 4  # words (stop words left out): longer queries are coordinated more softly
 DEFAULT_FIELD_BOOSTS = (("title", 2.0), ("body", 1.0), ("title_exact", 1.5),
                         ("body_exact", 0.5))

@@ -365,3 +365,35 @@ def test_the_web_app_serves_either_backend(ix, location):
         assert "<mark>Bekasi</mark>" in article.get_data(as_text=True)
     finally:
         close_index(app)
+
+
+# -- duplicates and stories ----------------------------------------------------------------
+def test_copies_collapse_and_stories_group_alike_on_both_backends(location):
+    from tests.test_stories import TOLL, corpus, toll
+
+    searcher.build_index(corpus(), location, rebuild=True)
+    with searcher.open_index(location) as index:
+        collapsed = index.search("tol semarang demak", sort="oldest", collapse=True)
+        every = index.search("tol semarang demak", sort="oldest")
+        story = index.story("a1")
+        assert index.story("nope") is None
+        largest = index.stories(limit=2)
+        recent = index.stories(since=datetime(2019, 9, 10))
+    assert (collapsed.total, every.total) == (3, 4)
+    assert [(hit.id, hit.versions) for hit in collapsed.hits] == [("a1", 1), ("c1", 0), ("d1", 0)]
+    assert [(c.id, c.source) for c in collapsed.hits[0].copies] == [("a2", "tempo.co")]
+    assert [(hit.story, hit.story_size) for hit in collapsed.hits] == [
+        ("a1", 3), ("a1", 3), ("d1", 1)]
+    assert [hit.id for hit in story.hits] == ["a1", "a2", "c1"]
+    assert [(f.value, f.count) for f in story.histogram] == [("2019-09-02", 3)]
+    assert [(s.id, s.size, s.sources, s.title) for s in largest] == [
+        ("a1", 3, 3, "Jokowi Resmikan Tol Semarang-Demak"),
+        ("b1", 1, 1, "Banjir Rendam Ratusan Rumah di Bekasi")]
+    assert [s.id for s in recent] == ["d1"]
+    # A later copy joins the existing group and story; older assignments stay.
+    searcher.build_index([toll("a3", "antaranews.com", hours=5, body="Antara. " + TOLL)],
+                         location)
+    with searcher.open_index(location) as index:
+        assert [hit.id for hit in index.story("a1").hits] == ["a1", "a2", "c1", "a3"]
+        again = index.search("tol semarang demak", sort="oldest", collapse=True)
+    assert [(hit.id, hit.versions) for hit in again.hits] == [("a1", 2), ("c1", 0), ("d1", 0)]

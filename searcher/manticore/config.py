@@ -46,7 +46,7 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
             *(f"    rt_field = {name}" for name in (*TEXT_FIELDS, ALL_FIELD)),
             *(f"    rt_attr_string = {name}" for name in (
                 "article_id", "title_text", "body_text", "url", "source", "category",
-                "content_hash", "category_raw", "author")),
+                "content_hash", "category_raw", "author", "grouping")),
             "    rt_attr_multi = source_keys",
             "    rt_attr_multi = category_keys",
             "    rt_attr_bigint = published",
@@ -55,6 +55,10 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
             # Terms per field, for BM25's length normalisation (searcher.manticore).
             "    rt_attr_uint = title_terms",
             "    rt_attr_uint = body_terms",
+            # Duplicate group and story: their first article's document id.
+            "    rt_attr_bigint = duplicate",
+            "    rt_attr_bigint = story",
+            "    rt_attr_uint = grouped",
             "    rt_mem_limit = 128M",
             # Terms arrive analysed and encoded to [a-z0-9_] (searcher.manticore).
             "    charset_table = 0..9, a..z, _",

@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterable
 
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
+from searcher.grouping import Collector
+from searcher.manticore import grouping
 from searcher.manticore.cluster import Cluster, Nodes, discover, shard_of
+from searcher.manticore.grouping import features_text
 from searcher.manticore.schema import (
     ALL_TOKEN,
     COLUMNS,
@@ -24,7 +27,7 @@ BATCH = 200  # articles per REPLACE statement
 # (each article travels about five times: stored text plus four analysed fields).
 BATCH_CHARS = 1_000_000
 
-def _row(article: Article) -> tuple:
+def _row(article: Article, features: str) -> tuple:
     published = article.published
     day = int(published.strftime("%Y%m%d")) if published else 0
     title, body = field_text(article.title, stem=True), field_text(article.body, stem=True)
@@ -38,7 +41,17 @@ def _row(article: Article) -> tuple:
         seconds(published) if published else 0, 1 if published else 0, day,
         article.content_hash, title.count(" ") + 1 if title else 0,
         body.count(" ") + 1 if body else 0, article.category, article.author,
+        # A group and a story of its own until the run's end assigns it.
+        document_id(article.id), document_id(article.id), features, 0,
     )
+
+
+def _features(collector: Collector | None, article: Article) -> str:
+    """The article's grouping features (collected for the run's end), or none."""
+    if collector is None:
+        return ""
+    collector.add(article)
+    return features_text(collector.new.signatures[-1], collector.new.terms[-1])
 
 
 def _values(rows: list[tuple]) -> tuple[str, list]:
@@ -63,19 +76,22 @@ def build_index(
     rebuild: bool = False,
     on_record: Callable[[Article | Rejected], None] | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
+    group: bool = True,
 ) -> IndexReport:
     """Add or update articles in the cluster at ``location``; see :func:`searcher.build_index`.
 
     Unchanged articles (same content hash) are skipped, a repeated id within
     one run is rejected, and ``rebuild`` empties every shard first (not
     atomically: the engine has no cross-shard transaction). Every shard's
-    node must be reachable.
+    node must be reachable. ``group`` finds duplicates and stories
+    (:mod:`searcher.manticore.grouping`) once every article is written.
     """
     started = time.monotonic()
     cluster = Cluster.parse(location)
     nodes = Nodes(cluster)
     report = IndexReport()
     upserts = Upserts(report, on_record, on_reject)
+    collector = Collector(rebuild) if group else None
     try:
         layout = discover(nodes)
         down = [shard for shard in layout.shards if layout.home(shard) is None]
@@ -97,7 +113,7 @@ def build_index(
             known = {} if rebuild else dict(nodes.execute(
                 node, f"SELECT article_id, content_hash FROM {shard} WHERE id IN ({ids}) "
                       f"LIMIT {len(articles)}"))
-            rows = [_row(article) for article in articles
+            rows = [_row(article, _features(collector, article)) for article in articles
                     if upserts.change(article, known.get(article.id)) is not Change.UNCHANGED]
             if rows:
                 values, args = _values(rows)
@@ -122,6 +138,9 @@ def build_index(
                 flush(shard)
         for shard in layout.shards:
             flush(shard)
+        if collector is not None and (collector.new.ids or rebuild):
+            grouping.assign(nodes, layout, collector)
+        for shard in layout.shards:
             nodes.execute(layout.home(shard), f"FLUSH RTINDEX {shard}")
     finally:
         nodes.close()

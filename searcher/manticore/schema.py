@@ -22,7 +22,9 @@ TEXT_FIELDS = ("title", "body", "title_exact", "body_exact")
 ALL_FIELD, ALL_TOKEN = "everything", "_all_"
 COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text", "url",
            "source", "category", "source_keys", "category_keys", "published", "dated", "day",
-           "content_hash", "title_terms", "body_terms", "category_raw", "author")
+           "content_hash", "title_terms", "body_terms", "category_raw", "author",
+           # Duplicate groups and stories (searcher.manticore.grouping).
+           "duplicate", "story", "grouping", "grouped")
 EPOCH = datetime(1970, 1, 1)
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
 
 from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
+from searcher.grouping import MAX_COPIES
 from searcher.manticore.cluster import Cluster, NodeDown, Nodes, discover, reason
 from searcher.manticore.compiler import Compiler
+from searcher.manticore.grouping import code_of
 from searcher.manticore.indexing import delete_documents
 from searcher.manticore.schema import (
     document_id,
@@ -21,17 +26,26 @@ from searcher.manticore.schema import (
     seconds,
     value_keys,
 )
-from searcher.models import DeleteReport, Document, Hit, IndexStats, SearchResult
+from searcher.models import (
+    Copy,
+    DeleteReport,
+    Document,
+    Hit,
+    IndexStats,
+    SearchResult,
+    Story,
+    StorySummary,
+)
 from searcher.query import plan
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
+from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
 from searcher.request import NO_WORDS, Filters, check_request
 from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
 from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
-from searcher.whoosh.reader import BM25F_ARGS
 
 MAX_FACET_VALUES = 1000
 # Field weights as whole numbers (the engine's requirement), in the same
@@ -61,7 +75,12 @@ def _select(columns: str, table: str, where: list[str], extra: str = "") -> str:
 
 
 _HIT_COLUMNS = ("id, article_id, title_text, body_text, url, source, category, published, "
-                "dated, category_raw, author, WEIGHT()")
+                "dated, category_raw, author, duplicate, story, WEIGHT()")
+# The same with, when collapsing copies, how many matches each group holds.
+_GROUP_COLUMNS = _HIT_COLUMNS.replace("WEIGHT()", "COUNT(*), WEIGHT()")
+_ORDER = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, published DESC, id ASC",
+          "oldest": "dated DESC, published ASC, id ASC"}
+MAX_STORY_ARTICLES = 10_000
 
 
 class ManticoreIndex:
@@ -154,8 +173,9 @@ class ManticoreIndex:
                filters: Filters | dict | None = None, sort: str = "relevance",
                snippets: bool = True, facets: bool = False,
                collapse: bool = False) -> SearchResult:
-        """Ranked results for ``text``; see :meth:`searcher.Index.search` (the cluster
-        keeps no duplicate groups yet: ``collapse`` changes nothing)."""
+        """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
+        groups the matches by duplicate group (the best one shown, the group's size
+        counted); the facets still count every copy."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
@@ -174,12 +194,12 @@ class ManticoreIndex:
         if match is not None:
             where.insert(0, "MATCH(%s)")
             args.append(match)
-        order = {"relevance": " ORDER BY WEIGHT() DESC, id ASC",
-                 "newest": " ORDER BY dated DESC, published DESC, id ASC",
-                 "oldest": " ORDER BY dated DESC, published ASC, id ASC"}[sort]
+        order = f" ORDER BY {_ORDER[sort]}"
+        if collapse:  # one row per duplicate group: its best match under this order
+            order = f" GROUP BY duplicate WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
         offset = (page - 1) * per_page
         max_matches = max(1000, offset + per_page)
-        sql = _select(_HIT_COLUMNS, self.cluster.table, where,
+        sql = _select(_GROUP_COLUMNS if collapse else _HIT_COLUMNS, self.cluster.table, where,
                       f"{order} LIMIT {offset},{per_page} "
                       f"OPTION ranker={self._ranker()}, max_matches={max_matches}")
         if facets:
@@ -188,7 +208,8 @@ class ManticoreIndex:
             sql += " FACET day ORDER BY day ASC LIMIT 100000"
         sets, meta = self._query(sql, args, all_sets=True)
         terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
-        hits = [_hit(row, terms) for row in sets[0]]
+        hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], collapse,
+                             where, args)
         counts, histogram = {}, []
         if facets:
             counts = {"source": facet_counts(dict(sets[1])),
@@ -200,6 +221,41 @@ class ManticoreIndex:
             warnings=tuple(dict.fromkeys(meta["warnings"])),
             took_ms=(time.perf_counter() - started) * 1000,
         )
+
+    def _grouped(self, hits: list[Hit], rows, collapse: bool, where: list[str],
+                 args: list) -> list[Hit]:
+        """Hits with their story and, when collapsing, their other versions."""
+        if not hits:
+            return hits
+        stories = {int(row[12]) for row in rows}
+        listed = ",".join(map(str, stories))
+        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {self.cluster.table} WHERE story "
+                               f"IN ({listed}) GROUP BY story LIMIT 0,{len(stories)}")
+        size_of = {int(code): int(size) for code, size in sizes}
+        names = self._names(stories)
+        annotated = []
+        for hit, row in zip(hits, rows, strict=True):
+            versions = int(row[13]) - 1 if collapse else 0
+            copies: tuple[Copy, ...] = ()
+            if versions:
+                others, _ = self._query(_select(
+                    "article_id, source, url", self.cluster.table,
+                    [*where, f"duplicate = {int(row[11])}", f"id != {int(row[0])}"],
+                    f" ORDER BY id ASC LIMIT {MAX_COPIES}"), args)
+                copies = tuple(Copy(i, s, u) for i, s, u in others)
+            code = int(row[12])
+            annotated.append(replace(hit, versions=versions, copies=copies,
+                                     story=names.get(code), story_size=size_of.get(code, 0)))
+        return annotated
+
+    def _names(self, codes) -> dict[int, str]:
+        """Story or group codes -> their ids (the first article's; ``#code`` if it is gone)."""
+        if not codes:
+            return {}
+        rows, _ = self._query(f"SELECT id, article_id FROM {self.cluster.table} WHERE id IN "
+                              f"({','.join(map(str, codes))}) LIMIT {len(codes)}")
+        found = {int(number): article_id for number, article_id in rows}
+        return {code: found.get(code, f"#{code}") for code in codes}
 
     def _where(self, query_plan: plan.QueryPlan, filters: Filters | None) -> list[str] | None:
         """SQL conditions of the restrictions; None if they exclude everything."""
@@ -258,14 +314,57 @@ class ManticoreIndex:
         return highlighted(document, terms)
 
     @checks.while_open
-    def story(self, doc_id: str):
-        """None: the cluster keeps no stories yet (:mod:`searcher.whoosh.grouping` is Whoosh's)."""
-        return None
+    def story(self, story_id: str) -> Story | None:
+        """The articles of a story, oldest first (None: no such story)."""
+        checks.doc_id(story_id)
+        try:
+            code = code_of(story_id)
+        except ValueError:  # "#" and no number: no story has that id
+            return None
+        rows, _ = self._query(_select(
+            _HIT_COLUMNS, self.cluster.table, [f"story = {code}"],
+            f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
+            f"OPTION max_matches={MAX_STORY_ARTICLES}"))
+        if not rows:
+            return None
+        hits = [make_hit(_stored(row), 0.0, None) for row in rows]
+        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
+        return Story(story_id, hits, date_histogram(days))
 
     @checks.while_open
-    def stories(self, *, since=None, limit: int = 10):
-        raise SearcherError("stories: a Manticore/Sphinx cluster keeps no stories yet; "
-                            "use a Whoosh index (--index DIR)")
+    def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
+        """The largest stories with an article published at or after ``since``."""
+        checks.limit(limit, top=10_000)
+        table, most = self.cluster.table, 1_000_000
+        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {table} GROUP BY story "
+                               f"LIMIT 0,{most} OPTION max_matches={most}")
+        size_of = {int(code): int(size) for code, size in sizes}
+        if since is not None:
+            recent, _ = self._query(f"SELECT story FROM {table} WHERE dated = 1 AND published "
+                                    f">= {seconds(since)} GROUP BY story LIMIT 0,{most} "
+                                    f"OPTION max_matches={most}")
+            size_of = {int(row[0]): size_of.get(int(row[0]), 0) for row in recent}
+        names = self._names(list(size_of))
+        top = sorted(size_of, key=lambda code: (-size_of[code], names[code]))[:limit]
+        if not top:
+            return []
+        rows, _ = self._query(
+            f"SELECT story, title_text, source, published, dated FROM {table} WHERE story IN "
+            f"({','.join(map(str, top))}) ORDER BY dated DESC, published ASC, id ASC "
+            f"LIMIT 0,{sum(size_of[c] for c in top)} "
+            f"OPTION max_matches={max(1, sum(size_of[c] for c in top))}")
+        members: dict[int, list] = {}
+        for row in rows:
+            members.setdefault(int(row[0]), []).append(row)
+        found = []
+        for code in top:
+            articles = members.get(code, [])
+            dated = [moment(int(r[3]), 1) for r in articles if int(r[4])]
+            found.append(StorySummary(
+                id=names[code], size=size_of[code], title=articles[0][1] if articles else "",
+                first=min(dated) if dated else None, last=max(dated) if dated else None,
+                sources=len({r[2] for r in articles} - {""})))
+        return found
 
     @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
@@ -345,7 +444,7 @@ def _with_expanded(terms: MatchTerms, expanded: set) -> MatchTerms:
 
 def _stored(row) -> dict:
     """A result row as the stored fields the shared builders take."""
-    _, article_id, title, body, url, source, category, published, dated, raw, author, _ = row
+    _, article_id, title, body, url, source, category, published, dated, raw, author = row[:11]
     return {"id": article_id, "title": title, "body": body, "url": url, "source": source,
             "category": category, "published": moment(published, dated),
             "category_raw": raw, "author": author}

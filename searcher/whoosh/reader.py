@@ -36,8 +36,8 @@ from searcher.models import (
 from searcher.query.highlight import match_terms
 from searcher.query.parser import filter_query, parse
 from searcher.query.text import clean_query
+from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.ranking import Ranking
 from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
 from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
 from searcher.snippets import SCAN_CHARS, MatchTerms
@@ -50,8 +50,6 @@ from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
 
-# BM25's parameters for every field (Whoosh's defaults).
-BM25F_ARGS = {"B": 0.75, "K1": 1.2}
 RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
 # Below this many matches "did you mean" also tries spellings two edits away. That
@@ -108,7 +106,7 @@ class Index:
 
     # -- searchers -----------------------------------------------------------
     def _new_searcher(self):
-        weighting = BM25FWeighting(self._segment_data.lengths, **BM25F_ARGS)
+        weighting = BM25FWeighting(self._segment_data.lengths, **BM25_PARAMETERS)
         return self._ix.searcher(weighting=weighting)
 
     def _view(self) -> View:

@@ -50,14 +50,17 @@ def _checked(piece: str) -> bool:
 
 
 def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
-                 far: Callable[[str], Iterable[str]] | None = None) -> str | None:
+                 far: Callable[[str], Iterable[str]] | None = None,
+                 known: Callable[[str], bool] | None = None) -> str | None:
     """``text`` with rare words replaced by much more frequent near spellings, or None.
 
     ``exact_counts(words)`` and ``stem_counts(stems)`` give how many documents
     hold each; a word counts as rare below 3 documents, unless its stem is
     common ("dagang"). A replacement must occur in over 3 documents and ten
     times as many as the word. One-edit variants are tried first, then
-    ``far(word)`` (two edits) for words longer than five letters.
+    ``far(word)`` (two edits) for words longer than five letters. ``known(word)``,
+    when given, says whether the index may hold a word at all (its stem table):
+    only those variants are counted, a few instead of hundreds of lookups.
     """
     pieces = re.split(r"(\s+)", text)
     words = list(dict.fromkeys(p.lower() for p in pieces if _checked(p)))
@@ -71,6 +74,8 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     if not rare:
         return None
     near = {word: edits(word, 1) for word in rare}
+    if known is not None:
+        near = {word: [c for c in candidates if known(c)] for word, candidates in near.items()}
     found = exact_counts([c for candidates in near.values() for c in candidates])
     choices = {}
     far_left = MAX_FAR_WORDS

@@ -36,3 +36,21 @@ def test_did_you_mean_with_given_document_counts():
     assert did_you_mean("BNJR", counts, counts) is None  # a short acronym is left alone
     assert did_you_mean("banjr", counts, counts) is None  # 3 documents: not enough
     assert did_you_mean("presdn", counts, counts, far=lambda w: ["presiden"]) == "presiden"
+
+
+def test_known_words_spare_the_lookups_of_variants_the_index_cannot_hold():
+    from searcher.spelling import did_you_mean
+
+    documents = {"presiden": 40, "jokowi": 30}
+    asked = []
+
+    def counts(words):
+        asked.extend(words)
+        return {w: documents.get(w, 0) for w in words}
+
+    assert did_you_mean("presidn", counts, counts, known=documents.__contains__) == "presiden"
+    # The word itself and its stem, then its one variant the index holds, not all ~350.
+    assert sorted(asked) == ["presiden", "presidn", "presidn"]
+    asked.clear()
+    assert did_you_mean("presidn", counts, counts) == "presiden"
+    assert len(asked) > 300

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.run import DEFAULT_CORPUS, DEFAULT_QUERIES, article_stream, read_queries
+from benchmarks.corpora import DEFAULT_CORPUS, DEFAULT_QUERIES, article_stream, read_queries
 
 
 def _area(filename: str) -> str:

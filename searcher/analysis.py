@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
-from searcher.stemmer import stem_word
+from searcher.stemmer import known_stems, learn_stem, stem_word
 from searcher.stopwords import is_stop_word, stop_words
 from searcher.tokenizer import find_words, normalize
 
@@ -104,15 +104,21 @@ class StopFilter(Filter):
 
 
 class StemFilter(Filter):
-    """Replaces each word with its (cached) Sastrawi stem."""
+    """Replaces each word with its Sastrawi stem: a known stem (the index's stem
+    table) when there is one; words being indexed are learned for the table."""
 
     def __eq__(self, other):
         return type(self) is type(other)
 
     def __call__(self, tokens):
+        known = known_stems()
         for token in tokens:
             if not token.stopped:
-                token.text = stem_word(token.text)
+                text = token.text
+                stem = known.get(text)
+                if stem is None:
+                    stem = learn_stem(text) if token.mode == "index" else stem_word(text)
+                token.text = stem
             yield token
 
 
@@ -136,18 +142,19 @@ class CompoundPartsFilter(Filter):
             text = token.text
             if token.mode == "query" or token.stopped or "-" not in text:
                 continue
-            for part in _compound_parts(text, self.stem):
+            for part in _compound_parts(text, self.stem and learn_stem):
                 token.text = part
                 yield token
             token.text = text
 
 
-def _compound_parts(word: str, stem: bool) -> list[str]:
+def _compound_parts(word: str, stem) -> list[str]:
+    """The parts of a hyphenated word, each through ``stem`` (a function) if given."""
     parts = []
     for part in word.split("-"):
         if not part or is_stop_word(part):
             continue
-        part = stem_word(part) if stem else part
+        part = stem(part) if stem else part
         if part != word and part not in parts:
             parts.append(part)
     return parts

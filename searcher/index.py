@@ -48,6 +48,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
+from searcher import stemmer, stemtable
 from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemming_analyzer
 from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
@@ -124,6 +125,9 @@ def open_whoosh_index(path: str | os.PathLike):
             f"the index in {path} was built by another version of searcher; "
             f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
         )
+    # The words the index holds, with their stems: queries, snippets and a
+    # re-indexing run then call Sastrawi for new words only.
+    stemtable.load(path)
     return ix
 
 
@@ -208,6 +212,29 @@ def _remove_uncommitted(ix) -> None:
     toc = whoosh_index.TOC.read(storage, INDEX_NAME)
     whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
     shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
+    for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
+        part.unlink(missing_ok=True)
+
+
+# A worker process's new stems, for the parent to add to the stem table at commit.
+STEM_PART_PREFIX = ".stems-"
+
+
+def _write_stem_part(folder: str, entries: list[tuple[str, str]]) -> None:
+    part = Path(folder) / f"{STEM_PART_PREFIX}{os.getpid()}.part"
+    part.write_text("".join(f"{word}\t{stem}\n" for word, stem in entries), encoding="utf-8")
+
+
+def _take_stem_parts(folder: Path) -> list[tuple[str, str]]:
+    """The workers' new stems (their files are deleted)."""
+    entries = []
+    for part in sorted(folder.glob(f"{STEM_PART_PREFIX}*.part")):
+        for line in part.read_text(encoding="utf-8").splitlines():
+            word, _, stem = line.partition("\t")
+            if word and stem:
+                entries.append((word, stem))
+        part.unlink()
+    return entries
 
 
 def _remove_index_files(folder: Path) -> None:
@@ -253,8 +280,13 @@ class _Worker(SubWriterTask):
         # Ctrl-C reaches every process of the terminal's group: the indexer stops its
         # workers itself (cancel), so a worker ignores it instead of printing a traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Forked from the indexer: the stems it knows (its index's table) are known
+        # here too; those learned here go back to it in a file, read at commit.
+        mark = stemmer.known_count()
         try:
             super().run()
+            if self.running:
+                _write_stem_part(self.storage.folder, stemmer.learned_since(mark))
         except OSError as error:
             if error.errno not in WRITE_PROBLEMS:
                 raise
@@ -292,10 +324,11 @@ class _ParallelWriter(MpWriter):
     Whoosh leaves waiting for jobs while they hold the inherited locks.
     """
 
-    def __init__(self, ix, **options):
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
         super().__init__(ix, **options)
         self.jobs = self.jobqueue  # the workers read this queue directly
         self.jobqueue = _JobQueue(self.jobs, self.check_workers)
+        self.before_toc = before_toc
 
     def _new_task(self):
         task = _Worker(self.storage, self.indexname, self.jobs, self.resultqueue, self.subargs,
@@ -316,6 +349,7 @@ class _ParallelWriter(MpWriter):
 
     def _commit_toc(self, segments) -> None:
         self.check_workers()  # before the new table of contents makes anything visible
+        self.before_toc()  # the workers have finished: their stems are in their files
         super()._commit_toc(segments)
 
     def cancel(self) -> None:
@@ -377,12 +411,13 @@ class _Batches:
         else:
             _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
+        self.stems_mark = stemmer.known_count()
 
     def _writer(self):
         if self.writer is None:
             if self.procs > 1:
-                self.writer = _ParallelWriter(self.ix, procs=self.procs, multisegment=True,
-                                              **self.options)
+                self.writer = _ParallelWriter(self.ix, self.save_stems, procs=self.procs,
+                                              multisegment=True, **self.options)
             else:
                 self.writer = self.ix.writer(**self.options)
         return self.writer
@@ -401,6 +436,8 @@ class _Batches:
         # A rebuild that read no good article keeps the old index: an empty
         # result is far more often a wrong path than a wish to delete everything.
         if self.writer is not None:
+            if not isinstance(self.writer, _ParallelWriter):
+                self.save_stems()  # (a parallel writer does it once its workers are done)
             self.writer.commit(mergetype=CLEAR) if self.clear else self.writer.commit()
             self.writer = None
         self.pending = 0
@@ -412,6 +449,21 @@ class _Batches:
             self.build = None
             self.ix = open_whoosh_index(self.path)
             _remove_uncommitted(self.ix)  # segments of a publish that was killed half-way
+
+    def save_stems(self) -> None:
+        """Add the stems learned since the last commit (here and in the workers) to
+        the stem table, before the table of contents that makes their words visible."""
+        folder = self.build or self.path
+        learned = stemmer.learned_since(self.stems_mark)
+        from_workers = _take_stem_parts(folder)
+        stemmer.add_known_stems(from_workers)  # the next batch's workers start with them
+        self.stems_mark = stemmer.known_count()
+        table = stemtable.read_table(folder)
+        size = len(table)
+        stemtable.merge(table, learned)
+        stemtable.merge(table, from_workers)
+        if len(table) > size or not stemtable.table_path(folder).exists():
+            stemtable.write_table(folder, table)
 
     def cancel(self) -> None:
         """Drop everything not committed, and its files (best effort: this runs after a

@@ -6,6 +6,14 @@ single, already-tokenised words instead. Each distinct word is stemmed once
 per process (news vocabulary is Zipfian: a few hundred thousand distinct
 words cover millions of tokens).
 
+Words whose stem is already known skip Sastrawi and the cache: the stem table
+saved with an index (:mod:`searcher.stemtable`) fills :func:`known_stems` when
+the index is opened, and indexing adds every new word to it
+(:func:`learn_stem`), so neither queries nor snippets stem a word the index
+holds, and re-indexing stems only words it has never seen. Words met at query
+time only go to the bounded cache, not the table: a server's memory does not
+grow with what people type.
+
 Sastrawi over-stems many proper nouns and a few common words (Bekasi→bekas,
 Bali→bal, pemilu→milu, penyelidikan→lidi). Words in ``data/protected.txt``
 are returned unchanged.
@@ -13,13 +21,24 @@ are returned unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, lru_cache
+from itertools import islice
 
 from searcher.resources import read_word_list
 
 # Large enough to hold the vocabulary of a big news corpus; bounded so memory
 # does not grow without limit on odd input (random strings, numbers).
 STEM_CACHE_SIZE = 500_000
+# Bump when the rules of stem_word change (clitics, codes, protected handling):
+# stem tables saved by other rules are then not trusted (searcher.stemtable).
+RULES_VERSION = 1
+
+# word -> stem for every word of the opened indexes' stem tables and every word
+# indexed in this process. Insertion-ordered: what was learned since a point is
+# a slice of it (see learned_since).
+_KNOWN: dict[str, str] = {}
+_cleared = 0
 
 
 @cache
@@ -45,9 +64,65 @@ def _sastrawi():
 CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem_word(word: str) -> str:
-    """The stem of one lowercase word (protected words and numbers unchanged)."""
+    """The stem of one lowercase word (protected words and numbers unchanged).
+
+    From the known stems when the word is there, else Sastrawi behind the cache.
+    """
+    stem = _KNOWN.get(word)
+    return stem if stem is not None else _cached_stem(word)
+
+
+def learn_stem(word: str) -> str:
+    """The stem of a word being indexed, remembered in the known stems (and so
+    saved in the index's stem table)."""
+    stem = _KNOWN.get(word)
+    if stem is None:
+        stem = _KNOWN[word] = sastrawi_stem(word)
+    return stem
+
+
+def known_stems() -> dict[str, str]:
+    """The process's known stems, word -> stem (callers must not change it)."""
+    return _KNOWN
+
+
+def add_known_stems(entries: Iterable[tuple[str, str]]) -> None:
+    """Remember stems read from a stem table (words already known keep theirs)."""
+    for word, stem in entries:
+        _KNOWN.setdefault(word, stem)
+
+
+def clear_known_stems() -> None:
+    """Forget every known stem (and the cache): as a fresh process starts."""
+    global _cleared
+    _KNOWN.clear()
+    _cached_stem.cache_clear()
+    _cleared += 1
+
+
+def known_generation() -> int:
+    """Changes each time the known stems are cleared (tables loaded before are gone)."""
+    return _cleared
+
+
+def known_count() -> int:
+    """How many stems are known: a mark for :func:`learned_since`."""
+    return len(_KNOWN)
+
+
+def learned_since(mark: int) -> list[tuple[str, str]]:
+    """The stems learned after :func:`known_count` returned ``mark``."""
+    return list(islice(_KNOWN.items(), mark, None))
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _cached_stem(word: str) -> str:
+    return sastrawi_stem(word)
+
+
+def sastrawi_stem(word: str) -> str:
+    """The stem by our rules and Sastrawi, never cached (what the stem table holds)."""
     protected = protected_words()
     if word in protected or not word.isalpha() and "-" not in word:
         return word

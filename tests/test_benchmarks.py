@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.reference import reference_analyzer, sastrawi_stem  # noqa: E402
 from benchmarks.corpora import article_stream, distinct_queries, read_queries  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     TARGET_FIRST_QUERY_MS,
@@ -27,6 +26,7 @@ from benchmarks.harness import (  # noqa: E402
     TARGET_P95_MS,
 )
 from benchmarks.measures import percentile  # noqa: E402
+from benchmarks.reference import reference_analyzer, sastrawi_stem  # noqa: E402
 
 SAMPLE = ROOT / "corpus" / "sample.jsonl"
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from itertools import islice
 
 from searcher.resources import read_word_list
 
@@ -35,10 +34,11 @@ STEM_CACHE_SIZE = 500_000
 RULES_VERSION = 1
 
 # word -> stem for every word of the opened indexes' stem tables and every word
-# indexed in this process. Insertion-ordered: what was learned since a point is
-# a slice of it (see learned_since).
+# indexed in this process.
 _KNOWN: dict[str, str] = {}
 _cleared = 0
+# While an indexer runs: every word it indexes (known or new), for its index's table.
+_RECORDING: set[str] | None = None
 
 
 @cache
@@ -74,12 +74,32 @@ def stem_word(word: str) -> str:
 
 
 def learn_stem(word: str) -> str:
-    """The stem of a word being indexed, remembered in the known stems (and so
-    saved in the index's stem table)."""
+    """The stem of a word being indexed, remembered in the known stems (and, while
+    recording, in the words the indexer saves in its index's stem table)."""
+    if _RECORDING is not None:
+        _RECORDING.add(word)
     stem = _KNOWN.get(word)
     if stem is None:
         stem = _KNOWN[word] = sastrawi_stem(word)
     return stem
+
+
+def start_recording() -> set[str]:
+    """Start collecting the words indexed in this process (see :func:`recording`)."""
+    global _RECORDING
+    _RECORDING = set()
+    return _RECORDING
+
+
+def recording() -> set[str] | None:
+    """The words indexed since :func:`start_recording` (None when not recording);
+    the indexer empties it as it saves them."""
+    return _RECORDING
+
+
+def stop_recording() -> None:
+    global _RECORDING
+    _RECORDING = None
 
 
 def known_stems() -> dict[str, str]:
@@ -104,16 +124,6 @@ def clear_known_stems() -> None:
 def known_generation() -> int:
     """Changes each time the known stems are cleared (tables loaded before are gone)."""
     return _cleared
-
-
-def known_count() -> int:
-    """How many stems are known: a mark for :func:`learned_since`."""
-    return len(_KNOWN)
-
-
-def learned_since(mark: int) -> list[tuple[str, str]]:
-    """The stems learned after :func:`known_count` returned ``mark``."""
-    return list(islice(_KNOWN.items(), mark, None))
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)

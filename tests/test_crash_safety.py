@@ -30,7 +30,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 import searcher
-from searcher import cli
+from searcher import cli, stemtable
 from searcher.index import INDEX_NAME, LOCK_FILE, indexer_lock
 
 SYNTHETIC = 1500
@@ -190,9 +190,11 @@ def lock_released(index_dir: Path, within: float) -> bool:
 
 
 def stray_files(index_dir: Path) -> list[str]:
-    """What the index folder holds besides the committed index and the lock files."""
+    """What the index folder holds besides the committed index (its segments and stem
+    table) and the lock files."""
     toc = TOC.read(FileStorage(str(index_dir)), INDEX_NAME)
-    keep = {f"_{INDEX_NAME}_{toc.generation}.toc", LOCK_FILE, f"{INDEX_NAME}_WRITELOCK"}
+    keep = {f"_{INDEX_NAME}_{toc.generation}.toc", LOCK_FILE, f"{INDEX_NAME}_WRITELOCK",
+            stemtable.FILE_NAME}
     segments = tuple(f"{segment.segment_id()}." for segment in toc.segments)
     return sorted(path.name for path in index_dir.iterdir()
                   if path.name not in keep and not path.name.startswith(segments))

@@ -88,6 +88,16 @@ def test_reindexing_reuses_and_extends_the_table(tmp_path, tiny_corpus, sastrawi
     assert len(table) == 9
 
 
+def test_a_process_that_knew_the_words_still_saves_them(tmp_path, tiny_corpus,
+                                                         sastrawi_calls):
+    build(tmp_path, tiny_corpus, TRADE)  # this process now knows every word of TRADE
+    sastrawi_calls.clear()
+    searcher.index_sources([tiny_corpus.jsonl("b.jsonl", TRADE)], tmp_path / "other")
+    assert sastrawi_calls == []  # nothing stemmed again ...
+    # ... and the other index's table has every word all the same.
+    assert stemtable.read_table(tmp_path / "other") == stemtable.read_table(tmp_path / "ix")
+
+
 def test_workers_stems_reach_the_table(tmp_path, tiny_corpus, sastrawi_calls):
     records = [article(f"n{i}", f"Pelabuhan ke-{i} diperdagangkan.") for i in range(30)]
     build(tmp_path, tiny_corpus, *records, procs=2)

@@ -264,6 +264,8 @@ def _remove_uncommitted(ix) -> None:
     shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
     for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
         part.unlink(missing_ok=True)
+    for temporary in Path(storage.folder).glob(stemtable.TEMPORARY_PATTERN):
+        temporary.unlink(missing_ok=True)  # a stem table whose writing was killed
 
 
 # A worker process's new stems, for the parent to add to the stem table at commit.

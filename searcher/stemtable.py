@@ -37,6 +37,7 @@ from pathlib import Path
 from searcher import stemmer
 
 FILE_NAME = "stems.tsv.gz"
+TEMPORARY_PATTERN = f".{FILE_NAME}.*.tmp"  # written, then renamed to FILE_NAME
 MAGIC = "# searcher stem table"
 log = logging.getLogger("searcher")
 

@@ -151,3 +151,14 @@ def test_table_round_trip_and_atomic_write(tmp_path):
     lines = gzip.decompress(stemtable.table_path(tmp_path).read_bytes()).decode().splitlines()
     assert lines[1:] == ["perdagangan\tdagang", "orang", "covid-19"]  # own stem: word alone
     assert [p.name for p in tmp_path.iterdir()] == [stemtable.FILE_NAME]  # no temporary left
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path, tiny_corpus,
+                                                            sastrawi_calls):
+    build(tmp_path, tiny_corpus, TRADE)
+    folder = tmp_path / "ix"
+    (folder / f".{stemtable.FILE_NAME}.999.tmp").write_bytes(b"half a table")
+    (folder / ".stems-999.part").write_text("kata\tk\n")  # a killed worker's stems
+    build(tmp_path, tiny_corpus, article("e", "Pelabuhan baru."), name="e.jsonl")
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".stems")) == []
+    assert "kata" not in stemtable.read_table(folder)

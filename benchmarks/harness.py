@@ -112,15 +112,17 @@ def _timed(search, query: str, errors: dict) -> tuple[float | None, int]:
 
 def _stream(search, stream: list[str], warm: int) -> dict:
     """Each query of ``stream`` once; the first ``warm`` are not timed."""
-    latencies, errors, zero = [], {}, 0
+    latencies, errors, zero, per_query = [], {}, 0, []
     for number, query in enumerate(stream):
         elapsed, total = _timed(search, query, errors)
         if number >= warm and elapsed is not None:
             latencies.append(elapsed)
+            per_query.append((query, round(elapsed, 3), total))
             zero += total == 0
     summary = latency_summary(latencies)
+    # Each timed query's (text, ms, hits): to split the figures by kind of query later.
     summary.update(warm=warm, errors=len(errors), error_examples=dict(list(errors.items())[:5]),
-                   zero_hit_queries=zero)
+                   zero_hit_queries=zero, per_query=per_query)
     return summary
 
 

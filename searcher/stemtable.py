@@ -3,24 +3,28 @@
 Stemming with Sastrawi costs tens of microseconds a word, and a process that
 opens an index has stemmed nothing yet: without the table, the first queries
 and every snippet passage (whose words are the articles') would call Sastrawi
-for words the indexer stemmed already. So the indexer saves what it learned
-(:func:`searcher.stemmer.learn_stem`) in the index folder, and opening the
-index loads it into :func:`searcher.stemmer.known_stems`.
+for words the indexer stemmed already. So the indexer saves every word it
+indexes with its stem (:func:`searcher.stemmer.start_recording`; worker
+processes send theirs back in files) in the index folder, and opening the
+index loads it into :func:`searcher.stemmer.known_stems`. Re-indexing loads
+it too, so it stems only words the index never held.
 
 The file, ``stems.tsv.gz`` in the index folder, is a header line then one
 word a line: ``word<TAB>stem``, or ``word`` alone when the word is its own
 stem. The header names a fingerprint of the stemming rules (our rules'
 version, the protected words, Sastrawi's version): a table made under other
 rules is not used (words are stemmed afresh) and the next indexing run
-replaces it. It is written to a temporary file and renamed, before the table
-of contents that makes the indexed words visible, so a reader never sees an
-index generation whose words the table lacks (only a table with a few words
-more, after a failed run, which does no harm: the stems are right).
+replaces it. It is written to a temporary file and renamed once the commit's
+segments are written, just before the table of contents that makes them
+visible: a run that fails before leaves it as it was, and a reader never sees
+an index generation whose words the table lacks (at most, after a run that
+failed at its very end, a table with a few words more: the stems are right).
+Words of deleted articles stay in the table (it is a cache of stems).
 
 A missing or unreadable table is not an error: the index is searchable
 without it (Sastrawi is called for every word, as before the table existed);
-opening logs one warning line naming the file, and the next indexing run
-writes a table of the words it indexes.
+opening logs one warning line naming the file (nothing for a missing one),
+and the next indexing run writes a table of the words it indexes.
 """
 
 from __future__ import annotations

@@ -47,11 +47,10 @@ from collections import Counter
 from pathlib import Path
 
 import searcher
-from benchmarks.run import read_queries
+from benchmarks.corpora import DEFAULT_QUERIES, read_queries
 from web import close_index, create_app
 from web.server import make_server
 
-DEFAULT_QUERIES = Path(__file__).resolve().parent / "queries.txt"
 SORTS = ("relevansi", "terbaru", "terlama")
 # Memory: the caches (one searcher per server thread, recent results, stems)
 # fill during the first part of a run, so the verdict compares the largest RSS

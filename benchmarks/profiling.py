@@ -22,6 +22,7 @@ profiler) gives less distorted shares when it is available.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import itertools
 import pstats
@@ -33,7 +34,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.run import DEFAULT_CORPUS, DEFAULT_QUERIES, article_stream, read_queries
+from benchmarks.corpora import (
+    DEFAULT_CORPUS,
+    DEFAULT_QUERIES,
+    article_stream,
+    distinct_queries,
+    read_queries,
+)
 
 
 def _area(filename: str) -> str:
@@ -100,8 +107,12 @@ def profile_indexing(corpus: Sequence[Path], limit: int, workdir: Path) -> str:
     return summarize(profile, f"indexing {report.added:,} articles (procs=1), {seconds:.1f} s wall")
 
 
-def profile_queries(index_dir: Path, queries: list[str], count: int) -> str:
+def profile_queries(index_dir: Path, queries: list[str], count: int,
+                    stream: int = 0) -> str:
     """Profile opening the index and the first query, then ``count`` warm queries.
+
+    With ``stream`` the profiled queries are instead ``stream`` distinct queries,
+    each sent once, after the ``queries`` (here the stream's own first ones) unprofiled.
 
     The first query is cold only if nothing was searched or indexed before in this
     process (run with ``--skip-indexing``).
@@ -116,13 +127,15 @@ def profile_queries(index_dir: Path, queries: list[str], count: int) -> str:
     first.disable()
     first_seconds = time.perf_counter() - started
     try:
-        for q in queries:  # warm-up pass, not profiled
-            index.search(q, per_page=10)
+        warm, timed = (queries[:-stream], queries[-stream:]) if stream else (
+            queries, list(itertools.islice(itertools.cycle(queries), count)))
+        for q in warm:  # warm-up, not profiled
+            _search(index, q)
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
-        for q in itertools.islice(itertools.cycle(queries), count):
-            index.search(q, per_page=10)
+        for q in timed:
+            _search(index, q)
         profile.disable()
         seconds = time.perf_counter() - started
     finally:
@@ -130,9 +143,18 @@ def profile_queries(index_dir: Path, queries: list[str], count: int) -> str:
     return "\n".join(
         [
             summarize(first, f"open + first query {queries[0]!r}, {first_seconds:.2f} s wall"),
-            summarize(profile, f"{count} warm queries with snippets, {seconds:.1f} s wall"),
+            summarize(profile, f"{len(timed)} {'distinct' if stream else 'warm repeated'} "
+                               f"queries with snippets, {seconds:.1f} s wall"),
         ]
     )
+
+
+def _search(index, query: str) -> None:
+    import searcher
+
+    # A stream query the engine refuses (too long, only stop words) is no search.
+    with contextlib.suppress(searcher.QueryError):
+        index.search(query, per_page=10)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--query-count", type=int, default=200)
+    parser.add_argument("--stream", type=int, default=0,
+                        help="profile N distinct queries, each sent once, after 200 "
+                        "unprofiled ones (benchmarks.corpora.distinct_queries)")
     parser.add_argument("--skip-indexing", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
     args = parser.parse_args(argv)
@@ -172,7 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     flush=True,
                 )
                 searcher.build_index(article_stream(corpus), index_dir)
-            print(profile_queries(index_dir, read_queries(args.queries), args.query_count))
+            queries = (distinct_queries(200 + args.stream) if args.stream
+                       else read_queries(args.queries))
+            print(profile_queries(index_dir, queries, args.query_count, args.stream))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

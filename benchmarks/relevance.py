@@ -27,13 +27,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import searcher
+from benchmarks.corpora import NEWS_EVAL, NEWS_SOURCES, TYDI_EVAL
 from searcher import evaluation
 from searcher.ranking import DEFAULT, WORDS_ONLY, Ranking
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-NEWS_SOURCES = [SHARED / "seeds", SHARED / "data" / "news" / "clickid-2019.jsonl.gz"]
-NEWS_EVAL = SHARED / "data" / "eval" / "news-clickid-dev"
-TYDI_EVAL = SHARED / "data" / "eval" / "tydiqa-id"
 
 # Each step adds one idea to the step before; the last is what ships.
 _CONCEPTS_ONLY = replace(DEFAULT, thesaurus=WORDS_ONLY.thesaurus, coordination=0.0,

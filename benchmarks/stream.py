@@ -14,42 +14,15 @@ Prints p50, p95, p99 and the mean in milliseconds.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
-import random
 import statistics
 import time
 from pathlib import Path
 
 import searcher
-from benchmarks.relevance import NEWS_EVAL, SHARED, TYDI_EVAL
-from searcher import evaluation
+from benchmarks.corpora import distinct_queries
 from searcher.ranking import DEFAULT, WORDS_ONLY
 
 RANKINGS = {"default": DEFAULT, "words": WORDS_ONLY}
-CLICKID = SHARED / "data" / "news" / "clickid-2019.jsonl.gz"
-BENCH_QUERIES = Path(__file__).resolve().parent / "queries.txt"
-
-
-def distinct_queries(count: int, seed: int = 7) -> list[str]:
-    """``count`` distinct queries of every kind, in a shuffled order."""
-    news = list(evaluation.read_queries(NEWS_EVAL / "queries.tsv").values())
-    bench = [line.strip() for line in BENCH_QUERIES.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    questions = list(evaluation.read_queries(TYDI_EVAL / "queries.tsv").values())
-    titles = []
-    with gzip.open(CLICKID, "rt", encoding="utf-8") as stream:
-        for line in stream:
-            title = json.loads(line).get("title") or ""
-            if title:
-                titles += [title, " ".join(title.split()[:4])]
-    rng = random.Random(seed)
-    rng.shuffle(questions)
-    rng.shuffle(titles)
-    pool = news + bench + questions[: count // 3] + titles[:count]
-    unique = list(dict.fromkeys(q.strip() for q in pool if q.strip()))
-    rng.shuffle(unique)
-    return unique[:count]
 
 
 def main(argv=None) -> int:

@@ -24,6 +24,12 @@ The Whoosh schema pickles analyzers into the index, so these classes hold no
 state: the stop list, protected words and stem cache live in module-level
 functions and are found by name when an index is opened.
 
+:class:`AnalysedText` fields index a text with all three from one pass over it
+(:class:`TextAnalysis`): one tokenisation, one stop-word check and one stem
+lookup per word serve the stemmed, exact and pair fields of the same text.
+The analyzers stay the fields' analyzers for queries, and give the same terms
+(tests/test_analysis.py compares them).
+
 :func:`analyze_with_offsets` runs the same steps without Whoosh for the
 snippet highlighter, so what is highlighted is exactly what was matched.
 """
@@ -33,10 +39,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from whoosh.fields import TEXT
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
-from searcher.stemmer import stem_word
+from searcher.stemmer import known_stems, learn_stem, recording, stem_word
 from searcher.stopwords import is_stop_word, stop_words
-from searcher.tokenizer import find_words, normalize
+from searcher.tokenizer import find_words, normalize, word_starts
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -104,15 +113,21 @@ class StopFilter(Filter):
 
 
 class StemFilter(Filter):
-    """Replaces each word with its (cached) Sastrawi stem."""
+    """Replaces each word with its Sastrawi stem: a known stem (the index's stem
+    table) when there is one; words being indexed are learned for the table."""
 
     def __eq__(self, other):
         return type(self) is type(other)
 
     def __call__(self, tokens):
+        known = known_stems()
         for token in tokens:
             if not token.stopped:
-                token.text = stem_word(token.text)
+                text = token.text
+                stem = None if token.mode == "index" else known.get(text)
+                if stem is None:
+                    stem = learn_stem(text) if token.mode == "index" else stem_word(text)
+                token.text = stem
             yield token
 
 
@@ -136,18 +151,19 @@ class CompoundPartsFilter(Filter):
             text = token.text
             if token.mode == "query" or token.stopped or "-" not in text:
                 continue
-            for part in _compound_parts(text, self.stem):
+            for part in _compound_parts(text, self.stem and learn_stem):
                 token.text = part
                 yield token
             token.text = text
 
 
-def _compound_parts(word: str, stem: bool) -> list[str]:
+def _compound_parts(word: str, stem) -> list[str]:
+    """The parts of a hyphenated word, each through ``stem`` (a function) if given."""
     parts = []
     for part in word.split("-"):
         if not part or is_stop_word(part):
             continue
-        part = stem_word(part) if stem else part
+        part = stem(part) if stem else part
         if part != word and part not in parts:
             parts.append(part)
     return parts
@@ -224,3 +240,112 @@ def analyze_with_offsets(text: str, *, stem: bool = True) -> Iterator[tuple[str,
         if is_stop_word(word):
             continue
         yield (stem_word(word) if stem else word), match.start(), match.end()
+
+
+class TextAnalysis:
+    """One text's index terms for every kind of field, from one pass over its words.
+
+    ``stemmed``: stem (and stemmed compound part) -> positions, as
+    :func:`stemming_analyzer` gives them; ``exact``: word (and part) -> count, as
+    :func:`exact_analyzer`; ``stems``: the non-stop words' stems in order, whose
+    neighbours make the pair terms (:meth:`pairs`, as :func:`pair_analyzer`).
+    Words are stemmed as when indexing: from the known stems, new ones learned.
+    """
+
+    __slots__ = ("exact", "stemmed", "stems")
+
+    def __init__(self, text: str):
+        known, stops = known_stems(), stop_words()
+        stemmed: dict[str, list[int]] = {}
+        exact: dict[str, int] = {}
+        stems: list[str] = []
+        words, _ = word_starts(text)
+        for position, word in enumerate(words):
+            norm = normalize(word)
+            if norm in stops:
+                continue
+            stem = known.get(norm)
+            if stem is None:
+                stem = learn_stem(norm)
+            stems.append(stem)
+            found = stemmed.get(stem)
+            if found is None:
+                stemmed[stem] = [position]
+            else:
+                found.append(position)
+            exact[norm] = exact.get(norm, 0) + 1
+            if "-" in stem:
+                for part in _compound_parts(stem, learn_stem):
+                    stemmed.setdefault(part, []).append(position)
+            if "-" in norm:
+                for part in _compound_parts(norm, None):
+                    exact[part] = exact.get(part, 0) + 1
+        self.stemmed, self.exact, self.stems = stemmed, exact, stems
+        words_indexed = recording()
+        if words_indexed is not None:  # the known ones too: the index's table needs them
+            words_indexed.update(exact)
+
+    def pairs(self, limit: int | None) -> dict[str, int]:
+        """Pair term -> count, of the first ``limit`` pairs (all if None)."""
+        stems = self.stems
+        count = len(stems) - 1 if limit is None else min(limit, len(stems) - 1)
+        found: dict[str, int] = {}
+        for i in range(max(count, 0)):
+            term = pair_term(stems[i], stems[i + 1])
+            found[term] = found.get(term, 0) + 1
+        return found
+
+
+# The last texts analysed, with their analysis: a document's title and body are
+# each indexed by three fields in a row (Whoosh indexes fields in name order), all
+# given the same string object.
+_RECENT: list[tuple[str, TextAnalysis]] = []
+_RECENT_SIZE = 2
+
+
+def analyse_text(text: str) -> TextAnalysis:
+    """The :class:`TextAnalysis` of ``text``, computed once for the fields in a row."""
+    for seen, analysis in _RECENT:
+        if seen is text:
+            return analysis
+    analysis = TextAnalysis(text)
+    _RECENT.insert(0, (text, analysis))
+    del _RECENT[_RECENT_SIZE:]
+    return analysis
+
+
+class AnalysedText(TEXT):
+    """A TEXT field indexed from the shared one-pass :class:`TextAnalysis`.
+
+    ``kind`` is ``"stemmed"``, ``"exact"`` or ``"pairs"`` (with ``limit``: the
+    first pairs only), matching the ``analyzer`` given, which queries still use.
+    """
+
+    KINDS = ("stemmed", "exact", "pairs")
+
+    def __init__(self, kind: str, limit: int | None = None, **options):
+        if kind not in self.KINDS:
+            raise ValueError(f"AnalysedText kind: {kind!r} is not one of {self.KINDS}")
+        super().__init__(**options)
+        self.kind, self.limit = kind, limit
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().index(value, **kwargs)
+            return
+        analysis = analyse_text(value)
+        boost = self.format.field_boost
+        if self.kind == "stemmed":
+            if isinstance(self.format, Positions):
+                encode = self.format.encode
+                for term, positions in analysis.stemmed.items():
+                    count = len(positions)
+                    yield term.encode("utf-8"), count, count * boost, encode(positions)
+                return
+            counts = {term: len(positions) for term, positions in analysis.stemmed.items()}
+        elif self.kind == "exact":
+            counts = analysis.exact
+        else:
+            counts = analysis.pairs(self.limit)
+        for term, count in counts.items():
+            yield term.encode("utf-8"), count, count * boost, pack_uint(count)

@@ -44,11 +44,19 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, Schema
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
 
-from searcher.analysis import LEAD_PAIRS, exact_analyzer, pair_analyzer, stemming_analyzer
+from searcher import stemmer, stemtable
+from searcher.analysis import (
+    LEAD_PAIRS,
+    AnalysedText,
+    exact_analyzer,
+    pair_analyzer,
+    stemming_analyzer,
+)
 from searcher.categories import CategoryFilter, normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
@@ -67,6 +75,52 @@ WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "di
                   errno.EROFS: "read-only file system"}
 
 
+# Posting lists of at most this many documents are kept in the term's entry instead
+# of a block of their own in the postings file: a block costs about 90 bytes however
+# short its list, and most pair terms and many words occur in one or two articles.
+INLINE_POSTINGS = 2
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    """Whoosh 2.7's postings writer, with its inlining of short lists working: it
+    calls a method its term info does not have, so it never inlines (its default
+    limit of 1 also means "fewer than 1")."""
+
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if not self.written() and 0 < len(self._ids) <= self._inlinelimit:
+            terminfo.add_block(self)
+            # A format without values (frequencies only) buffers none; a value per
+            # posting, even empty, keeps them bytes when read back: Whoosh's reader
+            # of inlined lists gives "" (a str) for none, which a merge of segments
+            # refuses ("vbytes=''").
+            values = self._values if len(self._values) == len(self._ids) else [b""] * len(
+                self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class InliningCodec(W3Codec):
+    """Whoosh's codec with posting lists of up to ``inline`` documents inlined (the
+    readers need nothing new: Whoosh reads inlined lists). Segments remember their
+    codec, so this class must stay importable by this name."""
+
+    def __init__(self, inline: int = INLINE_POSTINGS, **options):
+        super().__init__(inlinelimit=inline, **options)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                       compression=self._compression,
+                                       inlinelimit=self._inlinelimit)
+
+
+def index_codec(inline: int = INLINE_POSTINGS) -> W3Codec:
+    """The codec of our segments: Whoosh's, with short posting lists inlined."""
+    return InliningCodec(inline)
+
+
 def default_index_dir() -> str:
     """``$SEARCHER_INDEX`` or ``index/``."""
     return os.environ.get("SEARCHER_INDEX") or DEFAULT_INDEX
@@ -76,19 +130,22 @@ def make_schema() -> Schema:
     stemmed, exact = stemming_analyzer(), exact_analyzer()
     # A typed word that analyses into several tokens (L'Arc, kompas.com) is a phrase.
     phrase = "phrase"
+    # Each text is analysed once for its three fields (searcher.analysis.AnalysedText);
+    # the analyzers given are what queries use, and give the same terms.
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
-        title=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
+        title=AnalysedText("stemmed", analyzer=stemmed, stored=True, multitoken_query=phrase),
         # Exact forms only add weight to single words: no positions (phrases
         # match on the stemmed fields), a smaller index and less work per word.
-        title_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
-        body=TEXT(analyzer=stemmed, stored=True, multitoken_query=phrase),
-        body_exact=TEXT(analyzer=exact, phrase=False, multitoken_query="and"),
+        title_exact=AnalysedText("exact", analyzer=exact, phrase=False, multitoken_query="and"),
+        body=AnalysedText("stemmed", analyzer=stemmed, stored=True, multitoken_query=phrase),
+        body_exact=AnalysedText("exact", analyzer=exact, phrase=False, multitoken_query="and"),
         # Neighbouring words as one term ("dagang orang"): proximity and
         # multiword terms at the cost of a word lookup (searcher.query.concepts);
         # in bodies, the lead's pairs only.
-        title_pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
-        body_pairs=TEXT(analyzer=pair_analyzer(LEAD_PAIRS), phrase=False),
+        title_pairs=AnalysedText("pairs", analyzer=pair_analyzer(), phrase=False),
+        body_pairs=AnalysedText("pairs", LEAD_PAIRS, analyzer=pair_analyzer(LEAD_PAIRS),
+                                phrase=False),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
@@ -126,6 +183,9 @@ def open_whoosh_index(path: str | os.PathLike):
             f"the index in {path} was built by another version of searcher; "
             f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
         )
+    # The words the index holds, with their stems: queries, snippets and a
+    # re-indexing run then call Sastrawi for new words only.
+    stemtable.load(path)
     return ix
 
 
@@ -210,6 +270,31 @@ def _remove_uncommitted(ix) -> None:
     toc = whoosh_index.TOC.read(storage, INDEX_NAME)
     whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
     shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
+    for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
+        part.unlink(missing_ok=True)
+    for temporary in Path(storage.folder).glob(stemtable.TEMPORARY_PATTERN):
+        temporary.unlink(missing_ok=True)  # a stem table whose writing was killed
+
+
+# A worker process's new stems, for the parent to add to the stem table at commit.
+STEM_PART_PREFIX = ".stems-"
+
+
+def _write_stem_part(folder: str, entries: list[tuple[str, str]]) -> None:
+    part = Path(folder) / f"{STEM_PART_PREFIX}{os.getpid()}.part"
+    part.write_text("".join(f"{word}\t{stem}\n" for word, stem in entries), encoding="utf-8")
+
+
+def _take_stem_parts(folder: Path) -> list[tuple[str, str]]:
+    """The workers' new stems (their files are deleted)."""
+    entries = []
+    for part in sorted(folder.glob(f"{STEM_PART_PREFIX}*.part")):
+        for line in part.read_text(encoding="utf-8").splitlines():
+            word, _, stem = line.partition("\t")
+            if word and stem:
+                entries.append((word, stem))
+        part.unlink()
+    return entries
 
 
 def _remove_index_files(folder: Path) -> None:
@@ -255,8 +340,17 @@ class _Worker(SubWriterTask):
         # Ctrl-C reaches every process of the terminal's group: the indexer stops its
         # workers itself (cancel), so a worker ignores it instead of printing a traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Forked from the indexer: the stems it knows (its index's table) are known
+        # here too; the words indexed here go back to it with their stems in a
+        # file, read at commit.
+        words = stemmer.start_recording()
         try:
             super().run()
+            if self.running:
+                known = stemmer.known_stems()
+                _write_stem_part(self.storage.folder,
+                                 [(word, known.get(word) or stemmer.stem_word(word))
+                                  for word in words])
         except OSError as error:
             if error.errno not in WRITE_PROBLEMS:
                 raise
@@ -285,6 +379,20 @@ class _JobQueue:
                 continue
 
 
+class _Writer(SegmentWriter):
+    """Whoosh's one-process writer, calling ``before_toc`` once the segment files are
+    written, before the table of contents makes them visible (the stem table is saved
+    there: a run that fails earlier leaves it as it was)."""
+
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
+        super().__init__(ix, **options)
+        self.before_toc = before_toc
+
+    def _commit_toc(self, segments) -> None:
+        self.before_toc()
+        super()._commit_toc(segments)
+
+
 class _ParallelWriter(MpWriter):
     """Whoosh's multi-process writer, made safe to fail.
 
@@ -294,10 +402,11 @@ class _ParallelWriter(MpWriter):
     Whoosh leaves waiting for jobs while they hold the inherited locks.
     """
 
-    def __init__(self, ix, **options):
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
         super().__init__(ix, **options)
         self.jobs = self.jobqueue  # the workers read this queue directly
         self.jobqueue = _JobQueue(self.jobs, self.check_workers)
+        self.before_toc = before_toc
 
     def _new_task(self):
         task = _Worker(self.storage, self.indexname, self.jobs, self.resultqueue, self.subargs,
@@ -318,6 +427,7 @@ class _ParallelWriter(MpWriter):
 
     def _commit_toc(self, segments) -> None:
         self.check_workers()  # before the new table of contents makes anything visible
+        self.before_toc()  # the workers have finished: their stems are in their files
         super()._commit_toc(segments)
 
     def cancel(self) -> None:
@@ -379,14 +489,15 @@ class _Batches:
         else:
             _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
+        self.words = stemmer.start_recording()
 
     def _writer(self):
         if self.writer is None:
             if self.procs > 1:
-                self.writer = _ParallelWriter(self.ix, procs=self.procs, multisegment=True,
-                                              **self.options)
+                self.writer = _ParallelWriter(self.ix, self.save_stems, procs=self.procs,
+                                              multisegment=True, **self.options)
             else:
-                self.writer = self.ix.writer(**self.options)
+                self.writer = _Writer(self.ix, self.save_stems, **self.options)
         return self.writer
 
     def add(self, article: Article, replace: bool) -> None:
@@ -414,6 +525,22 @@ class _Batches:
             self.build = None
             self.ix = open_whoosh_index(self.path)
             _remove_uncommitted(self.ix)  # segments of a publish that was killed half-way
+
+    def save_stems(self) -> None:
+        """Add the words indexed since the last commit (here and in the workers), with
+        their stems, to the stem table, before the table of contents that makes them
+        visible. Every word is saved, not only those new to this process: a process
+        that knew a word from another index still owes it to this one's table."""
+        folder = self.build or self.path
+        from_workers = _take_stem_parts(folder)
+        stemmer.add_known_stems(from_workers)  # the next batch's workers start with them
+        table = stemtable.read_table(folder)
+        size = len(table)
+        stemtable.merge(table, ((word, stemmer.stem_word(word)) for word in self.words))
+        self.words.clear()
+        stemtable.merge(table, from_workers)
+        if len(table) > size or not stemtable.table_path(folder).exists():
+            stemtable.write_table(folder, table)
 
     def cancel(self) -> None:
         """Drop everything not committed, and its files (best effort: this runs after a
@@ -473,7 +600,7 @@ def build_index(
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
-    options = {"limitmb": limitmb, "compound": False}
+    options = {"limitmb": limitmb, "compound": False, "codec": index_codec()}
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
@@ -497,6 +624,7 @@ def build_index(
             batches.cancel()
             raise
         finally:
+            stemmer.stop_recording()
             batches.ix.close()
     report.seconds = time.monotonic() - started
     return report

@@ -8,6 +8,11 @@ joined paragraphs of some scraped corpora), each passage scored by how many
 distinct query terms it holds and how often, and the best one or two are
 returned, trimmed around their first match.
 
+A text word's stem comes from the index's stem table (:mod:`searcher.stemtable`,
+loaded when the index opens): snippets analyse no word the index holds afresh.
+Only words the table lacks (an index built before it existed) go through
+Sastrawi, and only those that could match at all.
+
 The result is a :class:`~searcher.models.Snippet` (fragments flagged as
 matched or not), which front ends render as escaped HTML with ``<mark>``,
 terminal colour or plain text.
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from searcher.models import Snippet
-from searcher.stemmer import stem_word
+from searcher.stemmer import known_stems, stem_word
 from searcher.stopwords import is_stop_word
 from searcher.tokenizer import normalize, word_starts
 
@@ -108,10 +113,10 @@ class _Words:
         for word in set(words).difference(memo):
             forms = _FORMS.get(word) or _word_forms(word, stem=False)
             norm, stop, stem, _ = forms
-            if stem is None:  # not stemmed yet
+            if stem is None:  # not in the index's stem table, not stemmed yet
                 if not any(core in norm for core in cores):
                     # It cannot match: no need to stem it (Sastrawi is the slow part of
-                    # a fresh process's first snippets). Phrases still count it as a word.
+                    # snippets of an index without a stem table). Phrases still count it.
                     memo[word] = (None, stop or not phrases, None)
                     continue
                 forms = _word_forms(word)
@@ -165,13 +170,14 @@ SCAN_CHARS = 50_000
 
 def _word_forms(word: str, *, stem: bool = True) -> tuple:
     """``(exact form, is a stop word, stem, compound parts with their stems)`` of a text
-    word; with ``stem=False`` the last two may be None (not known yet: stemming is slow)."""
+    word; with ``stem=False`` the last two may be None (not known yet: stemming a word
+    the index's stem table does not hold is slow)."""
     forms = _FORMS.get(word)
     if forms is None or (stem and forms[2] is None):
         norm = normalize(word)
         if is_stop_word(norm):
             forms = (norm, True, norm, ())
-        elif not stem:
+        elif not stem and not _known(norm):
             forms = (norm, False, None, None)
         else:
             parts = (tuple((part, stem_word(part)) for part in norm.split("-"))
@@ -181,6 +187,12 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
             _FORMS.clear()  # bounded; refilled by the words of the next snippets
         _FORMS[word] = forms
     return forms
+
+
+def _known(norm: str) -> bool:
+    """True when the stems of ``norm`` (and of its parts) are known: no Sastrawi call."""
+    known = known_stems()
+    return norm in known and ("-" not in norm or all(p in known for p in norm.split("-")))
 
 
 def highlight(text: str, terms: MatchTerms) -> Snippet:

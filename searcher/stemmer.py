@@ -6,6 +6,14 @@ single, already-tokenised words instead. Each distinct word is stemmed once
 per process (news vocabulary is Zipfian: a few hundred thousand distinct
 words cover millions of tokens).
 
+Words whose stem is already known skip Sastrawi and the cache: the stem table
+saved with an index (:mod:`searcher.stemtable`) fills :func:`known_stems` when
+the index is opened, and indexing adds every new word to it
+(:func:`learn_stem`), so neither queries nor snippets stem a word the index
+holds, and re-indexing stems only words it has never seen. Words met at query
+time only go to the bounded cache, not the table: a server's memory does not
+grow with what people type.
+
 Sastrawi over-stems many proper nouns and a few common words (Bekasi→bekas,
 Bali→bal, pemilu→milu, penyelidikan→lidi). Words in ``data/protected.txt``
 are returned unchanged.
@@ -13,6 +21,7 @@ are returned unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from searcher.resources import read_word_list
@@ -20,6 +29,16 @@ from searcher.resources import read_word_list
 # Large enough to hold the vocabulary of a big news corpus; bounded so memory
 # does not grow without limit on odd input (random strings, numbers).
 STEM_CACHE_SIZE = 500_000
+# Bump when the rules of stem_word change (clitics, codes, protected handling):
+# stem tables saved by other rules are then not trusted (searcher.stemtable).
+RULES_VERSION = 1
+
+# word -> stem for every word of the opened indexes' stem tables and every word
+# indexed in this process.
+_KNOWN: dict[str, str] = {}
+_cleared = 0
+# While an indexer runs: every word it indexes (known or new), for its index's table.
+_RECORDING: set[str] | None = None
 
 
 @cache
@@ -45,9 +64,75 @@ def _sastrawi():
 CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem_word(word: str) -> str:
-    """The stem of one lowercase word (protected words and numbers unchanged)."""
+    """The stem of one lowercase word (protected words and numbers unchanged).
+
+    From the known stems when the word is there, else Sastrawi behind the cache.
+    """
+    stem = _KNOWN.get(word)
+    return stem if stem is not None else _cached_stem(word)
+
+
+def learn_stem(word: str) -> str:
+    """The stem of a word being indexed, remembered in the known stems (and, while
+    recording, in the words the indexer saves in its index's stem table)."""
+    if _RECORDING is not None:
+        _RECORDING.add(word)
+    stem = _KNOWN.get(word)
+    if stem is None:
+        stem = _KNOWN[word] = sastrawi_stem(word)
+    return stem
+
+
+def start_recording() -> set[str]:
+    """Start collecting the words indexed in this process (see :func:`recording`)."""
+    global _RECORDING
+    _RECORDING = set()
+    return _RECORDING
+
+
+def recording() -> set[str] | None:
+    """The words indexed since :func:`start_recording` (None when not recording);
+    the indexer empties it as it saves them."""
+    return _RECORDING
+
+
+def stop_recording() -> None:
+    global _RECORDING
+    _RECORDING = None
+
+
+def known_stems() -> dict[str, str]:
+    """The process's known stems, word -> stem (callers must not change it)."""
+    return _KNOWN
+
+
+def add_known_stems(entries: Iterable[tuple[str, str]]) -> None:
+    """Remember stems read from a stem table (words already known keep theirs)."""
+    for word, stem in entries:
+        _KNOWN.setdefault(word, stem)
+
+
+def clear_known_stems() -> None:
+    """Forget every known stem (and the cache): as a fresh process starts."""
+    global _cleared
+    _KNOWN.clear()
+    _cached_stem.cache_clear()
+    _cleared += 1
+
+
+def known_generation() -> int:
+    """Changes each time the known stems are cleared (tables loaded before are gone)."""
+    return _cleared
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _cached_stem(word: str) -> str:
+    return sastrawi_stem(word)
+
+
+def sastrawi_stem(word: str) -> str:
+    """The stem by our rules and Sastrawi, never cached (what the stem table holds)."""
     protected = protected_words()
     if word in protected or not word.isalpha() and "-" not in word:
         return word

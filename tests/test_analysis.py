@@ -7,7 +7,14 @@ import pickle
 import pytest
 
 import searcher
-from searcher.analysis import analyze_with_offsets, exact_analyzer, stemming_analyzer
+from searcher.analysis import (
+    AnalysedText,
+    analyse_text,
+    analyze_with_offsets,
+    exact_analyzer,
+    pair_analyzer,
+    stemming_analyzer,
+)
 
 TEXT = "Vaksin COVID-19 untuk anak-anak di e-KTP Bekasi"
 
@@ -98,3 +105,46 @@ def test_analyzers_pickle_small_and_unpickle_equal(make):
 
 def test_the_two_analyzers_differ():
     assert stemming_analyzer() != exact_analyzer()
+
+
+# Texts with every case the one-pass analysis must treat as the analyzers do: stop
+# words between words (positions keep their gaps, pairs skip them), hyphenated
+# compounds (parts at the word's position; codes not stemmed), reduplication, accents,
+# apostrophes, numbers with separators, a word repeated, and an empty text.
+ONE_PASS_TEXTS = [
+    TEXT,
+    "Kebakaran hutan dan lahan di Riau: kebakaran hutan meluas, 10.000 hektare terbakar.",
+    "Jum'at, Al-Qur'an dibaca; Định dan Wahhāb ke-42 di KTT, anak-anak ber-KTP.",
+    "Perdagangan orang ... perdagangan ORANG, para pelaku diberantas oleh polisi-polisi.",
+    "dan yang di",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", ONE_PASS_TEXTS)
+@pytest.mark.parametrize(("kind", "limit", "analyzer", "phrase"), [
+    ("stemmed", None, stemming_analyzer(), True),
+    ("exact", None, exact_analyzer(), False),
+    ("pairs", None, pair_analyzer(), False),
+    ("pairs", 3, pair_analyzer(3), False),
+])
+def test_one_pass_fields_index_what_their_analyzers_give(text, kind, limit, analyzer, phrase):
+    from whoosh.fields import TEXT as WhooshText
+
+    one_pass = AnalysedText(kind, limit, analyzer=analyzer, phrase=phrase)
+    plain = WhooshText(analyzer=analyzer, phrase=phrase)
+    assert sorted(one_pass.index(text)) == sorted(plain.index(text))
+
+
+def test_one_pass_analysis_is_shared_by_the_fields_of_a_text():
+    text = "Perdagangan orang di pelabuhan."
+    assert analyse_text(text) is analyse_text(text)
+    other = "Perdagangan orang di pelabuhan."[:-1] + "!"
+    assert analyse_text(other) is not analyse_text(text)
+    assert analyse_text(text).stems == ["dagang", "orang", "labuh"]
+    assert analyse_text(text).pairs(1) == {"dagang orang": 1}
+
+
+def test_one_pass_field_kind_is_checked():
+    with pytest.raises(ValueError, match="kind: 'stem'"):
+        AnalysedText("stem", analyzer=stemming_analyzer())

@@ -15,7 +15,7 @@ import searcher
 from searcher import Article
 from searcher.whoosh import internals
 
-QUERIES = ["perdagangan orang", "banjir", "korup*", "korupsi~", "antibiotika", "bekasi -banjir",
+QUERIES = ["presiden", "perdagangan orang", "banjir", "korup*", "korupsi~", "antibiotika", "bekasi -banjir",
            '"perdagangan orang"', "judul:banjir", "tanggal:2019-09"]
 
 
@@ -30,7 +30,10 @@ def _index(tmp_path):
                  published=datetime(2019, 10, 1)),
          Article("obat-1", "Obat", "Dokter memberi antibiotik.")],
         [Article("pedagang-1", "Pasar", "Pedagang pasar berdagang sayur di Bekasi.",
-                 category="ekonomi", published=datetime(2019, 9, 12))],
+                 category="ekonomi", published=datetime(2019, 9, 12)),
+         # Posting lists of 1-2 documents are inlined: three make a block.
+         *(Article(f"presiden-{n}", f"Presiden {n}", "Presiden meresmikan jalan tol.")
+           for n in range(3))],
     ]
     for batch in batches:
         assert searcher.build_index(batch, location).added == len(batch)

@@ -98,12 +98,14 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
     except TermNotFound:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     matcher = getattr(matcher, "child", matcher)  # past the deletions filter
-    if FAST and type(matcher).__name__ == "W3LeafMatcher":
+    kind = type(matcher).__name__
+    if FAST and kind == "W3LeafMatcher":
         try:
             return _read_blocks(matcher)
         except AttributeError:  # another block layout: walk the postings below
             matcher.reset()
-    _fell_back("read_postings")
+    if kind != "ListMatcher":  # an inlined list (1-2 postings) is walked: no fallback
+        _fell_back("read_postings")
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())

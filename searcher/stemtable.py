@@ -1,0 +1,142 @@
+"""The stem table: every word an index holds, with its stem, saved with the index.
+
+Stemming with Sastrawi costs tens of microseconds a word, and a process that
+opens an index has stemmed nothing yet: without the table, the first queries
+and every snippet passage (whose words are the articles') would call Sastrawi
+for words the indexer stemmed already. So the indexer saves every word it
+indexes with its stem (:func:`searcher.stemmer.start_recording`; worker
+processes send theirs back in files) in the index folder, and opening the
+index loads it into :func:`searcher.stemmer.known_stems`. Re-indexing loads
+it too, so it stems only words the index never held.
+
+The file, ``stems.tsv.gz`` in the index folder, is a header line then one
+word a line: ``word<TAB>stem``, or ``word`` alone when the word is its own
+stem. The header names a fingerprint of the stemming rules (our rules'
+version, the protected words, Sastrawi's version): a table made under other
+rules is not used (words are stemmed afresh) and the next indexing run
+replaces it. It is written to a temporary file and renamed once the commit's
+segments are written, just before the table of contents that makes them
+visible: a run that fails before leaves it as it was, and a reader never sees
+an index generation whose words the table lacks (at most, after a run that
+failed at its very end, a table with a few words more: the stems are right).
+Words of deleted articles stay in the table (it is a cache of stems).
+
+A missing or unreadable table is not an error: the index is searchable
+without it (Sastrawi is called for every word, as before the table existed);
+opening logs one warning line naming the file (nothing for a missing one),
+and the next indexing run writes a table of the words it indexes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from searcher import stemmer
+
+FILE_NAME = "stems.tsv.gz"
+TEMPORARY_PATTERN = f".{FILE_NAME}.*.tmp"  # written, then renamed to FILE_NAME
+MAGIC = "# searcher stem table"
+log = logging.getLogger("searcher")
+
+
+@cache
+def fingerprint() -> str:
+    """Names the rules a table's stems were made by (see the module docs)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sastrawi = version("PySastrawi")
+    except PackageNotFoundError:
+        sastrawi = "?"
+    digest = hashlib.sha256()
+    digest.update(f"{stemmer.RULES_VERSION}\0{sastrawi}\0".encode())
+    digest.update("\n".join(sorted(stemmer.protected_words())).encode())
+    return digest.hexdigest()[:16]
+
+
+def table_path(folder: str | os.PathLike) -> Path:
+    return Path(folder) / FILE_NAME
+
+
+def read_table(folder: str | os.PathLike) -> dict[str, str]:
+    """The stem table saved in ``folder`` (empty when there is none or it cannot be
+    used; a table that is there but unusable is logged as one warning line)."""
+    path = table_path(folder)
+    try:
+        data = gzip.decompress(path.read_bytes()).decode("utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+        log.warning("stem table %s is unreadable (%s); stemming without it", path, error)
+        return {}
+    header, _, body = data.partition("\n")
+    if not header.startswith(MAGIC):
+        log.warning("stem table %s has no header line; stemming without it", path)
+        return {}
+    if header != f"{MAGIC} {fingerprint()}":
+        log.warning("stem table %s was made by other stemming rules; stemming without it", path)
+        return {}
+    table: dict[str, str] = {}
+    for line in body.splitlines():
+        word, tab, stem = line.partition("\t")
+        if word:
+            table[word] = stem if tab else word
+    return table
+
+
+def write_table(folder: str | os.PathLike, table: dict[str, str]) -> Path:
+    """Save ``table`` in ``folder`` atomically (temporary file, then rename)."""
+    path = table_path(folder)
+    lines = [f"{MAGIC} {fingerprint()}"]
+    lines += [word if stem == word else f"{word}\t{stem}" for word, stem in table.items()
+              if word and "\t" not in word and "\n" not in word]
+    temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as out:
+            out.write(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6,
+                                    mtime=0))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(folder: str | os.PathLike) -> int:
+    """Make the stems of the table in ``folder`` known to this process; how many.
+
+    A table already loaded, unchanged since, is not read again (an index is
+    opened again by each indexing batch and each server start of a test)."""
+    path = table_path(folder)
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size, stemmer.known_generation())
+    except OSError:
+        version = None
+    key = str(path.resolve())
+    if version is not None and _loaded.get(key) == version:
+        return 0
+    table = read_table(folder)
+    stemmer.add_known_stems(table.items())
+    if version is not None:
+        _loaded[key] = version
+    return len(table)
+
+
+# table file -> (mtime, size, known stems' generation) when it was last loaded
+_loaded: dict[str, tuple] = {}
+
+
+def merge(table: dict[str, str], entries: Iterable[tuple[str, str]]) -> None:
+    """Add ``entries`` to ``table`` (a word already there keeps its stem)."""
+    for word, stem in entries:
+        table.setdefault(word, stem)

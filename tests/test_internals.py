@@ -15,8 +15,8 @@ import searcher
 from searcher import Article
 from searcher.whoosh import internals
 
-QUERIES = ["presiden", "perdagangan orang", "banjir", "korup*", "korupsi~", "antibiotika", "bekasi -banjir",
-           '"perdagangan orang"', "judul:banjir", "tanggal:2019-09"]
+QUERIES = ["presiden", "perdagangan orang", "banjir", "korup*", "korupsi~", "antibiotika",
+           "bekasi -banjir", '"perdagangan orang"', "judul:banjir", "tanggal:2019-09"]
 
 
 def _index(tmp_path):

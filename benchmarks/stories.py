@@ -197,7 +197,7 @@ def growth(items: list[Article], scale: int) -> dict:
 
 def index_once(corpus: str, limit: int | None, group: bool, procs: int) -> dict:
     """Build an index in a temporary folder (in this fresh process) and time it."""
-    from searcher.index import build_index
+    from searcher.whoosh.writer import build_index
 
     folder = Path(tempfile.mkdtemp(prefix="stories-bench-"))
     spent = {"wall": 0.0, "cpu": 0.0}  # inside the grouping calls, in this same run

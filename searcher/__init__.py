@@ -29,7 +29,6 @@ from searcher.errors import (
     QueryError,
     SearcherError,
 )
-from searcher.index import default_index_dir
 from searcher.models import (
     Article,
     DeleteReport,
@@ -47,6 +46,7 @@ from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
 from searcher.stemmer import stem_word
 from searcher.whoosh.reader import Index
+from searcher.whoosh.storage import default_index_dir
 
 __version__ = "0.1.0"
 

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from searcher.errors import SearcherError
-from searcher.index import default_index_dir
-from searcher.index import index_exists as whoosh_index_exists
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
@@ -38,6 +36,8 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.snippets import Snippet
+from searcher.whoosh.storage import default_index_dir
+from searcher.whoosh.storage import index_exists as whoosh_index_exists
 
 BACKEND_ENV = "SEARCHER_BACKEND"
 REMOTE_SCHEMES = MANTICORE_SCHEMES
@@ -102,8 +102,8 @@ class Backend:
 
 _WRITE = frozenset({"rebuild", "on_record", "on_reject", "group"})
 WHOOSH = Backend(
-    "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.index:build_index",
-    delete="searcher.index:delete_documents",
+    "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.whoosh.writer:build_index",
+    delete="searcher.whoosh.writer:delete_documents",
     open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
                             "refresh_seconds", "query_seconds"}),
     write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
@@ -175,7 +175,7 @@ def open_index(location: str | os.PathLike | None = None, **options) -> SearchIn
 
 def build_index(sources: Iterable[Article | Rejected],
                 location: str | os.PathLike | None = None, **options) -> IndexReport:
-    """Add or update articles at ``location`` (see :func:`searcher.index.build_index`)."""
+    """Add or update articles at ``location`` (see :func:`searcher.whoosh.writer.build_index`)."""
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
     return backend.load("build")(sources, location, **backend.checked(

@@ -51,7 +51,7 @@ def test_an_index_of_the_previous_schema_must_be_rebuilt(tmp_path):
     from whoosh import index as whoosh_index
 
     from searcher import IndexVersionError, open_index
-    from searcher.index import INDEX_NAME, make_schema
+    from searcher.whoosh.storage import INDEX_NAME, make_schema
 
     old = make_schema()
     old.remove("category_raw")

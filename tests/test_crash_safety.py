@@ -30,8 +30,9 @@ from whoosh.index import TOC
 
 import searcher
 from searcher import cli, stemtable
-from searcher.index import INDEX_NAME, LOCK_FILE, indexer_lock
 from searcher.whoosh.grouping import GROUPS_FILE
+from searcher.whoosh.storage import INDEX_NAME
+from searcher.whoosh.writer import LOCK_FILE, indexer_lock
 from tests.support import ROOT, SAMPLE, sample_records
 
 SYNTHETIC = 1500

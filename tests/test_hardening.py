@@ -30,7 +30,7 @@ import searcher
 import searcher.query.parser
 import searcher.request
 from searcher import cli
-from searcher.index import indexer_lock
+from searcher.whoosh.writer import indexer_lock
 from tests.support import ROOT, SAMPLE, sample_records
 from web import close_index, create_app
 

@@ -1,4 +1,4 @@
-"""Building and updating the index (searcher.index)."""
+"""Building and updating the index (searcher.whoosh.writer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from whoosh.writing import SegmentWriter
 
 import searcher
-from searcher.index import BUILD_PREFIX, LOCK_FILE, indexer_lock
+from searcher.whoosh.writer import BUILD_PREFIX, LOCK_FILE, indexer_lock
 from tests.support import SAMPLE, article
 
 

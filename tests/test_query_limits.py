@@ -30,6 +30,7 @@ from searcher.query import parser
 from searcher.query.plan import plan_query
 from searcher.ranking import WORDS_ONLY
 from searcher.whoosh.expansion import bound_expansions
+from searcher.whoosh.storage import make_schema
 from tests.support import shared_path
 from web import close_index, create_app
 
@@ -195,7 +196,7 @@ def test_a_one_letter_fuzzy_word_is_no_python_error(ix):
 
 def _reader():
     class Reader:  # nothing to expand into: only the kinds of the result matter
-        schema = searcher.index.make_schema()
+        schema = make_schema()
 
     return Reader()
 

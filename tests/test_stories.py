@@ -19,10 +19,10 @@ import pytest
 import searcher
 from searcher.cli import main
 from searcher.duplicates import DuplicateGroups, Signer, similarity
-from searcher.index import build_index
 from searcher.models import Article
 from searcher.stories import StoryClusters, story_terms
 from searcher.whoosh import grouping
+from searcher.whoosh.writer import build_index
 from web import close_index, create_app
 
 TOLL = ("Presiden Joko Widodo meresmikan ruas jalan tol Semarang Demak sepanjang dua puluh "

@@ -601,7 +601,7 @@ def test_timeline_fills_gaps_and_links_each_period():
 
 
 def test_the_server_says_at_start_why_it_cannot_search_yet(tmp_path, index_dir, monkeypatch):
-    from searcher import index as index_module
+    from searcher.whoosh import storage as index_module
     from web.server import startup_note
 
     assert startup_note(str(index_dir)) is None

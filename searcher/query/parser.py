@@ -25,7 +25,6 @@ from whoosh.qparser import QueryParserError
 from searcher.analysis import analyze
 from searcher.categories import normalize_label
 from searcher.errors import QueryError
-from searcher.index import make_schema
 from searcher.query import concepts
 from searcher.query.nodes import Concepts
 from searcher.query.text import clean_query, extract_dates, only_negations
@@ -33,6 +32,7 @@ from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
 from searcher.synonyms import expand_synonyms, query_pieces
+from searcher.whoosh.storage import make_schema
 
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
 # titles say what an article is about; exact word forms outrank stemmed ones.

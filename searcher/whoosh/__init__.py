@@ -5,5 +5,6 @@
 :mod:`~searcher.whoosh.expansion` makes wildcard, fuzzy and rare words concrete,
 :mod:`~searcher.whoosh.columns` keeps what is read per segment, and
 :mod:`~searcher.whoosh.internals` is the only module that reads Whoosh's
-private internals. The index is written by :mod:`searcher.index`.
+private internals. :mod:`~searcher.whoosh.writer` writes the index and
+:mod:`~searcher.whoosh.storage` knows its folder (schema, version, opening).
 """

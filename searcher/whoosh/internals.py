@@ -2,9 +2,10 @@
 
 The array search reads posting blocks, length columns and dictionaries
 faster than Whoosh's public API does, by reaching into Whoosh 2.7's codec
-(``whoosh.codec.whoosh3``) and readers. Every such access is here, behind
-:data:`FAST`, an import-time check of Whoosh's version against the versions
-this code was written and tested for. On another version, or on a layout
+(``whoosh.codec.whoosh3``) and readers; the indexer writes short posting
+lists inline and hooks into Whoosh's writers (their commit, their workers).
+Every such access is here, behind :data:`FAST`, an import-time check of
+Whoosh's version against the versions this code was written and tested for. On another version, or on a layout
 this code does not recognise, each function takes the public (slower) way
 and says so in :data:`FALLBACKS`; ``tests/test_internals.py`` fails if a
 search on a plain index ever falls back, so a Whoosh release that moves
@@ -14,16 +15,19 @@ these internals is noticed by the tests, not by users' latencies.
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import whoosh
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 # Whoosh versions whose internals this module reads (major, minor).
 SUPPORTED_VERSIONS = ((2, 7),)
@@ -153,3 +157,119 @@ def expanded_words(node, reader) -> Iterator:
     else:
         for _, word in sorted(node.existing_terms(reader, expand=True)):
             yield word
+
+
+# -- writing ---------------------------------------------------------------------------------
+# Posting lists of at most this many documents are kept in the term's entry instead
+# of a block of their own in the postings file: a block costs about 90 bytes however
+# short its list, and most pair terms and many words occur in one or two articles.
+INLINE_POSTINGS = 2
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    """Whoosh 2.7's postings writer, with its inlining of short lists working: it
+    calls a method its term info does not have, so it never inlines (its default
+    limit of 1 also means "fewer than 1")."""
+
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if not self.written() and 0 < len(self._ids) <= self._inlinelimit:
+            terminfo.add_block(self)
+            # A format without values (frequencies only) buffers none; a value per
+            # posting, even empty, keeps them bytes when read back: Whoosh's reader
+            # of inlined lists gives "" (a str) for none, which a merge of segments
+            # refuses ("vbytes=''").
+            values = self._values if len(self._values) == len(self._ids) else [b""] * len(
+                self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class InliningCodec(W3Codec):
+    """Whoosh's codec with posting lists of up to ``inline`` documents inlined (the
+    readers need nothing new: Whoosh reads inlined lists). Segments remember their
+    codec, so this class must stay importable by this name."""
+
+    def __init__(self, inline: int = INLINE_POSTINGS, **options):
+        super().__init__(inlinelimit=inline, **options)
+
+    def postings_writer(self, dbfile, byteids=False):
+        if not FAST:  # another Whoosh: its own writer (no inlining, a larger index)
+            _fell_back("postings_writer")
+            return super().postings_writer(dbfile, byteids=byteids)
+        return _InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                       compression=self._compression,
+                                       inlinelimit=self._inlinelimit)
+
+
+def index_codec(inline: int = INLINE_POSTINGS) -> W3Codec:
+    """The codec of our segments: Whoosh's, with short posting lists inlined."""
+    return InliningCodec(inline)
+
+
+class SegmentWriterWithHook(SegmentWriter):
+    """Whoosh's one-process writer, calling ``before_toc`` once the segment files are
+    written, before the table of contents makes them visible."""
+
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
+        super().__init__(ix, **options)
+        self.before_toc = before_toc
+
+    def _commit_toc(self, segments) -> None:
+        self.before_toc()
+        super()._commit_toc(segments)
+
+
+class ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer with workers of class ``task_class`` (a
+    ``SubWriterTask``) and ``before_toc`` called before the table of contents is
+    written. ``jobs`` is the queue the workers read (``jobqueue`` may wrap it)."""
+
+    def __init__(self, ix, task_class: type, before_toc: Callable[[], None], **options):
+        super().__init__(ix, **options)
+        self.jobs = self.jobqueue
+        self.task_class = task_class
+        self.before_toc_hook = before_toc
+
+    def _new_task(self):
+        task = self.task_class(self.storage, self.indexname, self.jobs, self.resultqueue,
+                               self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _commit_toc(self, segments) -> None:
+        self.before_toc_hook()
+        super()._commit_toc(segments)
+
+
+def task_running(task: SubWriterTask) -> bool:
+    """Whether a worker ended by finishing its jobs (not cancelled)."""
+    return bool(task.running)
+
+
+def task_folder(task: SubWriterTask) -> str:
+    """The index folder a worker writes into."""
+    return task.storage.folder
+
+
+def cancel_segment_writer(writer) -> None:
+    """Whoosh's own cancel of a writer's segment, past a subclass's ``cancel``."""
+    SegmentWriter.cancel(writer)
+
+
+def abandon_writer(writer) -> None:
+    """Cancel a Whoosh writer after a failure, without raising.
+
+    Whoosh's ``cancel`` writes files too, so on a full disk it fails again;
+    the error worth reporting is the first one. Its write lock is released
+    either way (a later run in this process would find the index locked).
+    """
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and lock.fd is not None:
+        with contextlib.suppress(OSError):
+            lock.release()

@@ -1,7 +1,7 @@
 """Reading a Whoosh index: :class:`Index` answers searches, documents, related
 articles and statistics as plain data (:mod:`searcher.models`).
 
-The embedded backend's reader; :mod:`searcher.index` writes the index.
+The embedded backend's reader; :mod:`searcher.whoosh.writer` writes the index.
 Configuration is by arguments (:func:`open_index`), never by module globals.
 """
 
@@ -21,7 +21,6 @@ from whoosh import query
 
 from searcher import checks, scoring
 from searcher.errors import IndexClosedError, QueryError
-from searcher.index import default_index_dir, delete_documents, open_whoosh_index
 from searcher.lru import LRU
 from searcher.models import (
     DeleteReport,
@@ -49,6 +48,8 @@ from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
+from searcher.whoosh.storage import default_index_dir, open_whoosh_index
+from searcher.whoosh.writer import delete_documents
 
 RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
@@ -394,7 +395,7 @@ class Index:
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:
-        """Remove these articles (:func:`searcher.index.delete_documents`, which holds the
+        """Remove these articles (:func:`searcher.whoosh.writer.delete_documents`, which holds the
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
         report = delete_documents(ids, self.path)

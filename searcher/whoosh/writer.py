@@ -1,7 +1,6 @@
-"""Writing the Whoosh index: schema, building and updating (with
-:mod:`searcher.whoosh` the only code that talks to Whoosh).
+"""Writing the Whoosh index: building and updating it, crash-safe, one indexer at a time.
 
-Fields
+Fields (the schema is :func:`searcher.whoosh.storage.make_schema`)
     ``id`` (unique, the upsert key), ``title`` and ``body`` (stemmed),
     ``title_exact`` and ``body_exact`` (same words, not stemmed, so exact
     forms and acronyms outrank stemmed matches), ``title_pairs`` and
@@ -44,157 +43,30 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, Schema
-from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.multiproc import SubWriterTask
+from whoosh.writing import CLEAR
 
 from searcher import stemmer, stemtable
-from searcher.analysis import (
-    LEAD_PAIRS,
-    AnalysedText,
-    exact_analyzer,
-    pair_analyzer,
-    stemming_analyzer,
-)
-from searcher.categories import CategoryFilter, normalize_category
+from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
-from searcher.whoosh import grouping
+from searcher.whoosh import grouping, internals
+from searcher.whoosh.storage import (
+    INDEX_NAME,
+    SCHEMA_VERSION,
+    default_index_dir,
+    index_exists,
+    make_schema,
+    open_whoosh_index,
+)
 
-DEFAULT_INDEX = "index"
-INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
-# Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 4
 LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
 # Errors of the place, not of the program: one sentence, no traceback.
 WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
                   errno.EROFS: "read-only file system"}
-
-
-# Posting lists of at most this many documents are kept in the term's entry instead
-# of a block of their own in the postings file: a block costs about 90 bytes however
-# short its list, and most pair terms and many words occur in one or two articles.
-INLINE_POSTINGS = 2
-
-
-class _InliningPostingsWriter(W3PostingsWriter):
-    """Whoosh 2.7's postings writer, with its inlining of short lists working: it
-    calls a method its term info does not have, so it never inlines (its default
-    limit of 1 also means "fewer than 1")."""
-
-    def finish_postings(self):
-        terminfo = self._terminfo
-        if not self.written() and 0 < len(self._ids) <= self._inlinelimit:
-            terminfo.add_block(self)
-            # A format without values (frequencies only) buffers none; a value per
-            # posting, even empty, keeps them bytes when read back: Whoosh's reader
-            # of inlined lists gives "" (a str) for none, which a merge of segments
-            # refuses ("vbytes=''").
-            values = self._values if len(self._values) == len(self._ids) else [b""] * len(
-                self._ids)
-            terminfo.set_inlined(self._ids, self._weights, values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
-
-
-class InliningCodec(W3Codec):
-    """Whoosh's codec with posting lists of up to ``inline`` documents inlined (the
-    readers need nothing new: Whoosh reads inlined lists). Segments remember their
-    codec, so this class must stay importable by this name."""
-
-    def __init__(self, inline: int = INLINE_POSTINGS, **options):
-        super().__init__(inlinelimit=inline, **options)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                       compression=self._compression,
-                                       inlinelimit=self._inlinelimit)
-
-
-def index_codec(inline: int = INLINE_POSTINGS) -> W3Codec:
-    """The codec of our segments: Whoosh's, with short posting lists inlined."""
-    return InliningCodec(inline)
-
-
-def default_index_dir() -> str:
-    """``$SEARCHER_INDEX`` or ``index/``."""
-    return os.environ.get("SEARCHER_INDEX") or DEFAULT_INDEX
-
-
-def make_schema() -> Schema:
-    stemmed, exact = stemming_analyzer(), exact_analyzer()
-    # A typed word that analyses into several tokens (L'Arc, kompas.com) is a phrase.
-    phrase = "phrase"
-    # Each text is analysed once for its three fields (searcher.analysis.AnalysedText);
-    # the analyzers given are what queries use, and give the same terms.
-    return Schema(
-        id=ID(unique=True, stored=True, sortable=True),
-        title=AnalysedText("stemmed", analyzer=stemmed, stored=True, multitoken_query=phrase),
-        # Exact forms only add weight to single words: no positions (phrases
-        # match on the stemmed fields), a smaller index and less work per word.
-        title_exact=AnalysedText("exact", analyzer=exact, phrase=False, multitoken_query="and"),
-        body=AnalysedText("stemmed", analyzer=stemmed, stored=True, multitoken_query=phrase),
-        body_exact=AnalysedText("exact", analyzer=exact, phrase=False, multitoken_query="and"),
-        # Neighbouring words as one term ("dagang orang"): proximity and
-        # multiword terms at the cost of a word lookup (searcher.query.concepts);
-        # in bodies, the lead's pairs only.
-        title_pairs=AnalysedText("pairs", analyzer=pair_analyzer(), phrase=False),
-        body_pairs=AnalysedText("pairs", LEAD_PAIRS, analyzer=pair_analyzer(LEAD_PAIRS),
-                                phrase=False),
-        url=STORED(),
-        # Matched case-insensitively; the column keeps the original spelling for facets.
-        source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
-        category=_category_field(),
-        category_raw=STORED(),
-        author=STORED(),
-        published=DATETIME(stored=True, sortable=True),
-        hash=ID(sortable=True),
-        schema_version=STORED(),
-    )
-
-
-def _category_field() -> KEYWORD:
-    """Like ``source``, with each label normalised (in documents and in queries)."""
-    field = KEYWORD(stored=True, sortable=True, lowercase=True, commas=True)
-    field.analyzer = field.analyzer | CategoryFilter()
-    return field
-
-
-def index_exists(path: str | os.PathLike) -> bool:
-    return Path(path).is_dir() and whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
-
-
-def open_whoosh_index(path: str | os.PathLike):
-    """Open an existing index, with errors a user can act on."""
-    if not index_exists(path):
-        raise IndexNotFoundError(str(path))
-    try:
-        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-    except Exception as error:  # Whoosh raises many types for unreadable files
-        raise SearcherError(f"cannot open the index in {path}: {error}") from error
-    if "schema_version" not in ix.schema or set(ix.schema.names()) != set(
-            make_schema().names()) or _stored_version(ix) not in (None, SCHEMA_VERSION):
-        raise IndexVersionError(
-            f"the index in {path} was built by another version of searcher; "
-            f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
-        )
-    # The words the index holds, with their stems: queries, snippets and a
-    # re-indexing run then call Sastrawi for new words only.
-    stemtable.load(path)
-    return ix
-
-
-def _stored_version(ix) -> int | None:
-    """The schema version written with the documents (None for an empty index)."""
-    with ix.reader() as reader:
-        for docnum in reader.all_doc_ids():
-            return reader.stored_fields(docnum).get("schema_version")
-    return None
 
 
 def _document(article: Article) -> dict:
@@ -346,9 +218,9 @@ class _Worker(SubWriterTask):
         words = stemmer.start_recording()
         try:
             super().run()
-            if self.running:
+            if internals.task_running(self):
                 known = stemmer.known_stems()
-                _write_stem_part(self.storage.folder,
+                _write_stem_part(internals.task_folder(self),
                                  [(word, known.get(word) or stemmer.stem_word(word))
                                   for word in words])
         except OSError as error:
@@ -379,21 +251,7 @@ class _JobQueue:
                 continue
 
 
-class _Writer(SegmentWriter):
-    """Whoosh's one-process writer, calling ``before_toc`` once the segment files are
-    written, before the table of contents makes them visible (the stem table is saved
-    there: a run that fails earlier leaves it as it was)."""
-
-    def __init__(self, ix, before_toc: Callable[[], None], **options):
-        super().__init__(ix, **options)
-        self.before_toc = before_toc
-
-    def _commit_toc(self, segments) -> None:
-        self.before_toc()
-        super()._commit_toc(segments)
-
-
-class _ParallelWriter(MpWriter):
+class _ParallelWriter(internals.ParallelWriter):
     """Whoosh's multi-process writer, made safe to fail.
 
     Whoosh commits without the segment of a worker that crashed (it waits one
@@ -403,17 +261,9 @@ class _ParallelWriter(MpWriter):
     """
 
     def __init__(self, ix, before_toc: Callable[[], None], **options):
-        super().__init__(ix, **options)
-        self.jobs = self.jobqueue  # the workers read this queue directly
+        super().__init__(ix, _Worker, self._commit_checks, **options)
         self.jobqueue = _JobQueue(self.jobs, self.check_workers)
         self.before_toc = before_toc
-
-    def _new_task(self):
-        task = _Worker(self.storage, self.indexname, self.jobs, self.resultqueue, self.subargs,
-                       self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
 
     def check_workers(self) -> None:
         """Raise if a worker has failed (a worker only ends early by failing)."""
@@ -425,32 +275,16 @@ class _ParallelWriter(MpWriter):
                     f"an indexing worker process failed (exit code {task.exitcode}); "
                     "nothing since the last commit was saved")
 
-    def _commit_toc(self, segments) -> None:
+    def _commit_checks(self) -> None:
         self.check_workers()  # before the new table of contents makes anything visible
         self.before_toc()  # the workers have finished: their stems are in their files
-        super()._commit_toc(segments)
 
     def cancel(self) -> None:
         for task in self.tasks:
             task.terminate()
         for task in self.tasks:
             task.join()
-        SegmentWriter.cancel(self)
-
-
-def _abandon(writer) -> None:
-    """Cancel a Whoosh writer after a failure, without raising.
-
-    Whoosh's ``cancel`` writes files too, so on a full disk it fails again;
-    the error worth reporting is the first one. Its write lock is released
-    either way (a later run in this process would find the index locked).
-    """
-    with contextlib.suppress(Exception):
-        writer.cancel()
-    lock = getattr(writer, "writelock", None)
-    if lock is not None and lock.fd is not None:
-        with contextlib.suppress(OSError):
-            lock.release()
+        internals.cancel_segment_writer(self)
 
 
 class _Batches:
@@ -497,7 +331,8 @@ class _Batches:
                 self.writer = _ParallelWriter(self.ix, self.save_stems, procs=self.procs,
                                               multisegment=True, **self.options)
             else:
-                self.writer = _Writer(self.ix, self.save_stems, **self.options)
+                self.writer = internals.SegmentWriterWithHook(self.ix, self.save_stems,
+                                                              **self.options)
         return self.writer
 
     def add(self, article: Article, replace: bool) -> None:
@@ -546,7 +381,7 @@ class _Batches:
         """Drop everything not committed, and its files (best effort: this runs after a
         failure, whose error is the one to report)."""
         if self.writer is not None:
-            _abandon(self.writer)
+            internals.abandon_writer(self.writer)
             self.writer = None
         if self.build is not None:
             shutil.rmtree(self.build, ignore_errors=True)
@@ -600,7 +435,7 @@ def build_index(
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
-    options = {"limitmb": limitmb, "compound": False, "codec": index_codec()}
+    options = {"limitmb": limitmb, "compound": False, "codec": internals.index_codec()}
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
@@ -656,7 +491,7 @@ def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, 
                 report.unknown = [doc_id for doc_id in wanted if doc_id not in found]
                 writer.commit() if report.deleted else writer.cancel()
             except BaseException:
-                _abandon(writer)
+                internals.abandon_writer(writer)
                 raise
         finally:
             ix.close()

@@ -22,16 +22,17 @@ MAX_RARE_WORDS = 3
 MAX_FAR_WORDS = 1
 
 
-def edits(word: str, prefix: int = 0) -> list[str]:
+def edits(word: str, prefix: int = 0, *, swaps: bool = True) -> list[str]:
     """Spellings one edit (delete, swap, replace, insert) away, ``prefix`` letters kept.
 
     Letters outside ``ALPHABET`` are deleted, swapped or replaced but never inserted.
+    Without ``swaps``, the Levenshtein neighbours only (as Whoosh's ``terms_within``).
     """
     head, tail = word[:prefix], word[prefix:]
     splits = [(tail[:i], tail[i:]) for i in range(len(tail) + 1)]
     out = dict.fromkeys(
         [head + a + b[1:] for a, b in splits if b]
-        + [head + a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+        + [head + a + b[1] + b[0] + b[2:] for a, b in splits if swaps and len(b) > 1]
         + [head + a + c + b[1:] for a, b in splits if b for c in ALPHABET if c != b[0]]
         + [head + a + c + b for a, b in splits for c in ALPHABET])
     out.pop(word, None)

@@ -10,6 +10,7 @@ date ranges on other fields) goes through Whoosh's own matchers, once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,11 +48,14 @@ def _nbytes(value) -> int:
 
 class View:
     """One Whoosh searcher (one index generation, as one thread sees it) and what
-    we keep about it: columns joined over its segments, average field lengths."""
+    we keep about it: columns joined over its segments, average field lengths,
+    and the words the index holds (``known``, from its stem table)."""
 
-    def __init__(self, searcher, segment_data: SegmentData):
+    def __init__(self, searcher, segment_data: SegmentData,
+                 known: Callable[[str], bool] | None = None):
         self.searcher = searcher
         self.segment_data = segment_data
+        self.known = known  # whether the index may hold a word (its stem table), or None
         self.joined: dict = {}
         self.average_lengths: dict = {}
 

@@ -15,17 +15,19 @@ from searcher.errors import QueryError
 from searcher.query import concepts
 from searcher.query.nodes import Concepts
 from searcher.request import FUZZY_PREFIX, MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_FUZZY_LETTERS
+from searcher.spelling import edits
 from searcher.stemmer import stem_word
 from searcher.whoosh import internals
 
 
-def bound_expansions(parsed, reader, frequency=None, check: Callable[[], None] = lambda: None):
+def bound_expansions(parsed, reader, frequency=None, check: Callable[[], None] = lambda: None,
+                     known: Callable[[str], bool] | None = None):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
     done: dict = {}  # a word repeated in the query is expanded once
 
     def bound(node):
         if isinstance(node, Concepts):
-            return node.with_variants(lambda word: variants(reader, word, frequency))
+            return node.with_variants(lambda word: variants(reader, word, frequency, known))
         if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             return expand(node)
         key = (type(node), node.fieldname, node.text, getattr(node, "maxdist", None))
@@ -73,13 +75,16 @@ MAX_VARIANTS = 3
 VARIANT_PREFIX = 3  # letters a one-edit variant shares with the word
 
 
-def variants(reader, word: concepts.Word, frequency=None) -> list[concepts.Word]:
+def variants(reader, word: concepts.Word, frequency=None,
+             vocabulary: Callable[[str], bool] | None = None) -> list[concepts.Word]:
     """Better-known spellings of a word the index barely knows (df 0-2):
     the word with a letter or two more ("antibiotik" -> antibiotika), one edit
     away, or spelt the Indonesian way ("semiconductor" -> semikonduktor), each
     found in more articles than the word itself; the most frequent first.
 
     Frequencies come from ``frequency`` (remembered, shared with "did you mean").
+    ``vocabulary(word)`` (the index's stem table) turns the one-edit walk of the term
+    dictionary into a few set lookups.
     """
     if frequency is None:
         def frequency(fieldname, term):
@@ -94,8 +99,11 @@ def variants(reader, word: concepts.Word, frequency=None) -> list[concepts.Word]
         # One edit away within the words sharing the first three letters: a
         # short walk of the term dictionary (generating every edit and looking
         # each up costs more on a multi-segment index).
-        candidates = [spelling, *itertools.islice(
-            reader.terms_within("body_exact", spelling, 1, prefix=VARIANT_PREFIX), 64)]
+        if vocabulary is not None:
+            near = (c for c in edits(spelling, VARIANT_PREFIX, swaps=False) if vocabulary(c))
+        else:
+            near = reader.terms_within("body_exact", spelling, 1, prefix=VARIANT_PREFIX)
+        candidates = [spelling, *itertools.islice(near, 64)]
         for term in itertools.islice(reader.expand_prefix("body_exact", spelling), 64):
             text = term if isinstance(term, str) else field.from_bytes(term)
             if len(text) - len(spelling) <= 2:

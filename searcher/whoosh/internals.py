@@ -5,11 +5,12 @@ faster than Whoosh's public API does, by reaching into Whoosh 2.7's codec
 (``whoosh.codec.whoosh3``) and readers; the indexer writes short posting
 lists inline and hooks into Whoosh's writers (their commit, their workers).
 Every such access is here, behind :data:`FAST`, an import-time check of
-Whoosh's version against the versions this code was written and tested for. On another version, or on a layout
-this code does not recognise, each function takes the public (slower) way
-and says so in :data:`FALLBACKS`; ``tests/test_internals.py`` fails if a
-search on a plain index ever falls back, so a Whoosh release that moves
-these internals is noticed by the tests, not by users' latencies.
+Whoosh's version against the versions this code was written and tested for.
+On another version, or on a layout this code does not recognise, each
+function takes the public (slower) way and says so in :data:`FALLBACKS`;
+``tests/test_internals.py`` fails if a search on a plain index ever falls
+back, so a Whoosh release that moves these internals is noticed by the
+tests, not by users' latencies.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query
 
-from searcher import checks, scoring
+from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
 from searcher.lru import LRU
 from searcher.models import (
@@ -110,6 +110,13 @@ class Index:
         weighting = BM25FWeighting(self._segment_data.lengths, **BM25_PARAMETERS)
         return self._ix.searcher(weighting=weighting)
 
+    def _new_view(self, searcher) -> View:
+        """A view of a generation, knowing its words when the index has a stem table
+        (loaded again if a later indexing run extended it)."""
+        has_table = stemtable.load(self.path) > 0 or stemtable.table_path(self.path).exists()
+        known = stemmer.known_stems().__contains__ if has_table else None
+        return View(searcher, self._segment_data, known)
+
     def _view(self) -> View:
         """This thread's view of the latest generation."""
         local = self._local
@@ -122,7 +129,7 @@ class Index:
                     searcher.close()
                     raise IndexClosedError(self.path)
                 self._all_searchers.append(searcher)
-            view = local.view = View(searcher, self._segment_data)
+            view = local.view = self._new_view(searcher)
             local.checked = now
         elif now - local.checked > self.refresh_seconds:
             local.checked = now
@@ -132,7 +139,7 @@ class Index:
                     self._all_searchers.remove(view.searcher)
                     self._all_searchers.append(fresh)
                 view.searcher.close()  # only this thread ever used it
-                local.view = view = View(fresh, self._segment_data)
+                local.view = view = self._new_view(fresh)
         return view
 
     def _searcher(self):
@@ -162,7 +169,8 @@ class Index:
         """The Whoosh query for a user string (raises QueryError)."""
         reader = self._searcher().reader()
         return bound_expansions(parse(checks.text(text, "q"), self.ranking), reader,
-                                self._frequencies(reader), self.deadline.check)
+                                self._frequencies(reader), self.deadline.check,
+                                self._view().known)
 
     @checks.while_open
     def search(
@@ -273,7 +281,7 @@ class Index:
             return reader.terms_within("body_exact", word, 2, prefix=1)
 
         return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None)
+                            far=far if two_edits else None, known=self._view().known)
 
     def _frequencies(self, reader):
         """``frequency(fieldname, word)``: documents holding a word, remembered

@@ -41,6 +41,21 @@ SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) reject
 
 
 @pytest.fixture(scope="module")
+def long_corpus(tmp_path_factory) -> Path:
+    """20,000 synthetic articles: a run that is surely still working when interrupted
+    (an interrupted test never reads them all)."""
+    records = sample_records()
+    path = tmp_path_factory.mktemp("long") / "long.jsonl"
+    with open(path, "w", encoding="utf-8") as stream:
+        for n in range(20_000):
+            record = dict(records[n % len(records)])
+            record["id"] = f"long-{n:05d}"
+            record["body"] = f"{record['body'][:700]} kata{n}"
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory) -> Path:
     """1,500 synthetic articles built from the sample bodies, with new ids."""
     records = sample_records()
@@ -222,7 +237,7 @@ def outliving(marker: str, within: float) -> list[int]:
 
 
 def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
-        tmp_path, big_corpus):
+        tmp_path, long_corpus):
     # A terminal's Ctrl-C sends SIGINT to the indexer and its workers alike.
     index_dir = tmp_path / "index"
     assert summary(run(indexer_command(SAMPLE, index_dir)))[0] == 44
@@ -230,7 +245,7 @@ def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
     log = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
-        process = subprocess.Popen(indexer_command(big_corpus, index_dir, "2"), cwd=ROOT, env=env,
+        process = subprocess.Popen(indexer_command(long_corpus, index_dir, "2"), cwd=ROOT, env=env,
                                    stdout=out, stderr=err, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -238,9 +253,9 @@ def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
             assert process.poll() is None, "the indexer ended before its workers were seen"
             assert time.monotonic() < deadline, "no worker processes appeared"
             time.sleep(0.05)
-        # The workers are analysing articles: the whole run takes about a second now
-        # that the sample's words come from the stem table, so interrupt it at once.
-        time.sleep(0.1)
+        # The workers are analysing articles (20,000 of them: seconds of work even on
+        # a fast machine, so the interrupt finds the run going).
+        time.sleep(0.5)
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=60) == 130
     finally:

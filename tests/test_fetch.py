@@ -414,14 +414,20 @@ def test_a_real_fetch_process_with_every_stops_cleanly_on_ctrl_c(news, tmp_path)
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "searcher", "fetch", news.url("/rss.xml"), "--every", "1h",
-         "--delay", "0", "--index", str(tmp_path / "index")],
+        [sys.executable, "-X", "faulthandler", "-m", "searcher", "fetch", news.url("/rss.xml"),
+         "--every", "1h", "--delay", "0", "--index", str(tmp_path / "index")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=Path(__file__).resolve().parents[1])
     try:
         first = process.stdout.readline()  # the first run's summary: it now waits an hour
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        try:
+            out, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            # Where it hangs: faulthandler prints every thread's stack on SIGABRT.
+            process.send_signal(signal.SIGABRT)
+            out, err = process.communicate(timeout=30)
+            pytest.fail(f"fetch --every ignored Ctrl-C for 60 s; its threads:\n{err}")
     finally:
         if process.poll() is None:
             process.kill()

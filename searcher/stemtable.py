@@ -43,6 +43,9 @@ from searcher import stemmer
 FILE_NAME = "stems.tsv.gz"
 TEMPORARY_PATTERN = f".{FILE_NAME}.*.tmp"  # written, then renamed to FILE_NAME
 MAGIC = "# searcher stem table"
+# Marks a table holding every word of its index (built with it from the start, or
+# rebuilt): "not in the table" then means "not in the index".
+COMPLETE = "complete"
 log = logging.getLogger("searcher")
 
 
@@ -80,7 +83,7 @@ def read_table(folder: str | os.PathLike) -> dict[str, str]:
     if not header.startswith(MAGIC):
         log.warning("stem table %s has no header line; stemming without it", path)
         return {}
-    if header != f"{MAGIC} {fingerprint()}":
+    if header.removesuffix(f" {COMPLETE}") != f"{MAGIC} {fingerprint()}":
         log.warning("stem table %s was made by other stemming rules; stemming without it", path)
         return {}
     table: dict[str, str] = {}
@@ -91,10 +94,11 @@ def read_table(folder: str | os.PathLike) -> dict[str, str]:
     return table
 
 
-def write_table(folder: str | os.PathLike, table: dict[str, str]) -> Path:
-    """Save ``table`` in ``folder`` atomically (temporary file, then rename)."""
+def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool = False) -> Path:
+    """Save ``table`` in ``folder`` atomically (temporary file, then rename);
+    ``complete``: it holds every word of the index."""
     path = table_path(folder)
-    lines = [f"{MAGIC} {fingerprint()}"]
+    lines = [f"{MAGIC} {fingerprint()}" + (f" {COMPLETE}" if complete else "")]
     lines += [word if stem == word else f"{word}\t{stem}" for word, stem in table.items()
               if word and "\t" not in word and "\n" not in word]
     temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
@@ -109,6 +113,17 @@ def write_table(folder: str | os.PathLike, table: dict[str, str]) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+def is_complete(folder: str | os.PathLike) -> bool:
+    """Whether ``folder``'s table holds every word of its index, by our rules (an index
+    that had articles before it had a table has an incomplete one)."""
+    try:
+        with gzip.open(table_path(folder), "rt", encoding="utf-8") as stream:
+            header = stream.readline().rstrip("\n")
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return False
+    return header == f"{MAGIC} {fingerprint()} {COMPLETE}"
 
 
 def load(folder: str | os.PathLike) -> int:

@@ -162,3 +162,28 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path, tiny_corpus
     build(tmp_path, tiny_corpus, article("e", "Pelabuhan baru."), name="e.jsonl")
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".stems")) == []
     assert "kata" not in stemtable.read_table(folder)
+
+
+def test_a_table_that_grew_with_its_index_is_complete_and_spares_dictionary_walks(
+        tmp_path, tiny_corpus):
+    build(tmp_path, tiny_corpus, TRADE)
+    assert stemtable.is_complete(tmp_path / "ix")
+    build(tmp_path, tiny_corpus, article("b", "Presiden meresmikan jalan tol."), name="b.jsonl")
+    assert stemtable.is_complete(tmp_path / "ix")  # extended, still complete
+    with searcher.open_index(tmp_path / "ix") as index:
+        view = index._view()
+        assert view.known is not None and view.known("presiden") and view.known("perdagangan")
+        assert not view.known("presidn")
+
+
+def test_an_index_older_than_its_table_keeps_walking_the_dictionary(tmp_path, tiny_corpus):
+    build(tmp_path, tiny_corpus, TRADE)
+    stemtable.table_path(tmp_path / "ix").unlink()  # as an index built before tables
+    build(tmp_path, tiny_corpus, article("b", "Presiden meresmikan jalan tol."), name="b.jsonl")
+    assert stemtable.table_path(tmp_path / "ix").exists()
+    assert not stemtable.is_complete(tmp_path / "ix")  # "perdagangan" is not in it
+    with searcher.open_index(tmp_path / "ix") as index:
+        assert index._view().known is None
+    build(tmp_path, tiny_corpus, TRADE, article("b", "Presiden meresmikan jalan tol."),
+          name="c.jsonl", rebuild=True)
+    assert stemtable.is_complete(tmp_path / "ix")  # a rebuild holds every word again

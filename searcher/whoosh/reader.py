@@ -113,8 +113,8 @@ class Index:
     def _new_view(self, searcher) -> View:
         """A view of a generation, knowing its words when the index has a stem table
         (loaded again if a later indexing run extended it)."""
-        has_table = stemtable.load(self.path) > 0 or stemtable.table_path(self.path).exists()
-        known = stemmer.known_stems().__contains__ if has_table else None
+        stemtable.load(self.path)
+        known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
         return View(searcher, self._segment_data, known)
 
     def _view(self) -> View:

@@ -324,6 +324,9 @@ class _Batches:
             _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
         self.words = stemmer.start_recording()
+        # A table is complete when it grew with its index from the start (or the index
+        # is rebuilt); an index that had articles before its table stays incomplete.
+        self.table_complete = self.build is not None or clear or stemtable.is_complete(path)
 
     def _writer(self):
         if self.writer is None:
@@ -375,7 +378,7 @@ class _Batches:
         self.words.clear()
         stemtable.merge(table, from_workers)
         if len(table) > size or not stemtable.table_path(folder).exists():
-            stemtable.write_table(folder, table)
+            stemtable.write_table(folder, table, complete=self.table_complete)
 
     def cancel(self) -> None:
         """Drop everything not committed, and its files (best effort: this runs after a

@@ -39,6 +39,7 @@ from functools import cache
 from pathlib import Path
 
 from searcher import stemmer
+from searcher.files import written_atomically
 
 FILE_NAME = "stems.tsv.gz"
 TEMPORARY_PATTERN = f".{FILE_NAME}.*.tmp"  # written, then renamed to FILE_NAME
@@ -101,17 +102,9 @@ def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool
     lines = [f"{MAGIC} {fingerprint()}" + (f" {COMPLETE}" if complete else "")]
     lines += [word if stem == word else f"{word}\t{stem}" for word, stem in table.items()
               if word and "\t" not in word and "\n" not in word]
-    temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as out:
-            out.write(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6,
-                                    mtime=0))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with written_atomically(path) as out:
+        out.write(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6,
+                                mtime=0))
     return path
 
 

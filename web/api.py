@@ -29,12 +29,15 @@ def search():
     return jsonify(body)
 
 
+def _found(thing, title: str, missing: str):
+    """``thing`` as JSON, or a 404 saying what is ``missing``."""
+    return jsonify(thing.to_json()) if thing is not None else error_response(404, title, missing)
+
+
 @bp.get("/article/<path:doc_id>")
 def article(doc_id: str):
-    document = get_index().get(doc_id)
-    if document is None:
-        return error_response(404, "Berita tidak ditemukan", f"no article with id {doc_id!r}")
-    return jsonify(document.to_json())
+    return _found(get_index().get(doc_id), "Berita tidak ditemukan",
+                  f"no article with id {doc_id!r}")
 
 
 @bp.get("/stats")
@@ -46,7 +49,5 @@ def stats():
 
 @bp.get("/story/<path:story_id>")
 def story(story_id: str):
-    found = get_index().story(story_id)
-    if found is None:
-        return error_response(404, "Peristiwa tidak ditemukan", f"no story with id {story_id!r}")
-    return jsonify(found.to_json())
+    return _found(get_index().story(story_id), "Peristiwa tidak ditemukan",
+                  f"no story with id {story_id!r}")

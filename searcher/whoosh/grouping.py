@@ -41,6 +41,7 @@ import numpy as np
 
 from searcher import grouping
 from searcher.duplicates import NUM_PERM
+from searcher.files import written_atomically
 from searcher.grouping import MAX_COPIES, Entries, as_datetime, seconds_of
 from searcher.models import Article, Copy, Hit, StorySummary, web_url
 
@@ -57,21 +58,13 @@ def save_entries(entries: Entries, folder: Path) -> None:
     target = folder / GROUPS_FILE
     for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
         stale.unlink(missing_ok=True)
-    temporary = folder / f".{GROUPS_FILE}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "wb") as handle:
-            np.savez(handle, ids=np.array(entries.ids, dtype=str),
-                     seconds=np.array(entries.seconds, dtype=np.float64),
-                     signatures=signatures, signed=signed,
-                     terms=_pack(entries.terms),
-                     duplicate=np.array(entries.duplicate, dtype=str),
-                     story=np.array(entries.story, dtype=str))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with written_atomically(target) as handle:
+        np.savez(handle, ids=np.array(entries.ids, dtype=str),
+                 seconds=np.array(entries.seconds, dtype=np.float64),
+                 signatures=signatures, signed=signed,
+                 terms=_pack(entries.terms),
+                 duplicate=np.array(entries.duplicate, dtype=str),
+                 story=np.array(entries.story, dtype=str))
 
 
 

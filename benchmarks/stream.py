@@ -36,7 +36,15 @@ def main(argv=None) -> int:
                         help="one hit per duplicate group, as the CLI and web app search")
     parser.add_argument("--dump", type=Path, help="write the stream here (one query a line) "
                         "and stop, to time another build on the very same queries")
+    parser.add_argument("--no-vocabulary", action="store_true",
+                        help="do not trust the stem table as the index's vocabulary: rare "
+                             "words' spellings and 'did you mean' walk the term dictionary, "
+                             "as for an index older than its stem table")
     args = parser.parse_args(argv)
+    if args.no_vocabulary:
+        from searcher import stemtable
+
+        stemtable.is_complete = lambda folder: False  # what the reader asks (a benchmark switch)
     stream = distinct_queries(args.warm + args.queries)
     if args.dump:
         args.dump.write_text("".join(f"{' '.join(q.split())}\n" for q in stream),

@@ -128,7 +128,3 @@ class Deadline:
         if deadline is not None and time.monotonic() >= deadline:
             raise QueryError(f"q: the query needs more than {self.seconds:g} s; make it "
                              "simpler (fewer words, wildcards or fuzzy words)")
-
-
-def no_deadline() -> None:
-    """A deadline check for work done outside a search (nothing to stop)."""

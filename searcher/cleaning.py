@@ -14,6 +14,14 @@ cleaning is idempotent: ``clean_text(clean_text(x)) == clean_text(x)``):
   empty ", ," / ",," / " ," / ",." behind: a run of commas (with spaces before
   or between them) becomes one comma, and a comma right before a full stop goes.
 
+Bodies get one more step, :func:`restore_paragraphs` (:func:`clean_body` runs
+both): CLICK-ID joined paragraphs with a comma after the full stop
+(``"...kuasa hukumnya.,Dalam pernyataan"``) and left the dateline's dash behind
+(``", - Presiden"``, ``"-,dikabarkan"``). In a body written as one line, a
+sentence end followed by a comma and a capital letter is a paragraph break
+(``".\n\nDalam"``) and leading commas and a dash go. A body that already has
+line breaks (every other source) is left as it is.
+
 :func:`changes` names the kinds of change a text needs (for the cleaning report).
 """
 
@@ -118,6 +126,33 @@ def _once(text: str, kinds: set[str] | None = None) -> str:
             kinds.add(kind)
         text = cleaned
     return text
+
+
+# A sentence end (closing quote or bracket allowed), a comma, then a capital: CLICK-ID's
+# paragraph joint. A body holding one is joined that way, and there the joints whose
+# next paragraph opens with a dropped link's text (".,dan") are breaks too; decimal
+# commas ("2.5,3") stay.
+_PARAGRAPH_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[\"\u201c]?[A-Z])")
+_ANY_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[^\s\d])")
+# Leading commas and a dash left by a dropped dateline (", -", "- ", "-,"); a dash
+# before a digit ("-5 derajat") is a minus sign and stays.
+_LEADING_JUNK = re.compile(r"^[^\S\n]*(?:,[^\S\n]*)*(?:[-\u2013\u2014](?=[\s,]|$))?[\s,]*")
+
+
+def restore_paragraphs(body: str) -> str:
+    """CLICK-ID's paragraph breaks put back and its leading ", -" dropped, in a body
+    written as one line; a body with line breaks is returned unchanged."""
+    if "\n" in body or not body:
+        return body
+    body = _LEADING_JUNK.sub("", body, count=1)
+    if not _PARAGRAPH_JOINT.search(body):
+        return body
+    return _ANY_JOINT.sub(lambda m: m.group(1) + "\n\n", body)
+
+
+def clean_body(text: str) -> str:
+    """An article body cleaned (:func:`clean_text`) with its paragraphs restored."""
+    return restore_paragraphs(clean_text(text).strip())
 
 
 def clean_text(text: str) -> str:

@@ -41,7 +41,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-from searcher.cleaning import clean_text
+from searcher.cleaning import clean_body, clean_text
 from searcher.dates import DateError, parse_date
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, web_url
@@ -423,7 +423,7 @@ def make_article(article_id: str, title: str, body: str, *, url: str = "", sourc
         return Rejected(location, f"the id holds {article_id[error.start]!r}, which is not a "
                                   "character (a lone surrogate)")
     written = body.strip()
-    body = clean_text(body).strip()
+    body = clean_body(body)
     title = " ".join(clean_text(title).split())
     # A body that cleaning empties (CLICK-ID has 14 made only of a mangled
     # no-break space, "¬†") leaves a headline that is still news: kept.

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import searcher
-from searcher.cleaning import changes, clean_text
+from searcher.cleaning import changes, clean_body, clean_text
 from tests.support import shared_path
 
 MOJIBAKE = "Sutradara \u201a\u00c4\u00fahebat\u201a\u00c4\u00f9 kata dia.\u00ac\u2020Benar"
@@ -105,3 +105,39 @@ def test_a_headline_whose_body_cleaning_empties_is_kept(tmp_path, tiny_corpus):
     with searcher.open_index(str(tmp_path / "index")) as index:
         assert [h.id for h in index.search("habibie").hits] == ["kept"]
         assert index.get("kept").body == ""
+
+
+# -- CLICK-ID's paragraphs (#21) ------------------------------------------------------------------
+@pytest.mark.parametrize(("raw", "clean"), [
+    (", - Presiden Jokowi datang.,Lebih lanjut, ia berkata \u201cYa.\u201d,Kemudian pergi.",
+     "Presiden Jokowi datang.\n\nLebih lanjut, ia berkata \u201cYa.\u201d\n\nKemudian pergi."),
+    ("-,dikabarkan telah pergi.,Dalam pernyataan itu",
+     "dikabarkan telah pergi.\n\nDalam pernyataan itu"),
+    ("- Para trainee debut., dan,akan menjadi anggota.,Mereka siaran.",
+     "Para trainee debut.\n\ndan,akan menjadi anggota.\n\nMereka siaran."),
+    (",,,loading...", "loading..."),
+])
+def test_click_id_paragraphs_are_restored_and_the_leading_dash_dropped(raw, clean):
+    assert clean_body(raw) == clean
+    assert clean_body(clean_body(raw)) == clean_body(raw)
+
+
+@pytest.mark.parametrize("text", [
+    "Paragraf satu.\n\nParagraf dua.,Tiga tetap.",  # already in paragraphs: another source
+    "-5 derajat di puncak, kata petugas.",  # a minus sign, not a dateline's dash
+    "Harga naik 2.5,3 persen.,dan turun lagi.",  # no sentence end before a capital
+    "Polisi bongkar jaringan perdagangan orang, kata Kapolda.",
+])
+def test_other_sources_bodies_keep_their_text(text):
+    assert clean_body(text) == text
+
+
+def test_an_indexed_click_id_body_shows_paragraphs(tmp_path, tiny_corpus):
+    source = tiny_corpus.jsonl("clickid.jsonl", {
+        "id": "c1", "title": "Banjir", "source": "Kompas.com",
+        "content": ", - Banjir merendam Bekasi.,Warga mengungsi ke masjid."})
+    searcher.index_sources([str(source)], str(tmp_path / "index"))
+    with searcher.open_index(str(tmp_path / "index")) as index:
+        assert index.get("c1").body == "Banjir merendam Bekasi.\n\nWarga mengungsi ke masjid."
+        snippet = index.search("warga mengungsi").hits[0].snippet.text
+    assert ".," not in snippet and "Warga" in snippet

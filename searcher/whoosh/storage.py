@@ -27,7 +27,7 @@ from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: CLICK-ID bodies in paragraphs (#21)
 
 def default_index_dir() -> str:
     """``$SEARCHER_INDEX`` or ``index/``."""

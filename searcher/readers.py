@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from searcher.cleaning import clean_body, clean_text
-from searcher.dates import DateError, parse_date
+from searcher.dates import DateError, date_in_text, parse_date
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, web_url
 
@@ -497,14 +497,46 @@ def read_document(path: Path, *, root: Path, source: str,
     else:
         title, body = _split_title(text, markdown=path.suffix.lower() == ".md")
         url, published_text = "", ""
+        source = _source_in_text(body) or source
+        title = title or _title_from_text(body)
     if not body.strip():
         return Rejected(str(path), "missing body")
     try:
         published = parse_date(published_text)
     except DateError as error:
         return Rejected(str(path), f"bad date: {error}")
+    if published is None and not published_text:
+        published = date_in_text(body)  # a plain text's own "Senin (8/5)" (#21)
     return make_article(article_id, title or _title_from_filename(path), body, url=url,
                         source=source, published=published, origin=str(path))
+
+
+# A news dateline: "Labuan Bajo, NTT (ANTARA) - " (the place, the agency, a dash).
+_DATELINE = re.compile(r"^[^\n()]{0,60}\(([A-Z][A-Za-z.]{1,30})\)\s*[-\u2013\u2014]\s*")
+_COPYRIGHT = re.compile(r"^(?:[Cc]opyright\s*)?\u00a9\s*([A-Z][\w.]*(?: [A-Z][\w.]*){0,3})",
+                        re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MAX_TEXT_TITLE = 150  # a title cut from a plain text's first sentence
+
+
+def _source_in_text(body: str) -> str:
+    """The outlet a plain text names: its dateline's agency ("(ANTARA) -") or a
+    copyright line ("Copyright \u00a9 ANTARA 2023"); "" if it names none."""
+    found = _DATELINE.match(body) or _COPYRIGHT.search(body[-2000:])
+    return found.group(1).strip() if found else ""
+
+
+def _title_from_text(body: str) -> str:
+    """A plain text without a title line: its first sentence, after the dateline, cut
+    at a word near :data:`MAX_TEXT_TITLE` characters."""
+    first = body.strip().split("\n", 1)[0]
+    first = _DATELINE.sub("", first, count=1)
+    end = _SENTENCE_END.search(first)
+    sentence = first[:end.start()] if end else first
+    sentence = " ".join(sentence.split())
+    if len(sentence) > MAX_TEXT_TITLE:
+        sentence = sentence[:MAX_TEXT_TITLE].rsplit(" ", 1)[0] + " \u2026"
+    return sentence
 
 
 def _split_title(text: str, *, markdown: bool) -> tuple[str, str]:

@@ -10,7 +10,8 @@ from datetime import datetime
 import pytest
 
 from searcher import Article, CorpusError, Rejected, read_articles
-from tests.support import article
+from searcher.dates import date_in_text
+from tests.support import article, shared_path
 
 
 def read(*paths):
@@ -210,12 +211,53 @@ def test_folder_of_text_markdown_and_html_documents(tiny_corpus):
     ]
 
 
-def test_a_long_first_line_is_body_and_the_title_comes_from_the_file_name(tiny_corpus):
-    first = "Presiden menerima kunjungan delegasi Laos di Istana pada Selasa pagi."
+def test_a_long_first_line_is_body_and_the_title_is_its_first_sentence(tiny_corpus):
+    # #21: not the file name ("Antara Jokowi Laos"); the dateline is not part of the title.
+    first = ("Jakarta (ANTARA) - Presiden menerima kunjungan delegasi Laos di Istana pada "
+             "Selasa pagi. Pertemuan berlangsung satu jam.")
     tiny_corpus.text("seeds/antara-jokowi-laos.txt", f"{first}\n\nParagraf kedua.\n")
     [result] = read(tiny_corpus.root / "seeds")
-    assert result.title == "Antara Jokowi Laos"
+    assert result.title == "Presiden menerima kunjungan delegasi Laos di Istana pada Selasa pagi"
     assert result.body == f"{first}\n\nParagraf kedua."
+    assert result.source == "ANTARA"  # the dateline's agency, not the folder
+    assert result.published is None  # the text states no date
+
+
+def test_a_plain_text_takes_its_date_and_source_from_the_text(tiny_corpus):
+    text = ("Menteri bertemu delegasi Laos membahas perdagangan orang dan narkoba di kawasan "
+            "Asia Tenggara, dalam kunjungan yang berlangsung hangat dan akrab selama dua hari "
+            "penuh di ibu kota.\n\n"
+            "Pertemuan itu menyusul KTT pada Senin (8/5) di Labuan Bajo.\n\n"
+            "Copyright \u00a9 Warta Kita 2023")
+    tiny_corpus.text("seeds/laos.txt", text)
+    tiny_corpus.text("seeds/tanpa.txt", "Judul Pendek\n\nIsi tanpa tanggal (8/5) dan tahun.\n")
+    laos, plain = read(tiny_corpus.root / "seeds")
+    assert laos.title.startswith("Menteri bertemu delegasi Laos") and laos.title.endswith("\u2026")
+    assert len(laos.title) <= 152
+    assert (laos.published, laos.source) == (datetime(2023, 5, 8), "Warta Kita")
+    # No year anywhere: "(8/5)" is no date; no dateline or copyright: the folder's name.
+    assert (plain.title, plain.published, plain.source) == ("Judul Pendek", None, "seeds")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rabu (10/9/2019) lalu, dan Senin (8/9).", datetime(2019, 9, 10)),
+    ("Pada 3 Agustus 2019, lalu 12 Sept 2018.", datetime(2019, 8, 3)),
+    ("Kamis (31/2) \u00a9 2019", None),  # an impossible day is no date
+    ("Tanpa tanggal sama sekali.", None),
+])
+def test_dates_stated_in_a_text(text, expected):
+    assert date_in_text(text) == expected
+
+
+def test_the_seeds_get_titles_dates_and_sources_from_their_text():
+    seeds = {a.id: a for a in read(shared_path("seeds"))}
+    antara = seeds["seeds/antara-jokowi-laos-tppo.txt"]
+    prabowo = seeds["seeds/prabowo-laos-tppo.txt"]
+    assert antara.title.startswith("Presiden RI Joko Widodo dan Perdana Menteri Laos")
+    assert (antara.source, antara.published) == ("ANTARA", datetime(2023, 5, 8))
+    assert prabowo.title == ("Menteri Pertahanan RI, Prabowo Subianto, kembali menunjukkan "
+                             "komitmennya dalam memperkuat kerja sama regional")
+    assert (prabowo.source, prabowo.published) == ("seeds", None)  # the text names neither
 
 
 def test_a_single_document_file_is_read_with_its_folder_as_root(tiny_corpus):

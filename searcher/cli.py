@@ -19,6 +19,7 @@ from searcher import evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
+from searcher.grouping import COLLAPSE_MODES
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
@@ -145,8 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--until", metavar="DATE", help="published on or before (2019-09-30)")
     query.add_argument("--sort", choices=SORTS, default="relevance")
     query.add_argument("--json", action="store_true", help="print JSON")
-    query.add_argument("--no-collapse", action="store_true",
-                       help="show every copy of an article, not one per duplicate group")
+    query.add_argument("--collapse", choices=COLLAPSE_MODES, default="story",
+                       help="one result per story (default: the story's best article, its "
+                            "size and other headlines), per duplicate group, or none")
+    query.add_argument("--no-collapse", action="store_const", const="none", dest="collapse",
+                       help="show every copy of an article (--collapse none)")
 
     stories = commands.add_parser("stories", help="list the largest stories",
                                   description="The stories (articles about one event) with "
@@ -322,7 +326,7 @@ def run_query(args) -> int:
                             since=args.since, until=args.until)
     with open_index(resolve(args.index, args.backend)) as index:
         result = index.search(args.text, page=args.page, per_page=args.limit,
-                              filters=filters, sort=args.sort, collapse=not args.no_collapse)
+                              filters=filters, sort=args.sort, collapse=args.collapse)
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     if result.message:  # a query without words (#12)
@@ -348,6 +352,14 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
             others = ", ".join(dict.fromkeys(copy.source for copy in hit.copies if copy.source))
             lines.append("   " + colour("2", printable(
                 f"+{hit.versions} other version(s)" + (f": {others}" if others else ""))))
+        if hit.story_matches and hit.story_size > 1:
+            lines.append("   " + colour("2", printable(
+                f"story: {hit.story_size} articles, {hit.story_sources} sources "
+                f"({hit.story_matches} matching) · story {hit.story}")))
+            for headline in hit.headlines:
+                lines.append("   " + colour("2", printable(
+                    f"  - {headline.title}" + (f" ({headline.source})" if headline.source
+                                               else ""))))
         snippet = _snippet(hit.snippet, "\033[1;33m", "\033[0m") if colour.enabled \
             else printable(hit.snippet.text)
         if snippet:

@@ -22,11 +22,27 @@ from datetime import datetime, timezone
 import numpy as np
 
 from searcher.duplicates import THRESHOLD, DuplicateGroups, Signer
+from searcher.errors import QueryError
 from searcher.models import Article
 from searcher.stories import THRESHOLD as STORY_THRESHOLD
 from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 
 MAX_COPIES = 20  # other versions listed with a hit (all are counted)
+MAX_HEADLINES = 3  # other headlines of a story shown with its hit
+COLLAPSE_MODES = ("none", "duplicates", "story")
+
+
+def collapse_mode(value: object) -> str:
+    """``search(collapse=...)`` as one of :data:`COLLAPSE_MODES`: False or "none" (every
+    match), True or "duplicates" (one per duplicate group), "story" (one per story)."""
+    if value is False or value is None:
+        return "none"
+    if value is True:
+        return "duplicates"
+    if isinstance(value, str) and value in COLLAPSE_MODES:
+        return value
+    raise QueryError(f"collapse: expected one of {', '.join(COLLAPSE_MODES)} (or True/False), "
+                     f"got {value!r}")
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,18 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """Another article of a hit's story, shown under it (``search(collapse="story")``)."""
+
+    id: str
+    title: str
+    source: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "source": self.source}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result."""
 
@@ -118,6 +130,20 @@ class Hit:
     copies: tuple[Copy, ...] = ()
     story: str | None = None
     story_size: int = 0
+    # With collapse="story" (one hit per story): the story's sources, how many of its
+    # articles matched (this one included), and a few other headlines of it.
+    story_sources: int = 0
+    story_matches: int = 0
+    headlines: tuple[Headline, ...] = ()
+
+    def _story_json(self) -> dict | None:
+        if not self.story:
+            return None
+        found = {"id": self.story, "size": self.story_size}
+        if self.story_matches:
+            found.update(sources=self.story_sources, matches=self.story_matches,
+                         headlines=[headline.to_json() for headline in self.headlines])
+        return found
 
     def to_json(self) -> dict:
         return {
@@ -129,7 +155,7 @@ class Hit:
             "published": self.published.isoformat() if self.published else None,
             "score": round(self.score, 4),
             "snippet": self.snippet.html,
-            "story": {"id": self.story, "size": self.story_size} if self.story else None,
+            "story": self._story_json(),
             "versions": self.versions,
             "copies": [copy.to_json() for copy in self.copies],
         }

@@ -397,3 +397,16 @@ def test_copies_collapse_and_stories_group_alike_on_both_backends(location):
         assert [hit.id for hit in index.story("a1").hits] == ["a1", "a2", "c1", "a3"]
         again = index.search("tol semarang demak", sort="oldest", collapse=True)
     assert [(hit.id, hit.versions) for hit in again.hits] == [("a1", 2), ("c1", 0), ("d1", 0)]
+
+
+def test_one_hit_per_story_alike_on_both_backends(location):
+    from tests.test_stories import corpus
+
+    searcher.build_index(corpus(), location, rebuild=True)
+    with searcher.open_index(location) as index:
+        result = index.search("tol semarang demak", sort="oldest", collapse="story")
+    assert result.total == 2
+    assert [(hit.id, hit.story, hit.story_size, hit.story_sources, hit.story_matches,
+             hit.versions) for hit in result.hits] == [
+        ("a1", "a1", 3, 3, 3, 1), ("d1", "d1", 1, 1, 1, 0)]
+    assert [(h.id, h.source) for h in result.hits[0].headlines] == [("c1", "okezone.com")]

@@ -236,6 +236,60 @@ def test_paging_counts_groups(groups_index):
     assert [[hit.id for hit in p.hits] for p in pages] == [["a1", "c1"], ["d1"]]
 
 
+def test_one_hit_per_story_with_its_size_sources_and_other_headlines(groups_index):
+    with searcher.open_index(groups_index) as index:
+        result = index.search("tol semarang demak", sort="oldest", collapse="story")
+        newest = index.search("tol semarang demak", sort="newest", collapse="story")
+        json_hit = result.hits[0].to_json()
+        with pytest.raises(searcher.QueryError, match="collapse"):
+            index.search("tol", collapse="maybe")
+    assert result.total == 2 == len(result.hits)
+    first, second = result.hits
+    assert (first.id, first.story, first.story_size, first.story_sources) == ("a1", "a1", 3, 3)
+    assert (first.story_matches, first.versions) == (3, 1)  # a2 is a copy of a1
+    # Other headlines: one per duplicate group and title (a2, a1's copy, is not one).
+    assert [(h.id, h.source) for h in first.headlines] == [("c1", "okezone.com")]
+    assert (second.id, second.story_size, second.story_matches, second.headlines) == (
+        "d1", 1, 1, ())
+    assert [hit.id for hit in newest.hits] == ["d1", "c1"]  # each story's newest match
+    assert json_hit["story"] == {
+        "id": "a1", "size": 3, "sources": 3, "matches": 3,
+        "headlines": [{"id": "c1", "title": "Warga Demak Sambut Peresmian Tol Semarang-Demak",
+                       "source": "okezone.com"}]}
+
+
+@pytest.mark.parametrize("collapse", ["story", "duplicates", "none"])
+def test_facet_and_day_counts_are_the_totals_their_filters_give(groups_index, collapse):
+    """#21: a facet's count is what clicking it shows, whatever the collapsing."""
+    with searcher.open_index(groups_index) as index:
+        for query in ("tol", "tol semarang demak", "*", "warga"):
+            result = index.search(query, facets=True, collapse=collapse)
+            assert sum(1 for _ in result.hits) == min(result.total, 10)
+            for name, key in (("source", "source"), ("category", "category")):
+                for facet in result.facets[name]:
+                    narrowed = index.search(query, collapse=collapse,
+                                            filters={key: facet.value})
+                    assert narrowed.total == facet.count, (query, name, facet)
+            for bucket in result.histogram:
+                day = bucket.value
+                narrowed = index.search(query, collapse=collapse,
+                                        filters={"since": day, "until": day})
+                assert narrowed.total == bucket.count, (query, day)
+
+
+def test_no_page_shows_two_cards_of_one_story(groups_index):
+    with searcher.open_index(groups_index) as index:
+        for query in ("tol", "*", "warga demak", "banjir OR tol"):
+            for sort in ("relevance", "newest", "oldest"):
+                result = index.search(query, sort=sort, per_page=2, collapse="story")
+                stories = []
+                for page in range(1, result.pages + 1):
+                    hits = index.search(query, sort=sort, per_page=2, page=page,
+                                        collapse="story").hits
+                    stories += [hit.story for hit in hits]
+                assert len(stories) == len(set(stories)) == result.total, (query, sort)
+
+
 def test_hits_carry_story_and_versions_in_json(groups_index):
     with searcher.open_index(groups_index) as index:
         hit = index.search("tol", sort="oldest", collapse=True).hits[0].to_json()
@@ -266,13 +320,20 @@ def client(groups_index):
     close_index(app)
 
 
-def test_the_results_page_shows_versions_and_links_the_story(client):
+def test_the_results_page_shows_one_card_per_story(client):
     html = client.get("/search?q=tol&sort=terlama").get_data(as_text=True)
+    assert html.count('class="hit"') == 2  # a1's story (a1, a2, c1) and d1
     assert "dan 1 versi lain: tempo.co" in html
-    assert 'href="/story/a1?q=tol"' in html and "3 artikel tentang peristiwa ini" in html
+    assert 'href="/story/a1?q=tol"' in html and "3 artikel · 3 sumber" in html
+    assert "(3 cocok dengan pencarian)" in html
+    assert 'href="/article/c1?q=tol">Warga Demak Sambut Peresmian Tol Semarang-Demak' in html
     assert 'href="/search?q=tol&amp;sort=terlama&amp;collapse=0"' in html
+    copies = client.get("/search?q=tol&collapse=1").get_data(as_text=True)
+    assert copies.count('class="hit"') == 3 and "3 artikel tentang peristiwa ini" in copies
+    assert 'name="collapse" value="1"' in copies
     every = client.get("/search?q=tol&collapse=0").get_data(as_text=True)
     assert "versi lain" not in every and 'name="collapse" value="0"' in every
+    assert every.count('class="hit"') == 4
 
 
 def test_the_story_page_shows_its_articles_on_a_timeline(client):
@@ -288,9 +349,11 @@ def test_the_story_page_shows_its_articles_on_a_timeline(client):
 
 def test_the_api_collapses_by_default_and_validates_collapse(client):
     collapsed = client.get("/api/search?q=tol").get_json()
+    copies = client.get("/api/search?q=tol&collapse=1").get_json()
     every = client.get("/api/search?q=tol&collapse=0").get_json()
-    assert (collapsed["total"], every["total"]) == (3, 4)
+    assert (collapsed["total"], copies["total"], every["total"]) == (2, 3, 4)
     assert all(set(hit) >= {"story", "versions"} for hit in collapsed["hits"])
+    assert {hit["story"]["sources"] for hit in collapsed["hits"]} == {3, 1}
     bad = client.get("/api/search?q=tol&collapse=maybe")
     assert bad.status_code == 400 and "collapse" in bad.get_json()["error"]
     story = client.get("/api/story/a1").get_json()
@@ -314,7 +377,12 @@ def test_cli_lists_the_largest_stories(groups_index, capsys):
 def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
     assert main(["query", "tol", "--index", str(groups_index), "--sort", "oldest"]) == 0
     out = capsys.readouterr().out
-    assert "+1 other version(s): tempo.co" in out and "1-3 of 3 results" in out
+    assert "+1 other version(s): tempo.co" in out and "1-2 of 2 results" in out
+    assert "story: 3 articles, 3 sources (3 matching) · story a1" in out
+    assert "  - Warga Demak Sambut Peresmian Tol Semarang-Demak (okezone.com)" in out
+    assert main(["query", "tol", "--index", str(groups_index), "--collapse", "duplicates",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 3
     assert main(["query", "tol", "--index", str(groups_index), "--no-collapse", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 4
 

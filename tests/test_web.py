@@ -117,6 +117,7 @@ def chips(html: str) -> list[str]:
 
 
 def library_search(index_dir, q, **options) -> searcher.SearchResult:
+    options.setdefault("collapse", "story")  # as the web app searches (#21)
     with searcher.open_index(str(index_dir)) as index:
         return index.search(q, **options)
 

@@ -46,7 +46,8 @@ class SearchParams:
     since: str = ""
     until: str = ""
     sort: str = "relevance"  # the library's name
-    collapse: bool = True  # one article per duplicate group (collapse=0: every copy)
+    # One card per story (the default), per duplicate group (collapse=1) or none (0).
+    collapse: str = "story"
 
     # -- reading --------------------------------------------------------------
     @classmethod
@@ -66,7 +67,7 @@ class SearchParams:
             since=args.get("since", "").strip(),
             until=args.get("until", "").strip(),
             sort=_sort(args.get("sort", "")),
-            collapse=flag(args.get("collapse", ""), "collapse", default=True),
+            collapse=_collapse(args.get("collapse", "")),
         )
         params.filters()  # a bad date or range is a bad request now, not later
         return params
@@ -118,8 +119,8 @@ class SearchParams:
             args["per_page"] = params.per_page
         if params.page != 1:
             args["page"] = params.page
-        if not params.collapse:
-            args["collapse"] = 0
+        if params.collapse != "story":
+            args["collapse"] = COLLAPSE_ARGS[params.collapse]
         return args
 
     def toggle(self, facet: str, value: str) -> dict:
@@ -152,6 +153,25 @@ def flag(raw: str, name: str, *, default: bool = False) -> bool:
     if value in ("1", "true", "ya"):
         return True
     raise ParamError(name, f"harus 1 atau 0, bukan {raw[:40]!r}")
+
+
+COLLAPSE_ARGS = {"none": "0", "duplicates": "1", "story": "story"}
+
+
+def _collapse(raw: str) -> str:
+    """``collapse``: story (default), 1/duplicates (one per duplicate group), 0/none."""
+    value = raw.strip().lower()
+    if not value or value in ("story", "peristiwa"):
+        return "story"
+    if value in ("none", "semua"):
+        return "none"
+    if value in ("duplicates", "salinan"):
+        return "duplicates"
+    if value in ("0", "false", "tidak"):
+        return "none"
+    if value in ("1", "true", "ya"):
+        return "duplicates"
+    raise ParamError("collapse", f"pilih story, 1 (salinan) atau 0 (semua), bukan {raw[:40]!r}")
 
 
 def _whole_number(args, name: str, low: int, high: int, default: int) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime
 from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
-from searcher.grouping import MAX_COPIES
+from searcher.grouping import MAX_COPIES, MAX_HEADLINES, collapse_mode
 from searcher.manticore.cluster import Cluster, NodeDown, Nodes, discover, reason
 from searcher.manticore.compiler import Compiler
 from searcher.manticore.grouping import code_of
@@ -30,6 +30,7 @@ from searcher.models import (
     Copy,
     DeleteReport,
     Document,
+    Headline,
     Hit,
     IndexStats,
     SearchResult,
@@ -42,7 +43,14 @@ from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
 from searcher.request import NO_WORDS, Filters, check_request
-from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.results import (
+    date_histogram,
+    display_title,
+    facet_counts,
+    highlighted,
+    make_document,
+    make_hit,
+)
 from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -81,6 +89,7 @@ _GROUP_COLUMNS = _HIT_COLUMNS.replace("WEIGHT()", "COUNT(*), WEIGHT()")
 _ORDER = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, published DESC, id ASC",
           "oldest": "dated DESC, published ASC, id ASC"}
 MAX_STORY_ARTICLES = 10_000
+MAX_HEADLINE_ROWS = 20  # a story's rows read for its other headlines (each way)
 
 
 class ManticoreIndex:
@@ -172,13 +181,15 @@ class ManticoreIndex:
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
                snippets: bool = True, facets: bool = False,
-               collapse: bool = False) -> SearchResult:
+               collapse: bool | str = False) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
-        groups the matches by duplicate group (the best one shown, the group's size
-        counted); the facets still count every copy."""
+        groups the matches by duplicate group or story (``GROUP BY``: the best one
+        shown, the group's size counted); the facets still count every copy."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
+        mode = collapse_mode(collapse)
+        collapse = mode != "none"
         query_plan = plan_query(text)
         compiler = Compiler(self._keyword_counts)
         match = compiler.compile(query_plan.match)
@@ -195,8 +206,9 @@ class ManticoreIndex:
             where.insert(0, "MATCH(%s)")
             args.append(match)
         order = f" ORDER BY {_ORDER[sort]}"
-        if collapse:  # one row per duplicate group: its best match under this order
-            order = f" GROUP BY duplicate WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
+        if collapse:  # one row per duplicate group or story: its best match under this order
+            by = "story" if mode == "story" else "duplicate"
+            order = f" GROUP BY {by} WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
         offset = (page - 1) * per_page
         max_matches = max(1000, offset + per_page)
         sql = _select(_GROUP_COLUMNS if collapse else _HIT_COLUMNS, self.cluster.table, where,
@@ -208,8 +220,7 @@ class ManticoreIndex:
             sql += " FACET day ORDER BY day ASC LIMIT 100000"
         sets, meta = self._query(sql, args, all_sets=True)
         terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
-        hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], collapse,
-                             where, args)
+        hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], mode, where, args)
         counts, histogram = {}, []
         if facets:
             counts = {"source": facet_counts(dict(sets[1])),
@@ -222,9 +233,10 @@ class ManticoreIndex:
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def _grouped(self, hits: list[Hit], rows, collapse: bool, where: list[str],
+    def _grouped(self, hits: list[Hit], rows, mode: str, where: list[str],
                  args: list) -> list[Hit]:
-        """Hits with their story and, when collapsing, their other versions."""
+        """Hits with their story and, when collapsing, their other versions (by
+        story: also the story's sources, matches and other headlines)."""
         if not hits:
             return hits
         stories = {int(row[12]) for row in rows}
@@ -235,7 +247,10 @@ class ManticoreIndex:
         names = self._names(stories)
         annotated = []
         for hit, row in zip(hits, rows, strict=True):
-            versions = int(row[13]) - 1 if collapse else 0
+            versions = int(row[13]) - 1 if mode == "duplicates" else 0
+            if mode == "story":
+                versions = self._count([*where, f"duplicate = {int(row[11])}",
+                                        f"id != {int(row[0])}"], args)
             copies: tuple[Copy, ...] = ()
             if versions:
                 others, _ = self._query(_select(
@@ -244,9 +259,47 @@ class ManticoreIndex:
                     f" ORDER BY id ASC LIMIT {MAX_COPIES}"), args)
                 copies = tuple(Copy(i, s, u) for i, s, u in others)
             code = int(row[12])
-            annotated.append(replace(hit, versions=versions, copies=copies,
-                                     story=names.get(code), story_size=size_of.get(code, 0)))
+            hit = replace(hit, versions=versions, copies=copies, story=names.get(code),
+                          story_size=size_of.get(code, 0))
+            if mode == "story":
+                hit = self._story_card(hit, row, where, args)
+            annotated.append(hit)
         return annotated
+
+    def _count(self, where: list[str], args: list) -> int:
+        rows, _ = self._query(_select("COUNT(*)", self.cluster.table, where), args)
+        return int(rows[0][0]) if rows else 0
+
+    def _story_card(self, hit: Hit, row, where: list[str], args: list) -> Hit:
+        """A story's hit with its sources, matches and up to MAX_HEADLINES other
+        headlines (its other matches, best first, then its newest articles; one per
+        duplicate group and title), as the Whoosh backend gives them."""
+        code, table = int(row[12]), self.cluster.table
+        story = [f"story = {code}"]
+        sources, _ = self._query(f"SELECT source, COUNT(*) FROM {table} WHERE story = {code} "
+                                 f"GROUP BY source LIMIT 0,{MAX_FACET_VALUES}")
+        matches, _ = self._query(_select(
+            "article_id, title_text, source, duplicate, body_text", table, [*where, *story],
+            f" ORDER BY {_ORDER['relevance']} LIMIT 0,{MAX_HEADLINE_ROWS} "
+            f"OPTION ranker={self._ranker()}"), args)
+        newest, _ = self._query(_select(
+            "article_id, title_text, source, duplicate, body_text", table, story,
+            f" ORDER BY {_ORDER['newest']} LIMIT 0,{MAX_HEADLINE_ROWS}"))
+        seen_groups, seen_titles = {int(row[11])}, {hit.title.casefold()}
+        headlines: list[Headline] = []
+        for article_id, title, source, duplicate, body in (*matches, *newest):
+            if len(headlines) == MAX_HEADLINES:
+                break
+            if int(duplicate) in seen_groups:
+                continue
+            seen_groups.add(int(duplicate))
+            title = display_title(title, body)
+            if title.casefold() in seen_titles:
+                continue
+            seen_titles.add(title.casefold())
+            headlines.append(Headline(article_id, title, source))
+        return replace(hit, story_sources=sum(1 for source, _ in sources if source),
+                       story_matches=int(row[13]), headlines=tuple(headlines))
 
     def _names(self, codes) -> dict[int, str]:
         """Story or group codes -> their ids (the first article's; ``#code`` if it is gone)."""

@@ -42,8 +42,10 @@ import numpy as np
 from searcher import grouping
 from searcher.duplicates import NUM_PERM
 from searcher.files import written_atomically
-from searcher.grouping import MAX_COPIES, Entries, as_datetime, seconds_of
-from searcher.models import Article, Copy, Hit, StorySummary, web_url
+from searcher.grouping import MAX_COPIES, MAX_HEADLINES, Entries, as_datetime, seconds_of
+from searcher.models import Article, Copy, Headline, Hit, StorySummary, web_url
+from searcher.results import display_title
+from searcher.scoring import group_counts
 
 GROUPS_FILE = "groups.npz"
 
@@ -159,12 +161,14 @@ class DocGroups:
     story_codes: dict[str, int]
     seconds: np.ndarray  # per document, NaN if undated or unknown
 
-    def collapse(self, docnums: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def collapse(self, docnums: np.ndarray, rank: np.ndarray,
+                 by: str = "duplicate") -> tuple[np.ndarray, np.ndarray]:
         """Positions (into ``docnums``) of the best-ranked match of each duplicate group
-        (``rank``: lower is better), and how many other matches each one stands for."""
+        (``by="story"``: of each story; ``rank``: lower is better), and how many other
+        matches each one stands for."""
         if not len(docnums):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        groups = self.duplicate[docnums]
+        groups = getattr(self, by)[docnums]
         order = np.lexsort((docnums, rank, groups))
         ordered = groups[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -259,6 +263,99 @@ def rank(sort: str, matched) -> np.ndarray:
     moments = matched.column("published").astype(np.float64)
     moments = -moments if sort == "newest" else moments
     return np.where(matched.column("dated"), moments, np.inf)  # undated last
+
+
+@dataclass
+class Collapsed:
+    """The matches of a search collapsed as ``search(collapse=...)`` asks.
+
+    ``matched``: one match per unit (every match, a duplicate group's best, or a
+    story's best); ``every``: the document numbers before collapsing (None when
+    nothing was collapsed); ``folded``: per kept match, how many others it stands for.
+    Facet and histogram counts (:meth:`groups`) count units, not articles: a source
+    counts the units holding a match from it, which is the total that filtering on
+    it gives, so counts, totals and pages agree.
+    """
+
+    mode: str
+    matched: object  # searcher.whoosh.evaluator.Matched
+    groups: DocGroups | None = None
+    every: np.ndarray | None = None
+    folded: np.ndarray | None = None
+    _units: np.ndarray | None = None  # per match in ``every``: its unit's code
+    _rank: np.ndarray | None = None  # per match in ``every``: lower is better
+
+    def counts(self, name: str) -> dict:
+        """``{value: units}`` for a facet (source, category, day)."""
+        if self.every is None:
+            return self.matched.groups(name)
+        codes, names = self.matched.space.facet(name)
+        values = codes[self.every]
+        width = int(self._units.max()) + 1 if len(self._units) else 1
+        pairs = np.unique(values.astype(np.int64) * width + self._units)
+        return group_counts(pairs // width, names)
+
+    def annotate(self, hit: Hit, position: int, stored_fields) -> Hit:
+        """A kept match's hit with its story, versions and (by story) headlines."""
+        groups = self.groups
+        if groups is None:
+            return hit
+        docnum = int(self.matched.docnums[position])
+        if self.mode == "none":
+            return annotate(hit, groups, docnum, stored_fields)
+        if self.mode == "duplicates":
+            return annotate(hit, groups, docnum, stored_fields, self.every,
+                            int(self.folded[position]))
+        copies = groups.copies(self.every, docnum)
+        hit = annotate(hit, groups, docnum, stored_fields, self.every, len(copies))
+        return replace(hit, story_matches=int(self.folded[position]) + 1,
+                       story_sources=self._sources(docnum),
+                       headlines=self._headlines(hit, docnum, stored_fields))
+
+    def _sources(self, docnum: int) -> int:
+        members = np.flatnonzero(self.groups.story == self.groups.story[docnum])
+        codes, names = self.matched.space.facet("source")
+        return sum(1 for code in np.unique(codes[members]) if names[code])
+
+    def _headlines(self, hit: Hit, docnum: int, stored_fields) -> tuple[Headline, ...]:
+        """Up to MAX_HEADLINES other titles of the story: its other matches, best
+        first, then its other articles, newest first; one per duplicate group and title."""
+        groups = self.groups
+        code = groups.story[docnum]
+        inside = self._units == code
+        matches = self.every[inside][np.argsort(self._rank[inside], kind="stable")]
+        members = np.flatnonzero(groups.story == code)
+        moments = np.nan_to_num(groups.seconds[members], nan=-np.inf)
+        members = members[np.lexsort((members, -moments))]
+        seen_groups = {int(groups.duplicate[docnum])}
+        seen_titles = {hit.title.casefold()}
+        found: list[Headline] = []
+        for number in (*matches.tolist(), *members.tolist()):
+            if len(found) == MAX_HEADLINES:
+                break
+            group = int(groups.duplicate[number])
+            if group in seen_groups:
+                continue
+            seen_groups.add(group)
+            stored = stored_fields(int(number))
+            title = display_title(stored.get("title", ""), stored.get("body", ""))
+            if title.casefold() in seen_titles:
+                continue
+            seen_titles.add(title.casefold())
+            found.append(Headline(stored["id"], title, stored.get("source", "")))
+        return tuple(found)
+
+
+def collapse(groups: DocGroups | None, matched, sort: str, mode: str) -> Collapsed:
+    """``matched`` collapsed by ``mode`` (:data:`searcher.grouping.COLLAPSE_MODES`); an
+    index without groups is not collapsed."""
+    if mode == "none" or groups is None:
+        return Collapsed(mode if groups is not None else "none", matched, groups)
+    by = "story" if mode == "story" else "duplicate"
+    every, rank_ = matched.docnums, rank(sort, matched)
+    keep, folded = groups.collapse(every, rank_, by=by)
+    kept = type(matched)(every[keep], matched.scores[keep], matched.space)
+    return Collapsed(mode, kept, groups, every, folded, getattr(groups, by)[every], rank_)
 
 
 def annotate(hit: Hit, groups: DocGroups, docnum: int, stored_fields,

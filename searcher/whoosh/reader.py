@@ -21,6 +21,7 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
+from searcher.grouping import collapse_mode
 from searcher.lru import LRU
 from searcher.models import (
     DeleteReport,
@@ -45,7 +46,7 @@ from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
 from searcher.whoosh import grouping
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
-from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
+from searcher.whoosh.evaluator import View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
 from searcher.whoosh.storage import default_index_dir, open_whoosh_index
@@ -183,17 +184,21 @@ class Index:
         sort: str = "relevance",
         snippets: bool = True,
         facets: bool = False,
-        collapse: bool = False,
+        collapse: bool | str = False,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
         arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
         source/category counts and a date histogram over all matches.
-        ``collapse`` shows one article per duplicate group (the best-ranked
-        match; the others counted in ``Hit.versions``): totals, pages and
-        facets then count groups. The CLI and the web app collapse by default;
-        the library only when asked (evaluations and callers see every article).
+        ``collapse``: ``True`` or ``"duplicates"`` shows one article per duplicate
+        group (the best-ranked match; the others counted in ``Hit.versions``);
+        ``"story"`` one per story (its best-ranked match, with the story's size,
+        sources, matches and a few other headlines: ``Hit.story_size``,
+        ``story_sources``, ``story_matches``, ``headlines``). Totals, pages,
+        facets and the histogram then count groups or stories. The CLI and the
+        web app collapse by story by default; the library only when asked
+        (evaluations and callers see every article).
 
         Recent results are kept per index generation (a re-index makes them
         stale automatically); the returned objects are shared, do not mutate.
@@ -201,6 +206,7 @@ class Index:
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
+        collapse = collapse_mode(collapse)
         view = self._view()
         key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
                snippets, facets, collapse)
@@ -230,11 +236,10 @@ class Index:
                                self._postings, self.deadline.check)
         except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
-        groups, every, versions = self._groups.get(searcher.reader()), None, None
-        if collapse and groups is not None:  # one match per duplicate group
-            every = matched.docnums
-            keep, versions = groups.collapse(every, grouping.rank(sort, matched))
-            matched = Matched(every[keep], matched.scores[keep], matched.space)
+        # One match per duplicate group or story; facets then count those (#21).
+        collapsed = grouping.collapse(self._groups.get(searcher.reader()), matched, sort,
+                                      collapse)
+        matched = collapsed.matched
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
@@ -247,15 +252,11 @@ class Index:
         for position in top[(page - 1) * per_page:]:
             stored = searcher.stored_fields(int(matched.docnums[position]))
             hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
-            if groups is not None:
-                hit = grouping.annotate(hit, groups, int(matched.docnums[position]),
-                                        searcher.stored_fields, every,
-                                        versions[position] if versions is not None else 0)
-            hits.append(hit)
+            hits.append(collapsed.annotate(hit, position, searcher.stored_fields))
         counts, histogram = {}, []
         if facets:
-            counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
-            histogram = date_histogram(matched.groups("day"))
+            counts = {name: facet_counts(collapsed.counts(name)) for name in ("source", "category")}
+            histogram = date_histogram(collapsed.counts("day"))
         suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,

@@ -24,12 +24,37 @@ import numpy as np
 from searcher.duplicates import THRESHOLD, DuplicateGroups, Signer
 from searcher.errors import QueryError
 from searcher.models import Article
+from searcher.request import check_paging
 from searcher.stories import THRESHOLD as STORY_THRESHOLD
 from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 
 MAX_COPIES = 20  # other versions listed with a hit (all are counted)
 MAX_HEADLINES = 3  # other headlines of a story shown with its hit
 COLLAPSE_MODES = ("none", "duplicates", "story")
+
+
+STORY_LIST_SORTS = ("largest", "active", "latest")
+STORY_SORTS = ("oldest", "newest")
+STORY_PAGE_DEFAULT = 50  # a story page's articles on the web (the library: all by default)
+
+
+def check_story_list(sort: object, page: object, per_page: object) -> tuple[str, int, int]:
+    """A story list's options checked (QueryError naming the bad one)."""
+    if sort not in STORY_LIST_SORTS:
+        raise QueryError(f"sort: expected one of {', '.join(STORY_LIST_SORTS)}, got {sort!r}")
+    page, per_page = check_paging(page, per_page)
+    return sort, page, per_page
+
+
+def check_story_page(sort: object, page: object, per_page: object) -> tuple[str, int, int]:
+    """A story page's options checked; ``per_page`` None means every article (0)."""
+    if sort not in STORY_SORTS:
+        raise QueryError(f"sort: expected one of {', '.join(STORY_SORTS)}, got {sort!r}")
+    if per_page is None:
+        page, _ = check_paging(page, 1)
+        return sort, page, 0
+    page, per_page = check_paging(page, per_page)
+    return sort, page, per_page
 
 
 def collapse_mode(value: object) -> str:

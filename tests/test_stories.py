@@ -312,6 +312,101 @@ def test_a_story_lists_its_articles_oldest_first(groups_index):
     assert [s.id for s in recent] == ["d1"]
 
 
+def test_the_representative_article_is_the_one_nearest_the_story_centre():
+    from collections import Counter
+
+    from searcher.stories import representative
+
+    saga = [Counter({"bahas": 2, "paripurna": 2, "kamis": 2, "revisi": 1, "kpk": 1}),  # first
+            Counter({"revisi": 2, "uu": 2, "kpk": 2, "dpr": 2, "sah": 1}),
+            Counter({"revisi": 2, "uu": 2, "kpk": 2, "dpr": 1, "demo": 1}),
+            Counter({"uu": 2, "kpk": 2, "dpr": 2, "tolak": 2, "mahasiswa": 1})]
+    # The second shares revisi, uu, kpk and dpr with all the others; the first little.
+    assert representative(saga) == 1
+    assert representative(saga[:2]) == 0  # two articles: the first
+    assert representative([Counter(), *saga[1:3]]) == 1  # an article without words is not
+
+
+KPK = "Dewan Perwakilan Rakyat mengesahkan revisi Undang-Undang Komisi Pemberantasan Korupsi"
+
+
+def kpk_story() -> list[Article]:
+    titles = ["Revisi Dibahas pada Paripurna DPR Kamis Besok",
+              "DPR Sahkan Revisi UU KPK", "Revisi UU KPK Disahkan DPR",
+              "Mahasiswa Tolak Revisi UU KPK yang Disahkan DPR"]
+    bodies = [f"{KPK} dalam rapat paripurna yang akan digelar Kamis besok di Senayan.",
+              f"{KPK} dalam rapat paripurna di Senayan, Selasa.",
+              f"{KPK} dalam rapat paripurna, Selasa siang.",
+              "Ribuan mahasiswa menolak revisi Undang-Undang Komisi Pemberantasan Korupsi "
+              "yang disahkan Dewan Perwakilan Rakyat."]
+    return [Article(f"k{n}", title, body, source=f"media{n}.com",
+                    published=MONDAY + timedelta(hours=n))
+            for n, (title, body) in enumerate(zip(titles, bodies, strict=True))]
+
+
+def test_a_story_is_named_by_its_most_representative_headline(tmp_path):
+    build_index(corpus() + kpk_story(), tmp_path / "ix")
+    with searcher.open_index(tmp_path / "ix") as index:
+        story = index.story("k0")
+        listed = {s.id: s for s in index.story_list(sort="largest").stories}
+    assert [hit.id for hit in story.hits] == ["k0", "k1", "k2", "k3"]
+    # Not the first article's headline: the one nearest the story's centre.
+    assert story.title == "Revisi UU KPK Disahkan DPR" == listed["k0"].title
+    assert story.to_json()["title"] == story.title
+
+
+def test_story_lists_filter_by_window_source_and_category_and_page(groups_index):
+    with searcher.open_index(groups_index) as index:
+        largest = index.story_list(sort="largest", per_page=2)
+        second = index.story_list(sort="largest", per_page=2, page=2)
+        window = index.story_list(since="2019-09-02", until="2019-09-02", sort="active")
+        tempo = index.story_list(source="tempo.co")
+        latest = index.story_list(sort="latest", per_page=3)
+        with pytest.raises(searcher.QueryError, match="sort"):
+            index.story_list(sort="biggest")
+    assert largest.total == second.total == 9  # a1's story, b1, d1, f1..f6
+    assert [(s.id, s.size, s.active) for s in largest.stories] == [("a1", 3, 3), ("b1", 1, 1)]
+    assert [s.id for s in second.stories] == ["d1", "f1"]
+    # 2 September: a1, a2, c1 (story a1), b1 and f3.
+    assert [(s.id, s.active) for s in window.stories] == [("a1", 3), ("b1", 1), ("f3", 1)]
+    assert [(s.id, s.active, s.size) for s in tempo.stories] == [("a1", 1, 3)]
+    assert [s.id for s in latest.stories] == ["d1", "f6", "f5"]
+    assert window.to_json()["stories"][0] == {
+        "id": "a1", "size": 3, "title": "Jokowi Resmikan Tol Semarang-Demak",
+        "first": "2019-09-02T08:00:00", "last": "2019-09-02T11:00:00", "sources": 3,
+        "active": 3}
+
+
+def test_a_story_page_is_paged_sorted_and_filtered_by_day(groups_index):
+    build_index([toll("a3", "antaranews.com", hours=30, body="Antara. " + TOLL)], groups_index)
+    with searcher.open_index(groups_index) as index:
+        first = index.story("a1", per_page=2)
+        second = index.story("a1", per_page=2, page=2)
+        newest = index.story("a1", sort="newest", per_page=2)
+        day = index.story("a1", since="2019-09-03", until="2019-09-03")
+    assert [h.id for h in first.hits] == ["a1", "a2"] and [h.id for h in second.hits] == [
+        "c1", "a3"]
+    assert (first.total, first.size, first.pages) == (4, 4, 2)
+    assert [h.id for h in newest.hits] == ["a3", "c1"]
+    assert [h.id for h in day.hits] == ["a3"] and (day.total, day.size) == (1, 4)
+    # The timeline and the sources are the whole story's on every page.
+    assert [(f.value, f.count) for f in day.histogram] == [("2019-09-02", 3), ("2019-09-03", 1)]
+    assert len(second.sources) == 4
+
+
+def test_a_story_whose_first_article_was_deleted_has_a_new_id(groups_index):
+    """#24 item 19: the deleted id must not stand for the story any more."""
+    searcher.delete_documents(["a1"], groups_index)
+    with searcher.open_index(groups_index) as index:
+        old = index.story("a1")
+        current = index.story("a2")
+        hit = index.search("tol semarang demak", sort="oldest", collapse="story").hits[0]
+        listed = index.stories(limit=1)[0]
+    assert old.id == current.id == "a2"  # the oldest remaining article names it now
+    assert [h.id for h in current.hits] == ["a2", "c1"]
+    assert (hit.id, hit.story) == ("a2", "a2") and listed.id == "a2"
+
+
 # -- web ---------------------------------------------------------------------------------
 @pytest.fixture
 def client(groups_index):

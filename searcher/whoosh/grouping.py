@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -42,12 +42,32 @@ import numpy as np
 from searcher import grouping
 from searcher.duplicates import NUM_PERM
 from searcher.files import written_atomically
-from searcher.grouping import MAX_COPIES, MAX_HEADLINES, Entries, as_datetime, seconds_of
-from searcher.models import Article, Copy, Headline, Hit, StorySummary, web_url
-from searcher.results import display_title
+from searcher.grouping import (
+    MAX_COPIES,
+    MAX_HEADLINES,
+    Entries,
+    as_datetime,
+    decode_terms,
+)
+from searcher.models import (
+    Article,
+    Copy,
+    FacetCount,
+    Headline,
+    Hit,
+    Story,
+    StoryList,
+    StorySummary,
+    web_url,
+)
+from searcher.results import date_histogram, display_title, make_hit
 from searcher.scoring import group_counts
+from searcher.stories import representative
 
 GROUPS_FILE = "groups.npz"
+# A story's articles weighed for its representative headline (evenly spread over its
+# life beyond this: a 438-article saga costs what 200 do).
+MAX_CENTRE_ARTICLES = 200
 
 
 def save_entries(entries: Entries, folder: Path) -> None:
@@ -112,6 +132,17 @@ def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, flo
                        data["seconds"].tolist(), strict=True)}
 
 
+def read_terms(folder: str | os.PathLike) -> dict[str, str]:
+    """id -> story words (:func:`searcher.grouping.encode_terms`) from an index folder's
+    state, for choosing a story's representative headline."""
+    path = Path(folder) / GROUPS_FILE
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        ids = data["ids"].tolist()
+        return dict(zip(ids, _unpack(data["terms"], len(ids)), strict=True))
+
+
 class Collector(grouping.Collector):
     """The grouping of a Whoosh indexing run, saved in the index folder's state file."""
 
@@ -158,8 +189,9 @@ class DocGroups:
     story: np.ndarray  # code of each document's story (-1: deleted)
     story_ids: list[str]  # story code -> story id
     story_sizes: np.ndarray  # story code -> live articles
-    story_codes: dict[str, int]
+    story_codes: dict[str, int]  # a story's id, and its current id, -> its code
     seconds: np.ndarray  # per document, NaN if undated or unknown
+    doc_ids: dict[int, str] = None  # document number -> id (live documents)
 
     def collapse(self, docnums: np.ndarray, rank: np.ndarray,
                  by: str = "duplicate") -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +252,18 @@ class GroupCache:
         self._state_stamp = None
         self._groups: DocGroups | None = None
 
+    def terms(self) -> dict[str, str]:
+        """Each article's story words from the state file (read once per state)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._lock:
+            if getattr(self, "_terms_stamp", None) != stamp:
+                self._terms, self._terms_stamp = read_terms(self.path.parent), stamp
+            return self._terms
+
     def get(self, reader) -> DocGroups | None:
         """The groups for a Whoosh reader, or None when the index has no state."""
         try:
@@ -243,7 +287,8 @@ def _doc_groups(reader, state: dict) -> DocGroups:
     seconds = np.full(size, np.nan)
     duplicate_codes: dict[str, int] = {}
     story_codes: dict[str, int] = {}
-    for docnum, doc_id in _live_ids(reader).items():
+    ids = _live_ids(reader)
+    for docnum, doc_id in ids.items():
         found = state.get(doc_id)
         # An article the state does not know yet (indexed by a run that was killed
         # before saving it) is a group and a story of its own.
@@ -252,7 +297,23 @@ def _doc_groups(reader, state: dict) -> DocGroups:
         story[docnum] = story_codes.setdefault(story_id, len(story_codes))
         seconds[docnum] = moment
     sizes = np.bincount(story[story >= 0], minlength=len(story_codes))
-    return DocGroups(duplicate, story, list(story_codes), sizes, story_codes, seconds)
+    # A story is named by its first article; once that one is deleted, by its oldest
+    # remaining article (its "current" id), and the old name still leads to it.
+    names, codes = list(story_codes), dict(story_codes)
+    live = set(ids.values())
+    gone = [code for name, code in story_codes.items() if name not in live]
+    if gone:
+        order = np.lexsort((np.arange(size), np.nan_to_num(seconds, nan=np.inf)))
+        wanted = set(gone)
+        for docnum in order.tolist():
+            code = int(story[docnum])
+            if code in wanted:
+                wanted.discard(code)
+                names[code] = ids[docnum]
+                codes.setdefault(ids[docnum], code)
+                if not wanted:
+                    break
+    return DocGroups(duplicate, story, names, sizes, codes, seconds, ids)
 
 
 def rank(sort: str, matched) -> np.ndarray:
@@ -376,23 +437,94 @@ def _copy(stored: dict) -> Copy:
                 url=web_url(stored.get("url", "")))
 
 
-def largest_stories(groups: DocGroups | None, since: datetime | None, limit: int,
-                    stored_fields) -> list[StorySummary]:
-    """The largest stories with an article published at or after ``since``."""
-    if groups is None:
-        return []
+def representative_title(groups: DocGroups, members: np.ndarray, terms: dict[str, str],
+                         stored_fields) -> str:
+    """The headline of the story's article nearest its centre
+    (:func:`searcher.stories.representative`), among its articles oldest first."""
+    ids = [groups.doc_ids[int(n)] for n in members]
+    if len(ids) > MAX_CENTRE_ARTICLES:  # a saga: its first, middle and last articles
+        step = len(ids) / MAX_CENTRE_ARTICLES
+        picked = [int(i * step) for i in range(MAX_CENTRE_ARTICLES)]
+        ids, members = [ids[i] for i in picked], members[picked]
+    best = representative([decode_terms(terms.get(doc_id, "")) for doc_id in ids])
+    stored = stored_fields(int(members[best]))
+    return display_title(stored.get("title", ""), stored.get("body", ""))
+
+
+def story_list(groups: DocGroups | None, docnums: np.ndarray, sources: tuple, sort: str,
+               page: int, per_page: int, stored_fields, terms: dict[str, str]) -> StoryList:
+    """Stories with an article among ``docnums`` (the articles of the window and
+    filters), sorted by size (``largest``), by those articles (``active``) or by
+    their latest one (``latest``); ``sources``: each document's source code and the
+    names, for counting a story's sources."""
+    if groups is None or not len(docnums):
+        return StoryList([], 0, page, per_page, sort)
+    codes = groups.story[docnums]
+    codes = codes[codes >= 0]
+    active = np.bincount(codes, minlength=len(groups.story_ids))
+    listed = np.flatnonzero(active)
+    moments = np.nan_to_num(groups.seconds[docnums], nan=-np.inf)
+    latest = np.full(len(groups.story_ids), -np.inf)
+    np.maximum.at(latest, groups.story[docnums], moments)
+    names = groups.story_ids
+    if sort == "largest":
+        key = lambda c: (-int(groups.story_sizes[c]), -int(active[c]), names[c])  # noqa: E731
+    elif sort == "active":
+        key = lambda c: (-int(active[c]), -latest[c], -int(groups.story_sizes[c]), names[c])  # noqa: E731
+    else:
+        key = lambda c: (-latest[c], -int(active[c]), names[c])  # noqa: E731
+    ranked = sorted(listed.tolist(), key=key)
+    shown = ranked[(page - 1) * per_page:page * per_page]
+    source_codes, source_names = sources
     found = []
-    for story_id, size in groups.largest(seconds_of(since) if since else None, limit):
-        members = groups.members(story_id)
-        moments = groups.seconds[members]
-        dated = moments[~np.isnan(moments)]
-        first = stored_fields(int(members[0]))
-        sources = {stored_fields(int(n)).get("source", "") for n in members}
+    for code in shown:
+        members = groups.members(names[code])
+        seconds = groups.seconds[members]
+        dated = seconds[~np.isnan(seconds)]
         found.append(StorySummary(
-            id=story_id, size=size, title=first.get("title", ""),
+            id=names[code], size=int(groups.story_sizes[code]),
+            title=representative_title(groups, members, terms, stored_fields),
             first=as_datetime(dated.min()) if len(dated) else None,
             last=as_datetime(dated.max()) if len(dated) else None,
-            sources=len(sources - {""})))
-    return found
+            sources=sum(1 for c in np.unique(source_codes[members]) if source_names[c]),
+            active=int(active[code])))
+    return StoryList(found, len(ranked), page, per_page, sort)
 
 
+def story_page(groups: DocGroups | None, story_id: str, sort: str, page: int, per_page: int,
+               since: float | None, until: float | None, sources: tuple, stored_fields,
+               terms: dict[str, str]) -> Story | None:
+    """A story by its id (or its first article's, when that was deleted): a page of
+    its articles, oldest or newest first, those of [since, until] only when given
+    (seconds); its histogram, size, sources and representative headline are the
+    whole story's."""
+    members = groups.members(story_id) if groups is not None else None
+    if members is None or not len(members):
+        return None
+    code = int(groups.story[members[0]])
+    days: Counter = Counter()
+    for moment in groups.seconds[members]:
+        if moment == moment:
+            days[as_datetime(moment).date().isoformat()] += 1
+    shown = members
+    if since is not None or until is not None:
+        moments = groups.seconds[members]
+        inside = ~np.isnan(moments)
+        if since is not None:
+            inside &= moments >= since
+        if until is not None:
+            inside &= moments <= until
+        shown = members[inside]
+    if sort == "newest":
+        shown = shown[::-1]
+    window = shown[(page - 1) * per_page:page * per_page] if per_page else shown
+    hits = [make_hit(stored_fields(int(n)), 0.0, None) for n in window]
+    source_codes, source_names = sources  # every article's source: the story's, not the page's
+    counted = Counter(source_codes[members].tolist())
+    return Story(
+        id=groups.story_ids[code], hits=hits, histogram=date_histogram(days),
+        size=len(members),
+        source_counts=sorted((FacetCount(source_names[c], n) for c, n in counted.items()),
+                             key=lambda f: (-f.count, f.value)),
+        title=representative_title(groups, members, terms, stored_fields),
+        total=len(shown), page=page, per_page=per_page, sort=sort)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -21,7 +20,7 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
-from searcher.grouping import collapse_mode
+from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
 from searcher.lru import LRU
 from searcher.models import (
     DeleteReport,
@@ -31,6 +30,7 @@ from searcher.models import (
     SearchResult,
     Snippet,
     Story,
+    StoryList,
     StorySummary,
 )
 from searcher.query.highlight import match_terms
@@ -38,7 +38,13 @@ from searcher.query.parser import filter_query, parse
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
+from searcher.request import (
+    NO_WORDS,
+    QUERY_SECONDS,
+    Deadline,
+    Filters,
+    check_request,
+)
 from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
 from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
@@ -384,23 +390,57 @@ class Index:
 
     # -- stories -------------------------------------------------------------------
     @checks.while_open
-    def story(self, story_id: str) -> Story | None:
-        """The articles of a story, oldest first (None: no such story)."""
-        searcher = self._searcher()
-        groups = self._groups.get(searcher.reader())
-        members = groups.members(checks.doc_id(story_id)) if groups is not None else None
-        if members is None or not len(members):
-            return None
-        hits = [make_hit(searcher.stored_fields(int(n)), 0.0, None) for n in members]
-        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
-        return Story(story_id, hits, date_histogram(days))
+    def story(self, story_id: str, *, page: int = 1, per_page: int | None = None,
+              sort: str = "oldest", since: datetime | str | None = None,
+              until: datetime | str | None = None) -> Story | None:
+        """A story's articles, oldest first (``sort="newest"``: newest first), all of
+        them or a page of ``per_page``; ``since``/``until`` keep the articles of those
+        days (a day of its timeline). None: no such story. A story whose first article
+        was deleted is found under that id too; its ``id`` is then its current one."""
+        checks.doc_id(story_id)
+        sort, page, per_page = check_story_page(sort, page, per_page)
+        window = Filters.build(since=since, until=until)
+        view = self._view()
+        searcher = view.searcher
+        return grouping.story_page(
+            self._groups.get(searcher.reader()), story_id, sort, page, per_page,
+            seconds_of(window.since) if window.since else None,
+            seconds_of(window.until) if window.until else None,
+            self._source_codes(view), searcher.stored_fields, self._groups.terms())
 
     @checks.while_open
     def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
         """The largest stories with an article published at or after ``since``."""
-        searcher = self._searcher()
-        return grouping.largest_stories(self._groups.get(searcher.reader()), since,
-                                        checks.limit(limit, top=10_000), searcher.stored_fields)
+        return self._story_list(Filters.build(since=since), "largest", 1,
+                                checks.limit(limit, top=10_000)).stories
+
+    @checks.while_open
+    def story_list(self, *, since: datetime | str | None = None,
+                   until: datetime | str | None = None, source=None, category=None,
+                   sort: str = "largest", page: int = 1, per_page: int = 10) -> StoryList:
+        """Stories with an article in the window (``since``/``until``) from those
+        sources and categories: the largest (``sort="largest"``, by size), the most
+        active (``"active"``: most articles in the window and filters) or the latest
+        (``"latest"``: newest such article first), a page at a time. Each is named by
+        its most representative headline."""
+        sort, page, per_page = check_story_list(sort, page, per_page)
+        filters = Filters.build(source=source, category=category, since=since, until=until)
+        return self._story_list(filters, sort, page, per_page)
+
+    def _story_list(self, filters: Filters, sort: str, page: int, per_page: int) -> StoryList:
+        view = self._view()
+        searcher = view.searcher
+        groups = self._groups.get(searcher.reader())
+        restrict = filter_query(filters)
+        matched = matching(view, query.Every(), restrict, self._postings)
+        return grouping.story_list(groups, matched.docnums, self._source_codes(view), sort,
+                                   page, per_page, searcher.stored_fields, self._groups.terms())
+
+    def _source_codes(self, view) -> tuple:
+        """Each document's source as a code, and the names (for counting sources)."""
+        if view.searcher.doc_count_all() == 0:
+            return np.zeros(0, dtype=np.int64), []
+        return matching(view, query.Every(), None, self._postings).space.facet("source")
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:

@@ -33,6 +33,7 @@ from searcher.models import (
     Rejected,
     SearchResult,
     Story,
+    StoryList,
     StorySummary,
 )
 from searcher.snippets import Snippet
@@ -50,7 +51,7 @@ class SearchIndex(Protocol):
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10, filters=None,
                sort: str = "relevance", snippets: bool = True,
-               facets: bool = False, collapse: bool = False) -> SearchResult: ...
+               facets: bool = False, collapse: bool | str = False) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...
 
@@ -60,9 +61,13 @@ class SearchIndex(Protocol):
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
 
-    def story(self, story_id: str) -> Story | None: ...
+    def story(self, story_id: str, *, page: int = 1, per_page: int | None = None,
+              sort: str = "oldest", since=None, until=None) -> Story | None: ...
 
     def stories(self, *, since=None, limit: int = 10) -> list[StorySummary]: ...
+
+    def story_list(self, *, since=None, until=None, source=None, category=None,
+                   sort: str = "largest", page: int = 1, per_page: int = 10) -> StoryList: ...
 
     def stats(self) -> IndexStats: ...
 

@@ -410,3 +410,27 @@ def test_one_hit_per_story_alike_on_both_backends(location):
              hit.versions) for hit in result.hits] == [
         ("a1", "a1", 3, 3, 3, 1), ("d1", "d1", 1, 1, 1, 0)]
     assert [(h.id, h.source) for h in result.hits[0].headlines] == [("c1", "okezone.com")]
+
+
+def test_story_lists_pages_and_deleted_first_articles_alike_on_both_backends(location):
+    from tests.test_stories import TOLL, corpus, toll
+
+    searcher.build_index(corpus() + [toll("a3", "antaranews.com", hours=30,
+                                          body="Antara. " + TOLL)], location, rebuild=True)
+    with searcher.open_index(location) as index:
+        window = index.story_list(since="2019-09-02", until="2019-09-02", sort="active")
+        tempo = index.story_list(source="tempo.co")
+        page = index.story("a1", per_page=2, page=2)
+        day = index.story("a1", since="2019-09-03", until="2019-09-03", sort="newest")
+    assert [(s.id, s.active, s.size) for s in window.stories] == [
+        ("a1", 3, 4), ("b1", 1, 1), ("f3", 1, 1)]
+    assert window.stories[0].title == "Jokowi Resmikan Tol Semarang-Demak"
+    assert [(s.id, s.active) for s in tempo.stories] == [("a1", 1)]
+    assert [h.id for h in page.hits] == ["c1", "a3"] and (page.total, page.size) == (4, 4)
+    assert [h.id for h in day.hits] == ["a3"] and len(day.histogram) == 2
+    searcher.delete_documents(["a1"], location)
+    with searcher.open_index(location) as index:
+        old, current = index.story("a1"), index.story("a2")
+        hit = index.search("tol semarang demak", sort="oldest", collapse="story").hits[0]
+    assert old.id == current.id == "a2" and [h.id for h in current.hits] == ["a2", "c1", "a3"]
+    assert (hit.id, hit.story) == ("a2", "a2")

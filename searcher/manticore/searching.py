@@ -13,10 +13,18 @@ from datetime import datetime
 from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
-from searcher.grouping import MAX_COPIES, MAX_HEADLINES, collapse_mode
+from searcher.grouping import (
+    MAX_CENTRE_ARTICLES,
+    MAX_COPIES,
+    MAX_HEADLINES,
+    check_story_list,
+    check_story_page,
+    collapse_mode,
+    decode_terms,
+)
 from searcher.manticore.cluster import Cluster, NodeDown, Nodes, discover, reason
 from searcher.manticore.compiler import Compiler
-from searcher.manticore.grouping import code_of
+from searcher.manticore.grouping import code_of, read_features
 from searcher.manticore.indexing import delete_documents
 from searcher.manticore.schema import (
     document_id,
@@ -30,11 +38,13 @@ from searcher.models import (
     Copy,
     DeleteReport,
     Document,
+    FacetCount,
     Headline,
     Hit,
     IndexStats,
     SearchResult,
     Story,
+    StoryList,
     StorySummary,
 )
 from searcher.query import plan
@@ -54,6 +64,7 @@ from searcher.results import (
 from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
+from searcher.stories import representative
 
 MAX_FACET_VALUES = 1000
 # Field weights as whole numbers (the engine's requirement), in the same
@@ -308,7 +319,11 @@ class ManticoreIndex:
         rows, _ = self._query(f"SELECT id, article_id FROM {self.cluster.table} WHERE id IN "
                               f"({','.join(map(str, codes))}) LIMIT {len(codes)}")
         found = {int(number): article_id for number, article_id in rows}
-        return {code: found.get(code, f"#{code}") for code in codes}
+        for code in set(codes) - set(found):  # its first article is gone: its oldest one
+            oldest, _ = self._query(f"SELECT article_id FROM {self.cluster.table} WHERE story = "
+                                    f"{code} ORDER BY dated DESC, published ASC, id ASC LIMIT 1")
+            found[code] = oldest[0][0] if oldest else f"#{code}"
+        return {code: found[code] for code in codes}
 
     def _where(self, query_plan: plan.QueryPlan, filters: Filters | None) -> list[str] | None:
         """SQL conditions of the restrictions; None if they exclude everything."""
@@ -366,58 +381,120 @@ class ManticoreIndex:
         terms = plan_query(text).highlight if document and text.strip() else MatchTerms()
         return highlighted(document, terms)
 
-    @checks.while_open
-    def story(self, story_id: str) -> Story | None:
-        """The articles of a story, oldest first (None: no such story)."""
-        checks.doc_id(story_id)
+    def _members(self, code: int) -> list:
+        """A story's rows, oldest first: (article_id, source, published, dated, grouping)."""
+        rows, _ = self._query(_select(
+            "article_id, source, published, dated, grouping, title_text, body_text",
+            self.cluster.table, [f"story = {code}"],
+            f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
+            f"OPTION max_matches={MAX_STORY_ARTICLES}"))
+        return list(rows)
+
+    def _story_code(self, story_id: str) -> tuple[int, list] | None:
+        """The code and rows of the story ``story_id`` names: by its first article's id
+        (deleted or not), or by its current id (its oldest remaining article's, once
+        the first one is gone)."""
         try:
             code = code_of(story_id)
         except ValueError:  # "#" and no number: no story has that id
             return None
-        rows, _ = self._query(_select(
-            _HIT_COLUMNS, self.cluster.table, [f"story = {code}"],
-            f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
-            f"OPTION max_matches={MAX_STORY_ARTICLES}"))
-        if not rows:
+        members = self._members(code)
+        if members:
+            return code, members
+        row = self._row(story_id) if not story_id.startswith("#") else None
+        if row is None or int(row[12]) == code:
             return None
-        hits = [make_hit(_stored(row), 0.0, None) for row in rows]
-        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
-        return Story(story_id, hits, date_histogram(days))
+        members = self._members(int(row[12]))
+        if members and members[0][0] == story_id and self._row_by_number(int(row[12])) is None:
+            return int(row[12]), members
+        return None
+
+    def _row_by_number(self, number: int):
+        rows, _ = self._query(f"SELECT id FROM {self.cluster.table} WHERE id = {number}")
+        return rows[0] if rows else None
+
+    @checks.while_open
+    def story(self, story_id: str, *, page: int = 1, per_page: int | None = None,
+              sort: str = "oldest", since=None, until=None) -> Story | None:
+        """See :meth:`searcher.Index.story`."""
+        checks.doc_id(story_id)
+        sort, page, per_page = check_story_page(sort, page, per_page)
+        window = Filters.build(since=since, until=until)
+        found = self._story_code(story_id)
+        if found is None:
+            return None
+        code, members = found
+        moments = [moment(int(r[2]), int(r[3])) for r in members]
+        days = Counter(m.date().isoformat() for m in moments if m)
+        shown = [r for r, m in zip(members, moments, strict=True)
+                 if not (window.since or window.until) or (
+                     m is not None and (window.since is None or m >= window.since)
+                     and (window.until is None or m <= window.until))]
+        if sort == "newest":
+            shown = shown[::-1]
+        page_rows = shown[(page - 1) * per_page:page * per_page] if per_page else shown
+        hits = []
+        for article_id, *_ in page_rows:
+            row = self._row(article_id)
+            if row is not None:
+                hits.append(make_hit(_stored(row), 0.0, None))
+        sources = Counter(r[1] for r in members)
+        # Its first article's id, or once that was deleted its oldest remaining article's.
+        current = self._names([code])[code]
+        return Story(
+            current, hits, date_histogram(days), size=len(members),
+            source_counts=sorted((FacetCount(s, n) for s, n in sources.items()),
+                                 key=lambda f: (-f.count, f.value)),
+            title=_representative_title(members), total=len(shown), page=page,
+            per_page=per_page, sort=sort)
 
     @checks.while_open
     def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
         """The largest stories with an article published at or after ``since``."""
         checks.limit(limit, top=10_000)
+        return self._story_list(Filters.build(since=since), "largest", 1, limit).stories
+
+    @checks.while_open
+    def story_list(self, *, since=None, until=None, source=None, category=None,
+                   sort: str = "largest", page: int = 1, per_page: int = 10) -> StoryList:
+        """See :meth:`searcher.Index.story_list`."""
+        sort, page, per_page = check_story_list(sort, page, per_page)
+        filters = Filters.build(source=source, category=category, since=since, until=until)
+        return self._story_list(filters, sort, page, per_page)
+
+    def _story_list(self, filters: Filters, sort: str, page: int, per_page: int) -> StoryList:
         table, most = self.cluster.table, 1_000_000
-        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {table} GROUP BY story "
-                               f"LIMIT 0,{most} OPTION max_matches={most}")
+        where = self._where(plan.QueryPlan(plan.Nothing()), filters)
+        if where is None:
+            return StoryList([], 0, page, per_page, sort)
+        active_rows, _ = self._query(_select(
+            "story, COUNT(*), MAX(published)", table, where,
+            f" GROUP BY story LIMIT 0,{most} OPTION max_matches={most}"))
+        if not active_rows:
+            return StoryList([], 0, page, per_page, sort)
+        active = {int(code): int(count) for code, count, _ in active_rows}
+        latest = {int(code): int(moment_) for code, _, moment_ in active_rows}
+        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {table} WHERE story IN "
+                               f"({','.join(map(str, active))}) GROUP BY story "
+                               f"LIMIT 0,{len(active)} OPTION max_matches={len(active)}")
         size_of = {int(code): int(size) for code, size in sizes}
-        if since is not None:
-            recent, _ = self._query(f"SELECT story FROM {table} WHERE dated = 1 AND published "
-                                    f">= {seconds(since)} GROUP BY story LIMIT 0,{most} "
-                                    f"OPTION max_matches={most}")
-            size_of = {int(row[0]): size_of.get(int(row[0]), 0) for row in recent}
-        names = self._names(list(size_of))
-        top = sorted(size_of, key=lambda code: (-size_of[code], names[code]))[:limit]
-        if not top:
-            return []
-        rows, _ = self._query(
-            f"SELECT story, title_text, source, published, dated FROM {table} WHERE story IN "
-            f"({','.join(map(str, top))}) ORDER BY dated DESC, published ASC, id ASC "
-            f"LIMIT 0,{sum(size_of[c] for c in top)} "
-            f"OPTION max_matches={max(1, sum(size_of[c] for c in top))}")
-        members: dict[int, list] = {}
-        for row in rows:
-            members.setdefault(int(row[0]), []).append(row)
+        names = self._names(list(active))
+        keys = {
+            "largest": lambda c: (-size_of.get(c, 0), -active[c], names[c]),
+            "active": lambda c: (-active[c], -latest[c], -size_of.get(c, 0), names[c]),
+            "latest": lambda c: (-latest[c], -active[c], names[c]),
+        }
+        ranked = sorted(active, key=keys[sort])
         found = []
-        for code in top:
-            articles = members.get(code, [])
-            dated = [moment(int(r[3]), 1) for r in articles if int(r[4])]
+        for code in ranked[(page - 1) * per_page:page * per_page]:
+            members = self._members(code)
+            dated = [moment(int(r[2]), 1) for r in members if int(r[3])]
             found.append(StorySummary(
-                id=names[code], size=size_of[code], title=articles[0][1] if articles else "",
+                id=names[code], size=size_of.get(code, len(members)),
+                title=_representative_title(members),
                 first=min(dated) if dated else None, last=max(dated) if dated else None,
-                sources=len({r[2] for r in articles} - {""})))
-        return found
+                sources=len({r[1] for r in members} - {""}), active=active[code]))
+        return StoryList(found, len(ranked), page, per_page, sort)
 
     @checks.while_open
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
@@ -474,6 +551,18 @@ class ManticoreIndex:
             latest=moment(int(dates[0][2]), 1) if dated else None,
             size_bytes=size, path=self.path,
         )
+
+
+def _representative_title(members: list) -> str:
+    """The headline nearest the story's centre (:func:`searcher.stories.representative`)
+    among rows (article_id, source, published, dated, grouping, title, body), oldest first."""
+    if not members:
+        return ""
+    if len(members) > MAX_CENTRE_ARTICLES:
+        step = len(members) / MAX_CENTRE_ARTICLES
+        members = [members[int(i * step)] for i in range(MAX_CENTRE_ARTICLES)]
+    best = representative([decode_terms(read_features(row[4])[1]) for row in members])
+    return display_title(members[best][5], members[best][6])
 
 
 def _partial_warning(text: str) -> str:

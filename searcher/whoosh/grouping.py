@@ -43,6 +43,7 @@ from searcher import grouping
 from searcher.duplicates import NUM_PERM
 from searcher.files import written_atomically
 from searcher.grouping import (
+    MAX_CENTRE_ARTICLES,
     MAX_COPIES,
     MAX_HEADLINES,
     Entries,
@@ -65,9 +66,6 @@ from searcher.scoring import group_counts
 from searcher.stories import representative
 
 GROUPS_FILE = "groups.npz"
-# A story's articles weighed for its representative headline (evenly spread over its
-# life beyond this: a 438-article saga costs what 200 do).
-MAX_CENTRE_ARTICLES = 200
 
 
 def save_entries(entries: Entries, folder: Path) -> None:

@@ -1,21 +1,24 @@
-"""The pages: ``/`` (search box and examples), ``/search`` (results, facets,
-timeline), ``/article/<id>`` (the full article, query words marked, related
-articles) and ``/story/<id>`` (a story's articles on the timeline).
+"""The pages: ``/`` (search box and the stories of the latest days), ``/search``
+(results, one card per story, facets, timeline), ``/article/<id>`` (the full
+article, query words marked, related articles), ``/stories`` (the largest and
+most active stories of a window) and ``/story/<id>`` (a story's articles, a page
+at a time, on a timeline whose days are links).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 import searcher
 from web import get_index, timeline
 from web.errors import error_response
 from web.markup import marked_html
-from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams
+from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams, StoryListParams, StoryParams
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -24,9 +27,48 @@ EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", 
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
 
+HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
+HOME_STORIES = 8
+
+
 @bp.get("/")
 def home():
-    return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
+    stats = _stats()
+    window, stories = _latest_stories(stats)
+    return render_template("index.html", stats=stats, examples=EXAMPLES, q="",
+                           stories=stories, window=window)
+
+
+def _latest_stories(stats) -> tuple[StoryListParams | None, list]:
+    """The most active stories of the index's latest HOME_DAYS days (none without dates)."""
+    if stats is None or stats.latest is None:
+        return None, []
+    until = stats.latest.date()
+    window = StoryListParams(since=(until - timedelta(days=HOME_DAYS - 1)).isoformat(),
+                             until=until.isoformat(), sort="active", per_page=HOME_STORIES)
+    try:
+        return window, window.run(get_index()).stories
+    except Exception:  # they only decorate the page, as the statistics do
+        log.exception("latest stories failed")
+        return None, []
+
+
+@bp.get("/stories")
+def stories():
+    index = get_index()
+    params = StoryListParams.from_args(request.args, sort="active")
+    stats = _stats()
+    if not request.args and stats is not None and stats.latest is not None:
+        # The latest week of the index, until the reader picks another window.
+        until = stats.latest.date()
+        params = replace(params, since=(until - timedelta(days=6)).isoformat(),
+                         until=until.isoformat())
+    listed = params.run(index)
+    return render_template(
+        "stories.html", q="", params=params, listed=listed, stats=stats,
+        pages=_page_numbers(listed.page, min(listed.pages, MAX_PAGE)),
+        first=(listed.page - 1) * listed.per_page + 1,
+        sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")))
 
 
 @bp.get("/search")
@@ -85,12 +127,20 @@ def article(doc_id: str):
 
 @bp.get("/story/<path:story_id>")
 def story(story_id: str):
-    found = get_index().story(story_id)
+    params = StoryParams.from_args(request.args)
+    found = params.run(get_index(), story_id)
     if found is None:
         return error_response(404, "Peristiwa tidak ditemukan",
                               "Tidak ada peristiwa dengan kode ini di indeks.")
-    return render_template("story.html", story=found, q=request.args.get("q", "").strip()[
-        :MAX_QUERY_CHARS], timeline=timeline.build(found.histogram))
+    if found.id != story_id:  # its first article was deleted: the story's id now (#24)
+        return redirect(url_for("pages.story", story_id=found.id, **params.link(
+            page=params.page)), 301)
+    return render_template(
+        "story.html", story=found, q=params.q, params=params,
+        timeline=timeline.build(found.histogram),
+        pages=_page_numbers(found.page, min(found.pages, MAX_PAGE)),
+        first=(found.page - 1) * (found.per_page or 0) + 1,
+        sorts=(("oldest", "Terlama"), ("newest", "Terbaru")))
 
 
 def _stats() -> searcher.IndexStats | None:

@@ -205,3 +205,106 @@ def _sort(raw: str) -> str:
         f"pilih salah satu dari relevansi, terbaru, terlama "
         f"(atau relevance, newest, oldest), bukan {raw[:40]!r}",
     )
+
+
+# -- stories ---------------------------------------------------------------------------------
+STORY_LIST_SORTS = {"terbesar": "largest", "teraktif": "active", "terbaru": "latest"}
+STORY_LIST_LABELS = {value: label for label, value in STORY_LIST_SORTS.items()}
+STORY_SORTS = {"terlama": "oldest", "terbaru": "newest"}
+STORY_LABELS = {value: label for label, value in STORY_SORTS.items()}
+STORIES_PER_PAGE = 20
+STORY_PER_PAGE = 50  # articles on a story page (a 10,000-article story was 2.78 MB, #24)
+
+
+def _choice(raw: str, name: str, names: dict, default: str) -> str:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in names:
+        return names[value]
+    if value in names.values():
+        return value
+    raise ParamError(name, f"pilih salah satu dari {', '.join(names)}, bukan {raw[:40]!r}")
+
+
+@dataclass(frozen=True)
+class StoryListParams:
+    """``/stories`` and ``/api/stories``: a window, sources, categories, a sort, a page."""
+
+    since: str = ""
+    until: str = ""
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sort: str = "largest"
+    page: int = 1
+    per_page: int = STORIES_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args, *, sort: str = "largest") -> StoryListParams:
+        params = cls(
+            since=args.get("since", "").strip(), until=args.get("until", "").strip(),
+            sources=_values(args, "source"), categories=_values(args, "category"),
+            sort=_choice(args.get("sort", ""), "sort", STORY_LIST_SORTS, sort),
+            page=_whole_number(args, "page", 1, MAX_PAGE, 1),
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORIES_PER_PAGE))
+        searcher.Filters.build(since=params.since or None, until=params.until or None)
+        return params
+
+    def run(self, index: searcher.SearchIndex) -> searcher.StoryList:
+        return index.story_list(since=self.since or None, until=self.until or None,
+                                source=self.sources, category=self.categories,
+                                sort=self.sort, page=self.page, per_page=self.per_page)
+
+    def link(self, **changes) -> dict:
+        """Query-string arguments with ``changes`` (any change but ``page`` resets it)."""
+        if "page" not in changes:
+            changes["page"] = 1
+        params = replace(self, **changes)
+        args: dict = {"since": params.since, "until": params.until,
+                      "source": list(params.sources), "category": list(params.categories),
+                      "sort": STORY_LIST_LABELS[params.sort]}
+        if params.page != 1:
+            args["page"] = params.page
+        if params.per_page != STORIES_PER_PAGE:
+            args["per_page"] = params.per_page
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """``/story/<id>``: a page of its articles, oldest or newest first, one day or all."""
+
+    q: str = ""
+    since: str = ""
+    until: str = ""
+    sort: str = "oldest"
+    page: int = 1
+    per_page: int = STORY_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args) -> StoryParams:
+        params = cls(
+            q=args.get("q", "").strip()[:MAX_QUERY_CHARS],
+            since=args.get("since", "").strip(), until=args.get("until", "").strip(),
+            sort=_choice(args.get("sort", ""), "sort", STORY_SORTS, "oldest"),
+            page=_whole_number(args, "page", 1, MAX_PAGE, 1),
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORY_PER_PAGE))
+        searcher.Filters.build(since=params.since or None, until=params.until or None)
+        return params
+
+    def run(self, index: searcher.SearchIndex, story_id: str):
+        return index.story(story_id, page=self.page, per_page=self.per_page, sort=self.sort,
+                           since=self.since or None, until=self.until or None)
+
+    def link(self, **changes) -> dict:
+        if "page" not in changes:
+            changes["page"] = 1
+        params = replace(self, **changes)
+        args: dict = {"q": params.q, "since": params.since, "until": params.until}
+        if params.sort != "oldest":
+            args["sort"] = STORY_LABELS[params.sort]
+        if params.page != 1:
+            args["page"] = params.page
+        if params.per_page != STORY_PER_PAGE:
+            args["per_page"] = params.per_page
+        return {key: value for key, value in args.items() if value}

@@ -456,6 +456,58 @@ def test_the_api_collapses_by_default_and_validates_collapse(client):
     assert client.get("/api/story/unknown").status_code == 404
 
 
+def test_the_stories_page_and_api_list_stories_of_a_window(client):
+    html = client.get("/stories?since=2019-09-02&until=2019-09-02").get_data(as_text=True)
+    assert "<h1" in html and "<strong>3</strong> peristiwa" in html
+    cards = html.split('class="hit story-card"')[1:]
+    assert [card.split('href="/story/')[1].split('"')[0] for card in cards] == ["a1", "b1", "f3"]
+    assert "3 artikel · 3 sumber" in cards[0]
+    assert 'href="/stories?since=2019-09-02&amp;until=2019-09-02&amp;sort=terbesar"' in html
+    tempo = client.get("/api/stories?source=tempo.co").get_json()
+    assert [(s["id"], s["active"], s["size"]) for s in tempo["stories"]] == [("a1", 1, 3)]
+    paged = client.get("/api/stories?sort=terbesar&per_page=2&page=2").get_json()
+    assert (paged["total"], [s["id"] for s in paged["stories"]]) == (9, ["d1", "f1"])
+    assert client.get("/api/stories?sort=biggest").status_code == 400
+    assert client.get("/stories?since=kemarin").status_code == 400
+
+
+def test_the_story_page_is_paged_sorted_and_its_days_are_links(groups_index):
+    copies = [toll(f"x{n:03d}", f"media{n % 5}.com", hours=1 + n % 40,
+                   body=TOLL + f" Salinan {n}.") for n in range(120)]
+    build_index(copies, groups_index)
+    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
+    try:
+        client = app.test_client()
+        first = client.get("/story/a1").get_data(as_text=True)
+        last = client.get("/story/a1?page=3&sort=terbaru").get_data(as_text=True)
+        day = client.get("/story/a1?since=2019-09-03&until=2019-09-03").get_data(as_text=True)
+        api = client.get("/api/story/a1?per_page=10&page=2").get_json()
+    finally:
+        close_index(app)
+    # 123 articles: 50 a page (a 10,000-article story was one 2.78 MB page, #24).
+    assert first.count('class="hit"') == 50 and "1–50 dari 123 artikel" in first
+    assert 'href="/story/a1?page=3"' in first and len(first) < 80_000
+    assert last.count('class="hit"') == 23
+    assert '<a href="/story/a1?since=2019-09-03&amp;until=2019-09-03"' in first  # a bar
+    assert day.count('class="hit"') == 50 and "72 artikel pada 3 Sep 2019" in day
+    assert (api["size"], api["total"], api["page"], len(api["hits"])) == (123, 123, 2, 10)
+
+
+def test_a_story_whose_first_article_was_deleted_redirects(groups_index):
+    searcher.delete_documents(["a1"], groups_index)
+    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
+    try:
+        client = app.test_client()
+        page = client.get("/story/a1?q=tol")
+        api = client.get("/api/story/a1")
+        current = client.get("/story/a2")
+    finally:
+        close_index(app)
+    assert page.status_code == 301 and page.headers["Location"] == "/story/a2?q=tol"
+    assert api.status_code == 301 and api.headers["Location"] == "/api/story/a2"
+    assert current.status_code == 200
+
+
 # -- CLI ---------------------------------------------------------------------------------
 def test_cli_lists_the_largest_stories(groups_index, capsys):
     assert main(["stories", "--index", str(groups_index), "--limit", "1"]) == 0

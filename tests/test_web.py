@@ -123,13 +123,18 @@ def library_search(index_dir, q, **options) -> searcher.SearchResult:
 
 
 # -- home ----------------------------------------------------------------------------------
-def test_home_page_has_a_focused_search_form_and_examples(client):
+def test_home_page_has_a_focused_search_form_and_the_latest_stories(client, index_dir):
     html = page(client, "/")
     assert '<html lang="id">' in html
     assert re.search(r'<form class="searchbar[^"]*" action="/search" method="get"', html)
     assert re.search(r'<input id="q"[^>]*name="q"[^>]*autofocus', html)
-    for example in ("perdagangan+orang", "banjir+Bekasi", "pemilu+2024", "harga+beras"):
-        assert f'href="/search?q={example}"' in html
+    # #21: the stories of the index's latest three days instead of fixed examples.
+    assert 'href="/search?q=perdagangan+orang"' not in html
+    with searcher.open_index(str(index_dir)) as index:
+        latest = index.story_list(since="2025-06-01", until="2025-06-03", sort="active")
+    assert latest.stories and "Peristiwa terkini" in html and "1 Jun 2025 – 3 Jun 2025" in html
+    for story in latest.stories[:8]:
+        assert f'href="/story/{story.id}"' in html
     assert "<strong>44</strong> berita dari" in html
     assert "<strong>6</strong> sumber" in html
     assert "24 Jan 2023 – 3 Jun 2025" in html

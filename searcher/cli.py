@@ -19,7 +19,7 @@ from searcher import evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
-from searcher.grouping import COLLAPSE_MODES
+from searcher.grouping import COLLAPSE_MODES, STORY_LIST_SORTS
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
@@ -158,6 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     _index_option(stories)
     stories.add_argument("--since", metavar="DATE",
                          help="stories with an article published on or after DATE")
+    stories.add_argument("--until", metavar="DATE",
+                         help="stories with an article published on or before DATE")
+    stories.add_argument("--source", action="append", help="with an article from this source "
+                                                            "(repeatable)")
+    stories.add_argument("--category", action="append",
+                         help="with an article of this category (repeatable)")
+    stories.add_argument("--sort", choices=STORY_LIST_SORTS, default="largest",
+                         help="largest (default), active (most articles in the window) or "
+                              "latest")
     stories.add_argument("--limit", type=int, default=10, help="stories to list (default 10)")
     stories.add_argument("--json", action="store_true", help="print JSON")
 
@@ -382,8 +391,17 @@ def run_stories(args) -> int:
         since = parse_user_date(args.since) if args.since else None
     except DateError as error:
         raise SearcherError(f"--since: {error}") from None
+    try:
+        until = parse_user_date(args.until, end=True) if args.until else None
+    except DateError as error:
+        raise SearcherError(f"--until: {error}") from None
     with open_index(resolve(args.index, args.backend)) as index:
-        stories = index.stories(since=since, limit=args.limit)
+        if (until, args.source, args.category, args.sort) == (None, None, None, "largest"):
+            stories = index.stories(since=since, limit=args.limit)
+        else:
+            stories = index.story_list(since=since, until=until, source=args.source,
+                                       category=args.category, sort=args.sort,
+                                       per_page=args.limit).stories
     if args.json:
         print(to_json([story.to_json() for story in stories]))
         return OK if stories else NOTHING

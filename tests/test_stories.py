@@ -517,6 +517,9 @@ def test_cli_lists_the_largest_stories(groups_index, capsys):
     assert main(["stories", "--index", str(groups_index), "--since", "2019-09-10",
                  "--json"]) == 0
     assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["d1"]
+    assert main(["stories", "--index", str(groups_index), "--since", "2019-09-02", "--until",
+                 "2019-09-02", "--sort", "active", "--source", "tempo.co", "--json"]) == 0
+    assert [(s["id"], s["active"]) for s in json.loads(capsys.readouterr().out)] == [("a1", 1)]
     assert main(["stories", "--index", str(groups_index), "--since", "kemarin lusa"]) == 2
     assert "--since" in capsys.readouterr().err
 

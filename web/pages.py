@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -27,45 +26,49 @@ EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", 
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
 
-HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
 HOME_STORIES = 8
+HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
 
 
 @bp.get("/")
 def home():
     stats = _stats()
-    window, stories = _latest_stories(stats)
+    window, stories = None, []
+    try:
+        window = _latest_window(get_index(), sort="active", per_page=HOME_STORIES)
+        stories = window.run(get_index()).stories if window else []
+    except Exception:  # they only decorate the page, as the statistics do
+        log.exception("latest stories failed")
     return render_template("index.html", stats=stats, examples=EXAMPLES, q="",
                            stories=stories, window=window)
 
 
-def _latest_stories(stats) -> tuple[StoryListParams | None, list]:
-    """The most active stories of the index's latest HOME_DAYS days (none without dates)."""
-    if stats is None or stats.latest is None:
-        return None, []
-    until = stats.latest.date()
-    window = StoryListParams(since=(until - timedelta(days=HOME_DAYS - 1)).isoformat(),
-                             until=until.isoformat(), sort="active", per_page=HOME_STORIES)
-    try:
-        return window, window.run(get_index()).stories
-    except Exception:  # they only decorate the page, as the statistics do
-        log.exception("latest stories failed")
-        return None, []
+def _latest_window(index, **options) -> StoryListParams | None:
+    """The window of the index's HOME_DAYS latest days that have stories (days without
+    news are skipped, so a stray late article does not make a window of one story);
+    None: no dated stories."""
+    days: set = set()
+    for page in range(1, 6):  # the 500 most recently active stories at most
+        listed = index.story_list(sort="latest", page=page, per_page=100)
+        days.update(story.last.date() for story in listed.stories if story.last)
+        if len(days) >= HOME_DAYS or page >= listed.pages:
+            break
+    if not days:
+        return None
+    latest = sorted(days, reverse=True)[:HOME_DAYS]
+    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(),
+                           **options)
 
 
 @bp.get("/stories")
 def stories():
     index = get_index()
     params = StoryListParams.from_args(request.args, sort="active")
-    stats = _stats()
-    if not request.args and stats is not None and stats.latest is not None:
-        # The latest week of the index, until the reader picks another window.
-        until = stats.latest.date()
-        params = replace(params, since=(until - timedelta(days=6)).isoformat(),
-                         until=until.isoformat())
+    if not request.args:  # the latest days, until the reader picks another window
+        params = _latest_window(index, sort="active") or params
     listed = params.run(index)
     return render_template(
-        "stories.html", q="", params=params, listed=listed, stats=stats,
+        "stories.html", q="", params=params, listed=listed, stats=_stats(),
         pages=_page_numbers(listed.page, min(listed.pages, MAX_PAGE)),
         first=(listed.page - 1) * listed.per_page + 1,
         sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")))

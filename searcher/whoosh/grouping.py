@@ -354,6 +354,26 @@ class Collapsed:
         pairs = np.unique(values.astype(np.int64) * width + self._units)
         return group_counts(pairs // width, names)
 
+    def histogram(self) -> list[FacetCount]:
+        """Units per day, or per month when the matches span over two months
+        (:func:`searcher.results.date_histogram`); a unit with matches on several
+        days of a month counts once in that month, as filtering on the month gives."""
+        found = date_histogram(self.counts("day"))
+        if self.every is None or not found or len(found[0].value) == 10:
+            return found
+        codes, names = self.matched.space.facet("day")
+        months = sorted({name[:7] for name in names if name})
+        number = {month: i for i, month in enumerate(months)}
+        month_of = np.array([number[name[:7]] if name else -1 for name in names],
+                            dtype=np.int64)
+        values = month_of[codes[self.every]]
+        dated = values >= 0
+        width = int(self._units.max()) + 1
+        pairs = np.unique(values[dated] * width + self._units[dated])
+        counts = np.bincount(pairs // width, minlength=len(months))
+        return [FacetCount(month, int(count)) for month, count in zip(months, counts,
+                                                                       strict=True) if count]
+
     def annotate(self, hit: Hit, position: int, stored_fields) -> Hit:
         """A kept match's hit with its story, versions and (by story) headlines."""
         groups = self.groups

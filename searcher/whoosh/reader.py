@@ -45,7 +45,7 @@ from searcher.request import (
     Filters,
     check_request,
 )
-from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.results import facet_counts, highlighted, make_document, make_hit
 from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -262,7 +262,7 @@ class Index:
         counts, histogram = {}, []
         if facets:
             counts = {name: facet_counts(collapsed.counts(name)) for name in ("source", "category")}
-            histogram = date_histogram(collapsed.counts("day"))
+            histogram = collapsed.histogram()
         suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,

@@ -298,12 +298,14 @@ def test_results_show_one_card_per_story(desktop, story_url, shots):
     page.goto(story_url + "/search?q=tol+semarang+demak&sort=terlama")
     assert total(page) == 2 and page.locator(".hit").count() == 2
     stories = page.locator(".hit-story-head a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
+        "links => links.map(a => a.getAttribute('href'))"
+    )
     assert len(stories) == len(set(stories)) == 1  # d1 is a story of one article
     card = page.locator(".hit").first
     assert "3 artikel · 3 sumber" in card.locator(".hit-story-head").inner_text()
     assert card.locator(".story-headlines li").all_inner_texts() == [
-        "Warga Demak Sambut Peresmian Tol Semarang-Demak · okezone.com"]
+        "Warga Demak Sambut Peresmian Tol Semarang-Demak · okezone.com"
+    ]
     shots(page, "11-story-cards")
     card.locator(".hit-story-head a").click()
     page.wait_for_url(re.compile(r"/story/a1\?q=tol"))
@@ -324,7 +326,8 @@ def test_story_timeline_days_are_links(desktop, story_url):
     page.locator(".sort-option", has_text="Terbaru").click()
     page.wait_for_url(re.compile(r"sort=terbaru"))
     assert page.locator(".hit-title").first.inner_text() == (
-        "Mahasiswa Tolak Revisi UU KPK yang Disahkan DPR")
+        "Mahasiswa Tolak Revisi UU KPK yang Disahkan DPR"
+    )
 
 
 def test_stories_page_lists_and_sorts_stories(desktop, phone, story_url, shots):
@@ -337,7 +340,8 @@ def test_stories_page_lists_and_sorts_stories(desktop, phone, story_url, shots):
     page.locator(".story-filters button").click()
     page.wait_for_url(re.compile(r"source=tempo.co"))
     assert page.locator(".story-card-title").all_inner_texts() == [
-        "Jokowi Resmikan Tol Semarang-Demak"]
+        "Jokowi Resmikan Tol Semarang-Demak"
+    ]
     phone.goto(story_url + "/stories?sort=terbesar")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shots(phone, "14-phone-stories", full_page=False)
@@ -359,22 +363,28 @@ def _axe_violations(page) -> list[dict]:
     """axe-core's serious and critical WCAG 2.1 A/AA violations on the page."""
     source = (resources.files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
     page.evaluate(source)  # evaluated by the test driver: the page's CSP does not apply
-    results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                            AXE_TAGS)
-    return [{"id": v["id"], "impact": v["impact"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)])
-@pytest.mark.parametrize("which, path", [
-    ("results", "/search?q=tol+semarang+demak"),
-    ("results", "/search?q=revisi+uu&sort=terbaru"),
-    ("article", "/article/a1?q=tol"),
-    ("story", "/story/a1?q=tol"),
-    ("stories", "/stories?sort=terbesar"),
-    ("home", "/"),
-])
+@pytest.mark.parametrize(
+    "which, path",
+    [
+        ("results", "/search?q=tol+semarang+demak"),
+        ("results", "/search?q=revisi+uu&sort=terbaru"),
+        ("article", "/article/a1?q=tol"),
+        ("story", "/story/a1?q=tol"),
+        ("stories", "/stories?sort=terbesar"),
+        ("home", "/"),
+    ],
+)
 def test_no_serious_accessibility_violations(browser, story_url, viewport, which, path):
     pytest.importorskip("axe_playwright_python")
     width, height = viewport

@@ -8,9 +8,11 @@ error (bad arguments, bad query, no index).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -177,8 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _take_ctrl_c() -> None:
+    """Make Ctrl-C (SIGINT) raise KeyboardInterrupt even when it was inherited ignored.
+
+    A shell starts a background job (``make test &``, ``nohup``) with SIGINT
+    ignored, and Python then installs no handler of its own: ``index`` and
+    ``fetch --every`` rely on KeyboardInterrupt to stop cleanly, so they would
+    run on, or be stopped only by SIGKILL, mid-commit.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # ValueError: main() called from a thread other than the main one.
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _take_ctrl_c()
     try:
         return COMMANDS[args.command](args)
     except (SearcherError, CorpusError) as error:
@@ -205,12 +222,12 @@ def run_index(args) -> int:
         progress = tqdm(unit=" articles", file=sys.stderr, mininterval=0.5)
 
     def on_record(record: Article | Rejected) -> None:
-        if progress:
+        if progress is not None:
             progress.update()
 
     def on_reject(item: Rejected) -> None:
         message = f"rejected: {printable(item)}"
-        if progress:
+        if progress is not None:
             progress.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr)
@@ -219,7 +236,7 @@ def run_index(args) -> int:
         report = build_index(records, location, rebuild=args.rebuild, procs=args.procs,
                              lock_timeout=args.wait, on_record=on_record, on_reject=on_reject)
     finally:
-        if progress:
+        if progress is not None:
             progress.close()
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
           f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
@@ -265,12 +282,12 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
         progress = tqdm(unit=" pages", file=sys.stderr, mininterval=0.5)
 
     def on_page(url: str) -> None:
-        if progress:
+        if progress is not None:
             progress.update()
 
     def on_failure(failure) -> None:
         message = f"failed: {failure}"
-        if progress:
+        if progress is not None:
             progress.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr)
@@ -281,7 +298,7 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
         report = fetch.fetch(urls, location, state_path=args.state, client=client,
                              on_page=on_page, on_failure=on_failure, lock_timeout=args.wait)
     finally:
-        if progress:
+        if progress is not None:
             progress.close()
     print(f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
           f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})", flush=True)

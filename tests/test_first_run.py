@@ -8,6 +8,7 @@ without a total) went unseen there.
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import errno
 import fcntl
@@ -27,9 +28,12 @@ import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import benchmarks
 import searcher
@@ -346,3 +350,47 @@ def test_every_benchmark_module_imports_and_answers_help():
             assert exited.value.code == 0, name
             commands += 1
     assert commands >= 10
+
+
+def pins() -> dict[str, str]:
+    """constraints.txt as {normalised name: version}."""
+    found = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            found[canonicalize_name(name)] = version.strip()
+    return found
+
+
+def test_the_lock_pins_every_requirement_within_setup_cfgs_ranges():
+    # `make` installs with -c constraints.txt: every dependency a new machine gets is
+    # pinned, and each pin satisfies the range that library users get from setup.cfg.
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    declared = [
+        line for key in ("install_requires",) for line in config["options"][key].splitlines()
+    ]
+    declared += [
+        line for extra in config["options.extras_require"].values() for line in extra.splitlines()
+    ]
+    locked = pins()
+    for line in declared:
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{requirement.name} is not pinned in constraints.txt"
+        assert requirement.specifier.contains(locked[name], prereleases=True), (
+            f"constraints.txt pins {name}=={locked[name]}, outside setup.cfg's {requirement}"
+        )
+
+
+def test_this_environment_has_the_locked_versions():
+    # The suite passes with what it runs on: a venv that drifted from the lock (an
+    # install without -c constraints.txt) would test other versions than a new machine gets.
+    drifted = {
+        name: (version, metadata.version(name))
+        for name, version in pins().items()
+        if metadata.version(name) != version
+    }
+    assert drifted == {}

@@ -63,12 +63,16 @@ def tydiqa_index(tmp_path_factory):
     return path
 
 
-def test_the_seed_articles_rank_first_for_perdagangan_orang(news_index):
+def test_the_seed_articles_rank_high_for_perdagangan_orang(news_index):
+    # Their titles come from their text since #21, no longer from the file names, whose
+    # "tppo" (a synonym of the query) put them first; CLICK-ID's trafficking news now
+    # shares the top.
     with searcher.open_index(news_index) as ix:
         result = ix.search("perdagangan orang")
     assert result.total > 100
-    assert {hit.id for hit in result.hits[:2]} == SEEDS
-    for hit in result.hits[:2]:
+    top = [hit.id for hit in result.hits[:5]]
+    assert set(top) >= SEEDS, top
+    for hit in result.hits[:5]:
         assert "<mark>" in hit.snippet.html
 
 
@@ -76,11 +80,13 @@ def test_the_cli_json_agrees_with_the_library(news_index, capsys):
     assert main(["query", "perdagangan orang", *_where(news_index), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     with searcher.open_index(news_index) as ix:
-        result = ix.search("perdagangan orang", collapse=True)  # as the CLI searches
+        result = ix.search("perdagangan orang", collapse="story")  # as the CLI searches
     assert data["total"] == result.total
     assert [h["id"] for h in data["hits"]] == [hit.id for hit in result.hits]
-    assert {h["id"] for h in data["hits"][:2]} == SEEDS
-    assert all("<mark>" in h["snippet"] for h in data["hits"][:2])
+    assert {h["id"] for h in data["hits"][:5]} >= SEEDS
+    assert all("<mark>" in h["snippet"] for h in data["hits"][:5])
+    stories = [h["story"]["id"] for h in data["hits"] if h["story"]]
+    assert len(stories) == len(set(stories))  # one result per story
 
 
 def test_stats_count_every_article(news_index, capsys):
@@ -89,8 +95,9 @@ def test_stats_count_every_article(news_index, capsys):
     assert data["documents"] == 25_508
     assert data["earliest"].startswith("2019-03-18")
     # 2019-12-09 was a Kompas.com article of 2019-09-12 with day and month swapped: its URL
-    # (/2019/09/12/) puts it back at ingest.
-    assert data["latest"].startswith("2019-10-26")
+    # (/2019/09/12/) puts it back at ingest. The latest is the ANTARA seed, dated by its
+    # own text since #21 ("Senin (8/5)", "Copyright © ANTARA 2023"); CLICK-ID ends 2019-10-26.
+    assert data["latest"].startswith("2023-05-08")
 
 
 def test_filters_and_sorting_on_real_news(news_index):

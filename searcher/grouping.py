@@ -31,8 +31,8 @@ from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 MAX_COPIES = 20  # other versions listed with a hit (all are counted)
 MAX_HEADLINES = 3  # other headlines of a story shown with its hit
 # A story's articles weighed for its representative headline (evenly spread over its
-# life beyond this: a 438-article saga costs what 200 do).
-MAX_CENTRE_ARTICLES = 200
+# life beyond this: a 438-article saga costs what 100 do).
+MAX_CENTRE_ARTICLES = 100
 COLLAPSE_MODES = ("none", "duplicates", "story")
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +190,17 @@ class DocGroups:
     story_codes: dict[str, int]  # a story's id, and its current id, -> its code
     seconds: np.ndarray  # per document, NaN if undated or unknown
     doc_ids: dict[int, str] = None  # document number -> id (live documents)
+    titles: dict = field(default_factory=dict)  # story code -> representative headline
+    memo: dict = field(default_factory=dict)  # what is computed once per generation
+
+    def name_rank(self) -> np.ndarray:
+        """Story code -> the rank of its id in sorted order (ties of a sort go by id)."""
+        found = self.memo.get("name rank")
+        if found is None:
+            order = np.argsort(np.array(self.story_ids, dtype=object), kind="stable")
+            found = self.memo["name rank"] = np.empty(len(order), dtype=np.int64)
+            found[order] = np.arange(len(order))
+        return found
 
     def collapse(self, docnums: np.ndarray, rank: np.ndarray,
                  by: str = "duplicate") -> tuple[np.ndarray, np.ndarray]:
@@ -459,6 +470,10 @@ def representative_title(groups: DocGroups, members: np.ndarray, terms: dict[str
                          stored_fields) -> str:
     """The headline of the story's article nearest its centre
     (:func:`searcher.stories.representative`), among its articles oldest first."""
+    code = int(groups.story[members[0]])
+    known = groups.titles.get(code)  # the groups are of one generation: it stays true
+    if known is not None:
+        return known
     ids = [groups.doc_ids[int(n)] for n in members]
     if len(ids) > MAX_CENTRE_ARTICLES:  # a saga: its first, middle and last articles
         step = len(ids) / MAX_CENTRE_ARTICLES
@@ -466,7 +481,8 @@ def representative_title(groups: DocGroups, members: np.ndarray, terms: dict[str
         ids, members = [ids[i] for i in picked], members[picked]
     best = representative([decode_terms(terms.get(doc_id, "")) for doc_id in ids])
     stored = stored_fields(int(members[best]))
-    return display_title(stored.get("title", ""), stored.get("body", ""))
+    title = groups.titles[code] = display_title(stored.get("title", ""), stored.get("body", ""))
+    return title
 
 
 def story_list(groups: DocGroups | None, docnums: np.ndarray, sources: tuple, sort: str,
@@ -485,13 +501,14 @@ def story_list(groups: DocGroups | None, docnums: np.ndarray, sources: tuple, so
     latest = np.full(len(groups.story_ids), -np.inf)
     np.maximum.at(latest, groups.story[docnums], moments)
     names = groups.story_ids
+    by_name, sizes = groups.name_rank()[listed], groups.story_sizes[listed]
     if sort == "largest":
-        key = lambda c: (-int(groups.story_sizes[c]), -int(active[c]), names[c])  # noqa: E731
+        keys = (by_name, -active[listed], -sizes)
     elif sort == "active":
-        key = lambda c: (-int(active[c]), -latest[c], -int(groups.story_sizes[c]), names[c])  # noqa: E731
+        keys = (by_name, -sizes, -latest[listed], -active[listed])
     else:
-        key = lambda c: (-latest[c], -int(active[c]), names[c])  # noqa: E731
-    ranked = sorted(listed.tolist(), key=key)
+        keys = (by_name, -active[listed], -latest[listed])
+    ranked = listed[np.lexsort(keys)].tolist()  # the last key sorts first
     shown = ranked[(page - 1) * per_page:page * per_page]
     source_codes, source_names = sources
     found = []

@@ -472,6 +472,36 @@ def test_the_api_collapses_by_default_and_validates_collapse(client):
     assert client.get("/api/story/unknown").status_code == 404
 
 
+def test_facet_counts_on_the_page_are_the_totals_they_lead_to(groups_index):
+    import re
+
+    # Kompas.com's second article of the toll story: two articles, one story.
+    build_index([toll("a4", "kompas.com", hours=2, title="Warga Demak Sambut Tol Baru",
+                      body=TOLL_OTHER + " Tambahan dari Kompas.")], groups_index)
+    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
+    client = app.test_client()
+
+    def counts(html):
+        return {value: int(count) for value, count in re.findall(
+            r'class="facet-value">([^<]+)</span>\s*<span class="facet-count">(\d+)', html)}
+
+    def total(html):
+        found = re.search(r"<strong>(\d+)</strong> berita", html)
+        return int(found.group(1)) if found else 0
+
+    for url in ("/search?q=tol", "/search?q=tol&source=tempo.co", "/search?q=tol&collapse=1"):
+        html = client.get(url).get_data(as_text=True)
+        for value, count in counts(html).items():
+            if "collapse=1" in url:
+                narrowed = f"/search?q=tol&collapse=1&source={value}"
+            else:
+                narrowed = f"/search?q=tol&source={value}"
+            assert total(client.get(narrowed).get_data(as_text=True)) == count, (url, value)
+    assert counts(client.get("/search?q=tol&source=tempo.co").get_data(as_text=True))[
+        "kompas.com"] == 1
+    close_index(app)
+
+
 def test_the_stories_page_and_api_list_stories_of_a_window(client):
     html = client.get("/stories?since=2019-09-02&until=2019-09-02").get_data(as_text=True)
     assert "<h1" in html and "<strong>3</strong> peristiwa" in html

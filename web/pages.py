@@ -203,6 +203,7 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
                 snippets=False,
                 facets=True,
                 filters=replace(params, **{name: ()}).filters(),
+                collapse=params.collapse,  # counted as the results are (#21)
             )
             counts = wider.facets.get(key, [])
         values = [

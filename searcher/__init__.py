@@ -55,9 +55,13 @@ from searcher.whoosh.storage import default_index_dir
 __version__ = "0.1.0"
 
 
-def index_sources(paths: str | os.PathLike | Iterable[str | os.PathLike],
-                  location: str | os.PathLike | None = None, *, follow_links: bool = False,
-                  **options) -> IndexReport:
+def index_sources(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    location: str | os.PathLike | None = None,
+    *,
+    follow_links: bool = False,
+    **options,
+) -> IndexReport:
     """Read every article under ``paths`` and add it to the index (see :func:`build_index`).
 
     ``paths`` is one path or a list of them (files or folders); they are checked

@@ -40,17 +40,31 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CARRIAGE_RETURN = re.compile("\r\n?")
 # Characters mojibake is made of: what Mac Roman, Windows-1252 and Latin-1 decode the
 # bytes 0x80-0xFF into (UTF-8 read in one of them). Mojibake is a run of them.
-_MOJIBAKE_CHARS = sorted({
-    char for encoding in ("mac_roman", "cp1252", "latin-1")
-    for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")})
+_MOJIBAKE_CHARS = sorted(
+    {
+        char
+        for encoding in ("mac_roman", "cp1252", "latin-1")
+        for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")
+    }
+)
 _MOJIBAKE_RUN = re.compile("[" + re.escape("".join(_MOJIBAKE_CHARS)) + "]+")
 _EMPTY_COMMAS = re.compile(r"[^\S\n]*,(?:[^\S\n]*,)*(\.)?")
 _FTFY = ftfy.TextFixerConfig(
-    unescape_html=False, remove_terminal_escapes=False, fix_encoding=True,
-    restore_byte_a0=True, replace_lossy_sequences=True, decode_inconsistent_utf8=True,
-    fix_c1_controls=True, fix_latin_ligatures=False, fix_character_width=False,
-    uncurl_quotes=False, fix_line_breaks=False, fix_surrogates=False,
-    remove_control_chars=False, normalization=None, explain=False,
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
 )
 KINDS = ("surrogate", "control", "mojibake", "nfc", "empty-comma")
 
@@ -98,7 +112,7 @@ def _mojibake(text: str) -> str:
         return text
     parts, position = [], 0
     for run, new in zip(runs, fixed, strict=True):
-        parts += [text[position:run.start()], new if new != run.group() else _decoded(new)]
+        parts += [text[position : run.start()], new if new != run.group() else _decoded(new)]
         position = run.end()
     parts.append(text[position:])
     return "".join(parts)
@@ -115,8 +129,13 @@ def _commas(text: str) -> str:
 
 
 # Controls go after the repair: C1 characters can be part of mojibake (cp1252's 0x9D).
-_STEPS = (("surrogate", _surrogates), ("mojibake", _mojibake), ("control", _controls),
-          ("nfc", _nfc), ("empty-comma", _commas))
+_STEPS = (
+    ("surrogate", _surrogates),
+    ("mojibake", _mojibake),
+    ("control", _controls),
+    ("nfc", _nfc),
+    ("empty-comma", _commas),
+)
 
 
 def _once(text: str, kinds: set[str] | None = None) -> str:

@@ -47,7 +47,8 @@ _NUMERIC = re.compile(
     re.ASCII,
 )
 _NAMED = re.compile(
-    rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$", re.ASCII)
+    rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$", re.ASCII
+)
 _DAY_NAME = re.compile(
     r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[\s,(]*"
@@ -172,14 +173,18 @@ def date_in_text(text: str) -> datetime | None:
         number = MONTHS.get(month.lower())
         if number is not None:
             found.append(_date_or_none(int(year), number, int(day)))
-    found += [_date_or_none(int(y), int(m), int(d))
-              for d, m, y in _NUMERIC_IN_TEXT.findall(scanned)]
+    found += [
+        _date_or_none(int(y), int(m), int(d)) for d, m, y in _NUMERIC_IN_TEXT.findall(scanned)
+    ]
     found = [moment for moment in found if moment is not None]
     years = [int(y) for y in _YEAR_IN_TEXT.findall(scanned)] or [m.year for m in found]
     if years:
         year = max(years)
-        found += [moment for d, m in _DAY_MONTH_IN_TEXT.findall(scanned)
-                  if (moment := _date_or_none(year, int(m), int(d))) is not None]
+        found += [
+            moment
+            for d, m in _DAY_MONTH_IN_TEXT.findall(scanned)
+            if (moment := _date_or_none(year, int(m), int(d))) is not None
+        ]
     return max(found, default=None)
 
 

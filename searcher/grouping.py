@@ -69,8 +69,9 @@ def collapse_mode(value: object) -> str:
         return "duplicates"
     if isinstance(value, str) and value in COLLAPSE_MODES:
         return value
-    raise QueryError(f"collapse: expected one of {', '.join(COLLAPSE_MODES)} (or True/False), "
-                     f"got {value!r}")
+    raise QueryError(
+        f"collapse: expected one of {', '.join(COLLAPSE_MODES)} (or True/False), got {value!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -134,19 +135,25 @@ class Collector:
 
     def add(self, article: Article) -> None:
         """Remember an added or updated article's features (called as it is indexed)."""
-        self.new.append(article.id, seconds_of(article.published), self.signer.sign(article.body),
-                        encode_terms(story_terms(article.title, article.body)))
+        self.new.append(
+            article.id,
+            seconds_of(article.published),
+            self.signer.sign(article.body),
+            encode_terms(story_terms(article.title, article.body)),
+        )
 
     def assign(self, known: Entries | None = None) -> Entries:
         """``known`` (already assigned) plus the collected articles, assigned in
         (published, id) order after them."""
         entries = known if known is not None else Entries()
         first_new = len(entries)
-        order = sorted(range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]),
-                                                            self.new.ids[i]))
+        order = sorted(
+            range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]), self.new.ids[i])
+        )
         for i in order:
-            entries.append(self.new.ids[i], self.new.seconds[i], self.new.signatures[i],
-                           self.new.terms[i])
+            entries.append(
+                self.new.ids[i], self.new.seconds[i], self.new.signatures[i], self.new.terms[i]
+            )
         _assign(entries, first_new, self.settings)
         return entries
 
@@ -165,8 +172,10 @@ def _assign(entries: Entries, first_new: int, settings: Settings) -> None:
     stories = StoryClusters(threshold=settings.story_threshold, window_days=settings.window_days)
     stories.count(terms)
     # Replay in time order: a new article meets the stories active at its own time.
-    order = sorted(range(len(entries)), key=lambda i: (_time_key(entries.seconds[i]),
-                                                       i >= first_new, entries.ids[i]))
+    order = sorted(
+        range(len(entries)),
+        key=lambda i: (_time_key(entries.seconds[i]), i >= first_new, entries.ids[i]),
+    )
     position = {doc_id: i for i, doc_id in enumerate(entries.ids)}
     for i in order:
         seconds = entries.seconds[i]
@@ -175,9 +184,9 @@ def _assign(entries: Entries, first_new: int, settings: Settings) -> None:
             # A copy tells its original's story, even when printed weeks later.
             original = position.get(entries.duplicate[i])
             known = entries.story[original] if original is not None else None
-        entries.story[i] = stories.add(entries.ids[i], terms[i],
-                                       None if seconds != seconds else seconds, known or None)
-
+        entries.story[i] = stories.add(
+            entries.ids[i], terms[i], None if seconds != seconds else seconds, known or None
+        )
 
 
 def as_datetime(seconds: float) -> datetime:

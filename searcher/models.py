@@ -141,8 +141,11 @@ class Hit:
             return None
         found = {"id": self.story, "size": self.story_size}
         if self.story_matches:
-            found.update(sources=self.story_sources, matches=self.story_matches,
-                         headlines=[headline.to_json() for headline in self.headlines])
+            found.update(
+                sources=self.story_sources,
+                matches=self.story_matches,
+                headlines=[headline.to_json() for headline in self.headlines],
+            )
         return found
 
     def to_json(self) -> dict:
@@ -259,8 +262,9 @@ class Story:
         counts: dict[str, int] = {}
         for hit in self.hits:
             counts[hit.source] = counts.get(hit.source, 0) + 1
-        return sorted((FacetCount(s, n) for s, n in counts.items()),
-                      key=lambda f: (-f.count, f.value))
+        return sorted(
+            (FacetCount(s, n) for s, n in counts.items()), key=lambda f: (-f.count, f.value)
+        )
 
     @property
     def headline(self) -> str:
@@ -302,10 +306,13 @@ class StorySummary:
 
     def to_json(self) -> dict:
         return {
-            "id": self.id, "size": self.size, "title": self.title,
+            "id": self.id,
+            "size": self.size,
+            "title": self.title,
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,
-            "sources": self.sources, "active": self.active,
+            "sources": self.sources,
+            "active": self.active,
         }
 
 
@@ -324,8 +331,13 @@ class StoryList:
         return max(1, -(-self.total // self.per_page))
 
     def to_json(self) -> dict:
-        return {"total": self.total, "page": self.page, "per_page": self.per_page,
-                "sort": self.sort, "stories": [story.to_json() for story in self.stories]}
+        return {
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "stories": [story.to_json() for story in self.stories],
+        }
 
 
 @dataclass(frozen=True)

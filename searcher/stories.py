@@ -66,8 +66,13 @@ class _Story:
 class StoryClusters:
     """Single-pass clustering; ``add`` articles in (published, id) order."""
 
-    def __init__(self, threshold: float = THRESHOLD, window_days: float = WINDOW_DAYS,
-                 candidate_terms: int = CANDIDATE_TERMS, max_candidates: int = MAX_CANDIDATES):
+    def __init__(
+        self,
+        threshold: float = THRESHOLD,
+        window_days: float = WINDOW_DAYS,
+        candidate_terms: int = CANDIDATE_TERMS,
+        max_candidates: int = MAX_CANDIDATES,
+    ):
         self.threshold = threshold
         self.window = window_days * 86_400
         self.candidate_terms = candidate_terms
@@ -113,8 +118,9 @@ class StoryClusters:
                     if not holders:
                         del self._postings[term]
 
-    def add(self, doc_id: str, counts: Counter, seconds: float | None,
-            story: str | None = None) -> str:
+    def add(
+        self, doc_id: str, counts: Counter, seconds: float | None, story: str | None = None
+    ) -> str:
         """Cluster one article (``seconds``: its time, None if undated); return its
         story's id (the id of the story's first article). ``story`` restores a
         known assignment (reloading saved state) instead of looking for one."""
@@ -135,8 +141,8 @@ class StoryClusters:
                 shared.update(postings[term])
             # Stories sharing at least MIN_SHARED of those words, those sharing most first.
             candidates = heapq.nsmallest(
-                self.max_candidates,
-                [(-n, label) for label, n in shared.items() if n >= MIN_SHARED])
+                self.max_candidates, [(-n, label) for label, n in shared.items() if n >= MIN_SHARED]
+            )
             items = list(vector.items())
             for _, label in sorted(candidates, key=lambda x: x[1]):
                 active = self._active[label]

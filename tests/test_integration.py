@@ -102,8 +102,9 @@ def test_stats_count_every_article(news_index, capsys):
 
 def test_filters_and_sorting_on_real_news(news_index):
     with searcher.open_index(news_index) as ix:
-        result = ix.search("banjir", filters={"since": "2019-09", "until": "2019-09"},
-                           sort="newest", per_page=50)
+        result = ix.search(
+            "banjir", filters={"since": "2019-09", "until": "2019-09"}, sort="newest", per_page=50
+        )
     assert result.total > 0
     dates = [hit.published for hit in result.hits]
     assert all(d.year == 2019 and d.month == 9 for d in dates)
@@ -116,6 +117,7 @@ def _tydiqa_report(location) -> evaluation.EvalReport:
     queries = evaluation.read_queries(folder / "queries.tsv")
     qrels = evaluation.read_qrels(folder / "qrels.txt")
     with searcher.open_index(location) as ix:
+
         def run(text):
             return [hit.id for hit in ix.search(text, per_page=100, snippets=False).hits]
 

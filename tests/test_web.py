@@ -131,8 +131,10 @@ def test_home_page_has_a_focused_search_form_and_the_latest_stories(client, inde
     # #21: the stories of the index's latest three days instead of fixed examples.
     assert 'href="/search?q=perdagangan+orang"' not in html
     with searcher.open_index(str(index_dir)) as index:
-        days = sorted({s.last.date() for s in index.story_list(sort="latest", per_page=100)
-                       .stories}, reverse=True)[:3]  # the latest three days with news
+        days = sorted(
+            {s.last.date() for s in index.story_list(sort="latest", per_page=100).stories},
+            reverse=True,
+        )[:3]  # the latest three days with news
         latest = index.story_list(since=days[-1], until=days[0], sort="active", per_page=8)
     assert latest.stories and "Peristiwa terkini" in html
     assert f"{format_date(days[-1])} – {format_date(days[0])}" in html
@@ -622,5 +624,4 @@ def test_the_server_says_at_start_why_it_cannot_search_yet(tmp_path, index_dir, 
     monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
     note = startup_note(str(old))
     assert "built by another version of searcher" in note and "--rebuild" in note
-    assert startup_note("manticore://127.0.0.1:1/articles").startswith(
-        "no Manticore/Sphinx node")
+    assert startup_note("manticore://127.0.0.1:1/articles").startswith("no Manticore/Sphinx node")

@@ -37,8 +37,9 @@ def _found(thing, title: str, missing: str):
 
 @bp.get("/article/<path:doc_id>")
 def article(doc_id: str):
-    return _found(get_index().get(doc_id), "Berita tidak ditemukan",
-                  f"no article with id {doc_id!r}")
+    return _found(
+        get_index().get(doc_id), "Berita tidak ditemukan", f"no article with id {doc_id!r}"
+    )
 
 
 @bp.get("/stats")
@@ -56,8 +57,9 @@ def story(story_id: str):
     params = StoryParams.from_args(request.args)
     found = params.run(get_index(), story_id)
     if found is not None and found.id != story_id:
-        return redirect(url_for("api.story", story_id=found.id, **params.link(
-            page=params.page)), 301)
+        return redirect(
+            url_for("api.story", story_id=found.id, **params.link(page=params.page)), 301
+        )
     return _found(found, "Peristiwa tidak ditemukan", f"no story with id {story_id!r}")
 
 

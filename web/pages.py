@@ -39,8 +39,9 @@ def home():
         stories = window.run(get_index()).stories if window else []
     except Exception:  # they only decorate the page, as the statistics do
         log.exception("latest stories failed")
-    return render_template("index.html", stats=stats, examples=EXAMPLES, q="",
-                           stories=stories, window=window)
+    return render_template(
+        "index.html", stats=stats, examples=EXAMPLES, q="", stories=stories, window=window
+    )
 
 
 def _latest_window(index, **options) -> StoryListParams | None:
@@ -56,8 +57,7 @@ def _latest_window(index, **options) -> StoryListParams | None:
     if not days:
         return None
     latest = sorted(days, reverse=True)[:HOME_DAYS]
-    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(),
-                           **options)
+    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(), **options)
 
 
 @bp.get("/stories")
@@ -68,10 +68,15 @@ def stories():
         params = _latest_window(index, sort="active") or params
     listed = params.run(index)
     return render_template(
-        "stories.html", q="", params=params, listed=listed, stats=_stats(),
+        "stories.html",
+        q="",
+        params=params,
+        listed=listed,
+        stats=_stats(),
         pages=_page_numbers(listed.page, min(listed.pages, MAX_PAGE)),
         first=(listed.page - 1) * listed.per_page + 1,
-        sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")))
+        sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")),
+    )
 
 
 @bp.get("/search")
@@ -133,17 +138,23 @@ def story(story_id: str):
     params = StoryParams.from_args(request.args)
     found = params.run(get_index(), story_id)
     if found is None:
-        return error_response(404, "Peristiwa tidak ditemukan",
-                              "Tidak ada peristiwa dengan kode ini di indeks.")
+        return error_response(
+            404, "Peristiwa tidak ditemukan", "Tidak ada peristiwa dengan kode ini di indeks."
+        )
     if found.id != story_id:  # its first article was deleted: the story's id now (#24)
-        return redirect(url_for("pages.story", story_id=found.id, **params.link(
-            page=params.page)), 301)
+        return redirect(
+            url_for("pages.story", story_id=found.id, **params.link(page=params.page)), 301
+        )
     return render_template(
-        "story.html", story=found, q=params.q, params=params,
+        "story.html",
+        story=found,
+        q=params.q,
+        params=params,
         timeline=timeline.build(found.histogram),
         pages=_page_numbers(found.page, min(found.pages, MAX_PAGE)),
         first=(found.page - 1) * (found.per_page or 0) + 1,
-        sorts=(("oldest", "Terlama"), ("newest", "Terbaru")))
+        sorts=(("oldest", "Terlama"), ("newest", "Terbaru")),
+    )
 
 
 def _stats() -> searcher.IndexStats | None:
@@ -233,5 +244,3 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 def _paragraphs(html: str) -> list[Markup]:
     """Escaped (and marked) article text split into paragraphs."""
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]
-
-

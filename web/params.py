@@ -91,9 +91,15 @@ class SearchParams:
 
     def run(self, index: searcher.SearchIndex, *, facets: bool) -> searcher.SearchResult:
         """The search a page or API call asks for (both take the same parameters)."""
-        return index.search(self.q, page=self.page, per_page=self.per_page,
-                            filters=self.filters(), sort=self.sort, facets=facets,
-                            collapse=self.collapse)
+        return index.search(
+            self.q,
+            page=self.page,
+            per_page=self.per_page,
+            filters=self.filters(),
+            sort=self.sort,
+            facets=facets,
+            collapse=self.collapse,
+        )
 
     # -- writing ----------------------------------------------------------------
     def link(self, **changes) -> dict:
@@ -242,27 +248,40 @@ class StoryListParams:
     @classmethod
     def from_args(cls, args, *, sort: str = "largest") -> StoryListParams:
         params = cls(
-            since=args.get("since", "").strip(), until=args.get("until", "").strip(),
-            sources=_values(args, "source"), categories=_values(args, "category"),
+            since=args.get("since", "").strip(),
+            until=args.get("until", "").strip(),
+            sources=_values(args, "source"),
+            categories=_values(args, "category"),
             sort=_choice(args.get("sort", ""), "sort", STORY_LIST_SORTS, sort),
             page=_whole_number(args, "page", 1, MAX_PAGE, 1),
-            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORIES_PER_PAGE))
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORIES_PER_PAGE),
+        )
         searcher.Filters.build(since=params.since or None, until=params.until or None)
         return params
 
     def run(self, index: searcher.SearchIndex) -> searcher.StoryList:
-        return index.story_list(since=self.since or None, until=self.until or None,
-                                source=self.sources, category=self.categories,
-                                sort=self.sort, page=self.page, per_page=self.per_page)
+        return index.story_list(
+            since=self.since or None,
+            until=self.until or None,
+            source=self.sources,
+            category=self.categories,
+            sort=self.sort,
+            page=self.page,
+            per_page=self.per_page,
+        )
 
     def link(self, **changes) -> dict:
         """Query-string arguments with ``changes`` (any change but ``page`` resets it)."""
         if "page" not in changes:
             changes["page"] = 1
         params = replace(self, **changes)
-        args: dict = {"since": params.since, "until": params.until,
-                      "source": list(params.sources), "category": list(params.categories),
-                      "sort": STORY_LIST_LABELS[params.sort]}
+        args: dict = {
+            "since": params.since,
+            "until": params.until,
+            "source": list(params.sources),
+            "category": list(params.categories),
+            "sort": STORY_LIST_LABELS[params.sort],
+        }
         if params.page != 1:
             args["page"] = params.page
         if params.per_page != STORIES_PER_PAGE:
@@ -285,16 +304,24 @@ class StoryParams:
     def from_args(cls, args) -> StoryParams:
         params = cls(
             q=args.get("q", "").strip()[:MAX_QUERY_CHARS],
-            since=args.get("since", "").strip(), until=args.get("until", "").strip(),
+            since=args.get("since", "").strip(),
+            until=args.get("until", "").strip(),
             sort=_choice(args.get("sort", ""), "sort", STORY_SORTS, "oldest"),
             page=_whole_number(args, "page", 1, MAX_PAGE, 1),
-            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORY_PER_PAGE))
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORY_PER_PAGE),
+        )
         searcher.Filters.build(since=params.since or None, until=params.until or None)
         return params
 
     def run(self, index: searcher.SearchIndex, story_id: str):
-        return index.story(story_id, page=self.page, per_page=self.per_page, sort=self.sort,
-                           since=self.since or None, until=self.until or None)
+        return index.story(
+            story_id,
+            page=self.page,
+            per_page=self.per_page,
+            sort=self.sort,
+            since=self.since or None,
+            until=self.until or None,
+        )
 
     def link(self, **changes) -> dict:
         if "page" not in changes:

@@ -84,21 +84,31 @@ RANKER = (
     "/(hit_count/word_count+{K1}*({one_minus_b}+{B}*if(user_weight>={title},"
     "title_terms/{{title_avg}},body_terms/{{body_avg}}))))'), "
     "field_weights=({weights}), idf='plain'"
-).format(k1plus=BM25F_ARGS["K1"] + 1, one_minus_b=1 - BM25F_ARGS["B"], title=TITLE_WEIGHT,
-         weights=",".join(f"{name}={weight}" for name, weight in FIELD_WEIGHTS.items()),
-         **BM25F_ARGS)
+).format(
+    k1plus=BM25F_ARGS["K1"] + 1,
+    one_minus_b=1 - BM25F_ARGS["B"],
+    title=TITLE_WEIGHT,
+    weights=",".join(f"{name}={weight}" for name, weight in FIELD_WEIGHTS.items()),
+    **BM25F_ARGS,
+)
+
 
 def _select(columns: str, table: str, where: list[str], extra: str = "") -> str:
     clause = " WHERE " + " AND ".join(where) if where else ""
     return f"SELECT {columns} FROM {table}{clause}{extra}"
 
 
-_HIT_COLUMNS = ("id, article_id, title_text, body_text, url, source, category, published, "
-                "dated, category_raw, author, duplicate, story, WEIGHT()")
+_HIT_COLUMNS = (
+    "id, article_id, title_text, body_text, url, source, category, published, "
+    "dated, category_raw, author, duplicate, story, WEIGHT()"
+)
 # The same with, when collapsing copies, how many matches each group holds.
 _GROUP_COLUMNS = _HIT_COLUMNS.replace("WEIGHT()", "COUNT(*), WEIGHT()")
-_ORDER = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, published DESC, id ASC",
-          "oldest": "dated DESC, published ASC, id ASC"}
+_ORDER = {
+    "relevance": "WEIGHT() DESC, id ASC",
+    "newest": "dated DESC, published DESC, id ASC",
+    "oldest": "dated DESC, published ASC, id ASC",
+}
 MAX_STORY_ARTICLES = 10_000
 MAX_HEADLINE_ROWS = 20  # a story's rows read for its other headlines (each way)
 
@@ -131,11 +141,15 @@ class ManticoreIndex:
         cached = self._averages
         if cached is None or now - cached[0] > AVERAGES_SECONDS:
             rows, _ = self._query(
-                f"SELECT COUNT(*), AVG(title_terms), AVG(body_terms) FROM {self.cluster.table}")
+                f"SELECT COUNT(*), AVG(title_terms), AVG(body_terms) FROM {self.cluster.table}"
+            )
             title_avg, body_avg = (rows[0][1], rows[0][2]) if rows else (1, 1)
             # Untitled corpora have no title lengths; 1 keeps the division defined.
-            cached = self._averages = (now, max(1.0, float(title_avg or 0)),
-                                       max(1.0, float(body_avg or 0)))
+            cached = self._averages = (
+                now,
+                max(1.0, float(title_avg or 0)),
+                max(1.0, float(body_avg or 0)),
+            )
         return RANKER.format(title_avg=f"{cached[1]:.3f}", body_avg=f"{cached[2]:.3f}")
 
     def __enter__(self) -> ManticoreIndex:
@@ -160,12 +174,15 @@ class ManticoreIndex:
                 errors.append(str(error))
                 continue
             meta = {name: value for name, value in rows if name != "warning"}
-            warnings = [*errors, *(reason(Exception(value)) for name, value in rows
-                                   if name == "warning")]
+            warnings = [
+                *errors,
+                *(reason(Exception(value)) for name, value in rows if name == "warning"),
+            ]
             meta["warnings"] = [_partial_warning(w) for w in warnings]
             return result, meta
-        raise SearcherError(f"no Manticore/Sphinx node of {self.cluster} answered: "
-                            f"{errors[-1] if errors else ''}")
+        raise SearcherError(
+            f"no Manticore/Sphinx node of {self.cluster} answered: {errors[-1] if errors else ''}"
+        )
 
     def _keyword_counts(self, words: list[str]) -> dict[str, int]:
         """Documents holding each word, summed over the reachable shards."""
@@ -189,10 +206,18 @@ class ManticoreIndex:
 
     # -- searching -------------------------------------------------------------------------
     @checks.while_open
-    def search(self, text: str, *, page: int = 1, per_page: int = 10,
-               filters: Filters | dict | None = None, sort: str = "relevance",
-               snippets: bool = True, facets: bool = False,
-               collapse: bool | str = False) -> SearchResult:
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        filters: Filters | dict | None = None,
+        sort: str = "relevance",
+        snippets: bool = True,
+        facets: bool = False,
+        collapse: bool | str = False,
+    ) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
         groups the matches by duplicate group or story (``GROUP BY``: the best one
         shown, the group's size counted); the facets still count every copy."""
@@ -208,10 +233,17 @@ class ManticoreIndex:
         suggestion = self.suggest(text)
         if match == "" or where is None:
             no_words = isinstance(query_plan.match, plan.Nothing)  # "!!!!" (#12)
-            return SearchResult(query=text, total=0, page=page, per_page=per_page, hits=[],
-                                suggestion=suggestion, sort=sort,
-                                took_ms=(time.perf_counter() - started) * 1000,
-                                message=NO_WORDS if no_words else None)
+            return SearchResult(
+                query=text,
+                total=0,
+                page=page,
+                per_page=per_page,
+                hits=[],
+                suggestion=suggestion,
+                sort=sort,
+                took_ms=(time.perf_counter() - started) * 1000,
+                message=NO_WORDS if no_words else None,
+            )
         args = []
         if match is not None:
             where.insert(0, "MATCH(%s)")
@@ -222,56 +254,83 @@ class ManticoreIndex:
             order = f" GROUP BY {by} WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
         offset = (page - 1) * per_page
         max_matches = max(1000, offset + per_page)
-        sql = _select(_GROUP_COLUMNS if collapse else _HIT_COLUMNS, self.cluster.table, where,
-                      f"{order} LIMIT {offset},{per_page} "
-                      f"OPTION ranker={self._ranker()}, max_matches={max_matches}")
+        sql = _select(
+            _GROUP_COLUMNS if collapse else _HIT_COLUMNS,
+            self.cluster.table,
+            where,
+            f"{order} LIMIT {offset},{per_page} "
+            f"OPTION ranker={self._ranker()}, max_matches={max_matches}",
+        )
         if facets:
-            sql += "".join(f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
-                           for name in ("source", "category"))
+            sql += "".join(
+                f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
+                for name in ("source", "category")
+            )
             sql += " FACET day ORDER BY day ASC LIMIT 100000"
         sets, meta = self._query(sql, args, all_sets=True)
         terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
         hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], mode, where, args)
         counts, histogram = {}, []
         if facets:
-            counts = {"source": facet_counts(dict(sets[1])),
-                      "category": facet_counts(dict(sets[2]))}
+            counts = {
+                "source": facet_counts(dict(sets[1])),
+                "category": facet_counts(dict(sets[2])),
+            }
             histogram = date_histogram({_day_text(day): n for day, n in sets[3] if day})
         return SearchResult(
-            query=text, total=int(meta.get("total_found", 0)), page=page, per_page=per_page,
-            hits=hits, suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            query=text,
+            total=int(meta.get("total_found", 0)),
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            suggestion=suggestion,
+            sort=sort,
+            facets=counts,
+            histogram=histogram,
             warnings=tuple(dict.fromkeys(meta["warnings"])),
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def _grouped(self, hits: list[Hit], rows, mode: str, where: list[str],
-                 args: list) -> list[Hit]:
+    def _grouped(self, hits: list[Hit], rows, mode: str, where: list[str], args: list) -> list[Hit]:
         """Hits with their story and, when collapsing, their other versions (by
         story: also the story's sources, matches and other headlines)."""
         if not hits:
             return hits
         stories = {int(row[12]) for row in rows}
         listed = ",".join(map(str, stories))
-        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {self.cluster.table} WHERE story "
-                               f"IN ({listed}) GROUP BY story LIMIT 0,{len(stories)}")
+        sizes, _ = self._query(
+            f"SELECT story, COUNT(*) FROM {self.cluster.table} WHERE story "
+            f"IN ({listed}) GROUP BY story LIMIT 0,{len(stories)}"
+        )
         size_of = {int(code): int(size) for code, size in sizes}
         names = self._names(stories)
         annotated = []
         for hit, row in zip(hits, rows, strict=True):
             versions = int(row[13]) - 1 if mode == "duplicates" else 0
             if mode == "story":
-                versions = self._count([*where, f"duplicate = {int(row[11])}",
-                                        f"id != {int(row[0])}"], args)
+                versions = self._count(
+                    [*where, f"duplicate = {int(row[11])}", f"id != {int(row[0])}"], args
+                )
             copies: tuple[Copy, ...] = ()
             if versions:
-                others, _ = self._query(_select(
-                    "article_id, source, url", self.cluster.table,
-                    [*where, f"duplicate = {int(row[11])}", f"id != {int(row[0])}"],
-                    f" ORDER BY id ASC LIMIT {MAX_COPIES}"), args)
+                others, _ = self._query(
+                    _select(
+                        "article_id, source, url",
+                        self.cluster.table,
+                        [*where, f"duplicate = {int(row[11])}", f"id != {int(row[0])}"],
+                        f" ORDER BY id ASC LIMIT {MAX_COPIES}",
+                    ),
+                    args,
+                )
                 copies = tuple(Copy(i, s, u) for i, s, u in others)
             code = int(row[12])
-            hit = replace(hit, versions=versions, copies=copies, story=names.get(code),
-                          story_size=size_of.get(code, 0))
+            hit = replace(
+                hit,
+                versions=versions,
+                copies=copies,
+                story=names.get(code),
+                story_size=size_of.get(code, 0),
+            )
             if mode == "story":
                 hit = self._story_card(hit, row, where, args)
             annotated.append(hit)
@@ -287,15 +346,28 @@ class ManticoreIndex:
         duplicate group and title), as the Whoosh backend gives them."""
         code, table = int(row[12]), self.cluster.table
         story = [f"story = {code}"]
-        sources, _ = self._query(f"SELECT source, COUNT(*) FROM {table} WHERE story = {code} "
-                                 f"GROUP BY source LIMIT 0,{MAX_FACET_VALUES}")
-        matches, _ = self._query(_select(
-            "article_id, title_text, source, duplicate, body_text", table, [*where, *story],
-            f" ORDER BY {_ORDER['relevance']} LIMIT 0,{MAX_HEADLINE_ROWS} "
-            f"OPTION ranker={self._ranker()}"), args)
-        newest, _ = self._query(_select(
-            "article_id, title_text, source, duplicate, body_text", table, story,
-            f" ORDER BY {_ORDER['newest']} LIMIT 0,{MAX_HEADLINE_ROWS}"))
+        sources, _ = self._query(
+            f"SELECT source, COUNT(*) FROM {table} WHERE story = {code} "
+            f"GROUP BY source LIMIT 0,{MAX_FACET_VALUES}"
+        )
+        matches, _ = self._query(
+            _select(
+                "article_id, title_text, source, duplicate, body_text",
+                table,
+                [*where, *story],
+                f" ORDER BY {_ORDER['relevance']} LIMIT 0,{MAX_HEADLINE_ROWS} "
+                f"OPTION ranker={self._ranker()}",
+            ),
+            args,
+        )
+        newest, _ = self._query(
+            _select(
+                "article_id, title_text, source, duplicate, body_text",
+                table,
+                story,
+                f" ORDER BY {_ORDER['newest']} LIMIT 0,{MAX_HEADLINE_ROWS}",
+            )
+        )
         seen_groups, seen_titles = {int(row[11])}, {hit.title.casefold()}
         headlines: list[Headline] = []
         for article_id, title, source, duplicate, body in (*matches, *newest):
@@ -309,19 +381,27 @@ class ManticoreIndex:
                 continue
             seen_titles.add(title.casefold())
             headlines.append(Headline(article_id, title, source))
-        return replace(hit, story_sources=sum(1 for source, _ in sources if source),
-                       story_matches=int(row[13]), headlines=tuple(headlines))
+        return replace(
+            hit,
+            story_sources=sum(1 for source, _ in sources if source),
+            story_matches=int(row[13]),
+            headlines=tuple(headlines),
+        )
 
     def _names(self, codes) -> dict[int, str]:
         """Story or group codes -> their ids (the first article's; ``#code`` if it is gone)."""
         if not codes:
             return {}
-        rows, _ = self._query(f"SELECT id, article_id FROM {self.cluster.table} WHERE id IN "
-                              f"({','.join(map(str, codes))}) LIMIT {len(codes)}")
+        rows, _ = self._query(
+            f"SELECT id, article_id FROM {self.cluster.table} WHERE id IN "
+            f"({','.join(map(str, codes))}) LIMIT {len(codes)}"
+        )
         found = {int(number): article_id for number, article_id in rows}
         for code in set(codes) - set(found):  # its first article is gone: its oldest one
-            oldest, _ = self._query(f"SELECT article_id FROM {self.cluster.table} WHERE story = "
-                                    f"{code} ORDER BY dated DESC, published ASC, id ASC LIMIT 1")
+            oldest, _ = self._query(
+                f"SELECT article_id FROM {self.cluster.table} WHERE story = "
+                f"{code} ORDER BY dated DESC, published ASC, id ASC LIMIT 1"
+            )
             found[code] = oldest[0][0] if oldest else f"#{code}"
         return {code: found[code] for code in codes}
 
@@ -330,21 +410,28 @@ class ManticoreIndex:
         where = []
         restrictions = list(query_plan.restrictions)
         if filters:
-            restrictions += [plan.Restriction("source", filters.sources),
-                             plan.Restriction("category", filters.categories)]
+            restrictions += [
+                plan.Restriction("source", filters.sources),
+                plan.Restriction("category", filters.categories),
+            ]
         for restriction in restrictions:
-            values = [normalize_category(value) if restriction.field == "category" else value
-                      for value in restriction.values]
+            values = [
+                normalize_category(value) if restriction.field == "category" else value
+                for value in restriction.values
+            ]
             keys = sorted({k for value in values for k in value_keys(value)})
             if not keys:
                 continue
             listed = ",".join(map(str, keys))
-            where.append(f"{restriction.field}_keys {'NOT IN' if restriction.negated else 'IN'} "
-                         f"({listed})")
-        since = max(filter(None, [query_plan.since, filters.since if filters else None]),
-                    default=None)
-        until = min(filter(None, [query_plan.until, filters.until if filters else None]),
-                    default=None)
+            where.append(
+                f"{restriction.field}_keys {'NOT IN' if restriction.negated else 'IN'} ({listed})"
+            )
+        since = max(
+            filter(None, [query_plan.since, filters.since if filters else None]), default=None
+        )
+        until = min(
+            filter(None, [query_plan.until, filters.until if filters else None]), default=None
+        )
         if since is not None or until is not None:
             if since and until and since > until:
                 return None
@@ -363,8 +450,9 @@ class ManticoreIndex:
 
     # -- documents -------------------------------------------------------------------------
     def _row(self, doc_id: str):
-        rows, _ = self._query(_select(_HIT_COLUMNS, self.cluster.table,
-                                      [f"id = {document_id(doc_id)}"]))
+        rows, _ = self._query(
+            _select(_HIT_COLUMNS, self.cluster.table, [f"id = {document_id(doc_id)}"])
+        )
         return next((row for row in rows if row[1] == doc_id), None)
 
     @checks.while_open
@@ -383,11 +471,15 @@ class ManticoreIndex:
 
     def _members(self, code: int) -> list:
         """A story's rows, oldest first: (article_id, source, published, dated, grouping)."""
-        rows, _ = self._query(_select(
-            "article_id, source, published, dated, grouping, title_text, body_text",
-            self.cluster.table, [f"story = {code}"],
-            f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
-            f"OPTION max_matches={MAX_STORY_ARTICLES}"))
+        rows, _ = self._query(
+            _select(
+                "article_id, source, published, dated, grouping, title_text, body_text",
+                self.cluster.table,
+                [f"story = {code}"],
+                f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
+                f"OPTION max_matches={MAX_STORY_ARTICLES}",
+            )
+        )
         return list(rows)
 
     def _story_code(self, story_id: str) -> tuple[int, list] | None:
@@ -414,8 +506,16 @@ class ManticoreIndex:
         return rows[0] if rows else None
 
     @checks.while_open
-    def story(self, story_id: str, *, page: int = 1, per_page: int | None = None,
-              sort: str = "oldest", since=None, until=None) -> Story | None:
+    def story(
+        self,
+        story_id: str,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        sort: str = "oldest",
+        since=None,
+        until=None,
+    ) -> Story | None:
         """See :meth:`searcher.Index.story`."""
         checks.doc_id(story_id)
         sort, page, per_page = check_story_page(sort, page, per_page)
@@ -426,13 +526,19 @@ class ManticoreIndex:
         code, members = found
         moments = [moment(int(r[2]), int(r[3])) for r in members]
         days = Counter(m.date().isoformat() for m in moments if m)
-        shown = [r for r, m in zip(members, moments, strict=True)
-                 if not (window.since or window.until) or (
-                     m is not None and (window.since is None or m >= window.since)
-                     and (window.until is None or m <= window.until))]
+        shown = [
+            r
+            for r, m in zip(members, moments, strict=True)
+            if not (window.since or window.until)
+            or (
+                m is not None
+                and (window.since is None or m >= window.since)
+                and (window.until is None or m <= window.until)
+            )
+        ]
         if sort == "newest":
             shown = shown[::-1]
-        page_rows = shown[(page - 1) * per_page:page * per_page] if per_page else shown
+        page_rows = shown[(page - 1) * per_page : page * per_page] if per_page else shown
         hits = []
         for article_id, *_ in page_rows:
             row = self._row(article_id)
@@ -442,11 +548,19 @@ class ManticoreIndex:
         # Its first article's id, or once that was deleted its oldest remaining article's.
         current = self._names([code])[code]
         return Story(
-            current, hits, date_histogram(days), size=len(members),
-            source_counts=sorted((FacetCount(s, n) for s, n in sources.items()),
-                                 key=lambda f: (-f.count, f.value)),
-            title=_representative_title(members), total=len(shown), page=page,
-            per_page=per_page, sort=sort)
+            current,
+            hits,
+            date_histogram(days),
+            size=len(members),
+            source_counts=sorted(
+                (FacetCount(s, n) for s, n in sources.items()), key=lambda f: (-f.count, f.value)
+            ),
+            title=_representative_title(members),
+            total=len(shown),
+            page=page,
+            per_page=per_page,
+            sort=sort,
+        )
 
     @checks.while_open
     def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
@@ -455,8 +569,17 @@ class ManticoreIndex:
         return self._story_list(Filters.build(since=since), "largest", 1, limit).stories
 
     @checks.while_open
-    def story_list(self, *, since=None, until=None, source=None, category=None,
-                   sort: str = "largest", page: int = 1, per_page: int = 10) -> StoryList:
+    def story_list(
+        self,
+        *,
+        since=None,
+        until=None,
+        source=None,
+        category=None,
+        sort: str = "largest",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> StoryList:
         """See :meth:`searcher.Index.story_list`."""
         sort, page, per_page = check_story_list(sort, page, per_page)
         filters = Filters.build(source=source, category=category, since=since, until=until)
@@ -467,16 +590,23 @@ class ManticoreIndex:
         where = self._where(plan.QueryPlan(plan.Nothing()), filters)
         if where is None:
             return StoryList([], 0, page, per_page, sort)
-        active_rows, _ = self._query(_select(
-            "story, COUNT(*), MAX(published)", table, where,
-            f" GROUP BY story LIMIT 0,{most} OPTION max_matches={most}"))
+        active_rows, _ = self._query(
+            _select(
+                "story, COUNT(*), MAX(published)",
+                table,
+                where,
+                f" GROUP BY story LIMIT 0,{most} OPTION max_matches={most}",
+            )
+        )
         if not active_rows:
             return StoryList([], 0, page, per_page, sort)
         active = {int(code): int(count) for code, count, _ in active_rows}
         latest = {int(code): int(moment_) for code, _, moment_ in active_rows}
-        sizes, _ = self._query(f"SELECT story, COUNT(*) FROM {table} WHERE story IN "
-                               f"({','.join(map(str, active))}) GROUP BY story "
-                               f"LIMIT 0,{len(active)} OPTION max_matches={len(active)}")
+        sizes, _ = self._query(
+            f"SELECT story, COUNT(*) FROM {table} WHERE story IN "
+            f"({','.join(map(str, active))}) GROUP BY story "
+            f"LIMIT 0,{len(active)} OPTION max_matches={len(active)}"
+        )
         size_of = {int(code): int(size) for code, size in sizes}
         names = self._names(list(active))
         keys = {
@@ -486,14 +616,20 @@ class ManticoreIndex:
         }
         ranked = sorted(active, key=keys[sort])
         found = []
-        for code in ranked[(page - 1) * per_page:page * per_page]:
+        for code in ranked[(page - 1) * per_page : page * per_page]:
             members = self._members(code)
             dated = [moment(int(r[2]), 1) for r in members if int(r[3])]
-            found.append(StorySummary(
-                id=names[code], size=size_of.get(code, len(members)),
-                title=_representative_title(members),
-                first=min(dated) if dated else None, last=max(dated) if dated else None,
-                sources=len({r[1] for r in members} - {""}), active=active[code]))
+            found.append(
+                StorySummary(
+                    id=names[code],
+                    size=size_of.get(code, len(members)),
+                    title=_representative_title(members),
+                    first=min(dated) if dated else None,
+                    last=max(dated) if dated else None,
+                    sources=len({r[1] for r in members} - {""}),
+                    active=active[code],
+                )
+            )
         return StoryList(found, len(ranked), page, per_page, sort)
 
     @checks.while_open
@@ -510,17 +646,25 @@ class ManticoreIndex:
         candidates = sorted(frequency, key=lambda t: -frequency[t])[:100]
         documents = self._document_count()
         counts = self._keyword_counts(candidates)
-        weight = {t: frequency[t] * math.log((documents + 1) / (counts.get(t, 0) + 1))
-                  for t in candidates if counts.get(t, 0) > 1}
+        weight = {
+            t: frequency[t] * math.log((documents + 1) / (counts.get(t, 0) + 1))
+            for t in candidates
+            if counts.get(t, 0) > 1
+        }
         top = sorted(weight, key=lambda t: -weight[t])[:20]
         if not top:
             return []
         match = "(@(title,body) " + " | ".join(top) + ")"
         where = ["MATCH(%s)", f"id != {document_id(doc_id)}"]
         rows, _ = self._query(
-            _select(_HIT_COLUMNS, self.cluster.table, where,
-                    f" ORDER BY WEIGHT() DESC, id ASC LIMIT {limit} "
-                    f"OPTION ranker={self._ranker()}"), [match])
+            _select(
+                _HIT_COLUMNS,
+                self.cluster.table,
+                where,
+                f" ORDER BY WEIGHT() DESC, id ASC LIMIT {limit} OPTION ranker={self._ranker()}",
+            ),
+            [match],
+        )
         return [_hit(row, MatchTerms()) for row in rows]
 
     def _document_count(self) -> int:
@@ -532,10 +676,13 @@ class ManticoreIndex:
         sets, meta = self._query(
             f"SELECT id FROM {self.cluster.table} LIMIT 1"
             f" FACET source ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
-            f" FACET category ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}", all_sets=True)
+            f" FACET category ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}",
+            all_sets=True,
+        )
         dates, _ = self._query(
             f"SELECT COUNT(*), MIN(published), MAX(published) FROM {self.cluster.table} "
-            "WHERE dated = 1")
+            "WHERE dated = 1"
+        )
         size = 0
         for shard, node in self.layout.homes.items():
             try:
@@ -546,10 +693,12 @@ class ManticoreIndex:
         dated = dates and dates[0][0]
         return IndexStats(
             documents=int(meta.get("total_found", 0)),
-            sources=facet_counts(dict(sets[1])), categories=facet_counts(dict(sets[2])),
+            sources=facet_counts(dict(sets[1])),
+            categories=facet_counts(dict(sets[2])),
             earliest=moment(int(dates[0][1]), 1) if dated else None,
             latest=moment(int(dates[0][2]), 1) if dated else None,
-            size_bytes=size, path=self.path,
+            size_bytes=size,
+            path=self.path,
         )
 
 
@@ -580,19 +729,26 @@ def _with_expanded(terms: MatchTerms, expanded: set) -> MatchTerms:
         return terms
     stems = {w for f, w in expanded if not f.endswith("_exact")}
     exact = {w for f, w in expanded if f.endswith("_exact")}
-    return MatchTerms(terms.stems | stems, terms.exact | exact, terms.stem_phrases,
-                      terms.exact_phrases)
+    return MatchTerms(
+        terms.stems | stems, terms.exact | exact, terms.stem_phrases, terms.exact_phrases
+    )
 
 
 def _stored(row) -> dict:
     """A result row as the stored fields the shared builders take."""
     _, article_id, title, body, url, source, category, published, dated, raw, author = row[:11]
-    return {"id": article_id, "title": title, "body": body, "url": url, "source": source,
-            "category": category, "published": moment(published, dated),
-            "category_raw": raw, "author": author}
+    return {
+        "id": article_id,
+        "title": title,
+        "body": body,
+        "url": url,
+        "source": source,
+        "category": category,
+        "published": moment(published, dated),
+        "category_raw": raw,
+        "author": author,
+    }
 
 
 def _hit(row, terms: MatchTerms | None) -> Hit:
     return make_hit(_stored(row), float(row[-1]) / 10000, terms)
-
-

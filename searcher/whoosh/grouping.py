@@ -79,13 +79,16 @@ def save_entries(entries: Entries, folder: Path) -> None:
     for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
         stale.unlink(missing_ok=True)
     with written_atomically(target) as handle:
-        np.savez(handle, ids=np.array(entries.ids, dtype=str),
-                 seconds=np.array(entries.seconds, dtype=np.float64),
-                 signatures=signatures, signed=signed,
-                 terms=_pack(entries.terms),
-                 duplicate=np.array(entries.duplicate, dtype=str),
-                 story=np.array(entries.story, dtype=str))
-
+        np.savez(
+            handle,
+            ids=np.array(entries.ids, dtype=str),
+            seconds=np.array(entries.seconds, dtype=np.float64),
+            signatures=signatures,
+            signed=signed,
+            terms=_pack(entries.terms),
+            duplicate=np.array(entries.duplicate, dtype=str),
+            story=np.array(entries.story, dtype=str),
+        )
 
 
 def load_entries(folder: Path) -> Entries:
@@ -98,13 +101,13 @@ def load_entries(folder: Path) -> Entries:
         signatures = data["signatures"]
         entries.ids = data["ids"].tolist()
         entries.seconds = data["seconds"].tolist()
-        entries.signatures = [signatures[row] if signed[row] else None
-                              for row in range(len(signed))]
+        entries.signatures = [
+            signatures[row] if signed[row] else None for row in range(len(signed))
+        ]
         entries.terms = _unpack(data["terms"], len(entries.ids))
         entries.duplicate = data["duplicate"].tolist()
         entries.story = data["story"].tolist()
     return entries
-
 
 
 def _pack(texts: list[str]) -> np.ndarray:
@@ -125,9 +128,16 @@ def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, flo
     if not path.exists():
         return {}
     with np.load(path, allow_pickle=False) as data:
-        return {doc_id: (duplicate, story, seconds) for doc_id, duplicate, story, seconds
-                in zip(data["ids"].tolist(), data["duplicate"].tolist(), data["story"].tolist(),
-                       data["seconds"].tolist(), strict=True)}
+        return {
+            doc_id: (duplicate, story, seconds)
+            for doc_id, duplicate, story, seconds in zip(
+                data["ids"].tolist(),
+                data["duplicate"].tolist(),
+                data["story"].tolist(),
+                data["seconds"].tolist(),
+                strict=True,
+            )
+        }
 
 
 def read_terms(folder: str | os.PathLike) -> dict[str, str]:
@@ -160,13 +170,24 @@ class Collector(grouping.Collector):
             with ix.searcher() as searcher:
                 for doc_id in missing:
                     stored = searcher.document(id=doc_id)
-                    self.add(Article(id=doc_id, title=stored.get("title", ""),
-                                     body=stored.get("body", ""),
-                                     published=stored.get("published")))
+                    self.add(
+                        Article(
+                            id=doc_id,
+                            title=stored.get("title", ""),
+                            body=stored.get("body", ""),
+                            published=stored.get("published"),
+                        )
+                    )
         entries = Entries()
         for i in kept:
-            entries.append(old.ids[i], old.seconds[i], old.signatures[i], old.terms[i],
-                           old.duplicate[i], old.story[i])
+            entries.append(
+                old.ids[i],
+                old.seconds[i],
+                old.signatures[i],
+                old.terms[i],
+                old.duplicate[i],
+                old.story[i],
+            )
         save_entries(self.assign(entries), folder)
 
 
@@ -202,8 +223,9 @@ class DocGroups:
             found[order] = np.arange(len(order))
         return found
 
-    def collapse(self, docnums: np.ndarray, rank: np.ndarray,
-                 by: str = "duplicate") -> tuple[np.ndarray, np.ndarray]:
+    def collapse(
+        self, docnums: np.ndarray, rank: np.ndarray, by: str = "duplicate"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Positions (into ``docnums``) of the best-ranked match of each duplicate group
         (``by="story"``: of each story; ``rank``: lower is better), and how many other
         matches each one stands for."""
@@ -245,8 +267,10 @@ class DocGroups:
             live &= self.seconds >= since
         recent = np.unique(self.story[live])
         sizes = self.story_sizes[recent]
-        ranked = sorted(zip(sizes.tolist(), recent.tolist(), strict=True),
-                        key=lambda x: (-x[0], self.story_ids[x[1]]))
+        ranked = sorted(
+            zip(sizes.tolist(), recent.tolist(), strict=True),
+            key=lambda x: (-x[0], self.story_ids[x[1]]),
+        )
         return [(self.story_ids[code], size) for size, code in ranked[:limit]]
 
 
@@ -375,15 +399,17 @@ class Collapsed:
         codes, names = self.matched.space.facet("day")
         months = sorted({name[:7] for name in names if name})
         number = {month: i for i, month in enumerate(months)}
-        month_of = np.array([number[name[:7]] if name else -1 for name in names],
-                            dtype=np.int64)
+        month_of = np.array([number[name[:7]] if name else -1 for name in names], dtype=np.int64)
         values = month_of[codes[self.every]]
         dated = values >= 0
         width = int(self._units.max()) + 1
         pairs = np.unique(values[dated] * width + self._units[dated])
         counts = np.bincount(pairs // width, minlength=len(months))
-        return [FacetCount(month, int(count)) for month, count in zip(months, counts,
-                                                                       strict=True) if count]
+        return [
+            FacetCount(month, int(count))
+            for month, count in zip(months, counts, strict=True)
+            if count
+        ]
 
     def annotate(self, hit: Hit, position: int, stored_fields) -> Hit:
         """A kept match's hit with its story, versions and (by story) headlines."""
@@ -394,13 +420,17 @@ class Collapsed:
         if self.mode == "none":
             return annotate(hit, groups, docnum, stored_fields)
         if self.mode == "duplicates":
-            return annotate(hit, groups, docnum, stored_fields, self.every,
-                            int(self.folded[position]))
+            return annotate(
+                hit, groups, docnum, stored_fields, self.every, int(self.folded[position])
+            )
         copies = groups.copies(self.every, docnum)
         hit = annotate(hit, groups, docnum, stored_fields, self.every, len(copies))
-        return replace(hit, story_matches=int(self.folded[position]) + 1,
-                       story_sources=self._sources(docnum),
-                       headlines=self._headlines(hit, docnum, stored_fields))
+        return replace(
+            hit,
+            story_matches=int(self.folded[position]) + 1,
+            story_sources=self._sources(docnum),
+            headlines=self._headlines(hit, docnum, stored_fields),
+        )
 
     def _sources(self, docnum: int) -> int:
         members = np.flatnonzero(self.groups.story == self.groups.story[docnum])
@@ -448,8 +478,14 @@ def collapse(groups: DocGroups | None, matched, sort: str, mode: str) -> Collaps
     return Collapsed(mode, kept, groups, every, folded, getattr(groups, by)[every], rank_)
 
 
-def annotate(hit: Hit, groups: DocGroups, docnum: int, stored_fields,
-             matches: np.ndarray | None = None, versions: int = 0) -> Hit:
+def annotate(
+    hit: Hit,
+    groups: DocGroups,
+    docnum: int,
+    stored_fields,
+    matches: np.ndarray | None = None,
+    versions: int = 0,
+) -> Hit:
     """``hit`` with its story and, when collapsing (``matches``: every match before
     collapsing), how many other versions it stands for and some of them."""
     story = groups.story_of(docnum)
@@ -457,17 +493,24 @@ def annotate(hit: Hit, groups: DocGroups, docnum: int, stored_fields,
     if matches is not None and versions:
         others = groups.copies(matches, docnum)[:MAX_COPIES]
         copies = tuple(_copy(stored_fields(int(number))) for number in sorted(others))
-    return replace(hit, versions=int(versions), copies=copies,
-                   story=story[0] if story else None, story_size=story[1] if story else 0)
+    return replace(
+        hit,
+        versions=int(versions),
+        copies=copies,
+        story=story[0] if story else None,
+        story_size=story[1] if story else 0,
+    )
 
 
 def _copy(stored: dict) -> Copy:
-    return Copy(id=stored["id"], source=stored.get("source", ""),
-                url=web_url(stored.get("url", "")))
+    return Copy(
+        id=stored["id"], source=stored.get("source", ""), url=web_url(stored.get("url", ""))
+    )
 
 
-def representative_title(groups: DocGroups, members: np.ndarray, terms: dict[str, str],
-                         stored_fields) -> str:
+def representative_title(
+    groups: DocGroups, members: np.ndarray, terms: dict[str, str], stored_fields
+) -> str:
     """The headline of the story's article nearest its centre
     (:func:`searcher.stories.representative`), among its articles oldest first."""
     code = int(groups.story[members[0]])
@@ -485,8 +528,16 @@ def representative_title(groups: DocGroups, members: np.ndarray, terms: dict[str
     return title
 
 
-def story_list(groups: DocGroups | None, docnums: np.ndarray, sources: tuple, sort: str,
-               page: int, per_page: int, stored_fields, terms: dict[str, str]) -> StoryList:
+def story_list(
+    groups: DocGroups | None,
+    docnums: np.ndarray,
+    sources: tuple,
+    sort: str,
+    page: int,
+    per_page: int,
+    stored_fields,
+    terms: dict[str, str],
+) -> StoryList:
     """Stories with an article among ``docnums`` (the articles of the window and
     filters), sorted by size (``largest``), by those articles (``active``) or by
     their latest one (``latest``); ``sources``: each document's source code and the
@@ -509,26 +560,39 @@ def story_list(groups: DocGroups | None, docnums: np.ndarray, sources: tuple, so
     else:
         keys = (by_name, -active[listed], -latest[listed])
     ranked = listed[np.lexsort(keys)].tolist()  # the last key sorts first
-    shown = ranked[(page - 1) * per_page:page * per_page]
+    shown = ranked[(page - 1) * per_page : page * per_page]
     source_codes, source_names = sources
     found = []
     for code in shown:
         members = groups.members(names[code])
         seconds = groups.seconds[members]
         dated = seconds[~np.isnan(seconds)]
-        found.append(StorySummary(
-            id=names[code], size=int(groups.story_sizes[code]),
-            title=representative_title(groups, members, terms, stored_fields),
-            first=as_datetime(dated.min()) if len(dated) else None,
-            last=as_datetime(dated.max()) if len(dated) else None,
-            sources=sum(1 for c in np.unique(source_codes[members]) if source_names[c]),
-            active=int(active[code])))
+        found.append(
+            StorySummary(
+                id=names[code],
+                size=int(groups.story_sizes[code]),
+                title=representative_title(groups, members, terms, stored_fields),
+                first=as_datetime(dated.min()) if len(dated) else None,
+                last=as_datetime(dated.max()) if len(dated) else None,
+                sources=sum(1 for c in np.unique(source_codes[members]) if source_names[c]),
+                active=int(active[code]),
+            )
+        )
     return StoryList(found, len(ranked), page, per_page, sort)
 
 
-def story_page(groups: DocGroups | None, story_id: str, sort: str, page: int, per_page: int,
-               since: float | None, until: float | None, sources: tuple, stored_fields,
-               terms: dict[str, str]) -> Story | None:
+def story_page(
+    groups: DocGroups | None,
+    story_id: str,
+    sort: str,
+    page: int,
+    per_page: int,
+    since: float | None,
+    until: float | None,
+    sources: tuple,
+    stored_fields,
+    terms: dict[str, str],
+) -> Story | None:
     """A story by its id (or its first article's, when that was deleted): a page of
     its articles, oldest or newest first, those of [since, until] only when given
     (seconds); its histogram, size, sources and representative headline are the
@@ -552,14 +616,22 @@ def story_page(groups: DocGroups | None, story_id: str, sort: str, page: int, pe
         shown = members[inside]
     if sort == "newest":
         shown = shown[::-1]
-    window = shown[(page - 1) * per_page:page * per_page] if per_page else shown
+    window = shown[(page - 1) * per_page : page * per_page] if per_page else shown
     hits = [make_hit(stored_fields(int(n)), 0.0, None) for n in window]
     source_codes, source_names = sources  # every article's source: the story's, not the page's
     counted = Counter(source_codes[members].tolist())
     return Story(
-        id=groups.story_ids[code], hits=hits, histogram=date_histogram(days),
+        id=groups.story_ids[code],
+        hits=hits,
+        histogram=date_histogram(days),
         size=len(members),
-        source_counts=sorted((FacetCount(source_names[c], n) for c, n in counted.items()),
-                             key=lambda f: (-f.count, f.value)),
+        source_counts=sorted(
+            (FacetCount(source_names[c], n) for c, n in counted.items()),
+            key=lambda f: (-f.count, f.value),
+        ),
         title=representative_title(groups, members, terms, stored_fields),
-        total=len(shown), page=page, per_page=per_page, sort=sort)
+        total=len(shown),
+        page=page,
+        per_page=per_page,
+        sort=sort,
+    )

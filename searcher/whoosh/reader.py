@@ -90,11 +90,16 @@ class Index:
     :class:`QueryError` instead of holding a server thread.
     """
 
-    def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None,
-                 result_cache: int = RESULT_CACHE_SIZE,
-                 posting_cache_bytes: int = POSTING_CACHE_BYTES,
-                 refresh_seconds: float = REFRESH_SECONDS,
-                 query_seconds: float = QUERY_SECONDS):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        ranking: Ranking | None = None,
+        result_cache: int = RESULT_CACHE_SIZE,
+        posting_cache_bytes: int = POSTING_CACHE_BYTES,
+        refresh_seconds: float = REFRESH_SECONDS,
+        query_seconds: float = QUERY_SECONDS,
+    ):
         self.path = str(path)
         self.ranking = checks.ranking(ranking) or DEFAULT_RANKING
         self.refresh_seconds = checks.seconds(refresh_seconds, "refresh_seconds")
@@ -175,9 +180,13 @@ class Index:
     def parse(self, text: str):
         """The Whoosh query for a user string (raises QueryError)."""
         reader = self._searcher().reader()
-        return bound_expansions(parse(checks.text(text, "q"), self.ranking), reader,
-                                self._frequencies(reader), self.deadline.check,
-                                self._view().known)
+        return bound_expansions(
+            parse(checks.text(text, "q"), self.ranking),
+            reader,
+            self._frequencies(reader),
+            self.deadline.check,
+            self._view().known,
+        )
 
     @checks.while_open
     def search(
@@ -214,13 +223,21 @@ class Index:
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         collapse = collapse_mode(collapse)
         view = self._view()
-        key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
-               snippets, facets, collapse)
+        key = (
+            view.searcher.reader().generation(),
+            text,
+            page,
+            per_page,
+            filters,
+            sort,
+            snippets,
+            facets,
+            collapse,
+        )
         cached = self._results.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(view, text, page, per_page, filters, sort, snippets, facets,
-                              collapse)
+        result = self._search(view, text, page, per_page, filters, sort, snippets, facets, collapse)
         result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
         self._results.put(key, result)
         return result
@@ -228,34 +245,44 @@ class Index:
     def _search(self, view, text, page, per_page, filters, sort, snippets, facets, collapse):
         self.deadline.start()
         try:
-            return self._search_within_budget(view, text, page, per_page, filters, sort,
-                                              snippets, facets, collapse)
+            return self._search_within_budget(
+                view, text, page, per_page, filters, sort, snippets, facets, collapse
+            )
         finally:
             self.deadline.stop()
 
-    def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
-                              facets, collapse):
+    def _search_within_budget(
+        self, view, text, page, per_page, filters, sort, snippets, facets, collapse
+    ):
         parsed = self.parse(text)
         searcher = view.searcher
         try:
-            matched = matching(view, parsed, filter_query(filters) if filters else None,
-                               self._postings, self.deadline.check)
+            matched = matching(
+                view,
+                parsed,
+                filter_query(filters) if filters else None,
+                self._postings,
+                self.deadline.check,
+            )
         except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
         # One match per duplicate group or story; facets then count those (#21).
-        collapsed = grouping.collapse(self._groups.get(searcher.reader()), matched, sort,
-                                      collapse)
+        collapsed = grouping.collapse(self._groups.get(searcher.reader()), matched, sort, collapse)
         matched = collapsed.matched
         limit = page * per_page
         if sort == "relevance":
             top = scoring.ranked(matched.docnums, matched.scores, limit)
         else:  # undated articles last, whichever the direction
-            top = scoring.sorted_by_date(matched.docnums, matched.column("published"),
-                                         matched.column("dated"), limit,
-                                         newest=sort == "newest")
+            top = scoring.sorted_by_date(
+                matched.docnums,
+                matched.column("published"),
+                matched.column("dated"),
+                limit,
+                newest=sort == "newest",
+            )
         terms = match_terms(parsed)
         hits = []
-        for position in top[(page - 1) * per_page:]:
+        for position in top[(page - 1) * per_page :]:
             stored = searcher.stored_fields(int(matched.docnums[position]))
             hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
             hits.append(collapsed.annotate(hit, position, searcher.stored_fields))
@@ -265,8 +292,15 @@ class Index:
             histogram = collapsed.histogram()
         suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
         return SearchResult(
-            query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
-            suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
+            query=text,
+            total=len(matched.docnums),
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            suggestion=suggestion,
+            sort=sort,
+            facets=counts,
+            histogram=histogram,
             message=NO_WORDS if parse(text, self.ranking) is query.NullQuery else None,
         )
 
@@ -287,8 +321,13 @@ class Index:
         def far(word):
             return reader.terms_within("body_exact", word, 2, prefix=1)
 
-        return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None, known=self._view().known)
+        return did_you_mean(
+            clean_query(text),
+            counts("body_exact"),
+            counts("body"),
+            far=far if two_edits else None,
+            known=self._view().known,
+        )
 
     def _frequencies(self, reader):
         """``frequency(fieldname, word)``: documents holding a word, remembered
@@ -342,17 +381,22 @@ class Index:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body") or ""
         if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
-            results = searcher.more_like(docnum, "body", text=body[:SCAN_CHARS], top=limit,
-                                         numterms=RELATED_WORDS)
+            results = searcher.more_like(
+                docnum, "body", text=body[:SCAN_CHARS], top=limit, numterms=RELATED_WORDS
+            )
             return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
         text = f"{stored.get('title') or ''}\n{body}"[:SCAN_CHARS]
-        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS,
-                                             normalize=True)
-        pairs = searcher.key_terms_from_text("body_pairs", text,
-                                             numterms=ranking.related_pairs, normalize=True)
-        like = query.Or([query.Term("body", w, boost=weight) for w, weight in words]
-                        + [query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
-                           for p, weight in pairs])
+        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS, normalize=True)
+        pairs = searcher.key_terms_from_text(
+            "body_pairs", text, numterms=ranking.related_pairs, normalize=True
+        )
+        like = query.Or(
+            [query.Term("body", w, boost=weight) for w, weight in words]
+            + [
+                query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
+                for p, weight in pairs
+            ]
+        )
         matched = matching(view, like, None, self._postings)
         scores = matched.scores
         if ranking.related_days:
@@ -367,8 +411,9 @@ class Index:
         for position in scoring.ranked(matched.docnums, scores, limit + 1):
             number = int(matched.docnums[position])
             if number != docnum and len(hits) < limit:
-                hits.append(make_hit(searcher.stored_fields(number),
-                                     float(scores[position]), MatchTerms()))
+                hits.append(
+                    make_hit(searcher.stored_fields(number), float(scores[position]), MatchTerms())
+                )
         return hits
 
     @checks.while_open
@@ -377,22 +422,33 @@ class Index:
         searcher = view.searcher
         everything = matching(view, query.Every(), None, self._postings)
         moments = everything.column("published")[everything.column("dated")]
-        size = sum(f.stat().st_size for f in Path(self.path).iterdir()
-                   if f.is_file() and not f.name.startswith("."))
+        size = sum(
+            f.stat().st_size
+            for f in Path(self.path).iterdir()
+            if f.is_file() and not f.name.startswith(".")
+        )
         return IndexStats(
             documents=searcher.doc_count(),
             sources=facet_counts(everything.groups("source")),
             categories=facet_counts(everything.groups("category")),
             earliest=as_datetime(int(moments.min())) if len(moments) else None,
             latest=as_datetime(int(moments.max())) if len(moments) else None,
-            size_bytes=size, path=self.path,
+            size_bytes=size,
+            path=self.path,
         )
 
     # -- stories -------------------------------------------------------------------
     @checks.while_open
-    def story(self, story_id: str, *, page: int = 1, per_page: int | None = None,
-              sort: str = "oldest", since: datetime | str | None = None,
-              until: datetime | str | None = None) -> Story | None:
+    def story(
+        self,
+        story_id: str,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        sort: str = "oldest",
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> Story | None:
         """A story's articles, oldest first (``sort="newest"``: newest first), all of
         them or a page of ``per_page``; ``since``/``until`` keep the articles of those
         days (a day of its timeline). None: no such story. A story whose first article
@@ -403,21 +459,37 @@ class Index:
         view = self._view()
         searcher = view.searcher
         return grouping.story_page(
-            self._groups.get(searcher.reader()), story_id, sort, page, per_page,
+            self._groups.get(searcher.reader()),
+            story_id,
+            sort,
+            page,
+            per_page,
             seconds_of(window.since) if window.since else None,
             seconds_of(window.until) if window.until else None,
-            self._source_codes(view), searcher.stored_fields, self._groups.terms())
+            self._source_codes(view),
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
 
     @checks.while_open
     def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
         """The largest stories with an article published at or after ``since``."""
-        return self._story_list(Filters.build(since=since), "largest", 1,
-                                checks.limit(limit, top=10_000)).stories
+        return self._story_list(
+            Filters.build(since=since), "largest", 1, checks.limit(limit, top=10_000)
+        ).stories
 
     @checks.while_open
-    def story_list(self, *, since: datetime | str | None = None,
-                   until: datetime | str | None = None, source=None, category=None,
-                   sort: str = "largest", page: int = 1, per_page: int = 10) -> StoryList:
+    def story_list(
+        self,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        source=None,
+        category=None,
+        sort: str = "largest",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> StoryList:
         """Stories with an article in the window (``since``/``until``) from those
         sources and categories: the largest (``sort="largest"``, by size), the most
         active (``"active"``: most articles in the window and filters) or the latest
@@ -433,8 +505,16 @@ class Index:
         groups = self._groups.get(searcher.reader())
         restrict = filter_query(filters)
         matched = matching(view, query.Every(), restrict, self._postings)
-        return grouping.story_list(groups, matched.docnums, self._source_codes(view), sort,
-                                   page, per_page, searcher.stored_fields, self._groups.terms())
+        return grouping.story_list(
+            groups,
+            matched.docnums,
+            self._source_codes(view),
+            sort,
+            page,
+            per_page,
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
 
     def _source_codes(self, view) -> tuple:
         """Each document's source as a code, and the names (for counting sources)."""
@@ -450,5 +530,3 @@ class Index:
         report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report
-
-

@@ -153,20 +153,20 @@ def _once(text: str, kinds: set[str] | None = None) -> str:
 # commas ("2.5,3") stay.
 _PARAGRAPH_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[\"\u201c]?[A-Z])")
 _ANY_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[^\s\d])")
-# Leading commas and a dash left by a dropped dateline (", -", "- ", "-,"); a dash
-# before a digit ("-5 derajat") is a minus sign and stays.
-_LEADING_JUNK = re.compile(r"^[^\S\n]*(?:,[^\S\n]*)*(?:[-\u2013\u2014](?=[\s,]|$))?[\s,]*")
+# Leading commas and dashes left by a dropped dateline (", -", "- ", "-,", "-\n", "--",
+# "-Gubernur"); a dash before a digit ("-5 derajat") is a minus sign and stays.
+_LEADING_JUNK = re.compile(r"^[\s,]*(?:[-\u2013\u2014]+(?=[\s,.A-Z]|$)[\s,.]*)?")
 
 
 def restore_paragraphs(body: str) -> str:
     """CLICK-ID's paragraph breaks put back and its leading ", -" dropped, in a body
-    written as one line; a body with line breaks is returned unchanged."""
-    if "\n" in body or not body:
+    written as one line (after that leftover); any other body is returned unchanged."""
+    stripped = _LEADING_JUNK.sub("", body, count=1)
+    if "\n" in stripped or not stripped:
         return body
-    body = _LEADING_JUNK.sub("", body, count=1)
-    if not _PARAGRAPH_JOINT.search(body):
-        return body
-    return _ANY_JOINT.sub(lambda m: m.group(1) + "\n\n", body)
+    if not _PARAGRAPH_JOINT.search(stripped):
+        return stripped
+    return _ANY_JOINT.sub(lambda m: m.group(1) + "\n\n", stripped)
 
 
 def clean_body(text: str) -> str:

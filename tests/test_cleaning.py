@@ -153,6 +153,16 @@ def test_a_headline_whose_body_cleaning_empties_is_kept(tmp_path, tiny_corpus):
             "Para trainee debut.\n\ndan,akan menjadi anggota.\n\nMereka siaran.",
         ),
         (",,,loading...", "loading..."),
+        # wowkeren.com's dash on a line of its own, and a dash glued to the first word
+        (
+            "-\nKabar datang dari,. Ria dirawat.,,,Beruntung kondisinya membaik.",
+            "Kabar datang dari. Ria dirawat.\n\nBeruntung kondisinya membaik.",
+        ),
+        (
+            "-Gubernur DKI Jakarta siap.,Anies berkata",
+            "Gubernur DKI Jakarta siap.\n\nAnies berkata",
+        ),
+        ("-- Penyanyi asal Vietnam menghibur.", "Penyanyi asal Vietnam menghibur."),
     ],
 )
 def test_click_id_paragraphs_are_restored_and_the_leading_dash_dropped(raw, clean):

@@ -470,10 +470,11 @@ class ManticoreIndex:
         return highlighted(document, terms)
 
     def _members(self, code: int) -> list:
-        """A story's rows, oldest first: (article_id, source, published, dated, grouping)."""
+        """A story's rows, oldest first: (article_id, source, published, dated, grouping,
+        title) (no bodies: a story can hold thousands of articles)."""
         rows, _ = self._query(
             _select(
-                "article_id, source, published, dated, grouping, title_text, body_text",
+                "article_id, source, published, dated, grouping, title_text",
                 self.cluster.table,
                 [f"story = {code}"],
                 f" ORDER BY dated DESC, published ASC, id ASC LIMIT 0,{MAX_STORY_ARTICLES} "
@@ -504,6 +505,20 @@ class ManticoreIndex:
     def _row_by_number(self, number: int):
         rows, _ = self._query(f"SELECT id FROM {self.cluster.table} WHERE id = {number}")
         return rows[0] if rows else None
+
+    def _representative_title(self, members: list) -> str:
+        """The headline nearest the story's centre (:func:`searcher.stories.representative`)
+        among :meth:`_members` rows, oldest first (an untitled one: its body's start)."""
+        if not members:
+            return ""
+        if len(members) > MAX_CENTRE_ARTICLES:
+            step = len(members) / MAX_CENTRE_ARTICLES
+            members = [members[int(i * step)] for i in range(MAX_CENTRE_ARTICLES)]
+        best = members[representative([decode_terms(read_features(r[4])[1]) for r in members])]
+        if best[5]:
+            return best[5]
+        row = self._row(best[0])
+        return display_title("", row[3]) if row is not None else best[0]
 
     @checks.while_open
     def story(
@@ -540,10 +555,19 @@ class ManticoreIndex:
             shown = shown[::-1]
         page_rows = shown[(page - 1) * per_page : page * per_page] if per_page else shown
         hits = []
-        for article_id, *_ in page_rows:
-            row = self._row(article_id)
-            if row is not None:
-                hits.append(make_hit(_stored(row), 0.0, None))
+        wanted = [row[0] for row in page_rows]
+        found = {}
+        if wanted:  # the page's articles in one query
+            rows, _ = self._query(
+                _select(
+                    _HIT_COLUMNS,
+                    self.cluster.table,
+                    [f"id IN ({','.join(str(document_id(i)) for i in wanted)})"],
+                    f" LIMIT 0,{len(wanted)} OPTION max_matches={max(len(wanted), 1)}",
+                )
+            )
+            found = {row[1]: row for row in rows}
+        hits.extend(make_hit(_stored(found[i]), 0.0, None) for i in wanted if i in found)
         sources = Counter(r[1] for r in members)
         # Its first article's id, or once that was deleted its oldest remaining article's.
         current = self._names([code])[code]
@@ -555,7 +579,7 @@ class ManticoreIndex:
             source_counts=sorted(
                 (FacetCount(s, n) for s, n in sources.items()), key=lambda f: (-f.count, f.value)
             ),
-            title=_representative_title(members),
+            title=self._representative_title(members),
             total=len(shown),
             page=page,
             per_page=per_page,
@@ -623,7 +647,7 @@ class ManticoreIndex:
                 StorySummary(
                     id=names[code],
                     size=size_of.get(code, len(members)),
-                    title=_representative_title(members),
+                    title=self._representative_title(members),
                     first=min(dated) if dated else None,
                     last=max(dated) if dated else None,
                     sources=len({r[1] for r in members} - {""}),
@@ -700,18 +724,6 @@ class ManticoreIndex:
             size_bytes=size,
             path=self.path,
         )
-
-
-def _representative_title(members: list) -> str:
-    """The headline nearest the story's centre (:func:`searcher.stories.representative`)
-    among rows (article_id, source, published, dated, grouping, title, body), oldest first."""
-    if not members:
-        return ""
-    if len(members) > MAX_CENTRE_ARTICLES:
-        step = len(members) / MAX_CENTRE_ARTICLES
-        members = [members[int(i * step)] for i in range(MAX_CENTRE_ARTICLES)]
-    best = representative([decode_terms(read_features(row[4])[1]) for row in members])
-    return display_title(members[best][5], members[best][6])
 
 
 def _partial_warning(text: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from searcher.errors import SearcherError
+from searcher.fetching import tombstones
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
@@ -184,11 +185,19 @@ def build_index(sources: Iterable[Article | Rejected],
 
 def delete_documents(ids: Iterable[str],
                      location: str | os.PathLike | None = None, **options) -> DeleteReport:
-    """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
+    """Remove the articles with these ids at ``location`` (unknown ids are reported).
+
+    Every id is first remembered as deleted (:mod:`searcher.fetching.tombstones`):
+    ``fetch`` does not add it back.
+    """
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("delete")(ids, location, **backend.checked(
-        options, backend.delete_options, "delete_documents"))
+    delete = backend.load("delete")
+    options = backend.checked(options, backend.delete_options, "delete_documents")
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    if index_exists(location):
+        tombstones.remember(location, [i for i in ids if isinstance(i, str) and i])
+    return delete(ids, location, **options)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime
 from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
+from searcher.fetching import tombstones
 from searcher.grouping import MAX_COPIES
 from searcher.manticore.cluster import Cluster, NodeDown, Nodes, discover, reason
 from searcher.manticore.compiler import Compiler
@@ -102,7 +103,10 @@ class ManticoreIndex:
         self._nodes.close()
 
     def delete(self, ids: Iterable[str]) -> DeleteReport:
-        """Remove these articles from the cluster (see :func:`delete_documents`)."""
+        """Remove these articles from the cluster (see :func:`delete_documents`), their ids
+        remembered as deleted (:mod:`searcher.fetching.tombstones`)."""
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        tombstones.remember(self.path, [i for i in ids if isinstance(i, str) and i])
         return delete_documents(ids, self.path)
 
     def _ranker(self) -> str:

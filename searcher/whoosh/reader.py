@@ -21,6 +21,7 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
+from searcher.fetching import tombstones
 from searcher.lru import LRU
 from searcher.models import (
     DeleteReport,
@@ -406,6 +407,8 @@ class Index:
         """Remove these articles (:func:`searcher.whoosh.writer.delete_documents`, which holds the
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        tombstones.remember(self.path, [i for i in ids if isinstance(i, str) and i])
         report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report

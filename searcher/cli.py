@@ -19,7 +19,6 @@ from searcher import evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
-from searcher.fetching import tombstones
 from searcher.listfiles import read_list
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
@@ -329,7 +328,9 @@ def run_delete(args) -> int:
         return USAGE
     location = resolve(args.index, args.backend)
     if args.undo:
-        forgotten = tombstones.forget(location, ids)
+        from searcher.fetch import undelete
+
+        forgotten = undelete(ids, location)
         for other in [i for i in dict.fromkeys(ids) if i not in forgotten]:
             print(f"not deleted before: {printable(other)}", file=sys.stderr)
         print(f"{len(forgotten)} undeleted: fetch may add them again ({printable(location)})")

@@ -56,6 +56,7 @@ __all__ = [
     "STATE_FILE", "TIMEOUT", "USER_AGENT", "Client", "Failure", "FetchError", "FetchReport",
     "Item", "Response", "State", "check_url", "decode_html", "default_state_path",
     "extract_article", "feed_items", "fetch", "is_feed", "parse_every", "read_feed_list",
+    "undelete",
 ]
 
 
@@ -130,6 +131,20 @@ def default_state_path(location: str) -> Path:
     return _state_path(location, is_remote(location))
 
 
+def undelete(ids: Iterable[str], location: str | os.PathLike, *,
+             state_path: str | os.PathLike | None = None) -> list[str]:
+    """Take ``ids`` off the index's tombstones (the ones that were there are returned),
+    and forget the validators of their pages: the next fetch reads them whole and may
+    add them again."""
+    location = str(location)
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    forgotten = tombstones.forget(location, ids)
+    state = State(Path(state_path) if state_path else default_state_path(location))
+    if state.forget_articles(forgotten):
+        state.save()
+    return forgotten
+
+
 def fetch(
     urls: Iterable[str],
     location: str | os.PathLike,
@@ -158,7 +173,8 @@ def fetch(
     state = State(Path(state_path) if state_path else default_state_path(location))
     deleted = tombstones.deleted_ids(location)
     report = FetchReport()
-    fresh: dict[str, tuple[Response, list | None]] = {}  # validators to keep, feeds' items
+    # Validators to keep, and each feed's item links or each page's article id.
+    fresh: dict[str, tuple[Response, list[str] | str]] = {}
     articles: dict[str, Article] = {}  # canonical id -> article (first one wins)
     seen_pages: set[str] = set()
     over = False  # the round's time is up
@@ -195,7 +211,7 @@ def fetch(
             return True  # the same item in another feed
         if url in deleted:
             seen_pages.add(url)
-            report.deleted += 1
+            skip_deleted(url)
             return True
         if response is None:
             if time_is_up():
@@ -222,14 +238,24 @@ def fetch(
         except Exception as error:  # whatever a hostile page makes a parser do
             fail(url, f"cannot read the page ({type(error).__name__})")
             return False
-        fresh[url] = (response, None)
         if article.id in deleted:
-            report.deleted += 1
+            skip_deleted(url)
         else:
+            fresh[url] = (response, article.id)
             articles.setdefault(article.id, article)
         return True
 
+    def skip_deleted(url: str) -> None:
+        """A page whose id was deleted: not fetched, and no validators kept, so that once
+        undeleted it is read whole again."""
+        report.deleted += 1
+        state.forget(url)
+
     for url in dict.fromkeys(urls):
+        if url in deleted:
+            seen_pages.add(url)
+            skip_deleted(url)
+            continue
         if time_is_up():
             report.left += 1
             continue
@@ -270,8 +296,11 @@ def fetch(
     report.unchanged += indexed.unchanged
     for rejected in indexed.rejected:
         fail(rejected.location, rejected.reason)
-    for url, (response, items) in fresh.items():
-        state.remember(url, response, items)
+    for url, (response, what) in fresh.items():
+        if isinstance(what, list):
+            state.remember(url, response, items=what)
+        else:
+            state.remember(url, response, article_id=what)
     state.save()
     report.seconds = time.monotonic() - started
     return report

@@ -6,8 +6,10 @@ links, related articles, comments, footer).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -101,8 +103,9 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that gave up (timeout, size cap) is what some tests do
 
 
-@pytest.fixture
-def site():
+@contextlib.contextmanager
+def serving() -> Iterator[Site]:
+    """A :class:`Site` served on 127.0.0.1 until the block ends."""
     site = Site()
     server = _Server(("127.0.0.1", 0), handler_for(site))
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -118,7 +121,12 @@ def site():
 
 
 @pytest.fixture
-def news(site):
+def site():
+    with serving() as site:
+        yield site
+
+
+def add_news(site: Site) -> Site:
     """Two feeds (RSS 2.0 and Atom, relative links, one item in both) and their pages."""
     site.file("/rss.xml", "rss.xml", validators=True)
     site.file("/atom.xml", "atom.xml", content_type="application/atom+xml")
@@ -126,6 +134,11 @@ def news(site):
     site.file(GEMPA, "gempa-cianjur.html", validators=True)
     site.file(BERAS, "harga-beras.html")
     return site
+
+
+@pytest.fixture
+def news(site):
+    return add_news(site)
 
 
 def client(**options) -> fetch.Client:

@@ -218,9 +218,10 @@ class Client:
             raise FetchError(f"timed out after {self.timeout:g} s") from None
         except ssl.SSLError as error:
             raise FetchError(f"TLS failed: {error.reason or error}") from None
-        except http.client.HTTPException as error:
+        except http.client.HTTPException as error:  # its text may hold the server's bytes
+            said = " ".join(str(error).split())[:100]
             raise FetchError(f"not a valid HTTP answer ({type(error).__name__}"
-                             f"{': ' + str(error)[:100] if str(error) else ''})") from None
+                             f"{': ' + said if said else ''})") from None
         except OSError as error:
             raise FetchError(f"cannot connect: {error.strerror or error}") from None
         except (ValueError, UnicodeError) as error:  # bad header values, bad URLs

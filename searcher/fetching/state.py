@@ -1,4 +1,5 @@
-"""The conditional-GET memory: ETag / Last-Modified per URL, and each feed's item links.
+"""The conditional-GET memory: ETag / Last-Modified per URL, each feed's item links,
+and the article id of each page whose id is not its URL.
 
 Kept in a small JSON file (``.fetch-state.json`` in the index folder by
 default), written whole or not at all. A file that cannot be read, and any
@@ -41,6 +42,8 @@ def _entry(value: object) -> dict | None:
     items = value.get("items")
     if isinstance(items, list) and all(isinstance(link, str) for link in items):
         entry["items"] = items
+    if isinstance(value.get("id"), str):
+        entry["id"] = value["id"]
     entry = {name: v for name, v in entry.items() if v is not None}
     return entry if "etag" in entry or "last_modified" in entry else None
 
@@ -72,15 +75,30 @@ class State:
             sent["If-Modified-Since"] = known["last_modified"]
         return sent
 
-    def remember(self, url: str, response: Response, items: list[str] | None = None) -> None:
-        """Keep a response's validators (and, for a feed, the links of its items)."""
+    def remember(self, url: str, response: Response, items: list[str] | None = None,
+                 article_id: str | None = None) -> None:
+        """Keep a response's validators (and, for a feed, the links of its items; for a
+        page, the id of its article)."""
         entry = _entry({"etag": response.headers.get("ETag"),
                         "last_modified": response.headers.get("Last-Modified"),
-                        "items": items})
+                        "items": items, "id": article_id if article_id != url else None})
         if entry is not None:
             self.urls[url] = entry
         else:
             self.urls.pop(url, None)
+
+    def forget(self, url: str) -> None:
+        """No validators for ``url``: its next GET is unconditional."""
+        self.urls.pop(url, None)
+
+    def forget_articles(self, ids: list[str]) -> bool:
+        """Forget the pages that gave these article ids; whether any was known."""
+        wanted = set(ids)
+        pages = [url for url, entry in self.urls.items()
+                 if url in wanted or entry.get("id") in wanted]
+        for url in pages:
+            del self.urls[url]
+        return bool(pages)
 
     def feed_items(self, url: str) -> list[str] | None:
         """The item links of the feed at ``url`` when last read (None: not a feed)."""

@@ -39,6 +39,8 @@ class RawServer:
 
     def __init__(self):
         self.routes: dict[str, bytes | Callable[[socket.socket], None]] = {}
+        # Called at once on each connection, instead of reading a request (TLS tests).
+        self.on_connect: Callable[[socket.socket], None] | None = None
         self.paths: list[str] = []
         self.release = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -66,6 +68,9 @@ class RawServer:
             connection.settimeout(5)
             request = b""
             try:
+                if self.on_connect is not None:
+                    self.on_connect(connection)
+                    return
                 while b"\r\n\r\n" not in request:
                     chunk = connection.recv(4096)
                     if not chunk:
@@ -260,6 +265,17 @@ def test_a_trickling_server_is_cut_at_the_timeout(raw, site, tmp_path, what):
     if what == "robots":
         expected = f"robots.txt unavailable ({expected}); not fetched"
     assert (reasons(report), report.added) == ({raw.url("/page"): expected}, 1)
+
+
+def test_a_trickling_tls_handshake_is_cut_at_the_timeout(raw, tmp_path):
+    # A TLS record header announcing 16 KB, then the bytes one by one.
+    raw.on_connect = raw.trickle(b"\x16\x03\x03\x40\x00", b"\x00" * 10_000)
+    url = raw.url("/page").replace("http:", "https:")
+    started = time.monotonic()
+    report = run([url], tmp_path / "index", timeout=1)
+    assert time.monotonic() - started < 15
+    assert reasons(report) == {
+        url: "robots.txt unavailable (timed out after 1 s); not fetched"}
 
 
 def items_feed(count: int, link: str = "/berita/{n}") -> str:

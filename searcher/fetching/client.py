@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import select
 import socket
 import ssl
 import time
@@ -190,15 +191,14 @@ class Client:
         port = parts.port or (443 if https else 80)
         connection = sock = None
         try:
+            sock = socket.create_connection((parts.hostname, port), timeout=_left(deadline))
             if https:
-                connection = http.client.HTTPSConnection(
-                    parts.hostname, port, timeout=self.timeout, context=self._tls)
+                sock = self._handshake(sock, parts.hostname, deadline)
+                connection = http.client.HTTPSConnection(parts.hostname, port,
+                                                         context=self._tls)
             else:
-                connection = http.client.HTTPConnection(parts.hostname, port,
-                                                        timeout=self.timeout)
-            connection.connect()
-            sock = connection.sock
-            connection.sock = _DeadlineSocket(sock, deadline)
+                connection = http.client.HTTPConnection(parts.hostname, port)
+            connection.sock = _DeadlineSocket(sock, deadline)  # connected: used as it is
             target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
             connection.request("GET", target, headers={
                 "User-Agent": self.user_agent, "Accept-Encoding": "identity", **headers})
@@ -231,6 +231,30 @@ class Client:
                 connection.close()
             if sock is not None:
                 sock.close()
+
+    def _handshake(self, sock: socket.socket, host: str, deadline: float) -> ssl.SSLSocket:
+        """TLS over ``sock``, the handshake bounded by the deadline as a whole."""
+        try:
+            tls = self._tls.wrap_socket(sock, server_hostname=host,
+                                        do_handshake_on_connect=False)
+        except BaseException:
+            sock.close()
+            raise
+        try:
+            tls.settimeout(0.0)
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    select.select([tls], [], [], _left(deadline))
+                except ssl.SSLWantWriteError:
+                    select.select([], [tls], [], _left(deadline))
+            tls.settimeout(_left(deadline))
+            return tls
+        except BaseException:
+            tls.close()
+            raise
 
     def _body(self, reply: http.client.HTTPResponse, max_bytes: int) -> bytes:
         too_big = f"larger than the size cap ({max_bytes:,} bytes)"

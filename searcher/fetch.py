@@ -52,10 +52,31 @@ _EVERY = re.compile(r"(\d+)\s*([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 __all__ = [
-    "DELAY", "MAX_BYTES", "MAX_CRAWL_DELAY", "MAX_ITEMS", "ROBOTS_AGENT", "ROUND_SECONDS",
-    "STATE_FILE", "TIMEOUT", "USER_AGENT", "Client", "Failure", "FetchError", "FetchReport",
-    "Item", "Response", "State", "check_url", "decode_html", "default_state_path",
-    "extract_article", "feed_items", "fetch", "is_feed", "parse_every", "read_feed_list",
+    "DELAY",
+    "MAX_BYTES",
+    "MAX_CRAWL_DELAY",
+    "MAX_ITEMS",
+    "ROBOTS_AGENT",
+    "ROUND_SECONDS",
+    "STATE_FILE",
+    "TIMEOUT",
+    "USER_AGENT",
+    "Client",
+    "Failure",
+    "FetchError",
+    "FetchReport",
+    "Item",
+    "Response",
+    "State",
+    "check_url",
+    "decode_html",
+    "default_state_path",
+    "extract_article",
+    "feed_items",
+    "fetch",
+    "is_feed",
+    "parse_every",
+    "read_feed_list",
     "undelete",
 ]
 
@@ -83,9 +104,15 @@ class FetchReport:
     left: int = 0  # feeds and pages not asked: the run reached round_seconds
 
     def to_json(self) -> dict:
-        return {"new": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "failed": len(self.failed), "deleted": self.deleted, "left": self.left,
-                "seconds": round(self.seconds, 2)}
+        return {
+            "new": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": len(self.failed),
+            "deleted": self.deleted,
+            "left": self.left,
+            "seconds": round(self.seconds, 2),
+        }
 
 
 def parse_every(text: str) -> float:
@@ -93,8 +120,7 @@ def parse_every(text: str) -> float:
     value = text.strip().lower()
     parts = _EVERY.findall(value)
     if not parts or _EVERY.sub("", value).strip():
-        raise SearcherError(f"--every: expected an interval such as 15m, 1h or 90s, "
-                            f"got {text!r}")
+        raise SearcherError(f"--every: expected an interval such as 15m, 1h or 90s, got {text!r}")
     seconds = sum(int(number) * _UNITS[unit] for number, unit in parts)
     if seconds < 1:
         raise SearcherError(f"--every: the interval must be at least 1 s, got {text!r}")
@@ -131,8 +157,9 @@ def default_state_path(location: str) -> Path:
     return _state_path(location, is_remote(location))
 
 
-def undelete(ids: Iterable[str], location: str | os.PathLike, *,
-             state_path: str | os.PathLike | None = None) -> list[str]:
+def undelete(
+    ids: Iterable[str], location: str | os.PathLike, *, state_path: str | os.PathLike | None = None
+) -> list[str]:
     """Take ``ids`` off the index's tombstones (the ones that were there are returned),
     and forget the validators of their pages: the next fetch reads them whole and may
     add them again."""

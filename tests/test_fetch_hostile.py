@@ -137,16 +137,31 @@ def reasons(report) -> dict[str, str]:
 
 
 # -- 2: one hostile response never ends a run ---------------------------------------------
-@pytest.mark.parametrize("charset", ["base64", "rot13", "hex", "zlib", "idna", "bz2",
-                                     "unicode_escape", "no-such-charset", "x" * 500])
+@pytest.mark.parametrize(
+    "charset",
+    [
+        "base64",
+        "rot13",
+        "hex",
+        "zlib",
+        "idna",
+        "bz2",
+        "unicode_escape",
+        "no-such-charset",
+        "x" * 500,
+    ],
+)
 @pytest.mark.parametrize("where", ["header", "meta"])
 def test_a_charset_that_is_not_a_text_encoding_is_ignored(site, tmp_path, charset, where):
     page = GEMPA_HTML.decode()
     if where == "header":
         site.add(GEMPA, page, content_type=f"text/html; charset={charset}")
     else:
-        site.add(GEMPA, page.replace("<head>", f'<head><meta charset="{charset}">', 1),
-                 content_type="text/html")
+        site.add(
+            GEMPA,
+            page.replace("<head>", f'<head><meta charset="{charset}">', 1),
+            content_type="text/html",
+        )
     report = run([site.url(GEMPA)], tmp_path / "index")
     assert (report.added, report.failed) == (1, [])
     with searcher.open_index(tmp_path / "index") as ix:
@@ -164,13 +179,21 @@ def test_a_feed_with_a_charset_that_is_not_a_text_encoding_is_read(site, tmp_pat
 
 HOSTILE_ANSWERS = {
     "/bad-status": (b"HTCPCP/9 I'm a teapot\r\n\r\n", "not a valid HTTP answer (BadStatusLine"),
-    "/headers": (b"HTTP/1.0 200 OK\r\n" + b"".join(b"X-%d: a\r\n" % n for n in range(150))
-                 + b"\r\n<html></html>", "not a valid HTTP answer (HTTPException: got more "
-                                         "than 100 headers)"),
-    "/long-header": (b"HTTP/1.0 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
-                     "not a valid HTTP answer (LineTooLong"),
-    "/chunks": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                b"zz\r\nbroken\r\n", "not a valid HTTP answer (IncompleteRead"),
+    "/headers": (
+        b"HTTP/1.0 200 OK\r\n"
+        + b"".join(b"X-%d: a\r\n" % n for n in range(150))
+        + b"\r\n<html></html>",
+        "not a valid HTTP answer (HTTPException: got more than 100 headers)",
+    ),
+    "/long-header": (
+        b"HTTP/1.0 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+        "not a valid HTTP answer (LineTooLong",
+    ),
+    "/chunks": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"zz\r\nbroken\r\n",
+        "not a valid HTTP answer (IncompleteRead",
+    ),
     "/nothing": (b"", "not a valid HTTP answer (RemoteDisconnected"),
 }
 
@@ -194,9 +217,11 @@ def test_a_robots_txt_that_is_not_http_stops_that_host_only(raw, site, tmp_path)
     site.file(GEMPA, "gempa-cianjur.html")
     report = run([raw.url("/page"), site.url(GEMPA)], tmp_path / "index")
     assert report.added == 1
-    assert reasons(report) == {raw.url("/page"): "robots.txt unavailable (not a valid HTTP "
-                                                 "answer (BadStatusLine: SSH-2.0-OpenSSH_9.6)); "
-                                                 "not fetched"}
+    assert reasons(report) == {
+        raw.url("/page"): "robots.txt unavailable (not a valid HTTP "
+        "answer (BadStatusLine: SSH-2.0-OpenSSH_9.6)); "
+        "not fetched"
+    }
     assert raw.paths == ["/robots.txt"]
 
 
@@ -212,15 +237,22 @@ def test_a_huge_crawl_delay_is_capped(site, delay):
     assert sleeps and max(sleeps) <= fetch.MAX_CRAWL_DELAY == 60.0
 
 
-@pytest.mark.parametrize("entry", ['"a string"', '{"etag": ["a", "list"]}', "42", "null",
-                                   '{"etag": "\\"v1\\"\\r\\nX-Injected: 1"}',
-                                   '{"last_modified": {"a": 1}, "items": "not a list"}'])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '"a string"',
+        '{"etag": ["a", "list"]}',
+        "42",
+        "null",
+        '{"etag": "\\"v1\\"\\r\\nX-Injected: 1"}',
+        '{"last_modified": {"a": 1}, "items": "not a list"}',
+    ],
+)
 def test_a_bad_state_file_entry_is_ignored(site, tmp_path, entry):
     site.file(GEMPA, "gempa-cianjur.html", validators=True)
     state = tmp_path / "state.json"
     state.write_text(f'{{"version": 1, "urls": {{"{site.url(GEMPA)}": {entry}}}}}')
-    report = fetch.fetch([site.url(GEMPA)], tmp_path / "index", state_path=state,
-                         client=client())
+    report = fetch.fetch([site.url(GEMPA)], tmp_path / "index", state_path=state, client=client())
     assert (report.added, report.failed) == (1, [])
     assert "X-Injected" not in site.asked(GEMPA)[0]
     assert json.loads(state.read_text())["urls"][site.url(GEMPA)]["etag"] == '"v1"'
@@ -228,8 +260,7 @@ def test_a_bad_state_file_entry_is_ignored(site, tmp_path, entry):
 
 def test_every_goes_on_after_hostile_answers(raw, site, tmp_path, capsys, monkeypatch):
     raw.routes["/bad"] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
-    site.file(GEMPA, "gempa-cianjur.html",
-              content_type="text/html; charset=base64")
+    site.file(GEMPA, "gempa-cianjur.html", content_type="text/html; charset=base64")
     pauses = []
 
     def pause(seconds):
@@ -238,11 +269,28 @@ def test_every_goes_on_after_hostile_answers(raw, site, tmp_path, capsys, monkey
             raise KeyboardInterrupt
 
     monkeypatch.setattr("searcher.cli.time.sleep", pause)
-    assert main(["fetch", raw.url("/bad"), site.url(GEMPA), "--every", "1m", "--index",
-                 str(tmp_path / "ix"), "--delay", "0", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "fetch",
+                raw.url("/bad"),
+                site.url(GEMPA),
+                "--every",
+                "1m",
+                "--index",
+                str(tmp_path / "ix"),
+                "--delay",
+                "0",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     assert [line.split(" in ")[0] for line in out.splitlines()] == [
-        "1 new, 0 updated, 0 unchanged, 1 failed", "0 new, 0 updated, 1 unchanged, 1 failed"]
+        "1 new, 0 updated, 0 unchanged, 1 failed",
+        "0 new, 0 updated, 1 unchanged, 1 failed",
+    ]
     assert err.count("failed: ") == 2 and "Traceback" not in err
 
 
@@ -274,24 +322,31 @@ def test_a_trickling_tls_handshake_is_cut_at_the_timeout(raw, tmp_path):
     started = time.monotonic()
     report = run([url], tmp_path / "index", timeout=1)
     assert time.monotonic() - started < 15
-    assert reasons(report) == {
-        url: "robots.txt unavailable (timed out after 1 s); not fetched"}
+    assert reasons(report) == {url: "robots.txt unavailable (timed out after 1 s); not fetched"}
 
 
 def items_feed(count: int, link: str = "/berita/{n}") -> str:
-    items = "".join(f"<item><title>Berita {n}</title><link>{link.format(n=n)}</link></item>"
-                    for n in range(count))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>Banyak</title>{items}</channel></rss>")
+    items = "".join(
+        f"<item><title>Berita {n}</title><link>{link.format(n=n)}</link></item>"
+        for n in range(count)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Banyak</title>{items}</channel></rss>"
+    )
 
 
 def test_a_feed_gives_at_most_max_items_items(site, tmp_path):
     site.add("/rss.xml", items_feed(1000), content_type="application/rss+xml")
     site.file("/berita/0", "gempa-cianjur.html")
-    report = fetch.fetch([site.url("/rss.xml")], tmp_path / "index", client=client(),
-                         max_items=3)
+    report = fetch.fetch([site.url("/rss.xml")], tmp_path / "index", client=client(), max_items=3)
     assert [path for path, _ in site.requests] == [
-        "/robots.txt", "/rss.xml", "/berita/0", "/berita/1", "/berita/2"]
+        "/robots.txt",
+        "/rss.xml",
+        "/berita/0",
+        "/berita/1",
+        "/berita/2",
+    ]
     assert (report.added, len(report.failed)) == (1, 2)
 
 
@@ -301,8 +356,10 @@ def test_a_feed_of_90000_items_is_read_quickly():
     started = time.monotonic()
     items = feed_items(response)
     assert time.monotonic() - started < 10  # it took 160 s; it takes a fraction of a second
-    assert [item.link for item in items[:2]] == ["http://contoh.id/berita/0",
-                                                 "http://contoh.id/berita/1"]
+    assert [item.link for item in items[:2]] == [
+        "http://contoh.id/berita/0",
+        "http://contoh.id/berita/1",
+    ]
     assert len(items) == fetch.MAX_ITEMS == 200
 
 
@@ -315,24 +372,52 @@ def _headers(content_type: str):
 
 
 def test_a_run_stops_at_its_time_limit_and_the_feed_is_read_again(site, tmp_path, capsys):
-    site.add("/rss.xml", items_feed(10, "/berita/{n}"), content_type="application/rss+xml",
-             validators=True)
+    site.add(
+        "/rss.xml",
+        items_feed(10, "/berita/{n}"),
+        content_type="application/rss+xml",
+        validators=True,
+    )
     for n in range(10):
         site.add(f"/berita/{n}", PAGE.replace(b"Cianjur", b"Cianjur %d" % n))
-    report = fetch.fetch([site.url("/rss.xml")], tmp_path / "index",
-                         client=client(delay=0.4), round_seconds=1.0)
+    report = fetch.fetch(
+        [site.url("/rss.xml")], tmp_path / "index", client=client(delay=0.4), round_seconds=1.0
+    )
     assert report.left >= 5
     assert report.left + report.added + len(report.failed) == 10
     state = json.loads((tmp_path / "index" / fetch.STATE_FILE).read_text())
     assert site.url("/rss.xml") not in state["urls"]  # read again next run, for the rest
-    assert main(["fetch", site.url("/rss.xml"), "--index", str(tmp_path / "index"),
-                 "--delay", "0", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "fetch",
+                site.url("/rss.xml"),
+                "--index",
+                str(tmp_path / "index"),
+                "--delay",
+                "0",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.startswith(f"{10 - report.added} new, ")
 
 
 def test_the_time_limit_options_are_checked(tmp_path, capsys):
-    assert main(["fetch", "https://contoh.id/rss", "--round-limit", "0", "--index",
-                 str(tmp_path / "ix")]) == 2
+    assert (
+        main(
+            [
+                "fetch",
+                "https://contoh.id/rss",
+                "--round-limit",
+                "0",
+                "--index",
+                str(tmp_path / "ix"),
+            ]
+        )
+        == 2
+    )
     assert capsys.readouterr().err == "error: --round-limit must be more than 0, got 0\n"
 
 
@@ -342,8 +427,9 @@ def test_a_canonical_url_on_another_site_is_not_the_id(site, tmp_path):
     site.file(GEMPA, "gempa-cianjur.html")
     index = tmp_path / "index"
     assert run([victim], index).added == 1
-    hostile = GEMPA_HTML.decode().replace("<head>", f'<head><link rel="canonical" '
-                                                    f'href="{victim}">', 1)
+    hostile = GEMPA_HTML.decode().replace(
+        "<head>", f'<head><link rel="canonical" href="{victim}">', 1
+    )
     hostile = hostile.replace("Gempa Magnitudo 5,2 Guncang Cianjur", "DIBAJAK: berita palsu")
     site.add("/palsu", hostile)
     report = run([site.url("/palsu")], index)
@@ -354,38 +440,50 @@ def test_a_canonical_url_on_another_site_is_not_the_id(site, tmp_path):
 
 
 def test_a_canonical_url_on_the_same_site_is_the_id(site, tmp_path):
-    page = GEMPA_HTML.decode().replace("<head>", f'<head><link rel="canonical" '
-                                                 f'href="{site.url(GEMPA)}">', 1)
+    page = GEMPA_HTML.decode().replace(
+        "<head>", f'<head><link rel="canonical" href="{site.url(GEMPA)}">', 1
+    )
     site.add("/amp/gempa", page)
     assert run([site.url("/amp/gempa")], tmp_path / "index").added == 1
     with searcher.open_index(tmp_path / "index") as ix:
         assert ix.get(site.url(GEMPA)) is not None
 
 
-@pytest.mark.parametrize(("page", "canonical", "trusted"), [
-    ("https://m.kompas.com/a", "https://www.kompas.com/a", True),
-    ("https://news.detik.com/a", "https://detik.com/a", True),
-    ("https://news.detik.co.id/a", "https://evil.co.id/a", False),
-    ("https://evil.com/a", "https://www.kompas.com/a", False),
-    ("http://127.0.0.1:8000/a", "http://127.0.0.2:8000/a", False),
-    ("https://kompas.com/a", "javascript:alert(1)", False),
-    ("https://kompas.com/a", "ftp://kompas.com/a", False),
-])
+@pytest.mark.parametrize(
+    ("page", "canonical", "trusted"),
+    [
+        ("https://m.kompas.com/a", "https://www.kompas.com/a", True),
+        ("https://news.detik.com/a", "https://detik.com/a", True),
+        ("https://news.detik.co.id/a", "https://evil.co.id/a", False),
+        ("https://evil.com/a", "https://www.kompas.com/a", False),
+        ("http://127.0.0.1:8000/a", "http://127.0.0.2:8000/a", False),
+        ("https://kompas.com/a", "javascript:alert(1)", False),
+        ("https://kompas.com/a", "ftp://kompas.com/a", False),
+    ],
+)
 def test_same_site(page, canonical, trusted):
     assert same_site(page, canonical) is trusted
 
 
 # -- 8: the ingest checks -------------------------------------------------------------------
 def test_a_fetched_article_passes_the_ingest_limits_and_cleaning(site, tmp_path):
-    paragraphs = "".join(f"<p>Paragraf {n} tentang banjir yang sangat panjang sekali "
-                         f"di kota Bekasi dan sekitarnya.</p>" for n in range(4000))
-    site.add("/raksasa", f"<html><head><title>Raksasa</title></head><body><article>"
-                         f"<h1>Raksasa</h1>{paragraphs}</article></body></html>")
-    dirty = PAGE.decode().replace("Gempa Magnitudo 5,2 Guncang Cianjur",
-                                        "Gempa \x1b[31mMagnitudo\u0007 5,2 Guncang CianjurÂ")
+    paragraphs = "".join(
+        f"<p>Paragraf {n} tentang banjir yang sangat panjang sekali "
+        f"di kota Bekasi dan sekitarnya.</p>"
+        for n in range(4000)
+    )
+    site.add(
+        "/raksasa",
+        f"<html><head><title>Raksasa</title></head><body><article>"
+        f"<h1>Raksasa</h1>{paragraphs}</article></body></html>",
+    )
+    dirty = PAGE.decode().replace(
+        "Gempa Magnitudo 5,2 Guncang Cianjur", "Gempa \x1b[31mMagnitudo\u0007 5,2 Guncang CianjurÂ"
+    )
     site.add("/kotor", dirty.encode())
-    report = run([site.url("/raksasa"), site.url("/kotor")], tmp_path / "index",
-                 max_bytes=1_000_000)
+    report = run(
+        [site.url("/raksasa"), site.url("/kotor")], tmp_path / "index", max_bytes=1_000_000
+    )
     assert report.added == 1
     [failure] = report.failed
     assert failure.url == site.url("/raksasa")
@@ -430,14 +528,30 @@ def test_the_library_remembers_deletions_beside_the_index(news, tmp_path):
 
 
 # -- 15: escaped output --------------------------------------------------------------------
-def test_reason_phrases_links_and_unknown_ids_are_printed_escaped(raw, site, tmp_path,
-                                                                 capsys):
+def test_reason_phrases_links_and_unknown_ids_are_printed_escaped(raw, site, tmp_path, capsys):
     raw.routes["/jahat"] = b"HTTP/1.0 404 \x1b]0;owned\x07\x1b[2J\xe2\x80\xae gone\r\n\r\n"
-    site.add("/rss.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
-                         "<item><title>x</title><link>/berita/\u202egpj.exe\x1b</link></item>"
-                         "</channel></rss>", content_type="application/rss+xml")
-    assert main(["fetch", raw.url("/jahat"), site.url("/rss.xml"), "--index",
-                 str(tmp_path / "ix"), "--delay", "0", "--quiet"]) == 1
+    site.add(
+        "/rss.xml",
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        "<item><title>x</title><link>/berita/\u202egpj.exe\x1b</link></item>"
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    assert (
+        main(
+            [
+                "fetch",
+                raw.url("/jahat"),
+                site.url("/rss.xml"),
+                "--index",
+                str(tmp_path / "ix"),
+                "--delay",
+                "0",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\u202e" not in err and "\x07" not in err
     assert "\\x1b]0;owned\\x07\\x1b[2J" in err
@@ -457,26 +571,33 @@ def test_a_redirect_to_another_host_obeys_its_robots_txt(site, tmp_path):
     assert "/rahasia/gempa" not in [path for path, _ in site.requests]
 
 
-@pytest.mark.parametrize("target", ["ftp://127.0.0.1/berita", "file:///etc/passwd",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["ftp://127.0.0.1/berita", "file:///etc/passwd", "javascript:alert(1)"]
+)
 def test_a_redirect_to_another_scheme_is_refused(site, tmp_path, target):
     site.add("/lompat", status=302, headers={"Location": target})
     report = run([site.url("/lompat")], tmp_path / "index")
-    assert reasons(report) == {site.url("/lompat"): f"redirected to a non-http(s) URL "
-                                                    f"({target!r})"}
+    assert reasons(report) == {site.url("/lompat"): f"redirected to a non-http(s) URL ({target!r})"}
 
 
 def test_item_links_of_other_schemes_are_refused_unread(site, tmp_path, monkeypatch):
-    site.add("/rss.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
-                         "<item><title>a</title><link>file:///etc/passwd</link></item>"
-                         "<item><title>b</title><link>ftp://127.0.0.1/berita</link></item>"
-                         "</channel></rss>", content_type="application/rss+xml")
+    site.add(
+        "/rss.xml",
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        "<item><title>a</title><link>file:///etc/passwd</link></item>"
+        "<item><title>b</title><link>ftp://127.0.0.1/berita</link></item>"
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
     opened = []
-    monkeypatch.setattr("urllib.request.OpenerDirector.open",
-                        lambda *args, **kwargs: opened.append(args))
+    monkeypatch.setattr(
+        "urllib.request.OpenerDirector.open", lambda *args, **kwargs: opened.append(args)
+    )
     report = run([site.url("/rss.xml")], tmp_path / "index")
-    assert sorted(reasons(report).values()) == ["not an http(s) URL (scheme 'file')",
-                                                "not an http(s) URL (scheme 'ftp')"]
+    assert sorted(reasons(report).values()) == [
+        "not an http(s) URL (scheme 'file')",
+        "not an http(s) URL (scheme 'ftp')",
+    ]
     assert opened == []
 
 
@@ -490,8 +611,10 @@ def test_a_page_shorter_than_its_content_length_is_an_error(raw, tmp_path):
     page = (DATA / "banjir-bekasi.html").read_bytes()
     raw.routes["/pendek"] = ok(page[:3000], f"Content-Length: {len(page)}")
     report = run([raw.url("/pendek")], tmp_path / "index")
-    assert reasons(report) == {raw.url("/pendek"): f"cut short: 3,000 of the {len(page):,} "
-                                                   "bytes its Content-Length announced"}
+    assert reasons(report) == {
+        raw.url("/pendek"): f"cut short: 3,000 of the {len(page):,} "
+        "bytes its Content-Length announced"
+    }
     assert report.added == 0
 
 
@@ -511,7 +634,8 @@ def test_an_endless_ids_file_is_a_one_line_error(tmp_path, capsys):
     assert main(["delete", "--ids-from", "/dev/zero", "--index", str(tmp_path / "ix")]) == 2
     assert capsys.readouterr().err == (
         "error: --ids-from: /dev/zero is larger than 16,777,216 bytes; give at most that, "
-        "one item a line\n")
+        "one item a line\n"
+    )
 
 
 def test_list_files_are_bounded_and_named(tmp_path):

@@ -14,18 +14,41 @@ import codecs
 import re
 from email.message import Message
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""",
-                           re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 # What browsers do: a page declared Latin-1 or ASCII is read as windows-1252.
 _WINDOWS_1252 = {"latin-1", "iso8859-1", "ascii", "cp1252"}
 # Python's names of the WHATWG encodings (https://encoding.spec.whatwg.org/#names-and-labels).
-TEXT_ENCODINGS = frozenset({
-    "utf-8", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874", "tis-620",
-    *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
-    *(f"cp125{n}" for n in range(9)), "gbk", "gb2312", "gb18030", "big5", "big5hkscs",
-    "euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949",
-    "utf-16-be", "utf-16-le", "utf-16", *_WINDOWS_1252,
-})
+TEXT_ENCODINGS = frozenset(
+    {
+        "utf-8",
+        "cp866",
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "mac-cyrillic",
+        "cp874",
+        "tis-620",
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        *(f"cp125{n}" for n in range(9)),
+        "gbk",
+        "gb2312",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc_jp",
+        "iso2022_jp",
+        "shift_jis",
+        "cp932",
+        "euc_kr",
+        "cp949",
+        "utf-16-be",
+        "utf-16-le",
+        "utf-16",
+        *_WINDOWS_1252,
+    }
+)
 
 
 def text_encoding(declared: str | None) -> str | None:

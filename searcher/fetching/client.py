@@ -63,7 +63,7 @@ def to_uri(url: str) -> str:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             raise FetchError("not a valid URL (a host name that cannot be encoded)") from None
-    if any(ord(char) <= 32 or char in "<>\"\\^`{|}" for char in host):
+    if any(ord(char) <= 32 or char in '<>"\\^`{|}' for char in host):
         raise FetchError("not a valid URL (a bad host name)")
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
@@ -127,10 +127,16 @@ class Client:
     :class:`RoundOver` instead.
     """
 
-    def __init__(self, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
-                 delay: float = DELAY, user_agent: str = USER_AGENT,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        timeout: float = TIMEOUT,
+        max_bytes: int = MAX_BYTES,
+        delay: float = DELAY,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.delay = delay
@@ -150,8 +156,9 @@ class Client:
     def _download_robots(self, url: str) -> Response:
         return self._follow(url, {}, MAX_ROBOTS_BYTES, obey_robots=False)
 
-    def _follow(self, url: str, headers: dict[str, str], max_bytes: int, *,
-                obey_robots: bool) -> Response:
+    def _follow(
+        self, url: str, headers: dict[str, str], max_bytes: int, *, obey_robots: bool
+    ) -> Response:
         url = to_uri(url)
         seen = {url}
         for _ in range(MAX_REDIRECTS + 1):
@@ -182,8 +189,9 @@ class Client:
                 self.sleep(wait)
         self.last[host] = self.clock()
 
-    def _exchange(self, url: str, headers: dict[str, str],
-                  max_bytes: int) -> tuple[Response | None, str | None]:
+    def _exchange(
+        self, url: str, headers: dict[str, str], max_bytes: int
+    ) -> tuple[Response | None, str | None]:
         """One request: (the response, None), or (None, the Location of a redirect)."""
         deadline = time.monotonic() + self.timeout
         parts = urlsplit(url)
@@ -194,14 +202,16 @@ class Client:
             sock = socket.create_connection((parts.hostname, port), timeout=_left(deadline))
             if https:
                 sock = self._handshake(sock, parts.hostname, deadline)
-                connection = http.client.HTTPSConnection(parts.hostname, port,
-                                                         context=self._tls)
+                connection = http.client.HTTPSConnection(parts.hostname, port, context=self._tls)
             else:
                 connection = http.client.HTTPConnection(parts.hostname, port)
             connection.sock = _DeadlineSocket(sock, deadline)  # connected: used as it is
             target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-            connection.request("GET", target, headers={
-                "User-Agent": self.user_agent, "Accept-Encoding": "identity", **headers})
+            connection.request(
+                "GET",
+                target,
+                headers={"User-Agent": self.user_agent, "Accept-Encoding": "identity", **headers},
+            )
             reply = connection.getresponse()
             status = reply.status
             if status in _REDIRECTS and reply.getheader("Location"):
@@ -220,8 +230,9 @@ class Client:
             raise FetchError(f"TLS failed: {error.reason or error}") from None
         except http.client.HTTPException as error:  # its text may hold the server's bytes
             said = " ".join(str(error).split())[:100]
-            raise FetchError(f"not a valid HTTP answer ({type(error).__name__}"
-                             f"{': ' + said if said else ''})") from None
+            raise FetchError(
+                f"not a valid HTTP answer ({type(error).__name__}{': ' + said if said else ''})"
+            ) from None
         except OSError as error:
             raise FetchError(f"cannot connect: {error.strerror or error}") from None
         except (ValueError, UnicodeError) as error:  # bad header values, bad URLs
@@ -235,8 +246,7 @@ class Client:
     def _handshake(self, sock: socket.socket, host: str, deadline: float) -> ssl.SSLSocket:
         """TLS over ``sock``, the handshake bounded by the deadline as a whole."""
         try:
-            tls = self._tls.wrap_socket(sock, server_hostname=host,
-                                        do_handshake_on_connect=False)
+            tls = self._tls.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
         except BaseException:
             sock.close()
             raise
@@ -272,6 +282,7 @@ class Client:
             if size > max_bytes:
                 raise FetchError(too_big)
         if length is not None and size < length and not reply.chunked:
-            raise FetchError(f"cut short: {size:,} of the {length:,} bytes its "
-                             "Content-Length announced")
+            raise FetchError(
+                f"cut short: {size:,} of the {length:,} bytes its Content-Length announced"
+            )
         return b"".join(chunks)

@@ -35,7 +35,8 @@ FURNITURE = re.compile(
     r"^\s*(baca\s+(juga|pula)|simak\s+juga|lihat\s+juga|tonton\s+juga|artikel\s+terkait|"
     r"berita\s+terkait|advertisement|iklan|scroll\s+to\s+(continue|resume)|"
     r"dapatkan\s+(update|informasi)|ikuti\s+(kami|berita))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def registrable_domain(host: str) -> str | None:
@@ -83,8 +84,14 @@ def extract_article(response: Response, item: Item | None = None) -> Article:
     html = decode_html(response.body, response.headers)
     try:
         document = trafilatura.bare_extraction(
-            html, url=response.url, with_metadata=True, include_comments=False,
-            include_tables=False, include_links=False, include_images=False)
+            html,
+            url=response.url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_links=False,
+            include_images=False,
+        )
     except Exception as error:  # a third-party parser over anything a server sends
         raise FetchError(f"cannot read the page: {str(error)[:200]}") from None
     text = (document.text or "") if document is not None else ""
@@ -104,10 +111,15 @@ def extract_article(response: Response, item: Item | None = None) -> Article:
             published = parse_date(document.date)
     categories = [c for c in (document.categories or []) if isinstance(c, str) and c.strip()]
     article = make_article(
-        canonical, title, body, url=canonical,
+        canonical,
+        title,
+        body,
+        url=canonical,
         source=document.sitename or item.source or urlsplit(canonical).hostname or "",
         category=item.category or (categories[0] if categories else ""),
-        published=published, origin=response.url)
+        published=published,
+        origin=response.url,
+    )
     if isinstance(article, Rejected):
         raise FetchError(article.reason)
     author = " ".join(clean_text(document.author or item.author or "").split())

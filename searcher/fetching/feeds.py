@@ -81,8 +81,9 @@ def first_items(body: bytes, limit: int) -> bytes:
         close = body.find(b">", enough.index)
         if close < 0:
             return body
-        return body[:close + 1] + b"".join(f"</{name}>".encode() for name in
-                                           reversed(enough.open_elements))
+        return body[: close + 1] + b"".join(
+            f"</{name}>".encode() for name in reversed(enough.open_elements)
+        )
     except (xml.parsers.expat.ExpatError, ValueError, UnicodeError):
         pass  # feedparser says what is wrong with it
     return body
@@ -97,14 +98,17 @@ def feed_items(response: Response, max_items: int = MAX_ITEMS) -> list[Item]:
     if charset:  # a charset that is no text encoding is left out, as if not given
         content_type += f"; charset={charset}"
     try:
-        parsed = feedparser.parse(first_items(response.body, max_items), response_headers={
-            "content-location": response.url, "content-type": content_type})
+        parsed = feedparser.parse(
+            first_items(response.body, max_items),
+            response_headers={"content-location": response.url, "content-type": content_type},
+        )
     except Exception as error:  # a third-party parser over anything a server sends
         raise FetchError(f"cannot read the feed ({type(error).__name__})") from None
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXParseException):  # not well-formed: refuse it whole
-        raise FetchError(f"malformed feed XML: line {problem.getLineNumber()}: "
-                         f"{problem.getMessage()}")
+        raise FetchError(
+            f"malformed feed XML: line {problem.getLineNumber()}: {problem.getMessage()}"
+        )
     if not parsed.entries and not parsed.get("version"):
         raise FetchError("not an RSS or Atom feed")
     source = _text(parsed.feed.get("title"))
@@ -117,8 +121,9 @@ def feed_items(response: Response, max_items: int = MAX_ITEMS) -> list[Item]:
         published = None
         if moment:
             try:
-                published = (datetime(*moment[:6], tzinfo=timezone.utc).astimezone(WIB)
-                             .replace(tzinfo=None))
+                published = (
+                    datetime(*moment[:6], tzinfo=timezone.utc).astimezone(WIB).replace(tzinfo=None)
+                )
             except (ValueError, OverflowError, TypeError):
                 published = None
         try:
@@ -126,11 +131,16 @@ def feed_items(response: Response, max_items: int = MAX_ITEMS) -> list[Item]:
         except ValueError:  # e.g. "http://[": not a link; fetching it would fail anyway
             continue
         tags = entry.get("tags") or []
-        items.append(Item(
-            link=link,
-            title=" ".join(_text(entry.get("title")).split()), published=published,
-            author=_text(entry.get("author")),
-            category=_text(tags[0].get("term")) if tags else "", source=source))
+        items.append(
+            Item(
+                link=link,
+                title=" ".join(_text(entry.get("title")).split()),
+                published=published,
+                author=_text(entry.get("author")),
+                category=_text(tags[0].get("term")) if tags else "",
+                source=source,
+            )
+        )
     return items
 
 

@@ -78,8 +78,11 @@ class Robots:
                 parser.disallow_all = True
                 self.problems[site] = f"robots.txt unavailable ({error}); not fetched"
             return parser
-        lines = [line for line in response.body.decode("utf-8", "replace").splitlines()
-                 if len(line) <= _MAX_LINE]
+        lines = [
+            line
+            for line in response.body.decode("utf-8", "replace").splitlines()
+            if len(line) <= _MAX_LINE
+        ]
         try:
             parser.parse(lines)
         except Exception as error:  # the standard parser over anything a server sends

@@ -61,7 +61,7 @@ class State:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return
         urls = data.get("urls")
-        for url, value in (urls.items() if isinstance(urls, dict) else ()):
+        for url, value in urls.items() if isinstance(urls, dict) else ():
             entry = _entry(value)
             if entry is not None:
                 self.urls[url] = entry
@@ -75,13 +75,23 @@ class State:
             sent["If-Modified-Since"] = known["last_modified"]
         return sent
 
-    def remember(self, url: str, response: Response, items: list[str] | None = None,
-                 article_id: str | None = None) -> None:
+    def remember(
+        self,
+        url: str,
+        response: Response,
+        items: list[str] | None = None,
+        article_id: str | None = None,
+    ) -> None:
         """Keep a response's validators (and, for a feed, the links of its items; for a
         page, the id of its article)."""
-        entry = _entry({"etag": response.headers.get("ETag"),
-                        "last_modified": response.headers.get("Last-Modified"),
-                        "items": items, "id": article_id if article_id != url else None})
+        entry = _entry(
+            {
+                "etag": response.headers.get("ETag"),
+                "last_modified": response.headers.get("Last-Modified"),
+                "items": items,
+                "id": article_id if article_id != url else None,
+            }
+        )
         if entry is not None:
             self.urls[url] = entry
         else:
@@ -94,8 +104,9 @@ class State:
     def forget_articles(self, ids: list[str]) -> bool:
         """Forget the pages that gave these article ids; whether any was known."""
         wanted = set(ids)
-        pages = [url for url, entry in self.urls.items()
-                 if url in wanted or entry.get("id") in wanted]
+        pages = [
+            url for url, entry in self.urls.items() if url in wanted or entry.get("id") in wanted
+        ]
         for url in pages:
             del self.urls[url]
         return bool(pages)
@@ -106,7 +117,6 @@ class State:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"version": STATE_VERSION, "urls": self.urls}, indent=1,
-                          sort_keys=True)
+        text = json.dumps({"version": STATE_VERSION, "urls": self.urls}, indent=1, sort_keys=True)
         with written_atomically(self.path) as out:
             out.write(text.encode("utf-8"))

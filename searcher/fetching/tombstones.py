@@ -7,7 +7,7 @@ a page whose link or id is here. ``searcher delete --undo ID`` (:func:`forget`)
 takes an id off the list: the next fetch may add it again.
 
 The list is a file beside the index (:data:`FILE` in the index folder; for a
-cluster, ``.deleted-ids.jsonl`` in the current folder, as the fetch state),
+cluster, ``.deleted-ids-TABLE.jsonl`` in the current folder, as the fetch state),
 one JSON string a line, appended to under a lock file and rewritten whole
 (atomically) only to forget ids.
 """
@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -29,15 +30,17 @@ FILE = "deleted-ids.jsonl"
 def path_for(location: str | os.PathLike) -> Path:
     """Where the tombstones of the index at ``location`` are kept."""
     text = str(location)
-    if "://" in text:  # a cluster: no folder of ours
-        return Path("." + FILE)
+    if "://" in text:  # a cluster: no folder of ours; one file per table, here
+        table = re.sub(r"[^A-Za-z0-9_.-]", "_", text.rstrip("/").rsplit("/", 1)[-1])
+        return Path(f".deleted-ids-{table}.jsonl")
     return Path(text) / FILE
 
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "a") as lock:
+    lock_name = f"{path.name}.lock" if path.name.startswith(".") else f".{path.name}.lock"
+    with open(path.with_name(lock_name), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

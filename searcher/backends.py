@@ -194,9 +194,8 @@ def delete_documents(ids: Iterable[str],
     backend = backend_of(location)
     delete = backend.load("delete")
     options = backend.checked(options, backend.delete_options, "delete_documents")
-    ids = [ids] if isinstance(ids, str) else list(ids)
     if index_exists(location):
-        tombstones.remember(location, [i for i in ids if isinstance(i, str) and i])
+        ids = tombstones.before_delete(location, ids)
     return delete(ids, location, **options)
 
 

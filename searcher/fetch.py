@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from searcher.backends import build_index, is_remote
 from searcher.errors import SearcherError
@@ -129,8 +130,6 @@ def parse_every(text: str) -> float:
 
 def check_url(url: str, where: str) -> str:
     """``url`` if it is an http(s) address, else a one-line error naming ``where``."""
-    from urllib.parse import urlsplit
-
     url = url.strip()
     try:
         parts = urlsplit(url)

@@ -94,3 +94,14 @@ def forget(location: str | os.PathLike, ids: Iterable[str]) -> list[str]:
         with written_atomically(path) as out:
             out.write("".join(json.dumps(i) + "\n" for i in kept).encode("utf-8"))
     return [i for i in dict.fromkeys(known) if i in wanted]
+
+
+def before_delete(location: str | os.PathLike, ids: Iterable[str] | str) -> list[str]:
+    """``ids`` as a list (one string is one id), remembered as deleted at ``location``
+    before the deletion (a crash between the two leaves an id remembered, never an
+    article deleted and fetched back). Ids that are not all strings are left to the
+    backend to refuse, and nothing is remembered."""
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    if all(isinstance(i, str) for i in ids):
+        remember(location, [i for i in ids if i])
+    return ids

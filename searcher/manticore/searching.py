@@ -105,8 +105,7 @@ class ManticoreIndex:
     def delete(self, ids: Iterable[str]) -> DeleteReport:
         """Remove these articles from the cluster (see :func:`delete_documents`), their ids
         remembered as deleted (:mod:`searcher.fetching.tombstones`)."""
-        ids = [ids] if isinstance(ids, str) else list(ids)
-        tombstones.remember(self.path, [i for i in ids if isinstance(i, str) and i])
+        ids = tombstones.before_delete(self.path, ids)
         return delete_documents(ids, self.path)
 
     def _ranker(self) -> str:

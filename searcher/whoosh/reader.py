@@ -407,8 +407,7 @@ class Index:
         """Remove these articles (:func:`searcher.whoosh.writer.delete_documents`, which holds the
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
-        ids = [ids] if isinstance(ids, str) else list(ids)
-        tombstones.remember(self.path, [i for i in ids if isinstance(i, str) and i])
+        ids = tombstones.before_delete(self.path, ids)
         report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report

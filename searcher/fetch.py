@@ -229,6 +229,8 @@ def fetch(
             over = True
         except FetchError as error:
             fail(url, str(error))
+        except Exception as error:  # one URL's surprise is that URL's failure, not the run's
+            fail(url, f"cannot fetch ({type(error).__name__}: {str(error)[:200]})")
         return None
 
     def page(url: str, item: Item | None, response: Response | None = None) -> bool:

@@ -294,6 +294,32 @@ def test_every_goes_on_after_hostile_answers(raw, site, tmp_path, capsys, monkey
     assert err.count("failed: ") == 2 and "Traceback" not in err
 
 
+def test_every_goes_on_after_a_round_that_raised(tmp_path, capsys, monkeypatch):
+    rounds = []
+
+    def broken_once(urls, location, **options):
+        rounds.append(location)
+        if len(rounds) == 1:
+            raise UnicodeDecodeError("idna", b"\xff", 0, 1, "label too long")
+        return fetch.FetchReport(added=1)
+
+    def pause(seconds):
+        if len(rounds) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch, "fetch", broken_once)
+    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    assert main(["fetch", "https://contoh.id/rss", "--every", "1m", "--index", "ix"]) == 0
+    out, err = capsys.readouterr()
+    assert len(rounds) == 2
+    assert out.startswith("1 new, 0 updated, 0 unchanged, 0 failed in ")
+    assert err == (
+        "error: this round failed (UnicodeDecodeError: 'idna' codec can't decode byte 0xff "
+        "in position 0: label too long); trying again in 1m\n"
+        "stopped; every completed run is indexed\n"
+    )
+
+
 # -- 3: deadlines and bounds ----------------------------------------------------------------
 @pytest.mark.parametrize("what", ["body", "headers", "robots"])
 def test_a_trickling_server_is_cut_at_the_timeout(raw, site, tmp_path, what):

@@ -15,7 +15,7 @@ import urllib.robotparser
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from searcher.fetching.response import FetchError, Response
+from searcher.fetching.response import FetchError, Response, RoundOver
 
 ROBOTS_AGENT = "searcher"  # the name robots.txt rules address
 MAX_CRAWL_DELAY = 60.0  # seconds: the most a Crawl-delay makes us wait
@@ -68,6 +68,8 @@ class Robots:
         parser = urllib.robotparser.RobotFileParser(site + "/robots.txt")
         try:
             response = self.download(site + "/robots.txt")
+        except RoundOver:
+            raise  # not asked: nothing known about the site yet
         except FetchError as error:
             status = error.status
             if status in (401, 403):

@@ -673,3 +673,25 @@ def test_list_files_are_bounded_and_named(tmp_path):
     listed.write_bytes(b"satu\n\xffdua\n")
     with pytest.raises(searcher.SearcherError, match=r"list.txt:2 is not UTF-8 text$"):
         read_list(listed, "--x")
+
+
+# -- proxies (read from the environment, as urllib did) ---------------------------------
+def test_requests_go_through_an_http_proxy_and_tunnels_for_https(raw, site, tmp_path):
+    raw.routes["http://berita.invalid/robots.txt"] = b"HTTP/1.0 404 Not Found\r\n\r\n"
+    raw.routes["http://berita.invalid/gempa"] = ok(PAGE)
+    raw.routes["berita.invalid:443"] = b"HTTP/1.1 403 Forbidden\r\n\r\n"
+    site.file(GEMPA, "gempa-cianjur.html")
+    proxied = client(proxies={"http": raw.base, "https": raw.base, "no": "127.0.0.1"})
+    urls = ["http://berita.invalid/gempa", "https://berita.invalid/banjir", site.url(GEMPA)]
+    report = fetch.fetch(urls, tmp_path / "index", client=proxied)
+    assert report.added == 2
+    assert reasons(report) == {
+        "https://berita.invalid/banjir": "robots.txt unavailable (the proxy refused the "
+        "tunnel: HTTP 403 Forbidden); not fetched"
+    }
+    assert raw.paths == [
+        "http://berita.invalid/robots.txt",
+        "http://berita.invalid/gempa",
+        "berita.invalid:443",
+    ]
+    assert [path for path, _ in site.requests] == ["/robots.txt", GEMPA]  # not proxied

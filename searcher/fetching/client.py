@@ -24,6 +24,7 @@ import select
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Callable
 from urllib.parse import quote, urldefrag, urljoin, urlsplit, urlunsplit
 
@@ -118,6 +119,24 @@ def _left(deadline: float) -> float:
     return left
 
 
+def _bypassed(host: str, proxies: dict[str, str]) -> bool:
+    """Whether ``host`` is reached directly (``no`` in ``proxies``, as $no_proxy)."""
+    names = [n.strip().lower().lstrip(".") for n in proxies.get("no", "").split(",") if n.strip()]
+    host = host.lower()
+    return "*" in names or any(host == n or host.endswith("." + n) for n in names)
+
+
+def _tunnel(sock: socket.socket, host: str, port: int, deadline: float) -> None:
+    """Ask the proxy on ``sock`` for a tunnel to ``host:port`` (for https)."""
+    bounded = _DeadlineSocket(sock, deadline)
+    bounded.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+    answer = http.client.HTTPResponse(bounded, method="CONNECT")
+    answer.begin()
+    if answer.status != 200:
+        reason = " ".join(str(answer.reason).split())[:100]
+        raise FetchError(f"the proxy refused the tunnel: HTTP {answer.status} {reason}".rstrip())
+
+
 class Client:
     """HTTP GETs with a total deadline, a size cap, robots.txt and a per-host pace.
 
@@ -136,6 +155,7 @@ class Client:
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        proxies: dict[str, str] | None = None,
     ):
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -147,6 +167,18 @@ class Client:
         self.last: dict[str, float] = {}  # host -> when it was last asked
         self.robots = Robots(self._download_robots)
         self._tls = ssl.create_default_context()
+        # {"http": "http://proxy:3128", ...}; by default $http_proxy, $https_proxy, $no_proxy.
+        self.proxies = urllib.request.getproxies() if proxies is None else proxies
+
+    def _proxy(self, scheme: str, host: str) -> tuple[str, int] | None:
+        """The (host, port) of the HTTP proxy to reach ``host`` through, if any."""
+        address = self.proxies.get(scheme)
+        if not address or _bypassed(host, self.proxies):
+            return None
+        parts = urlsplit(address if "://" in address else "http://" + address)
+        if parts.scheme.lower() != "http" or not parts.hostname:
+            raise FetchError(f"the {scheme} proxy is not an http:// address")
+        return parts.hostname, parts.port or 80
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` if robots.txt allows it, following redirects (each checked the
@@ -199,7 +231,11 @@ class Client:
         port = parts.port or (443 if https else 80)
         connection = sock = None
         try:
-            sock = socket.create_connection((parts.hostname, port), timeout=_left(deadline))
+            proxy = self._proxy(parts.scheme, parts.hostname)
+            peer = proxy or (parts.hostname, port)
+            sock = socket.create_connection(peer, timeout=_left(deadline))
+            if proxy and https:
+                _tunnel(sock, parts.hostname, port, deadline)
             if https:
                 sock = self._handshake(sock, parts.hostname, deadline)
                 connection = http.client.HTTPSConnection(parts.hostname, port, context=self._tls)
@@ -207,6 +243,8 @@ class Client:
                 connection = http.client.HTTPConnection(parts.hostname, port)
             connection.sock = _DeadlineSocket(sock, deadline)  # connected: used as it is
             target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            if proxy and not https:  # a proxy is asked for the whole URL
+                target = url
             connection.request(
                 "GET",
                 target,

@@ -407,7 +407,7 @@ def test_a_run_stops_at_its_time_limit_and_the_feed_is_read_again(site, tmp_path
     for n in range(10):
         site.add(f"/berita/{n}", PAGE.replace(b"Cianjur", b"Cianjur %d" % n))
     report = fetch.fetch(
-        [site.url("/rss.xml")], tmp_path / "index", client=client(delay=0.4), round_seconds=1.0
+        [site.url("/rss.xml")], tmp_path / "index", client=client(delay=1.0), round_seconds=3.0
     )
     assert report.left >= 5
     assert report.left + report.added + len(report.failed) == 10

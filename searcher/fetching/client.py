@@ -13,7 +13,8 @@ sent as URIs: the host in IDNA, path and query percent-encoded. At most
 allows it; requests to one host are spaced by ``delay`` seconds, or its
 (capped) Crawl-delay. Whatever a server sends (a bad status line, too many or
 too long headers, broken chunks, a reset), the failure is a :class:`FetchError`
-for that URL.
+for that URL. An HTTP proxy is used as urllib would (``http_proxy``,
+``https_proxy`` through a CONNECT tunnel, ``no_proxy``), or as ``proxies`` says.
 """
 
 from __future__ import annotations

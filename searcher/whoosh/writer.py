@@ -433,7 +433,31 @@ def build_index(
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
+    created = not folder.exists()
     _prepare_folder(folder)
+    try:
+        return _build(sources, folder, started, rebuild, commit_every, lock_timeout, procs,
+                      limitmb, on_record, on_reject, group)
+    except BaseException:
+        if created:
+            _remove_failed_first_build(folder)
+        raise
+
+
+def _remove_failed_first_build(folder: Path) -> None:
+    """Remove the folder a failed first run created, when no index was committed
+    in it: left behind (it held only the indexer's lock file), it looked like an
+    index folder to every later command."""
+    if index_exists(folder):
+        return
+    with contextlib.suppress(OSError):
+        (folder / LOCK_FILE).unlink(missing_ok=True)
+        folder.rmdir()  # only if empty: never removes anything else
+
+
+def _build(sources, folder: Path, started: float, rebuild: bool, commit_every: int | None,
+           lock_timeout: float, procs: int, limitmb: int, on_record, on_reject,
+           group: bool) -> IndexReport:
     report = IndexReport()
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for

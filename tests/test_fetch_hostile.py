@@ -21,6 +21,7 @@ import searcher
 from searcher import fetch
 from searcher.cli import main
 from searcher.fetching import tombstones
+from searcher.fetching.client import to_uri
 from searcher.fetching.extraction import same_site
 from searcher.fetching.feeds import feed_items
 from searcher.fetching.response import Response
@@ -695,3 +696,34 @@ def test_requests_go_through_an_http_proxy_and_tunnels_for_https(raw, site, tmp_
         "berita.invalid:443",
     ]
     assert [path for path, _ in site.requests] == ["/robots.txt", GEMPA]  # not proxied
+
+
+@pytest.mark.parametrize(
+    ("url", "uri"),
+    [
+        (
+            "http://bücher.contoh.id/berita/é?q=é&x=1#atas",
+            "http://xn--bcher-kva.contoh.id/berita/%C3%A9?q=%C3%A9&x=1",
+        ),
+        ("https://Contoh.ID", "https://contoh.id/"),
+        ("http://contoh.id/sudah%20dikodekan", "http://contoh.id/sudah%20dikodekan"),
+        ("http://[::1]:8080/a b", "http://[::1]:8080/a%20b"),
+    ],
+)
+def test_links_are_sent_as_uris(url, uri):
+    assert to_uri(url) == uri
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "not an http(s) URL (scheme 'file')"),
+        ("http://contoh.id:99999/", "not a valid URL (Port out of range 0-65535)"),
+        ("http:///tanpa-host", "not a valid URL (no host)"),
+        ("http://a\x00b.id/", "not a valid URL (a bad host name)"),
+    ],
+)
+def test_links_that_are_no_http_uris_are_refused(url, reason):
+    with pytest.raises(fetch.FetchError) as error:
+        to_uri(url)
+    assert str(error.value) == reason

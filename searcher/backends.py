@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from searcher.errors import SearcherError
+from searcher.fetching import tombstones
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
@@ -231,12 +232,18 @@ def build_index(
 def delete_documents(
     ids: Iterable[str], location: str | os.PathLike | None = None, **options
 ) -> DeleteReport:
-    """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
+    """Remove the articles with these ids at ``location`` (unknown ids are reported).
+
+    Every id is first remembered as deleted (:mod:`searcher.fetching.tombstones`):
+    ``fetch`` does not add it back.
+    """
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("delete")(
-        ids, location, **backend.checked(options, backend.delete_options, "delete_documents")
-    )
+    delete = backend.load("delete")
+    options = backend.checked(options, backend.delete_options, "delete_documents")
+    if index_exists(location):
+        ids = tombstones.before_delete(location, ids)
+    return delete(ids, location, **options)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

@@ -22,6 +22,7 @@ from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_i
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
 from searcher.grouping import COLLAPSE_MODES, STORY_LIST_SORTS
+from searcher.listfiles import read_list
 from searcher.models import Article, Rejected, SearchResult
 from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
@@ -163,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="give up on a request after this long (default 10)",
+        help="give up on a request (connecting, headers and body in total) "
+        "after this long (default 10)",
     )
     fetch.add_argument(
         "--max-bytes",
@@ -171,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=5_000_000,
         metavar="N",
         help="refuse feeds and pages larger than N bytes (default 5000000)",
+    )
+    fetch.add_argument(
+        "--max-items",
+        type=int,
+        default=200,
+        metavar="N",
+        help="read at most the first N items of a feed (default 200)",
+    )
+    fetch.add_argument(
+        "--round-limit",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="stop asking after this long; what is left waits for the next run (default 1800)",
     )
     fetch.add_argument(
         "--user-agent",
@@ -191,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     delete = commands.add_parser(
         "delete",
         help="remove articles from the index",
-        description="Remove articles (retracted, taken down) by id; unknown ids are reported.",
+        description="Remove articles (retracted, taken down) by id; unknown ids are reported. "
+        "Deleted ids are remembered beside the index: fetch does not add them "
+        "back until --undo.",
     )
     delete.add_argument("ids", nargs="*", metavar="ID", help="article ids")
     delete.add_argument(
@@ -201,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
         "skipped; - reads standard input)",
     )
     _index_option(delete)
+    delete.add_argument(
+        "--undo",
+        action="store_true",
+        help="forget that these ids were deleted (fetch may add them again); "
+        "the index is not changed",
+    )
     delete.add_argument(
         "--wait",
         type=float,
@@ -372,6 +396,8 @@ def run_fetch(args) -> int:
         ("--delay", args.delay),
         ("--timeout", args.timeout),
         ("--max-bytes", args.max_bytes),
+        ("--max-items", args.max_items),
+        ("--round-limit", args.round_limit),
     ):
         if value < 0 or (value == 0 and name != "--delay"):
             print(f"error: {name} must be more than 0, got {value:g}", file=sys.stderr)
@@ -385,7 +411,18 @@ def run_fetch(args) -> int:
             try:
                 _fetch_once(fetch, urls, location, args)
             except SearcherError as error:  # e.g. the index busy: the next round may do
-                print(f"error: {error}; trying again in {args.every}", file=sys.stderr)
+                print(
+                    f"error: {printable(error)}; trying again in {args.every}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            except Exception as error:  # a bug in one round must not end the service
+                print(
+                    f"error: this round failed ({type(error).__name__}: "
+                    f"{printable(error)}); trying again in {args.every}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             time.sleep(interval)
     except KeyboardInterrupt:  # how --every is meant to end; a single run was cut short
         print("stopped; every completed run is indexed", file=sys.stderr)
@@ -404,7 +441,7 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
             progress.update()
 
     def on_failure(failure) -> None:
-        message = f"failed: {failure}"
+        message = f"failed: {printable(failure)}"
         if progress is not None:
             progress.write(message, file=sys.stderr)
         else:
@@ -425,30 +462,32 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
             on_page=on_page,
             on_failure=on_failure,
             lock_timeout=args.wait,
+            max_items=args.max_items,
+            round_seconds=args.round_limit,
         )
     finally:
         if progress is not None:
             progress.close()
+    skipped = f", {report.deleted} deleted earlier" if report.deleted else ""
     print(
         f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})",
+        f"{len(report.failed)} failed{skipped} in {report.seconds:.1f} s "
+        f"({printable(location)})",
         flush=True,
     )
-    return NOTHING if report.failed else OK
+    if report.left:
+        print(
+            f"note: the run stopped at --round-limit ({args.round_limit:g} s); "
+            f"{report.left} feeds or pages are left for the next run",
+            file=sys.stderr,
+        )
+    return NOTHING if report.failed or report.left else OK
 
 
 def read_id_lines(path: str) -> list[str]:
-    """The ids in a file, one per line; blank lines and ``#`` comments skipped."""
-    try:
-        if path == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            with open(path, encoding="utf-8") as stream:
-                lines = stream.read().splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise SearcherError(f"--ids-from: cannot read {path}: {reason}") from None
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    """The ids in a file, one per line; blank lines and ``#`` comments skipped (a BOM
+    ignored, the size bounded: :mod:`searcher.listfiles`)."""
+    return [line for _, line in read_list(path, "--ids-from")]
 
 
 def run_delete(args) -> int:
@@ -459,10 +498,18 @@ def run_delete(args) -> int:
         print("error: delete: give at least one ID or --ids-from FILE", file=sys.stderr)
         return USAGE
     location = resolve(args.index, args.backend)
+    if args.undo:
+        from searcher.fetch import undelete
+
+        forgotten = undelete(ids, location)
+        for other in [i for i in dict.fromkeys(ids) if i not in forgotten]:
+            print(f"not deleted before: {printable(other)}", file=sys.stderr)
+        print(f"{len(forgotten)} undeleted: fetch may add them again ({printable(location)})")
+        return OK
     report = delete_documents(ids, location, lock_timeout=args.wait)
     for unknown in report.unknown:
-        print(f"unknown id: {unknown}", file=sys.stderr)
-    print(f"{report.deleted} deleted, {len(report.unknown)} unknown ({location})")
+        print(f"unknown id: {printable(unknown)}", file=sys.stderr)
+    print(f"{report.deleted} deleted, {len(report.unknown)} unknown ({printable(location)})")
     return OK
 
 

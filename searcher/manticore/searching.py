@@ -13,6 +13,7 @@ from datetime import datetime
 from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
+from searcher.fetching import tombstones
 from searcher.grouping import (
     MAX_CENTRE_ARTICLES,
     MAX_COPIES,
@@ -132,7 +133,9 @@ class ManticoreIndex:
         self._nodes.close()
 
     def delete(self, ids: Iterable[str]) -> DeleteReport:
-        """Remove these articles from the cluster (see :func:`delete_documents`)."""
+        """Remove these articles from the cluster (see :func:`delete_documents`), their ids
+        remembered as deleted (:mod:`searcher.fetching.tombstones`)."""
+        ids = tombstones.before_delete(self.path, ids)
         return delete_documents(ids, self.path)
 
     def _ranker(self) -> str:

@@ -20,6 +20,7 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
+from searcher.fetching import tombstones
 from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
 from searcher.lru import LRU
 from searcher.models import (
@@ -527,6 +528,7 @@ class Index:
         """Remove these articles (:func:`searcher.whoosh.writer.delete_documents`, which holds the
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
+        ids = tombstones.before_delete(self.path, ids)
         report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report

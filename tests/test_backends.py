@@ -29,6 +29,13 @@ def location(request, tmp_path_factory):
     return request.getfixturevalue("sphinx_cluster").location
 
 
+@pytest.fixture(autouse=True)
+def cluster_files_in_tmp(tmp_path, monkeypatch):
+    """A cluster's fetch state and tombstones live in the current folder: the test's own,
+    not the checkout (where they would outlive the run and steer the next one)."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def ix(location):
     """The index holding exactly ARTICLES (rebuilt when a test changed it)."""

@@ -3,7 +3,10 @@
 Query language (Whoosh's parser with our analysis):
 
 * plain words: read as words, concepts and pairs (:mod:`searcher.query.nodes`);
-  every word is optional, but documents holding more of them rank first;
+  every concept is required, and left out, least informative first, only
+  when too few articles hold them all (:func:`searcher.whoosh.evaluator.match_set`);
+  with operators, words side by side are all required (``a b OR c``: a and
+  either b or c);
 * ``"exact phrase"``, ``OR``, ``AND``, ``NOT word`` / ``-word``, ``+word``;
 * ``field:value`` for ``title``/``judul``, ``source``/``sumber``,
   ``category``/``kategori``, and ``tanggal:[2019-09-01 TO 2019-09-30]``;
@@ -91,8 +94,11 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         # "-banjir" alone: everything except (Whoosh would drop the clause).
         text = f"NOT ({excluded})"
     expanded = expand_synonyms(text, ranking.thesaurus)
+    # Words side by side: every one required (#21), unless the ranking is the
+    # one before (any word enough, documents with all of them first).
+    group = qparser.AndGroup if ranking.match_all else OR_GROUP
     try:
-        loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
+        loose = _parser(group, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
     except PARSE_ERRORS:  # the parser's failures are the input's
         raise QueryError("q: cannot understand the query; check its brackets, quotes and "
@@ -106,7 +112,7 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
         loose = None if filters or date_filter is not None else query.NullQuery
-    elif (all_words and ALL_WORDS_BOOST and strict != loose
+    elif (all_words and ALL_WORDS_BOOST and not ranking.match_all and strict != loose
           and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
         # Every word is optional, but documents with all of them come first.
         loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])

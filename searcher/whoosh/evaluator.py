@@ -68,11 +68,13 @@ class View:
 @dataclass
 class Matched:
     """Every match of a query: document numbers (whole index), scores, and the
-    index's per-document columns for sorting and facets."""
+    index's per-document columns for sorting and facets. ``dropped``: the
+    concepts a plain query was relaxed without (:func:`match_set`)."""
 
     docnums: np.ndarray
     scores: np.ndarray
     space: DocSpace
+    dropped: tuple[str, ...] = ()
 
     def column(self, name: str) -> np.ndarray:
         return self.space.joined(name)[self.docnums]
@@ -81,6 +83,17 @@ class Matched:
         """``{value: matches}`` for a facet (source, category, day)."""
         codes, names = self.space.facet(name)
         return scoring.group_counts(codes[self.docnums], names)
+
+    def distinct_groups(self, name: str, group_of: np.ndarray, *, pairs: bool = False):
+        """``{value: groups}``: for each facet value, how many distinct groups
+        (``group_of``: each document's group code) have a match with that value,
+        which is the total a filter on the value leaves once the matches are
+        collapsed; with ``pairs``, the ``(value, group)`` pairs themselves."""
+        codes, names = self.space.facet(name)
+        found = np.unique(np.stack([codes[self.docnums], group_of[self.docnums]]), axis=1)
+        if pairs:
+            return [(names[value], int(group)) for value, group in found.T]
+        return scoring.group_counts(found[0], names)
 
 
 class DocSpace:
@@ -104,6 +117,7 @@ class DocSpace:
         self.context = searcher.context(needs_current=False)
         self._joined = view.joined
         self._seen: dict = {}  # this query's posting lists and phrases
+        self.dropped: list[str] = []  # concepts a plain query was relaxed without
 
     def everything(self) -> np.ndarray:
         return self.joined("live").copy()
@@ -221,14 +235,15 @@ def matching(view: View, parsed, filter_query, cache: LRU, check=lambda: None) -
     """Every document matching ``parsed`` (and ``filter_query``), with its score."""
     space = DocSpace(view, cache, check)
     matches = _evaluate(parsed, space)
+    dropped = tuple(space.dropped)
     if isinstance(matches, scoring.Postings) and filter_query is None:
-        return Matched(matches.ids, matches.scores, space)  # one word: no array needed
+        return Matched(matches.ids, matches.scores, space, dropped)  # one word: no array needed
     matches = scoring.dense(matches, space.size)
     mask = matches.mask
     if filter_query is not None:
         mask = mask & _dense(filter_query, space).mask
     docnums = np.flatnonzero(mask)
-    return Matched(docnums, matches.score[docnums], space)
+    return Matched(docnums, matches.score[docnums], space, dropped)
 
 
 def _dense(node, space: DocSpace) -> scoring.Matches:
@@ -281,6 +296,7 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
     words = [_dense(clause, space) for clause in node.words]
     pairs = {i: _evaluate(clause, space) for i, clause in node.pairs}
     covered = [part.mask.astype(np.float64) for part in words]  # how much each word is found
+    units: list[tuple[int, int, np.ndarray]] = []  # (start, end, found): the query's concepts
     score = np.zeros(space.size)
     mask = np.logical_or.reduce([part.mask for part in words])
     alone = set(range(len(words)))
@@ -308,9 +324,12 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
                 covered[i] = np.where(anywhere, 1.0, ranking.scattered_weight * words[i].mask)
         score += best
         mask |= anywhere
+        units.append((start, end, anywhere | np.logical_and.reduce(
+            [words[i].mask for i in range(start, end)])))
         alone.difference_update(range(start, end))
     for i in alone:
         score += words[i].score
+        units.append((i, i + 1, words[i].mask))
     for part in pairs.values():
         if isinstance(part, scoring.Postings):
             score[part.ids] += part.scores
@@ -327,8 +346,52 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
         if rarity.sum() > 0:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
             score *= share ** exponent
+    if ranking.match_all:
+        required, dropped = match_set(units, node.plain, ranking, space.size)
+        if required is not None:
+            mask &= required
+        space.dropped.extend(dropped)
     score[~mask] = 0.0
     return scoring.Matches(mask, score)
+
+
+def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
+              ) -> tuple[np.ndarray | None, list[str]]:
+    """The articles holding every concept of a plain query, and the concepts left out.
+
+    ``units`` are the query's concepts as ``(start, end, found)``: a word with
+    its inflections (and a rare word's better-known spellings), or a thesaurus
+    span with any of its expressions. Template words (weight below 1:
+    "pengertian", "letak" in a question) say what kind of answer is wanted,
+    not what it is about, and are never required. When fewer than
+    ``ranking.relax_below`` articles (``long_relax_below`` for questions and
+    long queries) hold every concept, the least informative concept is left
+    out (one found nowhere first, then the lowest IDF), again and again while
+    more than one is left, as Typesense's ``drop_tokens_threshold`` does.
+    ``(None, [])`` when no concept is required.
+    """
+    required = [(start, end, found) for start, end, found in units
+                if min(w.weight for w in plain.words[start:end]) >= 1.0]
+    if not required:
+        return None, []
+    long = len(plain.words) > LONG_QUERY or plain.question
+    floor = ranking.long_relax_below if long else ranking.relax_below
+    live = max(size, 1)
+    counts = [int(found.sum()) for _, _, found in required]
+    # Dropped first: found nowhere (counts 0), then the most frequent (lowest IDF).
+    order = sorted(range(len(required)),
+                   key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]))
+    kept = set(range(len(required)))
+    dropped = []
+    while True:
+        mask = np.logical_and.reduce([required[k][2] for k in sorted(kept)])
+        if int(mask.sum()) >= floor or len(kept) == 1:
+            break
+        leaving = next(k for k in order if k in kept)
+        kept.discard(leaving)
+        start, end, _ = required[leaving]
+        dropped.append(" ".join(w.exact for w in plain.words[start:end]))
+    return mask, dropped
 
 
 def idf(df: int, documents: int) -> float:

@@ -38,7 +38,14 @@ from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
-from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.results import (
+    date_histogram,
+    facet_counts,
+    grouped_date_histogram,
+    highlighted,
+    make_document,
+    make_hit,
+)
 from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -165,12 +172,13 @@ class Index:
 
     # -- queries -------------------------------------------------------------
     @checks.while_open
-    def parse(self, text: str):
-        """The Whoosh query for a user string (raises QueryError)."""
+    def parse(self, text: str, *, as_typed: bool = False):
+        """The Whoosh query for a user string (raises QueryError); ``as_typed``:
+        rare words do not also find their better-known spellings."""
         reader = self._searcher().reader()
         return bound_expansions(parse(checks.text(text, "q"), self.ranking), reader,
                                 self._frequencies(reader), self.deadline.check,
-                                self._view().known)
+                                self._view().known, spellings=not as_typed)
 
     @checks.while_open
     def search(
@@ -184,15 +192,26 @@ class Index:
         snippets: bool = True,
         facets: bool = False,
         collapse: bool = False,
+        as_typed: bool = False,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
+        A plain query finds the articles holding every concept of it; when too
+        few do, the least informative concepts are left out
+        (``SearchResult.dropped``; :func:`searcher.whoosh.evaluator.match_set`).
+        A word the index (almost) lacks is searched as its far more frequent
+        spelling (``SearchResult.corrected_query``) unless ``as_typed``; then
+        the spelling is only suggested (``SearchResult.suggestion``).
+
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
-        arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
+        arguments; ``sort`` is relevance, newest, oldest or blend (relevance
+        times a date decay: ``Ranking.recency_days``). Every sort orders the
+        same matches. ``facets`` adds
         source/category counts and a date histogram over all matches.
         ``collapse`` shows one article per duplicate group (the best-ranked
         match; the others counted in ``Hit.versions``): totals, pages and
-        facets then count groups. The CLI and the web app collapse by default;
+        facets then count groups (a facet value counts the groups it would
+        leave when chosen as a filter). The CLI and the web app collapse by default;
         the library only when asked (evaluations and callers see every article).
 
         Recent results are kept per index generation (a re-index makes them
@@ -202,41 +221,69 @@ class Index:
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         view = self._view()
+        as_typed = checks.flag(as_typed, "as_typed")
         key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
-               snippets, facets, collapse)
+               snippets, facets, collapse, as_typed)
         cached = self._results.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
         result = self._search(view, text, page, per_page, filters, sort, snippets, facets,
-                              collapse)
+                              collapse, as_typed)
         result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
         self._results.put(key, result)
         return result
 
-    def _search(self, view, text, page, per_page, filters, sort, snippets, facets, collapse):
+    def _search(self, view, text, page, per_page, filters, sort, snippets, facets, collapse,
+                as_typed=False):
         self.deadline.start()
         try:
             return self._search_within_budget(view, text, page, per_page, filters, sort,
-                                              snippets, facets, collapse)
+                                              snippets, facets, collapse, as_typed)
         finally:
             self.deadline.stop()
 
-    def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
-                              facets, collapse):
-        parsed = self.parse(text)
-        searcher = view.searcher
+    def _matching(self, view, text: str, filters, as_typed: bool) -> Matched:
         try:
-            matched = matching(view, parsed, filter_query(filters) if filters else None,
-                               self._postings, self.deadline.check)
+            return matching(view, self.parse(text, as_typed=as_typed),
+                            filter_query(filters) if filters else None,
+                            self._postings, self.deadline.check)
         except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
+
+    def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
+                              facets, collapse, as_typed=False):
+        # A word the index (almost) lacks is searched as its far more frequent
+        # spelling, and the page says so; as typed, that spelling is only
+        # suggested. Either way the suggestion is what the search would use (#21).
+        searched, corrected = text, None
+        if not as_typed:
+            fix = self.suggest(text, two_edits=False)
+            if fix is not None:
+                searched = corrected = fix
+        matched = self._matching(view, searched, filters, as_typed)
+        suggestion = None
+        if len(matched.docnums) < FEW_RESULTS and corrected is None:
+            fix = self.suggest(text, two_edits=True)
+            if fix is not None and not as_typed:
+                searched = corrected = fix
+                matched = self._matching(view, searched, filters, as_typed)
+            else:
+                suggestion = fix
+        elif as_typed:
+            suggestion = self.suggest(text, two_edits=False)
+        parsed = self.parse(searched, as_typed=as_typed)
+        searcher = view.searcher
+        if sort == "blend":  # relevance times a date decay, then ranked as relevance
+            matched = replace(matched, scores=self._blended(matched))
         groups, every, versions = self._groups.get(searcher.reader()), None, None
         if collapse and groups is not None:  # one match per duplicate group
             every = matched.docnums
-            keep, versions = groups.collapse(every, grouping.rank(sort, matched))
-            matched = Matched(every[keep], matched.scores[keep], matched.space)
+            keep, versions = groups.collapse(
+                every, grouping.rank("relevance" if sort == "blend" else sort, matched))
+            collapsed = matched
+            matched = replace(matched, docnums=every[keep], scores=matched.scores[keep])
         limit = page * per_page
-        if sort == "relevance":
+        if sort in ("relevance", "blend"):
             top = scoring.ranked(matched.docnums, matched.scores, limit)
         else:  # undated articles last, whichever the direction
             top = scoring.sorted_by_date(matched.docnums, matched.column("published"),
@@ -253,15 +300,33 @@ class Index:
                                         versions[position] if versions is not None else 0)
             hits.append(hit)
         counts, histogram = {}, []
-        if facets:
+        if facets and every is not None:
+            # A value counts the groups a filter on it leaves: a group is listed
+            # under each source (day...) of its matching copies (#21).
+            counts = {name: facet_counts(collapsed.distinct_groups(name, groups.duplicate))
+                      for name in ("source", "category")}
+            histogram = grouped_date_histogram(
+                collapsed.distinct_groups("day", groups.duplicate, pairs=True))
+        elif facets:
             counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
             histogram = date_histogram(matched.groups("day"))
-        suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
         return SearchResult(
             query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
             suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
-            message=NO_WORDS if parse(text, self.ranking) is query.NullQuery else None,
+            message=NO_WORDS if parse(searched, self.ranking) is query.NullQuery else None,
+            dropped=matched.dropped, corrected_query=corrected,
         )
+
+    def _blended(self, matched: Matched) -> np.ndarray:
+        """Scores times a date decay from the index's newest article (``blend``)."""
+        space = matched.space
+        dated = space.joined("dated") & space.joined("live")
+        moments = space.joined("published")
+        origin = int(moments[dated].max()) if dated.any() else 0
+        ranking = self.ranking
+        return scoring.recency_blend(matched.scores, matched.column("published"),
+                                     matched.column("dated"), origin, DAY_MICROSECONDS,
+                                     ranking.recency_days, ranking.recency_weight)
 
     @checks.while_open
     def suggest(self, text: str, *, two_edits: bool = True) -> str | None:

@@ -29,12 +29,13 @@ from searcher.analysis import analyze
 from searcher.categories import normalize_label
 from searcher.errors import QueryError
 from searcher.query import concepts
-from searcher.query.nodes import Concepts
+from searcher.query.nodes import Concepts, LiteralPhrase
 from searcher.query.text import clean_query, extract_dates, only_negations
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
 from searcher.synonyms import expand_synonyms, query_pieces
+from searcher.tokenizer import find_words, normalize
 from searcher.whoosh.storage import make_schema
 
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
@@ -107,7 +108,7 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = split_filters(strict)
-    loose = _without_exact_phrases(_without_filters(loose))
+    loose = literal_phrases(_without_filters(loose), written_phrases(text))
     if strict is None or strict is query.NullQuery:
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
@@ -233,21 +234,57 @@ def split_filters(parsed):
     return (rest[0] if len(rest) == 1 else query.And(rest, boost=parsed.boost)), filters
 
 
-def _without_exact_phrases(node):
-    """Phrases only on the stemmed fields: the exact ones keep no positions.
+_LITERAL_SLOP = 4  # positions a stemmed phrase's words may lie apart (stop words between)
+_QUOTED = re.compile(r'"([^"]+)"')
 
-    The multifield parser puts each phrase into an OR over the fields, so
-    dropping the exact fields' copies leaves the stemmed ones in place.
+
+def written_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The quoted phrases of a query: their words as the exact field holds them
+    (stop words left out) -> every word as written (normalised), stop words too."""
+    found = {}
+    for quoted in _QUOTED.findall(text):
+        written = tuple(normalize(m.group()) for m in find_words(quoted))
+        exact = tuple(w.exact for w in concepts.analyse_words(quoted))
+        if len(exact) > 1:
+            found[exact] = written
+    return found
+
+
+def literal_phrases(node, written: dict | None = None):
+    """Quoted phrases as written (#21): ``"perdagangan orang"`` is these word forms
+    in this order, not "pedagang orang".
+
+    The multifield parser puts each phrase into an OR over the fields; each
+    exact field's copy becomes a :class:`LiteralPhrase` over its stemmed
+    sibling (whose positions find the candidates), and the stemmed copies go.
     """
-    if isinstance(node, query.Phrase) and node.fieldname.endswith("_exact"):
-        return query.NullQuery
+    written = written or {}
     if isinstance(node, query.CompoundQuery):
-        node = node.apply(_without_exact_phrases)
-        if type(node) is query.Or:
-            kept = [q for q in node.subqueries if q is not query.NullQuery]
-            if len(kept) != len(node.subqueries):
-                return query.Or(kept, boost=node.boost) if kept else query.NullQuery
-    return node
+        node = node.apply(lambda child: literal_phrases(child, written))
+    if type(node) is not query.Or:
+        return node
+    phrases = {q.fieldname: q for q in node.subqueries if type(q) is query.Phrase}
+    if not any(name.endswith("_exact") for name in phrases):
+        return node
+    kept = []
+    for child in node.subqueries:
+        if type(child) is not query.Phrase:
+            kept.append(child)
+        elif child.fieldname.endswith("_exact"):
+            stemmed = phrases.get(child.fieldname[: -len("_exact")])
+            if stemmed is not None:
+                # Stop words between the words leave gaps in the stemmed positions:
+                # a loose phrase finds the candidates, the written text decides.
+                loose = query.Phrase(stemmed.fieldname, stemmed.words, slop=_LITERAL_SLOP,
+                                     boost=child.boost * stemmed.boost)
+                words = tuple(child.words)
+                kept.append(LiteralPhrase(loose, written.get(words, words), stemmed.fieldname,
+                                          every_word=words in written))
+        elif f"{child.fieldname}_exact" not in phrases:
+            kept.append(child)
+    if not kept:
+        return query.NullQuery
+    return kept[0] if len(kept) == 1 else query.Or(kept, boost=node.boost)
 
 
 def _without_filters(parsed):

@@ -19,6 +19,7 @@ from whoosh import query
 
 from searcher.errors import QueryError
 from searcher.query.highlight import match_terms
+from searcher.query.nodes import LiteralPhrase
 from searcher.query.parser import FIELD_BOOSTS, parse_parts
 from searcher.ranking import Ranking
 from searcher.request import FUZZY_PREFIX, MAX_FUZZY_DISTANCE, MAX_FUZZY_LETTERS
@@ -173,6 +174,8 @@ def _plan_node(node) -> Node:
         return Pattern(fieldname, node.text)
     if isinstance(node, query.Term):
         return Term(fieldname, node.text)
+    if isinstance(node, LiteralPhrase):  # as written: the exact field (positions there)
+        return Phrase(f"{node.stored}_exact", node.exact_words)
     if isinstance(node, query.Phrase):
         return Phrase(fieldname, tuple(node.words))
     if isinstance(node, query.AndNot):

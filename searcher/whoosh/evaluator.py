@@ -18,7 +18,8 @@ from whoosh import query
 
 from searcher import scoring
 from searcher.lru import LRU
-from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, PairPhrase
+from searcher.query.concepts import holds_phrase
+from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, LiteralPhrase, PairPhrase
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.ranking import LONG_QUERY
 from searcher.whoosh import internals
@@ -41,6 +42,8 @@ def posting_cache(limit_bytes: int) -> LRU:
 
 
 def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 200
     if isinstance(value, tuple):
         return sum(getattr(part, "nbytes", 64) for part in value) + 200
     return 264
@@ -177,6 +180,29 @@ class DocSpace:
 
         return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
 
+    def literal(self, node: LiteralPhrase) -> scoring.Postings:
+        """A quoted phrase as written: the stemmed phrase's matches whose stored
+        text holds the written words side by side (:class:`LiteralPhrase`)."""
+        candidates = _evaluate(node.child, self)
+        if isinstance(candidates, scoring.Matches):
+            ids = np.flatnonzero(candidates.mask)
+            candidates = scoring.Postings(ids, candidates.score[ids])
+
+        def verify():
+            kept = []
+            for n, docnum in enumerate(candidates.ids.tolist()):
+                if n % 256 == 0:
+                    self.check()
+                text = self.searcher.stored_fields(docnum).get(node.stored) or ""
+                if holds_phrase(text, node.words, stop_words=node.every_word):
+                    kept.append(docnum)
+            return np.array(kept, dtype=np.int64)
+
+        kept = self._cached((self.generation, "literal", node.stored, node.words,
+                             node.every_word, repr(node.child)), verify)
+        keep = np.isin(candidates.ids, kept)
+        return scoring.Postings(candidates.ids[keep], candidates.scores[keep])
+
     def _cached(self, key, compute):
         """``compute()``, remembered for this query (its OR and AND parts share
         words and phrases) and in the shared cache."""
@@ -260,6 +286,8 @@ def _evaluate(node, space: DocSpace) -> scoring.Part:
         return space.term(node)
     if kind is Concepts:
         return _evaluate_concepts(node, space)
+    if kind is LiteralPhrase:
+        return space.literal(node)
     if kind is PairPhrase:
         return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
                               node.boost)

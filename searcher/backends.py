@@ -50,7 +50,8 @@ class SearchIndex(Protocol):
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10, filters=None,
                sort: str = "relevance", snippets: bool = True,
-               facets: bool = False, collapse: bool = False) -> SearchResult: ...
+               facets: bool = False, collapse: bool = False,
+               as_typed: bool = False) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...
 

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", "TPPO", "KTT ASEAN")
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
+# Sort options as the page names them (#21: "blend" is relevance with recency).
+SORTS = (("relevance", "Relevansi"), ("blend", "Relevan & terbaru"), ("newest", "Terbaru"),
+         ("oldest", "Terlama"))
 
 @bp.get("/")
 def home():
@@ -46,7 +49,7 @@ def search():
         pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
-        sorts=(("relevance", "Relevansi"), ("newest", "Terbaru"), ("oldest", "Terlama")),
+        sorts=SORTS,
     )
 
 

@@ -8,8 +8,9 @@ link to the same search with some state changed (another page, one filter
 less...), leaving out defaults so URLs stay short.
 
 Sort values: the UI uses Indonesian (``relevansi``, ``terbaru``,
-``terlama``); the English names of the library (``relevance``, ``newest``,
-``oldest``) are accepted too.
+``terlama``, ``relevan-terbaru``); the English names of the library
+(``relevance``, ``newest``, ``oldest``, ``blend``) are accepted too.
+``asis=1`` searches the words as typed (no spelling correction, #21).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from searcher.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 DEFAULT_PER_PAGE = 10
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200
-SORT_NAMES = {"relevansi": "relevance", "terbaru": "newest", "terlama": "oldest"}
-SORT_LABELS = {"relevance": "relevansi", "newest": "terbaru", "oldest": "terlama"}
+SORT_NAMES = {"relevansi": "relevance", "terbaru": "newest", "terlama": "oldest",
+              "relevan-terbaru": "blend"}
+SORT_LABELS = {"relevance": "relevansi", "newest": "terbaru", "oldest": "terlama",
+               "blend": "relevan-terbaru"}
 _WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 
 
@@ -47,6 +50,7 @@ class SearchParams:
     until: str = ""
     sort: str = "relevance"  # the library's name
     collapse: bool = True  # one article per duplicate group (collapse=0: every copy)
+    as_typed: bool = False  # asis=1: the words as typed, no spelling correction (#21)
 
     # -- reading --------------------------------------------------------------
     @classmethod
@@ -67,6 +71,7 @@ class SearchParams:
             until=args.get("until", "").strip(),
             sort=_sort(args.get("sort", "")),
             collapse=flag(args.get("collapse", ""), "collapse", default=True),
+            as_typed=flag(args.get("asis", ""), "asis"),
         )
         params.filters()  # a bad date or range is a bad request now, not later
         return params
@@ -92,7 +97,7 @@ class SearchParams:
         """The search a page or API call asks for (both take the same parameters)."""
         return index.search(self.q, page=self.page, per_page=self.per_page,
                             filters=self.filters(), sort=self.sort, facets=facets,
-                            collapse=self.collapse)
+                            collapse=self.collapse, as_typed=self.as_typed)
 
     # -- writing ----------------------------------------------------------------
     def link(self, **changes) -> dict:
@@ -120,6 +125,8 @@ class SearchParams:
             args["page"] = params.page
         if not params.collapse:
             args["collapse"] = 0
+        if params.as_typed:
+            args["asis"] = 1
         return args
 
     def toggle(self, facet: str, value: str) -> dict:
@@ -182,6 +189,6 @@ def _sort(raw: str) -> str:
         return value
     raise ParamError(
         "sort",
-        f"pilih salah satu dari relevansi, terbaru, terlama "
-        f"(atau relevance, newest, oldest), bukan {raw[:40]!r}",
+        f"pilih salah satu dari relevansi, terbaru, terlama, relevan-terbaru "
+        f"(atau relevance, newest, oldest, blend), bukan {raw[:40]!r}",
     )

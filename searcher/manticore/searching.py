@@ -41,6 +41,7 @@ from searcher.query.parser import FIELD_BOOSTS
 from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
+from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import NO_WORDS, Filters, check_request
 from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
 from searcher.snippets import SCAN_CHARS, MatchTerms, Snippet
@@ -79,7 +80,7 @@ _HIT_COLUMNS = ("id, article_id, title_text, body_text, url, source, category, p
 # The same with, when collapsing copies, how many matches each group holds.
 _GROUP_COLUMNS = _HIT_COLUMNS.replace("WEIGHT()", "COUNT(*), WEIGHT()")
 _ORDER = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, published DESC, id ASC",
-          "oldest": "dated DESC, published ASC, id ASC"}
+          "oldest": "dated DESC, published ASC, id ASC", "blend": "blended DESC, id ASC"}
 MAX_STORY_ARTICLES = 10_000
 
 
@@ -172,34 +173,45 @@ class ManticoreIndex:
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: Filters | dict | None = None, sort: str = "relevance",
                snippets: bool = True, facets: bool = False,
-               collapse: bool = False) -> SearchResult:
+               collapse: bool = False, as_typed: bool = False) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
         groups the matches by duplicate group (the best one shown, the group's size
         counted); the facets still count every copy."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
-        query_plan = plan_query(text)
+        checks.flag(as_typed, "as_typed")
+        # A word the index (almost) lacks is searched as its far more frequent
+        # spelling unless as typed; then that spelling is only suggested (#21).
+        fix = None if as_typed else self.suggest(text, absent=True)
+        searched, corrected = (fix, fix) if fix is not None else (text, None)
+        suggestion = self.suggest(searched)
+        query_plan = plan_query(searched)
         compiler = Compiler(self._keyword_counts)
-        match = compiler.compile(query_plan.match)
+        match_node, dropped = self._match_set(query_plan, compiler)
+        match = compiler.compile(match_node)
         where = self._where(query_plan, filters)
-        suggestion = self.suggest(text)
         if match == "" or where is None:
             no_words = isinstance(query_plan.match, plan.Nothing)  # "!!!!" (#12)
             return SearchResult(query=text, total=0, page=page, per_page=per_page, hits=[],
                                 suggestion=suggestion, sort=sort,
                                 took_ms=(time.perf_counter() - started) * 1000,
-                                message=NO_WORDS if no_words else None)
+                                message=NO_WORDS if no_words else None,
+                                corrected_query=corrected)
         args = []
         if match is not None:
             where.insert(0, "MATCH(%s)")
             args.append(match)
-        order = f" ORDER BY {_ORDER[sort]}"
+        ranked = _ORDER[sort]
+        columns = _GROUP_COLUMNS if collapse else _HIT_COLUMNS
+        if sort == "blend":  # relevance times a date decay from the newest article
+            columns = columns.replace("WEIGHT()", f"{self._blend()} AS blended")
+        order = f" ORDER BY {ranked}"
         if collapse:  # one row per duplicate group: its best match under this order
-            order = f" GROUP BY duplicate WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
+            order = f" GROUP BY duplicate WITHIN GROUP ORDER BY {ranked}{order}"
         offset = (page - 1) * per_page
         max_matches = max(1000, offset + per_page)
-        sql = _select(_GROUP_COLUMNS if collapse else _HIT_COLUMNS, self.cluster.table, where,
+        sql = _select(columns, self.cluster.table, where,
                       f"{order} LIMIT {offset},{per_page} "
                       f"OPTION ranker={self._ranker()}, max_matches={max_matches}")
         if facets:
@@ -220,7 +232,65 @@ class ManticoreIndex:
             hits=hits, suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
             warnings=tuple(dict.fromkeys(meta["warnings"])),
             took_ms=(time.perf_counter() - started) * 1000,
+            dropped=dropped, corrected_query=corrected,
         )
+
+    def _count(self, node, compiler: Compiler, where: list[str]) -> int:
+        """How many articles match ``node`` (and the SQL conditions ``where``)."""
+        match = compiler.compile(node)
+        if match == "":
+            return 0
+        conditions, args = list(where), []
+        if match is not None:
+            conditions.insert(0, "MATCH(%s)")
+            args.append(match)
+        _, meta = self._query(_select("id", self.cluster.table, conditions, " LIMIT 1"), args)
+        return int(meta.get("total_found", 0))
+
+    def _match_set(self, query_plan: plan.QueryPlan, compiler: Compiler
+                   ) -> tuple[plan.Node, tuple[str, ...]]:
+        """A plain query's match node: every concept required, relaxed least
+        informative first while fewer than the threshold match, as the Whoosh
+        backend does (:func:`searcher.whoosh.evaluator.match_set`); the left-out
+        concepts still rank. Decided before the filters, so a filter never
+        changes which words are required. Other queries: their own match."""
+        required = [u for u in query_plan.units if u.required]
+        if not required:
+            return query_plan.match, ()
+        optional = [u.node for u in query_plan.units if not u.required]
+        floor = (DEFAULT_RANKING.long_relax_below if query_plan.long
+                 else DEFAULT_RANKING.relax_below)
+        where = self._where(replace(query_plan, restrictions=(), since=None, until=None),
+                            None) or []
+        kept, dropped = list(required), []
+        count = self._count(plan.AllOf(tuple(u.node for u in kept)), compiler, where)
+        if count < floor and len(kept) > 1:
+            # Left out first: found nowhere, then the most frequent (lowest IDF).
+            counts = {u.label: self._count(u.node, compiler, where) for u in kept}
+            order = sorted(range(len(kept)), key=lambda k: (counts[kept[k].label] > 0,
+                                                            -counts[kept[k].label], -k))
+            for k in order:
+                if count >= floor or len(kept) == 1:
+                    break
+                kept.remove(required[k])
+                dropped.append(required[k].label)
+                count = self._count(plan.AllOf(tuple(u.node for u in kept)), compiler, where)
+        node = plan.AllOf(tuple(u.node for u in kept)) if len(kept) > 1 else kept[0].node
+        others = optional + [u.node for u in required if u.label in dropped]
+        if others:
+            node = plan.Preferring(node, others[0] if len(others) == 1
+                                   else plan.AnyOf(tuple(others)))
+        return node, tuple(dropped)
+
+    def _blend(self) -> str:
+        """The blend sort's expression: WEIGHT() times an exponential date decay
+        from the newest article (:attr:`Ranking.recency_days`)."""
+        rows, _ = self._query(f"SELECT MAX(published) FROM {self.cluster.table} WHERE dated = 1")
+        origin = int(rows[0][0]) if rows and rows[0][0] else 0
+        weight, days = DEFAULT_RANKING.recency_weight, DEFAULT_RANKING.recency_days
+        rate = math.log(2) / (days * 86400)
+        return (f"WEIGHT()*({1 - weight:.4f}+{weight:.4f}*IF(dated=1,"
+                f"EXP(-{rate:.12f}*GREATEST({origin}-published,0)),0))")
 
     def _grouped(self, hits: list[Hit], rows, collapse: bool, where: list[str],
                  args: list) -> list[Hit]:
@@ -288,10 +358,12 @@ class ManticoreIndex:
         return where
 
     @checks.while_open
-    def suggest(self, text: str) -> str | None:
-        """A "did you mean" query (one edit at most: the engine has no fuzzy term walk)."""
+    def suggest(self, text: str, *, absent: bool = False) -> str | None:
+        """A "did you mean" query (one edit at most: the engine has no fuzzy term walk);
+        ``absent``: only words no article holds (those a search corrects itself)."""
         checks.text(text, "q")
-        return did_you_mean(clean_query(text), self._keyword_counts, self._keyword_counts)
+        return did_you_mean(clean_query(text), self._keyword_counts, self._keyword_counts,
+                            rare_below=1 if absent else 3)
 
     # -- documents -------------------------------------------------------------------------
     def _row(self, doc_id: str):

@@ -135,18 +135,18 @@ def parse(text: str, ranking: Ranking = DEFAULT_RANKING):
 
 
 
-_RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
+RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
 
 
 def read_concepts(text: str, ranking: Ranking):
     """``(Concepts query, restrictions)`` for a query of plain words (and
     source/category restrictions), or None for any other query (parsed by Whoosh)."""
     pieces = query_pieces(text)
-    words = [p for p in pieces if not _RESTRICTION_PIECE.match(p)]
+    words = [p for p in pieces if not RESTRICTION_PIECE.match(p)]
     plain = concepts.read_plain_query(words, ranking.thesaurus)
     if plain is None:
         return None
-    restrictions = [p for p in pieces if _RESTRICTION_PIECE.match(p)]
+    restrictions = [p for p in pieces if RESTRICTION_PIECE.match(p)]
     filters = []
     if restrictions:
         try:
@@ -225,6 +225,9 @@ def split_filters(parsed):
     """
     if _is_filter(parsed):
         return None, [parsed]
+    if type(parsed) is query.AndNot:  # "banjir sumber:kompas -jakarta"
+        rest, filters = split_filters(parsed.a)
+        return query.AndNot(rest if rest is not None else query.Every(), parsed.b), filters
     if not isinstance(parsed, query.And):
         return parsed, []
     filters = [q for q in parsed.subqueries if _is_filter(q)]
@@ -291,9 +294,11 @@ def _without_filters(parsed):
     """The OR parse without its restriction clauses (they are applied as filters)."""
     if _is_filter(parsed):
         return query.Every()
-    if isinstance(parsed, query.Or):
+    if type(parsed) in (query.Or, query.And):
         rest = [q for q in parsed.subqueries if not _is_filter(q)]
-        return rest[0] if len(rest) == 1 else query.Or(rest, boost=parsed.boost)
+        return rest[0] if len(rest) == 1 else type(parsed)(rest, boost=parsed.boost)
+    if type(parsed) is query.AndNot:  # "banjir sumber:kompas -jakarta" with words required
+        return query.AndNot(_without_filters(parsed.a), parsed.b)
     return parsed
 
 

@@ -257,20 +257,19 @@ class Index:
         # suggested. Either way the suggestion is what the search would use (#21).
         searched, corrected = text, None
         if not as_typed:
-            fix = self.suggest(text, two_edits=False)
+            fix = self.suggest(text, two_edits=False, absent=True)
             if fix is not None:
                 searched = corrected = fix
         matched = self._matching(view, searched, filters, as_typed)
-        suggestion = None
-        if len(matched.docnums) < FEW_RESULTS and corrected is None:
-            fix = self.suggest(text, two_edits=True)
-            if fix is not None and not as_typed:
+        few = len(matched.docnums) < FEW_RESULTS
+        if not as_typed and corrected is None and few:
+            fix = self.suggest(text, two_edits=True, absent=True)
+            if fix is not None:
                 searched = corrected = fix
                 matched = self._matching(view, searched, filters, as_typed)
-            else:
-                suggestion = fix
-        elif as_typed:
-            suggestion = self.suggest(text, two_edits=False)
+        # Rare (not absent) words: searched as typed and, at a lower weight, as
+        # their better-known spellings; the suggestion is that spelling.
+        suggestion = self.suggest(searched, two_edits=few)
         parsed = self.parse(searched, as_typed=as_typed)
         searcher = view.searcher
         if sort == "blend":  # relevance times a date decay, then ranked as relevance
@@ -329,11 +328,12 @@ class Index:
                                      ranking.recency_days, ranking.recency_weight)
 
     @checks.while_open
-    def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
+    def suggest(self, text: str, *, two_edits: bool = True, absent: bool = False) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings.
 
         ``two_edits`` also looks two edits away, a scan of the term dictionary
         (tens of milliseconds); searches do so only when they found little.
+        ``absent``: only words no article holds (those a search corrects itself).
         """
         checks.text(text, "q")
         reader = self._searcher().reader()
@@ -346,7 +346,8 @@ class Index:
             return reader.terms_within("body_exact", word, 2, prefix=1)
 
         return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None, known=self._view().known)
+                            far=far if two_edits else None, known=self._view().known,
+                            rare_below=1 if absent else 3)
 
     def _frequencies(self, reader):
         """``frequency(fieldname, word)``: documents holding a word, remembered

@@ -20,7 +20,7 @@ from searcher import Article, Filters
 from searcher.ranking import DEFAULT
 from tests.support import ids
 
-STRICT = replace(DEFAULT, relax_below=1, long_relax_below=1)  # relax only when nothing matches
+STRICT = replace(DEFAULT, relax_below=1)  # relax only when nothing matches
 FLOOD = "Banjir setinggi satu meter merendam ratusan rumah warga di kawasan Jakarta Utara sejak pagi."
 
 
@@ -128,6 +128,22 @@ def test_relaxing_below_the_threshold(location):
     assert result.dropped == ("jakarta",)  # 3 < 4 hold both; "banjir" alone: 4
     assert set(ids(result)) == {"bj-1", "bj-2", "bj-3", "bk-1"}
     assert ids(result)[-1] == "bk-1"  # ranking within the set is unchanged: both words first
+
+
+def test_the_concept_left_out_is_one_whose_leaving_lets_enough_match(location):
+    # 2 articles hold all three words, fewer than 3. Leaving out "jakarta" (the least
+    # informative) or "banjir" still leaves 2; leaving out "utara" leaves 3.
+    with searcher.open_index(location, ranking=replace(STRICT, relax_below=3)) as index:
+        result = index.search("jakarta banjir utara", per_page=100)
+    assert result.dropped == ("utara",)
+    assert set(ids(result)) == {"bj-1", "bj-2", "bj-3"}
+
+
+def test_a_concept_every_result_holds_is_not_said_to_be_left_out(location):
+    # Only bk-1 has "bekasi" and it holds "banjir" too: relaxing leaves the same set.
+    with searcher.open_index(location, ranking=replace(STRICT, relax_below=5)) as index:
+        result = index.search("banjir bekasi", per_page=100)
+    assert ids(result) == ["bk-1"] and result.dropped == ()
 
 
 def test_relaxing_is_decided_before_filters(location):

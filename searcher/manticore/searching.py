@@ -249,38 +249,51 @@ class ManticoreIndex:
 
     def _match_set(self, query_plan: plan.QueryPlan, compiler: Compiler
                    ) -> tuple[plan.Node, tuple[str, ...]]:
-        """A plain query's match node: every concept required, relaxed least
-        informative first while fewer than the threshold match, as the Whoosh
-        backend does (:func:`searcher.whoosh.evaluator.match_set`); the left-out
-        concepts still rank. Decided before the filters, so a filter never
-        changes which words are required. Other queries: their own match."""
+        """A plain query's match node: every concept required, relaxed while
+        fewer than ``relax_below`` articles match, as the Whoosh backend does
+        (:func:`searcher.whoosh.evaluator.match_set`: one found nowhere first,
+        else the least informative whose leaving lets enough match, else the
+        least informative); the left-out concepts still rank. Decided before
+        the filters, so a filter never changes which words are required. A
+        question or long query: any concept. Other queries: their own match."""
+        ranking = DEFAULT_RANKING
         required = [u for u in query_plan.units if u.required]
-        if not required:
+        if not query_plan.units:
             return query_plan.match, ()
-        optional = [u.node for u in query_plan.units if not u.required]
-        floor = (DEFAULT_RANKING.long_relax_below if query_plan.long
-                 else DEFAULT_RANKING.relax_below)
+        if not required or (query_plan.long and not ranking.long_match_all):
+            nodes = tuple(u.node for u in query_plan.units)
+            return (nodes[0] if len(nodes) == 1 else plan.AnyOf(nodes)), ()
         where = self._where(replace(query_plan, restrictions=(), since=None, until=None),
                             None) or []
-        kept, dropped = list(required), []
-        count = self._count(plan.AllOf(tuple(u.node for u in kept)), compiler, where)
-        if count < floor and len(kept) > 1:
-            # Left out first: found nowhere, then the most frequent (lowest IDF).
-            counts = {u.label: self._count(u.node, compiler, where) for u in kept}
-            order = sorted(range(len(kept)), key=lambda k: (counts[kept[k].label] > 0,
-                                                            -counts[kept[k].label], -k))
-            for k in order:
-                if count >= floor or len(kept) == 1:
-                    break
-                kept.remove(required[k])
-                dropped.append(required[k].label)
-                count = self._count(plan.AllOf(tuple(u.node for u in kept)), compiler, where)
-        node = plan.AllOf(tuple(u.node for u in kept)) if len(kept) > 1 else kept[0].node
-        others = optional + [u.node for u in required if u.label in dropped]
+
+        def holding(units) -> plan.Node:
+            return units[0].node if len(units) == 1 else plan.AllOf(tuple(u.node for u in units))
+
+        counts = [self._count(u.node, compiler, where) for u in required]
+        order = sorted(range(len(required)), key=lambda k: (counts[k] > 0, -counts[k], -k))
+        kept = [required[k] for k in order]
+        zero = {required[k].label for k in order if counts[k] == 0}
+        dropped: list[plan.Unit] = []
+        count = self._count(holding(kept), compiler, where)
+        while count < ranking.relax_below and len(kept) > 1:
+            leaving = kept[0]
+            if leaving.label not in zero:
+                for unit in kept:
+                    if self._count(holding([u for u in kept if u is not unit]), compiler,
+                                   where) >= ranking.relax_below:
+                        leaving = unit
+                        break
+            kept.remove(leaving)
+            dropped.append(leaving)
+            count = self._count(holding(kept), compiler, where)
+        node = holding(kept)
+        reported = tuple(u.label for u in dropped
+                         if self._count(plan.Excluding(node, u.node), compiler, where))
+        others = [u.node for u in query_plan.units if not u.required] + [u.node for u in dropped]
         if others:
             node = plan.Preferring(node, others[0] if len(others) == 1
                                    else plan.AnyOf(tuple(others)))
-        return node, tuple(dropped)
+        return node, reported
 
     def _blend(self) -> str:
         """The blend sort's expression: WEIGHT() times an exponential date decay

@@ -391,35 +391,46 @@ def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: in
     its inflections (and a rare word's better-known spellings), or a thesaurus
     span with any of its expressions. Template words (weight below 1:
     "pengertian", "letak" in a question) say what kind of answer is wanted,
-    not what it is about, and are never required. When fewer than
-    ``ranking.relax_below`` articles (``long_relax_below`` for questions and
-    long queries) hold every concept, the least informative concept is left
-    out (one found nowhere first, then the lowest IDF), again and again while
-    more than one is left, as Typesense's ``drop_tokens_threshold`` does.
-    ``(None, [])`` when no concept is required.
+    not what it is about, and are never required; nor is anything in a
+    question or a long query unless ``ranking.long_match_all`` (they
+    paraphrase: their answer rarely repeats every word; RELEVANCE.md).
+
+    When fewer than ``ranking.relax_below`` articles hold every concept, a
+    concept is left out, then another, while more than one is left (as
+    Meilisearch's matching strategy and Typesense's ``drop_tokens_threshold``
+    do): one found nowhere first; else the least informative (lowest IDF)
+    whose leaving lets enough articles match; else the least informative.
+    ``(None, [])`` when nothing is required. A left-out concept is reported
+    only when some article of the set lacks it.
     """
     required = [(start, end, found) for start, end, found in units
                 if min(w.weight for w in plain.words[start:end]) >= 1.0]
-    if not required:
-        return None, []
     long = len(plain.words) > LONG_QUERY or plain.question
-    floor = ranking.long_relax_below if long else ranking.relax_below
+    if not required or (long and not ranking.long_match_all):
+        return None, []
     live = max(size, 1)
     counts = [int(found.sum()) for _, _, found in required]
-    # Dropped first: found nowhere (counts 0), then the most frequent (lowest IDF).
-    order = sorted(range(len(required)),
+    order = sorted(range(len(required)),  # found nowhere, then the most frequent, first
                    key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]))
-    kept = set(range(len(required)))
+    kept = list(order)
+
+    def holding(concepts) -> np.ndarray:
+        return np.logical_and.reduce([required[k][2] for k in concepts])
+
     dropped = []
-    while True:
-        mask = np.logical_and.reduce([required[k][2] for k in sorted(kept)])
-        if int(mask.sum()) >= floor or len(kept) == 1:
-            break
-        leaving = next(k for k in order if k in kept)
-        kept.discard(leaving)
-        start, end, _ = required[leaving]
-        dropped.append(" ".join(w.exact for w in plain.words[start:end]))
-    return mask, dropped
+    mask = holding(kept)
+    while int(mask.sum()) < ranking.relax_below and len(kept) > 1:
+        leaving = kept[0] if counts[kept[0]] == 0 else next(
+            (k for k in kept
+             if int(holding([j for j in kept if j != k]).sum()) >= ranking.relax_below),
+            kept[0])
+        kept.remove(leaving)
+        dropped.append(leaving)
+        mask = holding(kept)
+    # Only what some result lacks is said to be left out ("ninoy karundeng
+    # dianiaya": the three articles with "ninoy" hold the other words too).
+    return mask, [" ".join(w.exact for w in plain.words[required[k][0]:required[k][1]])
+                  for k in dropped if (mask & ~required[k][2]).any()]
 
 
 def idf(df: int, documents: int) -> float:

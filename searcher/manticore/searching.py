@@ -183,7 +183,8 @@ class ManticoreIndex:
         checks.flag(as_typed, "as_typed")
         # A word the index (almost) lacks is searched as its far more frequent
         # spelling unless as typed; then that spelling is only suggested (#21).
-        fix = None if as_typed else self.suggest(text, absent=True)
+        # A question or long query keeps its words, as on the Whoosh backend.
+        fix = None if as_typed or plan_query(text).long else self.suggest(text, absent=True)
         searched, corrected = (fix, fix) if fix is not None else (text, None)
         suggestion = self.suggest(searched)
         query_plan = plan_query(searched)
@@ -303,7 +304,7 @@ class ManticoreIndex:
         weight, days = DEFAULT_RANKING.recency_weight, DEFAULT_RANKING.recency_days
         rate = math.log(2) / (days * 86400)
         return (f"WEIGHT()*({1 - weight:.4f}+{weight:.4f}*IF(dated=1,"
-                f"EXP(-{rate:.12f}*GREATEST({origin}-published,0)),0))")
+                f"EXP(-{rate:.12f}*IF(published<{origin},{origin}-published,0)),0))")
 
     def _grouped(self, hits: list[Hit], rows, collapse: bool, where: list[str],
                  args: list) -> list[Hit]:

@@ -57,13 +57,12 @@ def _checked(piece: str) -> bool:
 
 def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
                  far: Callable[[str], Iterable[str]] | None = None,
-                 known: Callable[[str], bool] | None = None, rare_below: int = 3) -> str | None:
+                 known: Callable[[str], bool] | None = None) -> str | None:
     """``text`` with rare words replaced by much more frequent near spellings, or None.
 
     ``exact_counts(words)`` and ``stem_counts(stems)`` give how many documents
-    hold each; a word counts as rare below ``rare_below`` documents (3; 1 for
-    the words a search corrects by itself: only absent ones), unless its stem
-    is common ("dagang"). A replacement must occur in over 3 documents and ten
+    hold each; a word counts as rare below 3 documents, unless its stem is
+    common ("dagang"). A replacement must occur in over 3 documents and ten
     times as many as the word; among those, one that keeps the word's first
     ``KEPT_PREFIX`` letters is preferred. One-edit variants are tried first, then
     ``far(word)`` (two edits) for words longer than five letters. ``known(word)``,
@@ -77,8 +76,7 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     counts = exact_counts(words)
     stem_of = {word: stem_word(word) for word in words}
     stems = stem_counts(list(set(stem_of.values())))
-    rare = [w for w in words
-            if counts.get(w, 0) < rare_below and stems.get(stem_of[w], 0) < rare_below]
+    rare = [w for w in words if counts.get(w, 0) < 3 and stems.get(stem_of[w], 0) < 3]
     rare = rare[:MAX_RARE_WORDS]
     if not rare:
         return None

@@ -184,7 +184,7 @@ class ManticoreIndex:
         # A word the index (almost) lacks is searched as its far more frequent
         # spelling unless as typed; then that spelling is only suggested (#21).
         # A question or long query keeps its words, as on the Whoosh backend.
-        fix = None if as_typed or plan_query(text).long else self.suggest(text, absent=True)
+        fix = None if as_typed or plan_query(text).long else self.suggest(text)
         searched, corrected = (fix, fix) if fix is not None else (text, None)
         suggestion = self.suggest(searched)
         query_plan = plan_query(searched)
@@ -372,12 +372,10 @@ class ManticoreIndex:
         return where
 
     @checks.while_open
-    def suggest(self, text: str, *, absent: bool = False) -> str | None:
-        """A "did you mean" query (one edit at most: the engine has no fuzzy term walk);
-        ``absent``: only words no article holds (those a search corrects itself)."""
+    def suggest(self, text: str) -> str | None:
+        """A "did you mean" query (one edit at most: the engine has no fuzzy term walk)."""
         checks.text(text, "q")
-        return did_you_mean(clean_query(text), self._keyword_counts, self._keyword_counts,
-                            rare_below=1 if absent else 3)
+        return did_you_mean(clean_query(text), self._keyword_counts, self._keyword_counts)
 
     # -- documents -------------------------------------------------------------------------
     def _row(self, doc_id: str):

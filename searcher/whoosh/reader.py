@@ -253,26 +253,26 @@ class Index:
 
     def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
                               facets, collapse, as_typed=False):
-        # A word the index (almost) lacks is searched as its far more frequent
-        # spelling, and the page says so; as typed, that spelling is only
-        # suggested. Either way the suggestion is what the search would use (#21).
+        # A word the index (almost: in 0-2 articles) lacks is searched as its far
+        # more frequent spelling, and the page says so; as typed, that spelling is
+        # only suggested. Either way the suggestion is what the search would use (#21).
         searched, corrected = text, None
-        # A question or long query keeps its words (an absent one is more often
-        # a paraphrase than a typo there: TyDi QA lost 0.016 nDCG@10 to it).
+        # A question or long query keeps its words (a rare one is more often a
+        # paraphrase than a typo there: TyDi QA lost 0.016 nDCG@10 to it).
         correcting = not as_typed and not self._long_query(text)
         if correcting:
-            fix = self.suggest(text, two_edits=False, absent=True)
+            fix = self.suggest(text, two_edits=False)
             if fix is not None:
                 searched = corrected = fix
         matched = self._matching(view, searched, filters, as_typed)
         few = len(matched.docnums) < FEW_RESULTS
         if correcting and corrected is None and few:
-            fix = self.suggest(text, two_edits=True, absent=True)
+            fix = self.suggest(text, two_edits=True)
             if fix is not None:
                 searched = corrected = fix
                 matched = self._matching(view, searched, filters, as_typed)
-        # Rare (not absent) words: searched as typed and, at a lower weight, as
-        # their better-known spellings; the suggestion is that spelling.
+        # Searched as typed (or a question): the spelling is suggested; a rare word
+        # also finds it at a lower weight (rare words' spellings).
         suggestion = self.suggest(searched, two_edits=few)
         parsed = self.parse(searched, as_typed=as_typed)
         searcher = view.searcher
@@ -338,12 +338,11 @@ class Index:
                                      ranking.recency_days, ranking.recency_weight)
 
     @checks.while_open
-    def suggest(self, text: str, *, two_edits: bool = True, absent: bool = False) -> str | None:
+    def suggest(self, text: str, *, two_edits: bool = True) -> str | None:
         """A "did you mean" query: rare words replaced by frequent near spellings.
 
         ``two_edits`` also looks two edits away, a scan of the term dictionary
         (tens of milliseconds); searches do so only when they found little.
-        ``absent``: only words no article holds (those a search corrects itself).
         """
         checks.text(text, "q")
         reader = self._searcher().reader()
@@ -356,8 +355,7 @@ class Index:
             return reader.terms_within("body_exact", word, 2, prefix=1)
 
         return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None, known=self._view().known,
-                            rare_below=1 if absent else 3)
+                            far=far if two_edits else None, known=self._view().known)
 
     def _frequencies(self, reader):
         """``frequency(fieldname, word)``: documents holding a word, remembered

@@ -21,42 +21,105 @@ from searcher.ranking import DEFAULT
 from tests.support import ids
 
 STRICT = replace(DEFAULT, relax_below=1)  # relax only when nothing matches
-FLOOD = "Banjir setinggi satu meter merendam ratusan rumah warga di kawasan Jakarta Utara sejak pagi."
+FLOOD = (
+    "Banjir setinggi satu meter merendam ratusan rumah warga di kawasan Jakarta Utara sejak pagi."
+)
 
 
 def _article(doc_id, title, body, source, day, category="berita"):
-    return Article(doc_id, title, body, f"https://contoh.id/{doc_id}", source, category,
-                   datetime(2019, 9, day, 8, 0) if day else None)
+    return Article(
+        doc_id,
+        title,
+        body,
+        f"https://contoh.id/{doc_id}",
+        source,
+        category,
+        datetime(2019, 9, day, 8, 0) if day else None,
+    )
 
 
 ARTICLES = [
     _article("bj-1", "Banjir Rendam Jakarta Utara", FLOOD, "Kompas.com", 1),
     # A copy of bj-1 in another outlet, a day later: one duplicate group.
     _article("bj-3", "Banjir Rendam Jakarta Utara", FLOOD, "okezone.com", 2),
-    _article("bj-2", "Jakarta Kembali Dilanda Banjir",
-             "Hujan deras sejak malam membuat banjir di banyak ruas jalan Jakarta.", "Tempo", 10),
-    _article("bk-1", "Banjir di Bekasi", "Banjir melanda Bekasi sejak pagi, warga mengungsi.",
-             "Kompas.com", 20),
-    _article("pelni", "Pelni Raih Penghargaan", "PT Pelni menerima penghargaan di Jakarta.",
-             "Kompas.com", 25, "ekonomi"),
-    _article("kabinet", "Kabinet Baru Diumumkan", "Presiden mengumumkan kabinet di Jakarta.",
-             "Tempo", 24, "politik"),
-    _article("tppo-1", "Polisi Ungkap Tindak Pidana Perdagangan Orang",
-             "Polisi mengungkap tindak pidana perdagangan orang di Batam. Korban dijanjikan kerja.",
-             "Kompas.com", 5, "hukum"),
-    _article("tindak", "Pemerintah Tindak Lanjuti Laporan",
-             "Pemerintah akan tindak lanjut laporan itu. Sanksi pidana menanti pelaku "
-             "perdagangan satwa. Banyak orang hadir.", "Tempo", 6, "hukum"),
-    _article("pedagang", "Pedagang Orang Asli Papua",
-             "Para pedagang orang asli Papua berjualan di pasar. Perdagangan sayur naik.",
-             "Tempo", 7, "ekonomi"),
+    _article(
+        "bj-2",
+        "Jakarta Kembali Dilanda Banjir",
+        "Hujan deras sejak malam membuat banjir di banyak ruas jalan Jakarta.",
+        "Tempo",
+        10,
+    ),
+    _article(
+        "bk-1",
+        "Banjir di Bekasi",
+        "Banjir melanda Bekasi sejak pagi, warga mengungsi.",
+        "Kompas.com",
+        20,
+    ),
+    _article(
+        "pelni",
+        "Pelni Raih Penghargaan",
+        "PT Pelni menerima penghargaan di Jakarta.",
+        "Kompas.com",
+        25,
+        "ekonomi",
+    ),
+    _article(
+        "kabinet",
+        "Kabinet Baru Diumumkan",
+        "Presiden mengumumkan kabinet di Jakarta.",
+        "Tempo",
+        24,
+        "politik",
+    ),
+    _article(
+        "tppo-1",
+        "Polisi Ungkap Tindak Pidana Perdagangan Orang",
+        "Polisi mengungkap tindak pidana perdagangan orang di Batam. Korban dijanjikan kerja.",
+        "Kompas.com",
+        5,
+        "hukum",
+    ),
+    _article(
+        "tindak",
+        "Pemerintah Tindak Lanjuti Laporan",
+        "Pemerintah akan tindak lanjut laporan itu. Sanksi pidana menanti pelaku "
+        "perdagangan satwa. Banyak orang hadir.",
+        "Tempo",
+        6,
+        "hukum",
+    ),
+    _article(
+        "pedagang",
+        "Pedagang Orang Asli Papua",
+        "Para pedagang orang asli Papua berjualan di pasar. Perdagangan sayur naik.",
+        "Tempo",
+        7,
+        "ekonomi",
+    ),
     # "bupati" in 4 articles, "bukti" (also one edit from "bupti") in 6.
-    *[_article(f"bupati-{n}", f"Bupati Ditahan Kasus Korupsi {n}",
-               f"Bupati ditahan karena korupsi dana desa nomor {n}.", "Detik", 11 + n, "hukum")
-      for n in range(4)],
-    *[_article(f"bukti-{n}", f"Polisi Kumpulkan Bukti {n}",
-               f"Polisi mengumpulkan bukti baru nomor {n}.", "Detik", 15 + n, "hukum")
-      for n in range(6)],
+    *[
+        _article(
+            f"bupati-{n}",
+            f"Bupati Ditahan Kasus Korupsi {n}",
+            f"Bupati ditahan karena korupsi dana desa nomor {n}.",
+            "Detik",
+            11 + n,
+            "hukum",
+        )
+        for n in range(4)
+    ],
+    *[
+        _article(
+            f"bukti-{n}",
+            f"Polisi Kumpulkan Bukti {n}",
+            f"Polisi mengumpulkan bukti baru nomor {n}.",
+            "Detik",
+            15 + n,
+            "hukum",
+        )
+        for n in range(6)
+    ],
 ]
 
 
@@ -102,11 +165,19 @@ def test_the_blend_sort_weighs_recency(location):
 
 def test_operators_keep_their_meaning(ix):
     assert set(ids(ix.search("banjir OR pelni", per_page=100))) == {
-        "bj-1", "bj-2", "bj-3", "bk-1", "pelni"}
+        "bj-1",
+        "bj-2",
+        "bj-3",
+        "bk-1",
+        "pelni",
+    }
     assert set(ids(ix.search("banjir jakarta -utara", per_page=100))) == {"bj-2"}
     # Words side by side with an operator are all required too.
     assert set(ids(ix.search("banjir jakarta NOT bekasi", per_page=100))) == {
-        "bj-1", "bj-2", "bj-3"}
+        "bj-1",
+        "bj-2",
+        "bj-3",
+    }
 
 
 def test_a_concept_found_nowhere_is_dropped_first(ix):
@@ -155,7 +226,11 @@ def test_relaxing_is_decided_before_filters(location):
 def test_template_words_are_never_required(ix):
     # "pengertian" says what kind of answer is wanted (data/question_words.txt).
     assert set(ids(ix.search("pengertian banjir", per_page=100))) == {
-        "bj-1", "bj-2", "bj-3", "bk-1"}
+        "bj-1",
+        "bj-2",
+        "bj-3",
+        "bk-1",
+    }
 
 
 def test_any_word_is_enough_with_the_ranking_before(location):
@@ -181,8 +256,10 @@ def test_a_quoted_phrase_keeps_its_stop_words(ix):
 def test_an_expansion_is_highlighted_only_where_it_stands_whole(ix):
     result = ix.search("tppo", per_page=100)
     hits = {hit.id: hit for hit in result.hits}
-    assert "<mark>tindak</mark> <mark>pidana</mark> <mark>perdagangan</mark> <mark>orang</mark>" \
+    assert (
+        "<mark>tindak</mark> <mark>pidana</mark> <mark>perdagangan</mark> <mark>orang</mark>"
         in hits["tppo-1"].snippet.html
+    )
     scattered = hits.get("tindak")  # its words apart: found at a lower weight, marked nowhere
     if scattered is not None:
         assert "<mark>" not in scattered.snippet.html
@@ -210,24 +287,30 @@ def test_as_typed_searches_the_words_and_suggests_the_correction(ix):
     assert result.corrected_query is None
     assert result.suggestion == "korupsi bupati"
     assert result.dropped == ("bupti",)  # found nowhere, so left out
-    assert all("Bupati" not in hit.title_highlighted.html.replace("Bupati Ditahan", "")
-               for hit in result.hits)
+    assert all(
+        "Bupati" not in hit.title_highlighted.html.replace("Bupati Ditahan", "")
+        for hit in result.hits
+    )
 
 
 # -- facet counts equal the totals they lead to -------------------------------------------
 @pytest.mark.parametrize("text", ["banjir", "banjir jakarta", "*"])
 def test_facet_counts_equal_the_totals_they_lead_to(location, text):
     """Click every value a filter can take (a value the facets leave out counts 0)."""
-    values = {"source": {a.source for a in ARTICLES}, "category": {a.category for a in ARTICLES},
-              "day": {a.published.date().isoformat() for a in ARTICLES}}
+    values = {
+        "source": {a.source for a in ARTICLES},
+        "category": {a.category for a in ARTICLES},
+        "day": {a.published.date().isoformat() for a in ARTICLES},
+    }
     with searcher.open_index(location, ranking=STRICT) as index:
         result = index.search(text, facets=True, collapse=True)
         assert result.facets["source"] and result.histogram
         for name in ("source", "category"):
             counts = {f.value: f.count for f in result.facets[name]}
             for value in values[name]:
-                clicked = index.search(text, collapse=True, facets=True,
-                                       filters=Filters.build(**{name: value}))
+                clicked = index.search(
+                    text, collapse=True, facets=True, filters=Filters.build(**{name: value})
+                )
                 assert clicked.total == counts.get(value, 0), (name, value)
                 again = {f.value: f.count for f in clicked.facets[name]}
                 assert again.get(value, 0) == clicked.total, (name, value)

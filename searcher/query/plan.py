@@ -24,9 +24,9 @@ from searcher.query.nodes import LiteralPhrase
 from searcher.query.parser import FIELD_BOOSTS, RESTRICTION_PIECE, parse_parts
 from searcher.query.text import clean_query, extract_dates
 from searcher.ranking import LONG_QUERY, Ranking
-from searcher.synonyms import query_pieces
 from searcher.request import FUZZY_PREFIX, MAX_FUZZY_DISTANCE, MAX_FUZZY_LETTERS
 from searcher.snippets import MatchTerms
+from searcher.synonyms import query_pieces
 
 
 @dataclass(frozen=True)

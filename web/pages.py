@@ -153,6 +153,8 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
                 snippets=False,
                 facets=True,
                 filters=replace(params, **{name: ()}).filters(),
+                collapse=params.collapse,
+                as_typed=params.as_typed,
             )
             counts = wider.facets.get(key, [])
         values = [

@@ -264,6 +264,13 @@ class ManticoreIndex:
         if not required or (query_plan.long and not ranking.long_match_all):
             nodes = tuple(u.node for u in query_plan.units)
             return (nodes[0] if len(nodes) == 1 else plan.AnyOf(nodes)), ()
+        optional = [u.node for u in query_plan.units if not u.required]
+        if len(required) == 1:  # nothing to relax: no counting
+            node = required[0].node
+            if optional:
+                node = plan.Preferring(node, optional[0] if len(optional) == 1
+                                       else plan.AnyOf(tuple(optional)))
+            return node, ()
         where = self._where(replace(query_plan, restrictions=(), since=None, until=None),
                             None) or []
 
@@ -290,7 +297,7 @@ class ManticoreIndex:
         node = holding(kept)
         reported = tuple(u.label for u in dropped
                          if self._count(plan.Excluding(node, u.node), compiler, where))
-        others = [u.node for u in query_plan.units if not u.required] + [u.node for u in dropped]
+        others = optional + [u.node for u in dropped]
         if others:
             node = plan.Preferring(node, others[0] if len(others) == 1
                                    else plan.AnyOf(tuple(others)))

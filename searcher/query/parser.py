@@ -108,7 +108,8 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = split_filters(strict)
-    loose = literal_phrases(_without_filters(loose), written_phrases(text))
+    loose = literal_phrases(_without_filters(loose), written_phrases(text),
+                            literal=ranking.match_all)
     if strict is None or strict is query.NullQuery:
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
@@ -253,17 +254,19 @@ def written_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
-def literal_phrases(node, written: dict | None = None):
+def literal_phrases(node, written: dict | None = None, *, literal: bool = True):
     """Quoted phrases as written (#21): ``"perdagangan orang"`` is these word forms
     in this order, not "pedagang orang".
 
     The multifield parser puts each phrase into an OR over the fields; each
     exact field's copy becomes a :class:`LiteralPhrase` over its stemmed
     sibling (whose positions find the candidates), and the stemmed copies go.
+    Without ``literal`` (the ranking before #21), the stemmed copies stay and
+    the exact ones go (they keep no positions).
     """
     written = written or {}
     if isinstance(node, query.CompoundQuery):
-        node = node.apply(lambda child: literal_phrases(child, written))
+        node = node.apply(lambda child: literal_phrases(child, written, literal=literal))
     if type(node) is not query.Or:
         return node
     phrases = {q.fieldname: q for q in node.subqueries if type(q) is query.Phrase}
@@ -275,7 +278,7 @@ def literal_phrases(node, written: dict | None = None):
             kept.append(child)
         elif child.fieldname.endswith("_exact"):
             stemmed = phrases.get(child.fieldname[: -len("_exact")])
-            if stemmed is not None:
+            if stemmed is not None and literal:
                 # Stop words between the words leave gaps in the stemmed positions:
                 # a loose phrase finds the candidates, the written text decides.
                 loose = query.Phrase(stemmed.fieldname, stemmed.words, slop=_LITERAL_SLOP,
@@ -283,7 +286,7 @@ def literal_phrases(node, written: dict | None = None):
                 words = tuple(child.words)
                 kept.append(LiteralPhrase(loose, written.get(words, words), stemmed.fieldname,
                                           every_word=words in written))
-        elif f"{child.fieldname}_exact" not in phrases:
+        elif f"{child.fieldname}_exact" not in phrases or not literal:
             kept.append(child)
     if not kept:
         return query.NullQuery

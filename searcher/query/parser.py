@@ -32,7 +32,7 @@ from searcher.query import concepts
 from searcher.query.nodes import Concepts, LiteralPhrase
 from searcher.query.text import clean_query, extract_dates, only_negations
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.ranking import Ranking
+from searcher.ranking import LONG_QUERY, Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
 from searcher.synonyms import expand_synonyms, query_pieces
 from searcher.tokenizer import find_words, normalize
@@ -96,8 +96,10 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         text = f"NOT ({excluded})"
     expanded = expand_synonyms(text, ranking.thesaurus)
     # Words side by side: every one required (#21), unless the ranking is the
-    # one before (any word enough, documents with all of them first).
-    group = qparser.AndGroup if ranking.match_all else OR_GROUP
+    # one before or the query a question or long (as plain queries: any word
+    # enough, documents with all of them first).
+    every_word = ranking.match_all and not _paraphrase(text)
+    group = qparser.AndGroup if every_word else OR_GROUP
     try:
         loose = _parser(group, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
@@ -114,13 +116,21 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
         loose = None if filters or date_filter is not None else query.NullQuery
-    elif (all_words and ALL_WORDS_BOOST and not ranking.match_all and strict != loose
+    elif (all_words and ALL_WORDS_BOOST and not every_word and strict != loose
           and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
         # Every word is optional, but documents with all of them come first.
         loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
     if loose is not None:
         loose = lift_negations(loose)
     return loose, filters, date_filter
+
+
+def _paraphrase(text: str) -> bool:
+    """A question or a query of more than LONG_QUERY words (stop words left out),
+    whose words are not all required (see :func:`searcher.whoosh.evaluator.match_set`)."""
+    words = [normalize(m.group()) for m in find_words(text)]
+    return (len(analyze(text)) > LONG_QUERY
+            or not concepts.question_words().interrogatives.isdisjoint(words))
 
 
 @functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds

@@ -162,7 +162,7 @@ def test_search_filter_sort_page_and_read(desktop, base_url, shots):
     shots(page, "03-filtered")
 
     # Newest first, still filtered.
-    page.locator(".sort-option", has_text="Terbaru").click()
+    page.locator(".sort-option", has_text=re.compile("^Terbaru$")).click()
     page.wait_for_url(re.compile(r"sort=terbaru"))
     assert total(page) == narrowed
     found = dates(page)

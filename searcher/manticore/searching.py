@@ -37,7 +37,7 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.query import plan
-from searcher.query.parser import FIELD_BOOSTS
+from searcher.query.parser import FIELD_BOOSTS, paraphrase
 from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
@@ -184,7 +184,7 @@ class ManticoreIndex:
         # A word the index (almost) lacks is searched as its far more frequent
         # spelling unless as typed; then that spelling is only suggested (#21).
         # A question or long query keeps its words, as on the Whoosh backend.
-        fix = None if as_typed or plan_query(text).long else self.suggest(text)
+        fix = None if as_typed or paraphrase(clean_query(text)) else self.suggest(text)
         searched, corrected = (fix, fix) if fix is not None else (text, None)
         suggestion = self.suggest(searched)
         query_plan = plan_query(searched)

@@ -98,7 +98,7 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     # Words side by side: every one required (#21), unless the ranking is the
     # one before or the query a question or long (as plain queries: any word
     # enough, documents with all of them first).
-    every_word = ranking.match_all and not _paraphrase(text)
+    every_word = ranking.match_all and not paraphrase(text)
     group = qparser.AndGroup if every_word else OR_GROUP
     try:
         loose = _parser(group, FIELD_BOOSTS).parse(expanded)
@@ -125,7 +125,7 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     return loose, filters, date_filter
 
 
-def _paraphrase(text: str) -> bool:
+def paraphrase(text: str) -> bool:
     """A question or a query of more than LONG_QUERY words (stop words left out),
     whose words are not all required (see :func:`searcher.whoosh.evaluator.match_set`)."""
     words = [normalize(m.group()) for m in find_words(text)]

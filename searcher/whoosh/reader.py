@@ -33,10 +33,9 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.query.highlight import match_terms
-from searcher.query.nodes import Concepts
-from searcher.query.parser import filter_query, parse, parse_parts
+from searcher.query.parser import filter_query, paraphrase, parse
 from searcher.query.text import clean_query
-from searcher.ranking import BM25_PARAMETERS, LONG_QUERY, Ranking
+from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
 from searcher.results import (
@@ -259,7 +258,7 @@ class Index:
         searched, corrected = text, None
         # A question or long query keeps its words (a rare one is more often a
         # paraphrase than a typo there: TyDi QA lost 0.016 nDCG@10 to it).
-        correcting = not as_typed and not self._long_query(text)
+        correcting = not as_typed and not paraphrase(clean_query(text))
         if correcting:
             fix = self.suggest(text, two_edits=False)
             if fix is not None:
@@ -319,12 +318,6 @@ class Index:
             message=NO_WORDS if parse(searched, self.ranking) is query.NullQuery else None,
             dropped=matched.dropped, corrected_query=corrected,
         )
-
-    def _long_query(self, text: str) -> bool:
-        """Whether ``text`` is a plain question or a query of more than LONG_QUERY words."""
-        words = parse_parts(text, ranking=self.ranking)[0]
-        return isinstance(words, Concepts) and (
-            len(words.plain.words) > LONG_QUERY or words.plain.question)
 
     def _blended(self, matched: Matched) -> np.ndarray:
         """Scores times a date decay from the index's newest article (``blend``)."""

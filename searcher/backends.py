@@ -61,6 +61,7 @@ class SearchIndex(Protocol):
         snippets: bool = True,
         facets: bool = False,
         collapse: bool | str = False,
+        as_typed: bool = False,
     ) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...

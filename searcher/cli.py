@@ -244,7 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--category", action="append", help="only this category (repeatable)")
     query.add_argument("--since", metavar="DATE", help="published on or after (2019-09-01)")
     query.add_argument("--until", metavar="DATE", help="published on or before (2019-09-30)")
-    query.add_argument("--sort", choices=SORTS, default="relevance")
+    query.add_argument(
+        "--sort",
+        choices=SORTS,
+        default="relevance",
+        help="relevance (default), newest, oldest, or blend: relevance "
+        "with a preference for recent articles",
+    )
+    query.add_argument(
+        "--as-typed",
+        action="store_true",
+        help="search the words as typed, without correcting a word the index barely knows",
+    )
     query.add_argument("--json", action="store_true", help="print JSON")
     query.add_argument(
         "--collapse",
@@ -525,6 +536,7 @@ def run_query(args) -> int:
             filters=filters,
             sort=args.sort,
             collapse=args.collapse,
+            as_typed=args.as_typed,
         )
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
@@ -603,7 +615,19 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
         )
     else:
         summary = "no results"
-    lines.append(f"{summary} for {printable(repr(result.query))} ({result.took_ms:.0f} ms)")
+    searched = result.corrected_query or result.query
+    lines.append(f"{summary} for {printable(repr(searched))} ({result.took_ms:.0f} ms)")
+    if result.corrected_query:
+        lines.append(
+            f"showing results for {printable(repr(result.corrected_query))}; "
+            f"search {printable(repr(result.query))} as typed with --as-typed"
+        )
+    if result.dropped:
+        lines.append(
+            "without the word(s) "
+            + ", ".join(printable(repr(w)) for w in result.dropped)
+            + ": too few articles hold every word"
+        )
     if result.suggestion:
         lines.append(f"did you mean: {printable(result.suggestion)}")
     return "\n".join(lines)

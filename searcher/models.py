@@ -188,6 +188,12 @@ class SearchResult:
     warnings: tuple[str, ...] = ()
     # Why there are no results when the query itself says nothing ("!!!!", #12).
     message: str | None = None
+    # Concepts the results were relaxed without, as typed (too few articles held
+    # every one; #21): "tanpa kata 'X'".
+    dropped: tuple[str, ...] = ()
+    # The query that was searched instead of ``query`` when a typed word was
+    # (almost) absent from the index and a far more frequent spelling exists (#21).
+    corrected_query: str | None = None
 
     @property
     def pages(self) -> int:
@@ -204,6 +210,8 @@ class SearchResult:
             "suggestion": self.suggestion,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
             **({"message": self.message} if self.message else {}),
+            **({"dropped": list(self.dropped)} if self.dropped else {}),
+            **({"corrected_query": self.corrected_query} if self.corrected_query else {}),
         }
 
 

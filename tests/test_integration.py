@@ -12,6 +12,7 @@ import pytest
 import searcher
 from searcher import evaluation
 from searcher.cli import main
+from searcher.query.concepts import read_plain_query
 from tests.support import shared_path
 
 pytestmark = pytest.mark.slow
@@ -109,6 +110,52 @@ def test_filters_and_sorting_on_real_news(news_index):
     dates = [hit.published for hit in result.hits]
     assert all(d.year == 2019 and d.month == 9 for d in dates)
     assert dates == sorted(dates, reverse=True)
+
+
+def holds_concepts(text: str, query: str) -> bool:
+    """Whether ``text`` holds every concept of the plain ``query``: each word's stem,
+    or every word of one of its thesaurus expressions (#21)."""
+    plain = read_plain_query(query.split())
+    stems = set(searcher.analyze(text))
+    spans = {c.start: c for c in plain.concepts}
+    i = 0
+    while i < len(plain.words):
+        concept = spans.get(i)
+        end = concept.end if concept else i + 1
+        ways = [plain.words[i:end], *(concept.alternatives if concept else ())]
+        if not any(all(w.stem in stems for w in way) for way in ways):
+            return False
+        i = end
+    return True
+
+
+def test_banjir_jakarta_holds_both_concepts_in_every_result_and_sort(news_index):
+    """Issue #21's targets: every result holds both concepts, the total is the size of
+    that set, and the newest ten hold both too."""
+    with searcher.open_index(news_index) as ix:
+        first = ix.search("banjir jakarta", per_page=100, collapse=True)
+        assert first.dropped == () and first.total >= 50  # 89 on CLICK-ID + seeds
+        listed = []
+        for number in range(1, first.pages + 1):
+            page = (
+                first
+                if number == 1
+                else ix.search("banjir jakarta", per_page=100, page=number, collapse=True)
+            )
+            listed += [hit.id for hit in page.hits]
+        assert len(listed) == len(set(listed)) == first.total
+        for doc_id in listed:
+            document = ix.get(doc_id)
+            assert holds_concepts(f"{document.title}\n{document.body}", "banjir jakarta"), doc_id
+        for sort in ("newest", "blend", "oldest"):
+            top = ix.search("banjir jakarta", sort=sort, collapse=True)
+            assert top.total == first.total, sort
+            for hit in top.hits:
+                document = ix.get(hit.id)
+                assert holds_concepts(f"{document.title}\n{document.body}", "banjir jakarta"), (
+                    sort,
+                    hit.id,
+                )
 
 
 def _tydiqa_report(location) -> evaluation.EvalReport:

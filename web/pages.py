@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", "TPPO", "KTT ASEAN")
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
+# Sort options as the page names them (#21: "blend" is relevance with recency).
+SORTS = (
+    ("relevance", "Relevansi"),
+    ("blend", "Relevan & terbaru"),
+    ("newest", "Terbaru"),
+    ("oldest", "Terlama"),
+)
 
 HOME_STORIES = 8
 HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
@@ -96,7 +103,7 @@ def search():
         pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
-        sorts=(("relevance", "Relevansi"), ("newest", "Terbaru"), ("oldest", "Terlama")),
+        sorts=SORTS,
     )
 
 
@@ -215,6 +222,7 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
                 facets=True,
                 filters=replace(params, **{name: ()}).filters(),
                 collapse=params.collapse,  # counted as the results are (#21)
+                as_typed=params.as_typed,
             )
             counts = wider.facets.get(key, [])
         values = [

@@ -8,8 +8,9 @@ link to the same search with some state changed (another page, one filter
 less...), leaving out defaults so URLs stay short.
 
 Sort values: the UI uses Indonesian (``relevansi``, ``terbaru``,
-``terlama``); the English names of the library (``relevance``, ``newest``,
-``oldest``) are accepted too.
+``terlama``, ``relevan-terbaru``); the English names of the library
+(``relevance``, ``newest``, ``oldest``, ``blend``) are accepted too.
+``asis=1`` searches the words as typed (no spelling correction, #21).
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ from searcher.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 DEFAULT_PER_PAGE = 10
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200
-SORT_NAMES = {"relevansi": "relevance", "terbaru": "newest", "terlama": "oldest"}
-SORT_LABELS = {"relevance": "relevansi", "newest": "terbaru", "oldest": "terlama"}
+SORT_NAMES = {
+    "relevansi": "relevance",
+    "terbaru": "newest",
+    "terlama": "oldest",
+    "relevan-terbaru": "blend",
+}
+SORT_LABELS = {
+    "relevance": "relevansi",
+    "newest": "terbaru",
+    "oldest": "terlama",
+    "blend": "relevan-terbaru",
+}
 _WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 
 
@@ -48,6 +59,7 @@ class SearchParams:
     sort: str = "relevance"  # the library's name
     # One card per story (the default), per duplicate group (collapse=1) or none (0).
     collapse: str = "story"
+    as_typed: bool = False  # asis=1: the words as typed, no spelling correction (#21)
 
     # -- reading --------------------------------------------------------------
     @classmethod
@@ -68,6 +80,7 @@ class SearchParams:
             until=args.get("until", "").strip(),
             sort=_sort(args.get("sort", "")),
             collapse=_collapse(args.get("collapse", "")),
+            as_typed=flag(args.get("asis", ""), "asis"),
         )
         params.filters()  # a bad date or range is a bad request now, not later
         return params
@@ -99,6 +112,7 @@ class SearchParams:
             sort=self.sort,
             facets=facets,
             collapse=self.collapse,
+            as_typed=self.as_typed,
         )
 
     # -- writing ----------------------------------------------------------------
@@ -127,6 +141,8 @@ class SearchParams:
             args["page"] = params.page
         if params.collapse != "story":
             args["collapse"] = COLLAPSE_ARGS[params.collapse]
+        if params.as_typed:
+            args["asis"] = 1
         return args
 
     def toggle(self, facet: str, value: str) -> dict:
@@ -208,8 +224,8 @@ def _sort(raw: str) -> str:
         return value
     raise ParamError(
         "sort",
-        f"pilih salah satu dari relevansi, terbaru, terlama "
-        f"(atau relevance, newest, oldest), bukan {raw[:40]!r}",
+        f"pilih salah satu dari relevansi, terbaru, terlama, relevan-terbaru "
+        f"(atau relevance, newest, oldest, blend), bukan {raw[:40]!r}",
     )
 
 

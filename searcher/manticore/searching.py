@@ -49,10 +49,11 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.query import plan
-from searcher.query.parser import FIELD_BOOSTS
+from searcher.query.parser import FIELD_BOOSTS, paraphrase
 from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
+from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import NO_WORDS, Filters, check_request
 from searcher.results import (
     date_histogram,
@@ -109,6 +110,7 @@ _ORDER = {
     "relevance": "WEIGHT() DESC, id ASC",
     "newest": "dated DESC, published DESC, id ASC",
     "oldest": "dated DESC, published ASC, id ASC",
+    "blend": "blended DESC, id ASC",
 }
 MAX_STORY_ARTICLES = 10_000
 MAX_HEADLINE_ROWS = 20  # a story's rows read for its other headlines (each way)
@@ -220,6 +222,7 @@ class ManticoreIndex:
         snippets: bool = True,
         facets: bool = False,
         collapse: bool | str = False,
+        as_typed: bool = False,
     ) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
         groups the matches by duplicate group or story (``GROUP BY``: the best one
@@ -227,13 +230,20 @@ class ManticoreIndex:
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
+        checks.flag(as_typed, "as_typed")
         mode = collapse_mode(collapse)
         collapse = mode != "none"
-        query_plan = plan_query(text)
+        # A word the index (almost) lacks is searched as its far more frequent
+        # spelling unless as typed; then that spelling is only suggested (#21).
+        # A question or long query keeps its words, as on the Whoosh backend.
+        fix = None if as_typed or paraphrase(clean_query(text)) else self.suggest(text)
+        searched, corrected = (fix, fix) if fix is not None else (text, None)
+        suggestion = self.suggest(searched)
+        query_plan = plan_query(searched)
         compiler = Compiler(self._keyword_counts)
-        match = compiler.compile(query_plan.match)
+        match_node, dropped = self._match_set(query_plan, compiler)
+        match = compiler.compile(match_node)
         where = self._where(query_plan, filters)
-        suggestion = self.suggest(text)
         if match == "" or where is None:
             no_words = isinstance(query_plan.match, plan.Nothing)  # "!!!!" (#12)
             return SearchResult(
@@ -246,19 +256,24 @@ class ManticoreIndex:
                 sort=sort,
                 took_ms=(time.perf_counter() - started) * 1000,
                 message=NO_WORDS if no_words else None,
+                corrected_query=corrected,
             )
         args = []
         if match is not None:
             where.insert(0, "MATCH(%s)")
             args.append(match)
-        order = f" ORDER BY {_ORDER[sort]}"
+        ranked = _ORDER[sort]
+        columns = _GROUP_COLUMNS if collapse else _HIT_COLUMNS
+        if sort == "blend":  # relevance times a date decay from the newest article
+            columns = columns.replace("WEIGHT()", f"{self._blend()} AS blended")
+        order = f" ORDER BY {ranked}"
         if collapse:  # one row per duplicate group or story: its best match under this order
             by = "story" if mode == "story" else "duplicate"
-            order = f" GROUP BY {by} WITHIN GROUP ORDER BY {_ORDER[sort]}{order}"
+            order = f" GROUP BY {by} WITHIN GROUP ORDER BY {ranked}{order}"
         offset = (page - 1) * per_page
         max_matches = max(1000, offset + per_page)
         sql = _select(
-            _GROUP_COLUMNS if collapse else _HIT_COLUMNS,
+            columns,
             self.cluster.table,
             where,
             f"{order} LIMIT {offset},{per_page} "
@@ -292,6 +307,94 @@ class ManticoreIndex:
             histogram=histogram,
             warnings=tuple(dict.fromkeys(meta["warnings"])),
             took_ms=(time.perf_counter() - started) * 1000,
+            dropped=dropped,
+            corrected_query=corrected,
+        )
+
+    def _count(self, node, compiler: Compiler, where: list[str]) -> int:
+        """How many articles match ``node`` (and the SQL conditions ``where``)."""
+        match = compiler.compile(node)
+        if match == "":
+            return 0
+        conditions, args = list(where), []
+        if match is not None:
+            conditions.insert(0, "MATCH(%s)")
+            args.append(match)
+        _, meta = self._query(_select("id", self.cluster.table, conditions, " LIMIT 1"), args)
+        return int(meta.get("total_found", 0))
+
+    def _match_set(
+        self, query_plan: plan.QueryPlan, compiler: Compiler
+    ) -> tuple[plan.Node, tuple[str, ...]]:
+        """A plain query's match node: every concept required, relaxed while
+        fewer than ``relax_below`` articles match, as the Whoosh backend does
+        (:func:`searcher.whoosh.evaluator.match_set`: one found nowhere first,
+        else the least informative whose leaving lets enough match, else the
+        least informative); the left-out concepts still rank. Decided before
+        the filters, so a filter never changes which words are required. A
+        question or long query: any concept. Other queries: their own match."""
+        ranking = DEFAULT_RANKING
+        required = [u for u in query_plan.units if u.required]
+        if not query_plan.units:
+            return query_plan.match, ()
+        if not required or (query_plan.long and not ranking.long_match_all):
+            nodes = tuple(u.node for u in query_plan.units)
+            return (nodes[0] if len(nodes) == 1 else plan.AnyOf(nodes)), ()
+        optional = [u.node for u in query_plan.units if not u.required]
+        if len(required) == 1:  # nothing to relax: no counting
+            node = required[0].node
+            if optional:
+                node = plan.Preferring(
+                    node, optional[0] if len(optional) == 1 else plan.AnyOf(tuple(optional))
+                )
+            return node, ()
+        where = (
+            self._where(replace(query_plan, restrictions=(), since=None, until=None), None) or []
+        )
+
+        def holding(units) -> plan.Node:
+            return units[0].node if len(units) == 1 else plan.AllOf(tuple(u.node for u in units))
+
+        counts = [self._count(u.node, compiler, where) for u in required]
+        order = sorted(range(len(required)), key=lambda k: (counts[k] > 0, -counts[k], -k))
+        kept = [required[k] for k in order]
+        zero = {required[k].label for k in order if counts[k] == 0}
+        dropped: list[plan.Unit] = []
+        count = self._count(holding(kept), compiler, where)
+        while count < ranking.relax_below and len(kept) > 1:
+            leaving = kept[0]
+            if leaving.label not in zero:
+                for unit in kept:
+                    if (
+                        self._count(holding([u for u in kept if u is not unit]), compiler, where)
+                        >= ranking.relax_below
+                    ):
+                        leaving = unit
+                        break
+            kept.remove(leaving)
+            dropped.append(leaving)
+            count = self._count(holding(kept), compiler, where)
+        node = holding(kept)
+        reported = tuple(
+            u.label for u in dropped if self._count(plan.Excluding(node, u.node), compiler, where)
+        )
+        others = optional + [u.node for u in dropped]
+        if others:
+            node = plan.Preferring(
+                node, others[0] if len(others) == 1 else plan.AnyOf(tuple(others))
+            )
+        return node, reported
+
+    def _blend(self) -> str:
+        """The blend sort's expression: WEIGHT() times an exponential date decay
+        from the newest article (:attr:`Ranking.recency_days`)."""
+        rows, _ = self._query(f"SELECT MAX(published) FROM {self.cluster.table} WHERE dated = 1")
+        origin = int(rows[0][0]) if rows and rows[0][0] else 0
+        weight, days = DEFAULT_RANKING.recency_weight, DEFAULT_RANKING.recency_days
+        rate = math.log(2) / (days * 86400)
+        return (
+            f"WEIGHT()*({1 - weight:.4f}+{weight:.4f}*IF(dated=1,"
+            f"EXP(-{rate:.12f}*IF(published<{origin},{origin}-published,0)),0))"
         )
 
     def _grouped(self, hits: list[Hit], rows, mode: str, where: list[str], args: list) -> list[Hit]:

@@ -352,7 +352,7 @@ def _doc_groups(reader, state: dict) -> DocGroups:
 def rank(sort: str, matched) -> np.ndarray:
     """Per match, a number that is lower for a better-ranked match under ``sort``
     (``matched``: scores and published/dated columns, as the Whoosh search has them)."""
-    if sort == "relevance":
+    if sort in ("relevance", "blend"):  # blend: the scores are blended already
         return -np.asarray(matched.scores, dtype=np.float64)
     moments = matched.column("published").astype(np.float64)
     moments = -moments if sort == "newest" else moments
@@ -474,7 +474,7 @@ def collapse(groups: DocGroups | None, matched, sort: str, mode: str) -> Collaps
     by = "story" if mode == "story" else "duplicate"
     every, rank_ = matched.docnums, rank(sort, matched)
     keep, folded = groups.collapse(every, rank_, by=by)
-    kept = type(matched)(every[keep], matched.scores[keep], matched.space)
+    kept = replace(matched, docnums=every[keep], scores=matched.scores[keep])
     return Collapsed(mode, kept, groups, every, folded, getattr(groups, by)[every], rank_)
 
 

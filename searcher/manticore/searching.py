@@ -311,7 +311,7 @@ class ManticoreIndex:
             corrected_query=corrected,
         )
 
-    def _count(self, node, compiler: Compiler, where: list[str]) -> int:
+    def _count_matches(self, node, compiler: Compiler, where: list[str]) -> int:
         """How many articles match ``node`` (and the SQL conditions ``where``)."""
         match = compiler.compile(node)
         if match == "":
@@ -355,28 +355,32 @@ class ManticoreIndex:
         def holding(units) -> plan.Node:
             return units[0].node if len(units) == 1 else plan.AllOf(tuple(u.node for u in units))
 
-        counts = [self._count(u.node, compiler, where) for u in required]
+        counts = [self._count_matches(u.node, compiler, where) for u in required]
         order = sorted(range(len(required)), key=lambda k: (counts[k] > 0, -counts[k], -k))
         kept = [required[k] for k in order]
         zero = {required[k].label for k in order if counts[k] == 0}
         dropped: list[plan.Unit] = []
-        count = self._count(holding(kept), compiler, where)
+        count = self._count_matches(holding(kept), compiler, where)
         while count < ranking.relax_below and len(kept) > 1:
             leaving = kept[0]
             if leaving.label not in zero:
                 for unit in kept:
                     if (
-                        self._count(holding([u for u in kept if u is not unit]), compiler, where)
+                        self._count_matches(
+                            holding([u for u in kept if u is not unit]), compiler, where
+                        )
                         >= ranking.relax_below
                     ):
                         leaving = unit
                         break
             kept.remove(leaving)
             dropped.append(leaving)
-            count = self._count(holding(kept), compiler, where)
+            count = self._count_matches(holding(kept), compiler, where)
         node = holding(kept)
         reported = tuple(
-            u.label for u in dropped if self._count(plan.Excluding(node, u.node), compiler, where)
+            u.label
+            for u in dropped
+            if self._count_matches(plan.Excluding(node, u.node), compiler, where)
         )
         others = optional + [u.node for u in dropped]
         if others:
@@ -414,7 +418,7 @@ class ManticoreIndex:
         for hit, row in zip(hits, rows, strict=True):
             versions = int(row[13]) - 1 if mode == "duplicates" else 0
             if mode == "story":
-                versions = self._count(
+                versions = self._count_rows(
                     [*where, f"duplicate = {int(row[11])}", f"id != {int(row[0])}"], args
                 )
             copies: tuple[Copy, ...] = ()
@@ -442,7 +446,8 @@ class ManticoreIndex:
             annotated.append(hit)
         return annotated
 
-    def _count(self, where: list[str], args: list) -> int:
+    def _count_rows(self, where: list[str], args: list) -> int:
+        """How many rows meet the SQL conditions ``where`` (with their ``args``)."""
         rows, _ = self._query(_select("COUNT(*)", self.cluster.table, where), args)
         return int(rows[0][0]) if rows else 0
 

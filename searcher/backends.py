@@ -30,6 +30,7 @@ from searcher.models import (
     Hit,
     IndexReport,
     IndexStats,
+    Percolation,
     Rejected,
     SearchResult,
     Story,
@@ -65,6 +66,8 @@ class SearchIndex(Protocol):
     def stories(self, *, since=None, limit: int = 10) -> list[StorySummary]: ...
 
     def stats(self) -> IndexStats: ...
+
+    def percolate(self, searches) -> Percolation: ...
 
     def delete(self, ids: Iterable[str]) -> DeleteReport: ...
 

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from searcher import evaluation
+from searcher import cli_watch, evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexer to finish (default 10)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    cli_watch.alert_options(fetch)  # the saved searches run after each round (#26)
 
     delete = commands.add_parser(
         "delete", help="remove articles from the index",
@@ -168,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--per-query", action="store_true",
                           help="also print each judged query's figures")
+
+    cli_watch.add_parser(commands, _index_option)
 
     serve = commands.add_parser("serve", help="run the web front end")
     _index_option(serve)
@@ -246,11 +249,14 @@ def run_fetch(args) -> int:
     try:
         while True:
             if interval is None:
-                return _fetch_once(fetch, urls, location, args)
+                code = _fetch_once(fetch, urls, location, args)
+                cli_watch.after_fetch_round(args, location)
+                return code
             try:
                 _fetch_once(fetch, urls, location, args)
             except SearcherError as error:  # e.g. the index busy: the next round may do
                 print(f"error: {error}; trying again in {args.every}", file=sys.stderr)
+            cli_watch.after_fetch_round(args, location)
             time.sleep(interval)
     except KeyboardInterrupt:  # how --every is meant to end; a single run was cut short
         print("stopped; every completed run is indexed", file=sys.stderr)
@@ -446,4 +452,5 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
-COMMANDS.update({"fetch": run_fetch, "delete": run_delete, "stories": run_stories})
+COMMANDS.update({"fetch": run_fetch, "delete": run_delete, "stories": run_stories,
+                 "watch": cli_watch.run_watch})

@@ -27,7 +27,8 @@ from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 4
+# 5: ``indexed``, when each article was (re)indexed (saved searches, #26).
+SCHEMA_VERSION = 5
 
 def default_index_dir() -> str:
     """``$SEARCHER_INDEX`` or ``index/``."""
@@ -61,6 +62,9 @@ def make_schema() -> Schema:
         category_raw=STORED(),
         author=STORED(),
         published=DATETIME(stored=True, sortable=True),
+        # When the article was last added or changed (UTC): what saved searches
+        # call new (searcher.watch), whatever its publication date.
+        indexed=DATETIME(stored=True, sortable=True),
         hash=ID(sortable=True),
         schema_version=STORED(),
     )

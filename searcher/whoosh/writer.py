@@ -8,8 +8,10 @@ Fields (the schema is :func:`searcher.whoosh.storage.make_schema`)
     proximity and multiword terms), ``url``, ``source`` and
     ``category`` (facets and filters; categories normalised by
     :mod:`searcher.categories`, the outlet's own label kept in ``category_raw``),
-    ``author``, ``published`` (date filters and sorting) and ``hash`` (a content
-    digest to skip unchanged articles).
+    ``author``, ``published`` (date filters and sorting), ``indexed`` (when the
+    article was added or last changed, UTC, strictly increasing within an index:
+    what saved searches call new) and ``hash`` (a content digest to skip
+    unchanged articles).
 
 Safety
     Whoosh commits by writing new segment files and then a new table of
@@ -40,6 +42,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -52,6 +55,7 @@ from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionErro
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
 from searcher.whoosh import grouping, internals
+from searcher.whoosh.columns import as_datetime
 from searcher.whoosh.storage import (
     INDEX_NAME,
     SCHEMA_VERSION,
@@ -69,7 +73,7 @@ WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "di
                   errno.EROFS: "read-only file system"}
 
 
-def _document(article: Article) -> dict:
+def _document(article: Article, indexed: datetime) -> dict:
     return {
         "id": article.id,
         "title": article.title,
@@ -84,6 +88,7 @@ def _document(article: Article) -> dict:
         "category_raw": article.category,
         "author": article.author,
         "published": article.published,
+        "indexed": indexed,
         "hash": article.content_hash,
         "schema_version": SCHEMA_VERSION,
     }
@@ -133,6 +138,15 @@ def _existing_hashes(ix) -> dict[str, str]:
         return {
             ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()
         }
+
+
+def latest_indexed(ix) -> datetime | None:
+    """The latest ``indexed`` time of the index's documents (None if it has none)."""
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return None
+        values = [as_datetime(v) for v in reader.column_reader("indexed", translate=False)]
+    return max((v for v in values if v is not None), default=None)
 
 
 def _remove_uncommitted(ix) -> None:
@@ -323,6 +337,7 @@ class _Batches:
         else:
             _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
+        self.last_indexed = None if self.build is not None or clear else latest_indexed(self.ix)
         self.words = stemmer.start_recording()
         # A table is complete when it grew with its index from the start (or the index
         # is rebuilt); an index that had articles before its table stays incomplete.
@@ -338,12 +353,22 @@ class _Batches:
                                                               **self.options)
         return self.writer
 
+    def indexed_now(self) -> datetime:
+        """Now (UTC), later than every article indexed before, even if the clock went
+        back: saved searches find new articles as those indexed after a time."""
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        if self.last_indexed is not None and now <= self.last_indexed:
+            now = self.last_indexed + timedelta(microseconds=1)
+        self.last_indexed = now
+        return now
+
     def add(self, article: Article, replace: bool) -> None:
         writer = self._writer()
+        document = _document(article, self.indexed_now())
         if replace and not self.clear:
-            writer.update_document(**_document(article))
+            writer.update_document(**document)
         else:
-            writer.add_document(**_document(article))
+            writer.add_document(**document)
         self.pending += 1
         if self.commit_every and self.pending >= self.commit_every and not self.clear:
             self.commit()

@@ -138,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Search; see the README for the query syntax.")
     query.add_argument("text", metavar="QUERY")
     _index_option(query)
-    query.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
+    query.add_argument("--limit", type=int, default=None,
+                       help="results per page (default 10); with --format csv|jsonl, rows "
+                            "(default and at most 10000)")
     query.add_argument("--page", type=int, default=1)
     query.add_argument("--source", action="append", help="only this source (repeatable)")
     query.add_argument("--category", action="append", help="only this category (repeatable)")
@@ -146,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--until", metavar="DATE", help="published on or before (2019-09-30)")
     query.add_argument("--sort", choices=SORTS, default="relevance")
     query.add_argument("--json", action="store_true", help="print JSON")
+    query.add_argument("--format", choices=("text", "json", "csv", "jsonl"), default=None,
+                       help="text (default), json (as --json), or every result (up to "
+                            "--limit) as csv or jsonl, streamed (#26)")
     query.add_argument("--no-collapse", action="store_true",
                        help="show every copy of an article, not one per duplicate group")
 
@@ -326,18 +331,37 @@ def run_delete(args) -> int:
 def run_query(args) -> int:
     filters = Filters.build(source=args.source, category=args.category,
                             since=args.since, until=args.until)
+    if args.format in ("csv", "jsonl"):
+        return _export(args, filters)
     with open_index(resolve(args.index, args.backend)) as index:
-        result = index.search(args.text, page=args.page, per_page=args.limit,
+        result = index.search(args.text, page=args.page, per_page=args.limit or 10,
                               filters=filters, sort=args.sort, collapse=not args.no_collapse)
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     if result.message:  # a query without words (#12)
         print(f"note: {printable(result.message)}", file=sys.stderr)
-    if args.json:
+    if args.json or args.format == "json":
         print(to_json(result.to_json()))
     else:
         print(format_result(result, _Colour(sys.stdout.isatty())))
     return OK if result.hits else NOTHING
+
+
+def _export(args, filters: Filters) -> int:
+    """``query --format csv|jsonl``: every result up to ``--limit``, streamed (#26)."""
+    from searcher import export
+
+    limit = export.check_limit(args.limit)
+    options = {"filters": filters, "sort": args.sort, "collapse": not args.no_collapse}
+    with open_index(resolve(args.index, args.backend)) as index:
+        first = export.first_page(index, args.text, **options)
+        for warning in first.warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+        found = export.hits(index, args.text, limit=limit, first_page=first, **options)
+        for chunk in export.lines(args.format, found):
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+    return OK if first.hits else NOTHING
 
 
 def format_result(result: SearchResult, colour: _Colour) -> str:

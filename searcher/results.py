@@ -55,15 +55,35 @@ def facet_counts(groups: dict) -> list[FacetCount]:
 
 
 def date_histogram(days: dict) -> list[FacetCount]:
-    """Matches per day, or per month when they span more than about two months."""
+    """Matches per day, week or month, chosen from the span of the matches: per day up
+    to about two months (September 2019: 30 bars), per week up to 62 weeks, else per
+    month (#26). Keys: ``2019-09-10``, ``2019-W37`` (ISO week), ``2019-09``."""
     dated = {day: count for day, count in days.items() if day}
     if not dated:
         return []
     first, last = min(dated), max(dated)
-    by_month = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days > 62
+    span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days
+    key = _by_day if span <= DAY_BUCKETS_UP_TO else (
+        _by_week if span <= WEEK_BUCKETS_UP_TO else _by_month)
     buckets: dict[str, int] = {}
     for day, count in dated.items():
-        key = day[:7] if by_month else day
-        buckets[key] = buckets.get(key, 0) + count
-    return [FacetCount(key, buckets[key]) for key in sorted(buckets)]
+        bucket = key(day)
+        buckets[bucket] = buckets.get(bucket, 0) + count
+    return [FacetCount(bucket, buckets[bucket]) for bucket in sorted(buckets)]
 
+
+DAY_BUCKETS_UP_TO = 62  # days of span shown day by day
+WEEK_BUCKETS_UP_TO = 62 * 7  # then week by week
+
+
+def _by_day(day: str) -> str:
+    return day
+
+
+def _by_week(day: str) -> str:
+    year, week, _ = datetime.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _by_month(day: str) -> str:
+    return day[:7]

@@ -58,6 +58,7 @@ from searcher.request import Filters
 DATABASE = "watches.sqlite"
 ALERT_LOG = "alerts.jsonl"
 MAX_NAME_CHARS = 100
+NEVER = datetime(9999, 1, 1)
 _NAME = re.compile(rf"[^\x00-\x1f\x7f]{{1,{MAX_NAME_CHARS}}}")
 
 # Each entry upgrades the database by one version (PRAGMA user_version); never
@@ -418,7 +419,8 @@ def add_watch(index, store: WatchStore, name: str, query: str, filters: dict) ->
     """Save a search; it reports articles indexed from now on. A query the index cannot
     run is refused (QueryError naming it)."""
     name = check_name(name)
-    done = index.percolate([(query, Filters.build(**filters) if filters else None, None)])
+    # After the end of time: the query is checked and run, and nothing is new.
+    done = index.percolate([(query, Filters.build(**filters) if filters else None, NEVER)])
     if isinstance(done.matches[0], str):
         raise QueryError(done.matches[0])
     return store.add(name, query, filters, done.mark)

@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup, escape
 
 import searcher
-from web import get_index, timeline
+from web import get_index, presets, timeline
 from web.errors import error_response
 from web.markup import marked_html
 from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams
@@ -47,6 +47,7 @@ def search():
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
         sorts=(("relevance", "Relevansi"), ("newest", "Terbaru"), ("oldest", "Terlama")),
+        presets=presets.presets(_newest(index), params.since),
     )
 
 
@@ -91,6 +92,12 @@ def story(story_id: str):
                               "Tidak ada peristiwa dengan kode ini di indeks.")
     return render_template("story.html", story=found, q=request.args.get("q", "").strip()[
         :MAX_QUERY_CHARS], timeline=timeline.build(found.histogram))
+
+
+def _newest(index):
+    """When the newest article was published (date presets are shown when useful, #26)."""
+    hits = index.search("*", per_page=1, sort="newest", snippets=False).hits
+    return hits[0].published if hits else None
 
 
 def _stats() -> searcher.IndexStats | None:

@@ -599,9 +599,42 @@ def test_the_index_records_when_each_article_was_indexed(index):
     assert after.mark > before.mark
 
 
-def test_an_index_of_the_previous_schema_asks_for_a_rebuild(index, monkeypatch):
+def test_an_index_of_the_previous_schema_asks_for_a_rebuild(tmp_path):
+    from whoosh import index as whoosh_index
+
     from searcher.whoosh import storage
 
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", storage.SCHEMA_VERSION + 1)
-    with pytest.raises(searcher.IndexVersionError, match="rebuild it"):
-        searcher.open_index(index)
+    schema = storage.make_schema()
+    schema.remove("indexed")  # schema 4: no index times
+    folder = tmp_path / "old"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema, indexname=storage.INDEX_NAME)
+    with ix.writer() as writer:
+        writer.add_document(id="a", title="Banjir", body="Banjir lagi.", schema_version=4)
+    ix.close()
+    with pytest.raises(
+        searcher.IndexVersionError,
+        match="rebuild it with: python -m searcher index SOURCE --rebuild",
+    ):
+        searcher.open_index(folder)
+
+
+def test_index_times_keep_increasing_when_the_clock_goes_back(index, monkeypatch):
+    from datetime import datetime as real
+
+    from searcher.whoosh import writer
+
+    with searcher.open_index(index) as ix:
+        mark = ix.percolate([]).mark
+
+    class Past(real):
+        @classmethod
+        def now(cls, tz=None):
+            return real(2001, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr(writer, "datetime", Past)
+    add_articles(index, LATER[:2])
+    with searcher.open_index(index) as ix:
+        done = ix.percolate([("*", None, mark)])
+    assert [hit.id for hit in done.matches[0]] == ["b1", "b2"]
+    assert done.mark > mark

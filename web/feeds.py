@@ -101,7 +101,11 @@ def _atom(title: str, page: str, hits: list) -> Response:
     updated = max(stamps) if stamps else QUIET
 
     def add(parent, tag, text=None, **attributes):
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        element = ET.SubElement(
+            parent,
+            f"{{{ATOM}}}{tag}",
+            {name: _xml_text(value) for name, value in attributes.items()},
+        )
         if text is not None:
             element.text = _xml_text(text)
         return element

@@ -165,8 +165,9 @@ def test_facets_and_histogram(ix):
         ("Detik", 2), ("Kompas", 2), ("Tempo", 1)]
     assert [(f.value, f.count) for f in result.facets["category"]] == [
         ("ekonomi", 2), ("hukum", 2), ("daerah", 1)]
-    # 2019-09-01 to 2019-11-05 spans over two months: counted per month.
-    assert [(f.value, f.count) for f in result.histogram] == [("2019-09", 4), ("2019-11", 1)]
+    # 2019-09-01 to 2019-11-05 spans over 62 days: counted per ISO week (#26).
+    assert [(f.value, f.count) for f in result.histogram] == [
+        ("2019-W35", 1), ("2019-W37", 3), ("2019-W45", 1)]
     narrow = ix.search("perdagangan orang", facets=True, filters={"until": "2019-09-30"})
     assert [(f.value, f.count) for f in narrow.histogram] == [
         ("2019-09-01", 1), ("2019-09-10", 1), ("2019-09-12", 1), ("2019-09-15", 1)]

@@ -50,10 +50,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searcher.errors import QueryError, SearcherError
 from searcher.models import Hit
 from searcher.request import Filters
+
+if TYPE_CHECKING:
+    from searcher.backends import SearchIndex
 
 DATABASE = "watches.sqlite"
 ALERT_LOG = "alerts.jsonl"
@@ -415,7 +419,7 @@ def filter_arguments(
     return filters
 
 
-def add_watch(index, store: WatchStore, name: str, query: str, filters: dict) -> Watch:
+def add_watch(index: SearchIndex, store: WatchStore, name: str, query: str, filters: dict) -> Watch:
     """Save a search; it reports articles indexed from now on. A query the index cannot
     run is refused (QueryError naming it)."""
     name = check_name(name)
@@ -427,7 +431,7 @@ def add_watch(index, store: WatchStore, name: str, query: str, filters: dict) ->
 
 
 def run_watches(
-    index,
+    index: SearchIndex,
     store: WatchStore,
     *,
     log: str | os.PathLike | None = None,

@@ -638,3 +638,43 @@ def test_index_times_keep_increasing_when_the_clock_goes_back(index, monkeypatch
         done = ix.percolate([("*", None, mark)])
     assert [hit.id for hit in done.matches[0]] == ["b1", "b2"]
     assert done.mark > mark
+
+
+def test_a_saved_search_matches_articles_with_all_its_words(index):
+    with searcher.open_index(index) as ix:
+        mark = ix.percolate([]).mark
+    add_articles(
+        index,
+        [
+            *LATER,
+            article("t1", "Polisi ungkap TPPO di Batam", "Kasus TPPO terungkap."),
+            article("t2", "Perdagangan orang marak", "Perdagangan orang di desa."),
+            article("t3", "Orang tua murid protes", "Perdagangan buku mahal."),
+        ],
+    )
+    searches = {
+        "banjir bekasi": ["b1"],
+        "banjir": ["b1", "b2"],
+        # "tppo" stands for both words; t3 has both words but apart, which counts.
+        "perdagangan orang": ["t1", "t2", "t3"],
+        '"perdagangan orang"': ["t2"],
+        "banjir OR cabai": ["b1", "b2", "b3"],
+        "banjir -bekasi": ["b2"],
+        "judul:cabai": ["b3"],
+        "harga pasar induk": ["b3"],
+        "gempa": [],
+    }
+    with searcher.open_index(index) as ix:
+        done = ix.percolate([(q, None, mark) for q in searches])
+        filtered = ix.percolate([("banjir", searcher.Filters.build(source="tempo"), mark)])
+    assert {
+        q: [h.id for h in found] for q, found in zip(searches, done.matches, strict=True)
+    } == searches
+    assert [h.id for h in filtered.matches[0]] == ["b2"]
+
+
+def test_a_query_that_cannot_run_is_an_error_for_that_search_only(index):
+    with searcher.open_index(index) as ix:
+        done = ix.percolate([("banjir", None, None), ("a" * 1001, None, None)])
+    assert [h.id for h in done.matches[0]] == ["a1"]
+    assert done.matches[1].startswith("q: ")

@@ -45,7 +45,7 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping
+from searcher.whoosh import grouping, percolation
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
@@ -308,31 +308,37 @@ class Index:
         ``after`` (None: all), on one generation of the index (see :class:`Percolation`).
 
         Saved searches (:mod:`searcher.watch`): each is evaluated as a search is,
-        then restricted to the new articles by their ``indexed`` column, so a
-        thousand searches cost a thousand array evaluations and no ranking,
-        snippets or suggestions.
+        except that a plain query needs all its words
+        (:mod:`searcher.whoosh.percolation`), then restricted to the new articles
+        by their ``indexed`` column: no ranking, snippets or suggestions.
         """
         view = self._view()
         space = DocSpace(view, self._postings)
         indexed, live = space.joined("indexed"), space.joined("live")
         latest = int(indexed[live].max()) if live.any() else None
+        spaces: dict = {}  # after -> (new documents' mask, the segments holding them)
         out: list[list[Hit] | str] = []
         for text, filters, after in searches:
+            if after not in spaces:
+                new = live & (indexed > datetime_to_long(after)) if after is not None else live
+                spaces[after] = (new, percolation.NewDocuments(
+                    view, percolation.segments_holding(view, new), self.deadline.check))
+            new, documents = spaces[after]
             self.deadline.start()
             try:
                 checks.text(text, "q")
                 _, _, _, filters = check_request(1, 1, "relevance", filters)
-                found = matching(view, self.parse(text),
-                                 filter_query(filters) if filters else None, self._postings,
-                                 self.deadline.check)
+                docnums = percolation.new_matches(documents, self.parse(text),
+                                                  filter_query(filters) if filters else None)
+            except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
+                out.append("q: cannot run the query on this index")
+                continue
             except QueryError as error:
                 out.append(str(error))
                 continue
             finally:
                 self.deadline.stop()
-            docnums = found.docnums
-            if after is not None:
-                docnums = docnums[indexed[docnums] > datetime_to_long(after)]
+            docnums = docnums[new[docnums]]
             docnums = docnums[np.lexsort((docnums, indexed[docnums]))]
             out.append([make_hit(view.searcher.stored_fields(int(n)), 0.0, None)
                         for n in docnums])

@@ -334,7 +334,8 @@ def run_query(args) -> int:
     if args.format in ("csv", "jsonl"):
         return _export(args, filters)
     with open_index(resolve(args.index, args.backend)) as index:
-        result = index.search(args.text, page=args.page, per_page=args.limit or 10,
+        result = index.search(args.text, page=args.page,
+                              per_page=10 if args.limit is None else args.limit,
                               filters=filters, sort=args.sort, collapse=not args.no_collapse)
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)

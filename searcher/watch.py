@@ -17,9 +17,9 @@ Store
     fail with a clear message.
 
 Crash safety: no match reported twice or lost
-    1. For each watch, its new matches are inserted and its mark moved in
-       one transaction (a match is unique per watch and article); killed
-       before the commit, the next run finds the same articles again.
+    1. Every watch's new matches are inserted and its mark moved in one
+       transaction (a match is unique per watch and article); killed before
+       the commit, the next run finds the same articles again.
     2. Unlogged matches are appended to the alert log (JSON Lines, one line
        a match with its ``match`` number), then marked logged together with
        the log's size in one transaction. A run killed in between leaves
@@ -63,6 +63,7 @@ DATABASE = "watches.sqlite"
 ALERT_LOG = "alerts.jsonl"
 MAX_NAME_CHARS = 100
 NEVER = datetime(9999, 1, 1)
+LOG_BATCH = 500  # matches written between two records of the log's size (and fsyncs)
 _NAME = re.compile(rf"[^\x00-\x1f\x7f]{{1,{MAX_NAME_CHARS}}}")
 
 # Each entry upgrades the database by one version (PRAGMA user_version); never
@@ -203,6 +204,7 @@ class WatchStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
             self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")  # one fsync a commit, readers go on
             self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.DatabaseError as error:
@@ -282,10 +284,10 @@ class WatchStore:
         with self.transaction() as db:
             return db.execute("DELETE FROM watches WHERE name = ?", (name,)).rowcount > 0
 
-    def record(self, watch: Watch, hits: Sequence[Hit], mark: datetime | None) -> int:
-        """Insert a watch's new matches and move its mark, at once; the number inserted
-        (an article it already reported is not inserted again)."""
-        found = _now()
+    def record(self, found: Sequence[tuple[Watch, Sequence[Hit]]], mark: datetime | None) -> int:
+        """Insert the watches' new matches and move their marks, all in one transaction;
+        the number inserted (an article a watch already reported is not inserted again)."""
+        stamp = _now()
         with self.transaction() as db:
             before = db.total_changes
             db.executemany(
@@ -299,15 +301,16 @@ class WatchStore:
                         hit.url,
                         hit.source,
                         hit.published.isoformat() if hit.published else None,
-                        found,
+                        stamp,
                     )
+                    for watch, hits in found
                     for hit in hits
                 ],
             )
             inserted = db.total_changes - before
-            db.execute(
+            db.executemany(
                 "UPDATE watches SET mark = ?, last_run = ? WHERE id = ?",
-                (mark.isoformat() if mark else None, found, watch.id),
+                [(mark.isoformat() if mark else None, stamp, watch.id) for watch, _ in found],
             )
         return inserted
 
@@ -438,6 +441,7 @@ def run_watches(
     pusher: Callable[[list[Match]], tuple[list[int], list[str]]] | None = None,
     lock_timeout: float = 60.0,
     on_step: Callable[[str, object], None] | None = None,
+    log_batch: int = LOG_BATCH,
 ) -> RunReport:
     """Run every saved search over the articles indexed since its mark; log and push the
     new matches (see the module's notes).
@@ -447,6 +451,7 @@ def run_watches(
     failure messages (:func:`searcher.alerts.Pusher`). ``on_step(step, what)`` is
     called after each watch is recorded (``"recorded"``, the watch) and each match
     is written to the log (``"logged"``, the match): progress, or a test's kill.
+    ``log_batch`` matches are written between two records of the log's size.
     """
     log = Path(log) if log is not None else store.path.with_name(ALERT_LOG)
     step = on_step or (lambda step, what: None)
@@ -464,20 +469,24 @@ def run_watches(
                 report.errors.append((watch.name, str(error)))
         done = index.percolate([s for s in searches if s is not None])
         results = iter(done.matches)
+        found = []
         for watch, search in zip(watches, searches, strict=True):
             if search is None:
                 continue
-            found = next(results)
-            if isinstance(found, str):
-                report.errors.append((watch.name, found))
-                continue
-            store.record(watch, found, done.mark)
+            hits = next(results)
+            if isinstance(hits, str):
+                report.errors.append((watch.name, hits))
+            else:
+                found.append((watch, hits))
+        store.record(found, done.mark)  # one transaction: all or nothing
+        for watch, _ in found:
             step("recorded", watch)
         report.matches = write_log(
             store,
             log,
             store.unlogged(),
             pushed=pusher is None,
+            batch=log_batch,
             on_logged=lambda match: step("logged", match),
         )
         if pusher is not None:
@@ -489,15 +498,13 @@ def run_watches(
     return report
 
 
-LOG_BATCH = 100  # matches written between two records of the log's size
-
-
 def write_log(
     store: WatchStore,
     log: Path,
     matches: list[Match],
     *,
     pushed: bool,
+    batch: int = LOG_BATCH,
     on_logged: Callable[[Match], None] = lambda match: None,
 ) -> list[Match]:
     """Append ``matches`` to the log, recording in batches what is there."""
@@ -505,14 +512,14 @@ def write_log(
         return []
     try:
         with open(log, "ab") as stream:
-            for start in range(0, len(matches), LOG_BATCH):
-                batch = matches[start : start + LOG_BATCH]
-                for match in batch:
+            for start in range(0, len(matches), batch):
+                part = matches[start : start + batch]
+                for match in part:
                     stream.write(json.dumps(match.to_json(), ensure_ascii=False).encode() + b"\n")
                     stream.flush()
                     on_logged(match)
                 os.fsync(stream.fileno())
-                store.mark_logged([m.id for m in batch], log, stream.tell(), pushed=pushed)
+                store.mark_logged([m.id for m in part], log, stream.tell(), pushed=pushed)
     except OSError as error:
         kind = "no space left on the device" if error.errno == errno.ENOSPC else error.strerror
         raise SearcherError(

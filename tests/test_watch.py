@@ -277,7 +277,7 @@ def on_step(name, what):
             os.kill(os.getpid(), signal.SIGKILL)
 with watch.WatchStore(os.path.join(index, "watches.sqlite")) as store, \\
         open_index(index) as ix:
-    watch.run_watches(ix, store, on_step=on_step)
+    watch.run_watches(ix, store, on_step=on_step, log_batch=100)
 """
 
 
@@ -332,7 +332,7 @@ def test_a_run_killed_half_way_loses_and_repeats_nothing(busy_index, capsys, ste
     # What the killed run had logged but not recorded (its last batch, 100 matches a
     # batch) is recognised in the log; the rest is logged by this run.
     written = after if step == "logged" else 0
-    recovered = written - watch.LOG_BATCH * ((written - 1) // watch.LOG_BATCH) if written else 0
+    recovered = written - 100 * ((written - 1) // 100) if written else 0
     assert (report["recovered"], report["new"]) == (recovered, len(expected) - written)
     assert main(cli(index, "watch", "run")) == 0
     assert Counter(logged(index)) == found

@@ -116,3 +116,17 @@ def test_the_feed_link_is_found_by_a_feed_reader(page, base_url):
     assert href == "/search.atom?q=banjir&source=Tempo"
     answer = page.request.get(base_url + href)
     assert answer.status == 200 and b"<feed" in answer.body()
+
+
+def test_a_search_is_saved_from_its_result_page(page, base_url):
+    page.goto(base_url + "/search?q=banjir+bandang&source=Kompas")
+    page.locator(".export-links a", has_text="Simpan").click()
+    page.wait_for_url(re.compile(r"/watches\?q=banjir"))
+    page.locator("input[name=name]").fill("bandang")
+    assert page.locator("input[name=source]").input_value() == "Kompas"
+    page.locator(".watch-form button").click()
+    page.wait_for_url(re.compile(r"saved=bandang"))
+    assert page.locator(".watch h2").all_inner_texts() == ["bandang"]
+    page.locator(".watch button", has_text="Hapus").click()
+    page.wait_for_url(re.compile(r"/watches$"))
+    assert page.locator(".watch").count() == 0

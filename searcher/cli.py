@@ -1,4 +1,4 @@
-"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve``.
+"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve|watch``.
 
 The CLI only parses arguments and formats results; the library does the
 work. Exit codes: 0 success, 1 nothing found or records rejected, 2 usage

@@ -7,7 +7,9 @@ Concepts
     time, the ``indexed`` field, not by publication date: a late-fetched
     article of last week is still news to the reader), records the new
     *matches* and moves the mark. A new watch starts at the index's latest
-    index time, so it reports what arrives after it was saved.
+    index time, so it reports what arrives after it was saved. An article
+    matches when it has all the query's words (a search ranks those first but
+    also finds articles with some; :mod:`searcher.whoosh.percolation`).
 
 Store
     An SQLite database beside the index (``watches.sqlite`` in the index

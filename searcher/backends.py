@@ -31,6 +31,7 @@ from searcher.models import (
     Hit,
     IndexReport,
     IndexStats,
+    Percolation,
     Rejected,
     SearchResult,
     Story,
@@ -98,6 +99,8 @@ class SearchIndex(Protocol):
     ) -> StoryList: ...
 
     def stats(self) -> IndexStats: ...
+
+    def percolate(self, searches) -> Percolation: ...
 
     def delete(self, ids: Iterable[str]) -> DeleteReport: ...
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve``.
+"""Command line: ``python -m searcher index|fetch|delete|query|stats|eval|serve|watch``.
 
 The CLI only parses arguments and formats results; the library does the
 work. Exit codes: 0 success, 1 nothing found or records rejected, 2 usage
@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from searcher import evaluation
+from searcher import cli_watch, evaluation
 from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for another indexer to finish (default 10)",
     )
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    cli_watch.alert_options(fetch)  # the saved searches run after each round (#26)
 
     delete = commands.add_parser(
         "delete",
@@ -238,7 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("text", metavar="QUERY")
     _index_option(query)
-    query.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
+    query.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="results per page (default 10); with --format csv|jsonl, rows "
+        "(default and at most 10000)",
+    )
     query.add_argument("--page", type=int, default=1)
     query.add_argument("--source", action="append", help="only this source (repeatable)")
     query.add_argument("--category", action="append", help="only this category (repeatable)")
@@ -263,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="story",
         help="one result per story (default: the story's best article, its "
         "size and other headlines), per duplicate group, or none",
+    )
+    query.add_argument(
+        "--format",
+        choices=("text", "json", "csv", "jsonl"),
+        default=None,
+        help="text (default), json (as --json), or every result (up to "
+        "--limit) as csv or jsonl, streamed (#26)",
     )
     query.add_argument(
         "--no-collapse",
@@ -311,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--per-query", action="store_true", help="also print each judged query's figures"
     )
+
+    cli_watch.add_parser(commands, _index_option)
 
     serve = commands.add_parser("serve", help="run the web front end")
     _index_option(serve)
@@ -418,9 +434,12 @@ def run_fetch(args) -> int:
     try:
         while True:
             if interval is None:
-                return _fetch_once(fetch, urls, location, args)
+                code = _fetch_once(fetch, urls, location, args)
+                cli_watch.after_fetch_round(args, location)
+                return code
             try:
                 _fetch_once(fetch, urls, location, args)
+                cli_watch.after_fetch_round(args, location)  # saved searches (#26)
             except SearcherError as error:  # e.g. the index busy: the next round may do
                 print(
                     f"error: {printable(error)}; trying again in {args.every}",
@@ -528,11 +547,13 @@ def run_query(args) -> int:
     filters = Filters.build(
         source=args.source, category=args.category, since=args.since, until=args.until
     )
+    if args.format in ("csv", "jsonl"):
+        return _export(args, filters)
     with open_index(resolve(args.index, args.backend)) as index:
         result = index.search(
             args.text,
             page=args.page,
-            per_page=args.limit,
+            per_page=10 if args.limit is None else args.limit,
             filters=filters,
             sort=args.sort,
             collapse=args.collapse,
@@ -542,11 +563,29 @@ def run_query(args) -> int:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     if result.message:  # a query without words (#12)
         print(f"note: {printable(result.message)}", file=sys.stderr)
-    if args.json:
+    if args.json or args.format == "json":
         print(to_json(result.to_json()))
     else:
         print(format_result(result, _Colour(sys.stdout.isatty())))
     return OK if result.hits else NOTHING
+
+
+def _export(args, filters: Filters) -> int:
+    """``query --format csv|jsonl``: every result up to ``--limit``, streamed (#26)."""
+    from searcher import export
+
+    limit = export.check_limit(args.limit)
+    options = {"filters": filters, "sort": args.sort, "collapse": args.collapse,
+               "as_typed": args.as_typed}
+    with open_index(resolve(args.index, args.backend)) as index:
+        first = export.first_page(index, args.text, **options)
+        for warning in first.warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+        found = export.hits(index, args.text, limit=limit, first_page=first, **options)
+        for chunk in export.lines(args.format, found):
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+    return OK if first.hits else NOTHING
 
 
 def format_result(result: SearchResult, colour: _Colour) -> str:
@@ -745,4 +784,6 @@ COMMANDS = {
     "eval": run_eval,
     "serve": run_serve,
 }
-COMMANDS.update({"fetch": run_fetch, "delete": run_delete, "stories": run_stories})
+COMMANDS.update(
+    {"fetch": run_fetch, "delete": run_delete, "stories": run_stories, "watch": cli_watch.run_watch}
+)

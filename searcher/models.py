@@ -404,3 +404,17 @@ class DeleteReport:
 
     def to_json(self) -> dict:
         return {"deleted": self.deleted, "unknown": list(self.unknown)}
+
+
+@dataclass(frozen=True)
+class Percolation:
+    """Saved searches run over the articles indexed since a time (:mod:`searcher.watch`).
+
+    ``mark`` is the latest index time of the generation searched (None: an empty
+    index); the next run asks for what came after it. ``matches[i]`` are the new
+    articles matching the i-th search, in the order they were indexed, or the
+    error message of a search that cannot run.
+    """
+
+    mark: datetime | None
+    matches: list[list[Hit] | str]

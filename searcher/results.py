@@ -21,10 +21,15 @@ def make_document(stored: dict) -> Document:
     """A :class:`Document` from an article's stored fields (any backend)."""
     body = stored.get("body", "")
     return Document(
-        id=stored["id"], title=display_title(stored.get("title", ""), body), body=body,
-        url=web_url(stored.get("url", "")), source=stored.get("source", ""),
-        category=stored.get("category", ""), published=stored.get("published"),
-        category_raw=stored.get("category_raw", ""), author=stored.get("author", ""),
+        id=stored["id"],
+        title=display_title(stored.get("title", ""), body),
+        body=body,
+        url=web_url(stored.get("url", "")),
+        source=stored.get("source", ""),
+        category=stored.get("category", ""),
+        published=stored.get("published"),
+        category_raw=stored.get("category_raw", ""),
+        author=stored.get("author", ""),
     )
 
 
@@ -33,16 +38,19 @@ def make_hit(stored: dict, score: float, terms: MatchTerms | None) -> Hit:
     body = stored.get("body", "")
     title = display_title(stored.get("title", ""), body)
     return Hit(
-        id=stored["id"], title=title, url=web_url(stored.get("url", "")),
-        source=stored.get("source", ""), category=stored.get("category", ""),
-        published=stored.get("published"), score=float(score),
+        id=stored["id"],
+        title=title,
+        url=web_url(stored.get("url", "")),
+        source=stored.get("source", ""),
+        category=stored.get("category", ""),
+        published=stored.get("published"),
+        score=float(score),
         snippet=make_snippet(body, terms) if terms is not None else Snippet(),
         title_highlighted=highlight(title, terms) if terms is not None else Snippet(),
     )
 
 
-def highlighted(document: Document | None,
-                terms: MatchTerms) -> tuple[Snippet, Snippet] | None:
+def highlighted(document: Document | None, terms: MatchTerms) -> tuple[Snippet, Snippet] | None:
     """An article's title and body with ``terms`` marked (None for no article)."""
     if document is None:
         return None
@@ -70,15 +78,38 @@ def grouped_date_histogram(pairs: list[tuple[str, object]]) -> list[FacetCount]:
 
 
 def date_histogram(days: dict) -> list[FacetCount]:
-    """Matches per day, or per month when they span more than about two months."""
+    """Matches per day, week or month, chosen from the span of the matches: per day up
+    to about two months (September 2019: 30 bars), per week up to 62 weeks, else per
+    month (#26). Keys: ``2019-09-10``, ``2019-W37`` (ISO week), ``2019-09``."""
     dated = {day: count for day, count in days.items() if day}
     if not dated:
         return []
     first, last = min(dated), max(dated)
-    by_month = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days > 62
+    span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days
+    key = (
+        _by_day
+        if span <= DAY_BUCKETS_UP_TO
+        else (_by_week if span <= WEEK_BUCKETS_UP_TO else _by_month)
+    )
     buckets: dict[str, int] = {}
     for day, count in dated.items():
-        key = day[:7] if by_month else day
-        buckets[key] = buckets.get(key, 0) + count
-    return [FacetCount(key, buckets[key]) for key in sorted(buckets)]
+        bucket = key(day)
+        buckets[bucket] = buckets.get(bucket, 0) + count
+    return [FacetCount(bucket, buckets[bucket]) for bucket in sorted(buckets)]
 
+
+DAY_BUCKETS_UP_TO = 62  # days of span shown day by day
+WEEK_BUCKETS_UP_TO = 62 * 7  # then week by week
+
+
+def _by_day(day: str) -> str:
+    return day
+
+
+def _by_week(day: str) -> str:
+    year, week, _ = datetime.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _by_month(day: str) -> str:
+    return day[:7]

@@ -239,13 +239,14 @@ def test_facets_and_histogram(ix):
         ("2019-09-15", 1),
         ("2019-10-01", 1),
     ]
-    # 2019-08-20 to 2019-11-05 spans over two months: counted per month.
+    # 2019-08-20 to 2019-11-05 spans over 62 days: counted per ISO week (#26).
     wide = ix.search("-zzzz", facets=True)
     assert [(f.value, f.count) for f in wide.histogram] == [
-        ("2019-08", 1),
-        ("2019-09", 4),
-        ("2019-10", 1),
-        ("2019-11", 1),
+        ("2019-W34", 1),
+        ("2019-W35", 1),
+        ("2019-W37", 3),
+        ("2019-W40", 1),
+        ("2019-W45", 1),
     ]
 
 

@@ -508,8 +508,11 @@ def test_pages_load_nothing_from_other_sites(client):
     for url in ("/", "/search?q=banjir", "/article/sample-011?q=banjir"):
         html = page(client, url)
         loaded = re.findall(r'<(?:script|img|iframe)[^>]* src="([^"]+)"', html)
-        loaded += re.findall(r'<link[^>]* href="([^"]+)"', html)
+        loaded += re.findall(r'<link(?![^>]* rel="alternate")[^>]* href="([^"]+)"', html)
         assert loaded and all(url.startswith("/static/") for url in loaded), loaded
+        # Feeds a reader may subscribe to (#26) are links, not loads, and ours.
+        feeds = re.findall(r'<link[^>]* rel="alternate"[^>]* href="([^"]+)"', html)
+        assert all(url.startswith("/") and not url.startswith("//") for url in feeds), feeds
         assert "style=" not in html and "onclick" not in html
 
 

@@ -50,15 +50,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = None
     app.wsgi_app = HostCheck(app.wsgi_app)
 
-    from web import api, errors, formatting, markup, pages
+    from web import api, errors, feeds, formatting, markup, pages, presets, watches
 
     app.register_blueprint(pages.bp)  # /, /search, /article/<id>, /story/<id>
     app.register_blueprint(api.bp)  # /api/...
+    app.register_blueprint(feeds.bp)  # /search.atom|csv|jsonl, /story/<id>.atom (#26)
+    app.register_blueprint(watches.bp)  # /watches: saved searches (#26)
     errors.register(app)
     markup.register(app)
     app.jinja_env.filters["tanggal"] = formatting.format_date
     app.jinja_env.filters["angka"] = formatting.format_number
     app.jinja_env.filters["hari"] = formatting.format_day
+    app.jinja_env.filters["relatif"] = presets.relative  # "2 jam lalu" (#26)
     return app
 
 

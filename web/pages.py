@@ -14,7 +14,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 import searcher
-from web import get_index, timeline
+from web import get_index, presets, timeline
 from web.errors import error_response
 from web.markup import marked_html
 from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams, StoryListParams, StoryParams
@@ -104,6 +104,7 @@ def search():
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
         sorts=SORTS,
+        presets=presets.presets(_newest(index), params.since),
     )
 
 
@@ -162,6 +163,12 @@ def story(story_id: str):
         first=(found.page - 1) * (found.per_page or 0) + 1,
         sorts=(("oldest", "Terlama"), ("newest", "Terbaru")),
     )
+
+
+def _newest(index):
+    """When the newest article was published (date presets are shown when useful, #26)."""
+    hits = index.search("*", per_page=1, sort="newest", snippets=False).hits
+    return hits[0].published if hits else None
 
 
 def _stats() -> searcher.IndexStats | None:

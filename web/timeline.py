@@ -1,9 +1,11 @@
-"""The timeline above the results: matches per month or day, as SVG bars.
+"""The timeline above the results: matches per month, week or day, as SVG bars.
 
-The library's histogram lists only buckets that have matches ("2019-09" or
-"2019-09-10"); a timeline must show the quiet periods too, so the gaps are
-filled with zero bars. Each bar carries its tooltip (an SVG ``<title>``) and
-a link that narrows the search to that month or day. Geometry is computed
+The library's histogram lists only buckets that have matches ("2019-09",
+"2019-W37" or "2019-09-10"; it chooses the bucket from the span of the
+matches, so a month of news shows a bar a day); a timeline must show the
+quiet periods too, so the gaps are filled with zero bars. Each bar carries
+its tooltip (an SVG ``<title>``) and a link that narrows the search to that
+month, week or day. Geometry is computed
 here, so the template only draws rectangles: no JavaScript, no chart library.
 """
 
@@ -41,6 +43,12 @@ class Timeline:
     first_label: str
     last_label: str
     peak: Bar
+    by_week: bool = False
+
+    @property
+    def unit(self) -> str:
+        """"bulan", "minggu" or "hari": what a bar counts."""
+        return "bulan" if self.by_month else "pekan" if self.by_week else "hari"
 
     @property
     def width(self) -> int:
@@ -61,8 +69,10 @@ def build(histogram) -> Timeline | None:
             continue
     if not counts:
         return None
-    by_month = all(len(bucket.value) == 7 for bucket in histogram)
-    days = _span(min(counts), max(counts), by_month)
+    kinds = {_kind(bucket.value) for bucket in histogram}
+    kind = kinds.pop() if len(kinds) == 1 else "day"
+    by_month = kind == "month"
+    days = _span(min(counts), max(counts), kind)
     if len(days) > MAX_BUCKETS:
         return None
     top = max(counts.values())
@@ -71,7 +81,8 @@ def build(histogram) -> Timeline | None:
     for i, start in enumerate(days):
         count = counts.get(start, 0)
         height = max(1.0, (HEIGHT - 2) * count / top) if count else 0.0
-        end = _month_end(start) if by_month else start
+        end = (_month_end(start) if kind == "month"
+               else start + timedelta(days=6) if kind == "week" else start)
         bars.append(
             Bar(
                 x=round(i * slot + slot * GAP / 2, 2),
@@ -79,31 +90,39 @@ def build(histogram) -> Timeline | None:
                 width=round(slot * (1 - GAP), 2),
                 height=round(height, 2),
                 count=count,
-                label=_label(start, by_month, long=True),
-                title=f"{_label(start, by_month, long=True)}: {format_number(count)} berita",
+                label=_label(start, kind, long=True),
+                title=f"{_label(start, kind, long=True)}: {format_number(count)} berita",
                 since=start.isoformat(),
                 until=end.isoformat(),
             )
         )
     peak = max(bars, key=lambda bar: bar.count)
-    return Timeline(bars, by_month, _label(days[0], by_month), _label(days[-1], by_month), peak)
+    return Timeline(bars, by_month, _label(days[0], kind), _label(days[-1], kind), peak,
+                    by_week=kind == "week")
+
+
+def _kind(value: str) -> str:
+    return "month" if len(value) == 7 else "week" if "W" in value else "day"
 
 
 def _parse(value: str) -> date:
     if len(value) == 7:
         return date.fromisoformat(value + "-01")
+    if "W" in value:  # an ISO week: its Monday
+        year, _, week = value.partition("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
     return date.fromisoformat(value)
 
 
-def _span(first: date, last: date, by_month: bool) -> list[date]:
+def _span(first: date, last: date, kind: str) -> list[date]:
     out = []
     current = first
     while current <= last and len(out) <= MAX_BUCKETS:
         out.append(current)
-        if by_month:
+        if kind == "month":
             current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
         else:
-            current += timedelta(days=1)
+            current += timedelta(days=7 if kind == "week" else 1)
     return out
 
 
@@ -111,8 +130,9 @@ def _month_end(start: date) -> date:
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
-def _label(day: date, by_month: bool, long: bool = False) -> str:
+def _label(day: date, kind: str, long: bool = False) -> str:
     months = MONTHS if long else MONTHS_SHORT
-    if by_month:
+    if kind == "month":
         return f"{months[day.month - 1]} {day.year}"
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    text = f"{day.day} {months[day.month - 1]} {day.year}"
+    return f"pekan {text}" if kind == "week" and long else text

@@ -806,6 +806,14 @@ class ManticoreIndex:
         rows, _ = self._query(f"SELECT COUNT(*) FROM {self.cluster.table}")
         return int(rows[0][0]) if rows else 0
 
+    def percolate(self, searches) -> None:
+        """Saved searches need each article's index time, which the cluster's rows do
+        not carry (:mod:`searcher.watch`)."""
+        raise SearcherError(
+            "saved searches (watch) need the time each article was indexed, which a "
+            "Manticore/Sphinx cluster does not record; use them with a Whoosh index"
+        )
+
     @checks.while_open
     def stats(self) -> IndexStats:
         sets, meta = self._query(

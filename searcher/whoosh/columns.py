@@ -59,7 +59,10 @@ def read_columns(reader) -> dict:
     day_numbers = np.where(dated, moments // DAY_MICROSECONDS, -1)
     numbers, codes = np.unique(day_numbers, return_inverse=True)
     names = [date.fromordinal(int(n) + 1).isoformat() if n >= 0 else None for n in numbers]
-    columns = {"published": moments, "dated": dated, "facet:day": (codes.ravel(), names)}
+    columns = {"published": moments, "dated": dated, "facet:day": (codes.ravel(), names),
+               # When each article was indexed (saved searches: what is new, #26).
+               "indexed": np.array(list(reader.column_reader("indexed", translate=False)),
+                                   dtype=np.int64)}
     for name in FACET_FIELDS:
         columns[f"facet:{name}"] = _codes(list(reader.column_reader(name)))
     return columns

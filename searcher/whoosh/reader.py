@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from whoosh import query
+from whoosh.util.times import datetime_to_long
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
@@ -28,6 +29,7 @@ from searcher.models import (
     Document,
     Hit,
     IndexStats,
+    Percolation,
     SearchResult,
     Snippet,
     Story,
@@ -50,9 +52,9 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping
+from searcher.whoosh import grouping, percolation
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
-from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
+from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
 from searcher.whoosh.storage import default_index_dir, open_whoosh_index
@@ -406,6 +408,54 @@ class Index:
             return found
 
         return frequency
+
+    @checks.while_open
+    def percolate(
+        self, searches: Sequence[tuple[str, Filters | None, datetime | None]]
+    ) -> Percolation:
+        """Each ``(text, filters, after)``'s matches among the articles indexed after
+        ``after`` (None: all), on one generation of the index (see :class:`Percolation`).
+
+        Saved searches (:mod:`searcher.watch`): each is evaluated as a search is,
+        except that a plain query needs all its words
+        (:mod:`searcher.whoosh.percolation`), then restricted to the new articles
+        by their ``indexed`` column: no ranking, snippets or suggestions.
+        """
+        view = self._view()
+        space = DocSpace(view, self._postings)
+        indexed, live = space.joined("indexed"), space.joined("live")
+        latest = int(indexed[live].max()) if live.any() else None
+        spaces: dict = {}  # after -> (new documents' mask, the segments holding them)
+        out: list[list[Hit] | str] = []
+        for text, filters, after in searches:
+            if after not in spaces:
+                new = live & (indexed > datetime_to_long(after)) if after is not None else live
+                spaces[after] = (
+                    new,
+                    percolation.NewDocuments(
+                        view, percolation.segments_holding(view, new), self.deadline.check
+                    ),
+                )
+            new, documents = spaces[after]
+            self.deadline.start()
+            try:
+                checks.text(text, "q")
+                _, _, _, filters = check_request(1, 1, "relevance", filters)
+                docnums = percolation.new_matches(
+                    documents, self.parse(text), filter_query(filters) if filters else None
+                )
+            except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
+                out.append("q: cannot run the query on this index")
+                continue
+            except QueryError as error:
+                out.append(str(error))
+                continue
+            finally:
+                self.deadline.stop()
+            docnums = docnums[new[docnums]]
+            docnums = docnums[np.lexsort((docnums, indexed[docnums]))]
+            out.append([make_hit(view.searcher.stored_fields(int(n)), 0.0, None) for n in docnums])
+        return Percolation(as_datetime(latest) if latest is not None else None, out)
 
     # -- documents -------------------------------------------------------------
     @checks.while_open

@@ -27,7 +27,9 @@ from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 5  # 5: CLICK-ID bodies in paragraphs (#21)
+# 5: CLICK-ID bodies in paragraphs (#21); 6: ``indexed``, when each article was
+# (re)indexed (saved searches, #26).
+SCHEMA_VERSION = 6
 
 
 def default_index_dir() -> str:
@@ -63,6 +65,9 @@ def make_schema() -> Schema:
         category_raw=STORED(),
         author=STORED(),
         published=DATETIME(stored=True, sortable=True),
+        # When the article was last added or changed (UTC): what saved searches
+        # call new (searcher.watch), whatever its publication date.
+        indexed=DATETIME(stored=True, sortable=True),
         hash=ID(sortable=True),
         schema_version=STORED(),
     )

@@ -8,8 +8,10 @@ Fields (the schema is :func:`searcher.whoosh.storage.make_schema`)
     proximity and multiword terms), ``url``, ``source`` and
     ``category`` (facets and filters; categories normalised by
     :mod:`searcher.categories`, the outlet's own label kept in ``category_raw``),
-    ``author``, ``published`` (date filters and sorting) and ``hash`` (a content
-    digest to skip unchanged articles).
+    ``author``, ``published`` (date filters and sorting), ``indexed`` (when the
+    article was added or last changed, UTC, strictly increasing within an index:
+    what saved searches call new) and ``hash`` (a content digest to skip
+    unchanged articles).
 
 Safety
     Whoosh commits by writing new segment files and then a new table of
@@ -40,6 +42,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -52,6 +55,7 @@ from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionErro
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
 from searcher.whoosh import grouping, internals
+from searcher.whoosh.columns import as_datetime
 from searcher.whoosh.storage import (
     INDEX_NAME,
     SCHEMA_VERSION,
@@ -65,11 +69,14 @@ LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
 # Errors of the place, not of the program: one sentence, no traceback.
-WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
-                  errno.EROFS: "read-only file system"}
+WRITE_PROBLEMS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+}
 
 
-def _document(article: Article) -> dict:
+def _document(article: Article, indexed: datetime) -> dict:
     return {
         "id": article.id,
         "title": article.title,
@@ -84,6 +91,7 @@ def _document(article: Article) -> dict:
         "category_raw": article.category,
         "author": article.author,
         "published": article.published,
+        "indexed": indexed,
         "hash": article.content_hash,
         "schema_version": SCHEMA_VERSION,
     }
@@ -130,9 +138,16 @@ def _existing_hashes(ix) -> dict[str, str]:
             return {}
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
-        return {
-            ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()
-        }
+        return {ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
+
+
+def latest_indexed(ix) -> datetime | None:
+    """The latest ``indexed`` time of the index's documents (None if it has none)."""
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return None
+        values = [as_datetime(v) for v in reader.column_reader("indexed", translate=False)]
+    return max((v for v in values if v is not None), default=None)
 
 
 def _remove_uncommitted(ix) -> None:
@@ -220,9 +235,10 @@ class _Worker(SubWriterTask):
             super().run()
             if internals.task_running(self):
                 known = stemmer.known_stems()
-                _write_stem_part(internals.task_folder(self),
-                                 [(word, known.get(word) or stemmer.stem_word(word))
-                                  for word in words])
+                _write_stem_part(
+                    internals.task_folder(self),
+                    [(word, known.get(word) or stemmer.stem_word(word)) for word in words],
+                )
         except OSError as error:
             if error.errno not in WRITE_PROBLEMS:
                 raise
@@ -273,7 +289,8 @@ class _ParallelWriter(internals.ParallelWriter):
             if task.exitcode not in (None, 0):
                 raise SearcherError(
                     f"an indexing worker process failed (exit code {task.exitcode}); "
-                    "nothing since the last commit was saved")
+                    "nothing since the last commit was saved"
+                )
 
     def _commit_checks(self) -> None:
         self.check_workers()  # before the new table of contents makes anything visible
@@ -295,8 +312,9 @@ class _Batches:
     commits once, clearing the old documents in the same atomic step.
     """
 
-    def __init__(self, path: Path, commit_every: int | None, clear: bool, procs: int,
-                 writer_options: dict):
+    def __init__(
+        self, path: Path, commit_every: int | None, clear: bool, procs: int, writer_options: dict
+    ):
         self.path = path
         self.commit_every = commit_every
         self.clear = clear
@@ -315,14 +333,16 @@ class _Batches:
             self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
             try:
                 self.build.mkdir()
-                self.ix = whoosh_index.create_in(str(self.build), make_schema(),
-                                                 indexname=INDEX_NAME)
+                self.ix = whoosh_index.create_in(
+                    str(self.build), make_schema(), indexname=INDEX_NAME
+                )
             except BaseException:
                 shutil.rmtree(self.build, ignore_errors=True)
                 raise
         else:
             _remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
+        self.last_indexed = None if self.build is not None or clear else latest_indexed(self.ix)
         self.words = stemmer.start_recording()
         # A table is complete when it grew with its index from the start (or the index
         # is rebuilt); an index that had articles before its table stays incomplete.
@@ -331,19 +351,31 @@ class _Batches:
     def _writer(self):
         if self.writer is None:
             if self.procs > 1:
-                self.writer = _ParallelWriter(self.ix, self.save_stems, procs=self.procs,
-                                              multisegment=True, **self.options)
+                self.writer = _ParallelWriter(
+                    self.ix, self.save_stems, procs=self.procs, multisegment=True, **self.options
+                )
             else:
-                self.writer = internals.SegmentWriterWithHook(self.ix, self.save_stems,
-                                                              **self.options)
+                self.writer = internals.SegmentWriterWithHook(
+                    self.ix, self.save_stems, **self.options
+                )
         return self.writer
+
+    def indexed_now(self) -> datetime:
+        """Now (UTC), later than every article indexed before, even if the clock went
+        back: saved searches find new articles as those indexed after a time."""
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        if self.last_indexed is not None and now <= self.last_indexed:
+            now = self.last_indexed + timedelta(microseconds=1)
+        self.last_indexed = now
+        return now
 
     def add(self, article: Article, replace: bool) -> None:
         writer = self._writer()
+        document = _document(article, self.indexed_now())
         if replace and not self.clear:
-            writer.update_document(**_document(article))
+            writer.update_document(**document)
         else:
-            writer.add_document(**_document(article))
+            writer.add_document(**document)
         self.pending += 1
         if self.commit_every and self.pending >= self.commit_every and not self.clear:
             self.commit()
@@ -402,8 +434,11 @@ def _write_errors(folder: Path) -> Iterator[None]:
         problem = WRITE_PROBLEMS.get(error.errno)
         if problem is None:
             raise
-        kept = ("the last committed index is unchanged" if index_exists(folder)
-                else "no index was created")
+        kept = (
+            "the last committed index is unchanged"
+            if index_exists(folder)
+            else "no index was created"
+        )
         raise SearcherError(f"cannot write the index in {folder}: {problem}; {kept}") from None
 
 
@@ -436,8 +471,19 @@ def build_index(
     created = not folder.exists()
     _prepare_folder(folder)
     try:
-        return _build(sources, folder, started, rebuild, commit_every, lock_timeout, procs,
-                      limitmb, on_record, on_reject, group)
+        return _build(
+            sources,
+            folder,
+            started,
+            rebuild,
+            commit_every,
+            lock_timeout,
+            procs,
+            limitmb,
+            on_record,
+            on_reject,
+            group,
+        )
     except BaseException:
         if created:
             _remove_failed_first_build(folder)
@@ -455,9 +501,19 @@ def _remove_failed_first_build(folder: Path) -> None:
         folder.rmdir()  # only if empty: never removes anything else
 
 
-def _build(sources, folder: Path, started: float, rebuild: bool, commit_every: int | None,
-           lock_timeout: float, procs: int, limitmb: int, on_record, on_reject,
-           group: bool) -> IndexReport:
+def _build(
+    sources,
+    folder: Path,
+    started: float,
+    rebuild: bool,
+    commit_every: int | None,
+    lock_timeout: float,
+    procs: int,
+    limitmb: int,
+    on_record,
+    on_reject,
+    group: bool,
+) -> IndexReport:
     report = IndexReport()
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
@@ -492,8 +548,9 @@ def _build(sources, folder: Path, started: float, rebuild: bool, commit_every: i
     return report
 
 
-def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, *,
-                     lock_timeout: float = 10.0) -> DeleteReport:
+def delete_documents(
+    ids: Iterable[str], path: str | os.PathLike | None = None, *, lock_timeout: float = 10.0
+) -> DeleteReport:
     """Remove the articles with these ids from the index at ``path``.
 
     Ids the index does not hold are listed in the report, not an error;
@@ -512,8 +569,11 @@ def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, 
             writer = ix.writer()
             try:
                 with writer.searcher() as lookup:  # one searcher, not one per id
-                    found = {doc_id for doc_id in wanted
-                             if writer.delete_by_term("id", doc_id, searcher=lookup)}
+                    found = {
+                        doc_id
+                        for doc_id in wanted
+                        if writer.delete_by_term("id", doc_id, searcher=lookup)
+                    }
                 report.deleted = len(found)
                 report.unknown = [doc_id for doc_id in wanted if doc_id not in found]
                 writer.commit() if report.deleted else writer.cancel()

@@ -123,12 +123,20 @@ def _zone(text: str | None) -> timezone | None:
 
 
 def parse_user_date(text: str, *, end: bool = False) -> datetime:
-    """A date from a user (CLI/web filter): ISO or Indonesian; year or year-month too.
+    """A date from a user (CLI/web filter): ISO or Indonesian; year, year-month or ISO
+    week (``2019-W37``) too.
 
-    With ``end=True`` a bare day, month or year means its last moment, so
+    With ``end=True`` a bare day, week, month or year means its last moment, so
     ``--until 2019-09`` includes all of September.
     """
     value = text.strip()
+    week = re.fullmatch(r"(\d{4})-W(\d{1,2})", value, re.ASCII)
+    if week:  # an ISO week (the timeline's bars over a wider span): Monday to Sunday
+        try:
+            monday = datetime.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+        except ValueError:
+            raise DateError(f"impossible week in {text!r}") from None
+        return monday + timedelta(days=7) - timedelta(microseconds=1) if end else monday
     partial = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", value, re.ASCII)
     if partial:
         year, month = int(partial.group(1)), int(partial.group(2) or 0)

@@ -3,6 +3,7 @@ made from an article's stored fields (both backends build their results here).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from searcher.models import Document, FacetCount, Hit, Snippet, web_url
@@ -62,21 +63,6 @@ def facet_counts(groups: dict) -> list[FacetCount]:
     return sorted(counts, key=lambda f: (-f.count, f.value))
 
 
-def grouped_date_histogram(pairs: list[tuple[str, object]]) -> list[FacetCount]:
-    """Like :func:`date_histogram` for ``(day, group)`` pairs: each period counts the
-    distinct groups with a match in it (what a filter on the period would leave
-    once copies are collapsed)."""
-    dated = [(day, group) for day, group in pairs if day]
-    if not dated:
-        return []
-    first, last = min(d for d, _ in dated), max(d for d, _ in dated)
-    by_month = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days > 62
-    buckets: dict[str, set] = {}
-    for day, group in dated:
-        buckets.setdefault(day[:7] if by_month else day, set()).add(group)
-    return [FacetCount(key, len(buckets[key])) for key in sorted(buckets)]
-
-
 def date_histogram(days: dict) -> list[FacetCount]:
     """Matches per day, week or month, chosen from the span of the matches: per day up
     to about two months (September 2019: 30 bars), per week up to 62 weeks, else per
@@ -84,18 +70,22 @@ def date_histogram(days: dict) -> list[FacetCount]:
     dated = {day: count for day, count in days.items() if day}
     if not dated:
         return []
-    first, last = min(dated), max(dated)
-    span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days
-    key = (
-        _by_day
-        if span <= DAY_BUCKETS_UP_TO
-        else (_by_week if span <= WEEK_BUCKETS_UP_TO else _by_month)
-    )
+    key = bucket_of(dated)
     buckets: dict[str, int] = {}
     for day, count in dated.items():
         bucket = key(day)
         buckets[bucket] = buckets.get(bucket, 0) + count
     return [FacetCount(bucket, buckets[bucket]) for bucket in sorted(buckets)]
+
+
+def bucket_of(days) -> Callable[[str], str]:
+    """The period of a day (``2019-09-10``) for a histogram of ``days`` (ISO days,
+    at least one): the day, its ISO week or its month, by the span of ``days``."""
+    first, last = min(days), max(days)
+    span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days
+    if span <= DAY_BUCKETS_UP_TO:
+        return _by_day
+    return _by_week if span <= WEEK_BUCKETS_UP_TO else _by_month
 
 
 DAY_BUCKETS_UP_TO = 62  # days of span shown day by day

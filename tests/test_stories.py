@@ -362,26 +362,30 @@ def test_facet_and_day_counts_are_the_totals_their_filters_give(groups_index, co
                 assert narrowed.total == bucket.count, (query, day)
 
 
-def test_month_counts_are_the_totals_their_filters_give(groups_index):
-    # a1's story on two days of September, and an article months later: counts by month.
+@pytest.mark.parametrize(("later_days", "period"), [(200, "2019-W36"), (500, "2019-09")])
+def test_week_and_month_counts_are_the_totals_their_filters_give(
+    groups_index, later_days, period
+):
+    # a1's story on two days of September, and an article months later: counted by ISO
+    # week over a span of up to 62 weeks, by month beyond (#26).
     build_index(
         [
             toll("a3", "antaranews.com", hours=30, body="Antara. " + TOLL),
-            toll("z1", "kompas.com", hours=24 * 200, body=TOLL_MONTH_LATER),
+            toll("z1", "kompas.com", hours=24 * later_days, body=TOLL_MONTH_LATER),
         ],
         groups_index,
     )
     with searcher.open_index(groups_index) as index:
         for collapse in ("story", "duplicates", "none"):
             result = index.search("tol", facets=True, collapse=collapse)
-            assert all(len(bucket.value) == 7 for bucket in result.histogram)
+            assert all(len(bucket.value) == len(period) for bucket in result.histogram)
             for bucket in result.histogram:
                 narrowed = index.search(
                     "tol", collapse=collapse, filters={"since": bucket.value, "until": bucket.value}
                 )
                 assert narrowed.total == bucket.count, (collapse, bucket)
             if collapse == "story":
-                assert ("2019-09", 1) in [(b.value, b.count) for b in result.histogram]
+                assert (period, 1) in [(b.value, b.count) for b in result.histogram]
 
 
 def test_no_page_shows_two_cards_of_one_story(groups_index):

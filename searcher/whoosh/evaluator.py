@@ -193,7 +193,7 @@ class DocSpace:
             for n, docnum in enumerate(candidates.ids.tolist()):
                 if n % 256 == 0:
                     self.check()
-                text = self.searcher.stored_fields(docnum).get(node.stored) or ""
+                text = self.stored_text(docnum, node.stored)
                 if holds_phrase(text, node.words, stop_words=node.every_word):
                     kept.append(docnum)
             return np.array(kept, dtype=np.int64)
@@ -202,6 +202,10 @@ class DocSpace:
                              node.every_word, repr(node.child)), verify)
         keep = np.isin(candidates.ids, kept)
         return scoring.Postings(candidates.ids[keep], candidates.scores[keep])
+
+    def stored_text(self, docnum: int, fieldname: str) -> str:
+        """A stored field of the document numbered ``docnum`` in this space."""
+        return self.searcher.stored_fields(docnum).get(fieldname) or ""
 
     def _cached(self, key, compute):
         """``compute()``, remembered for this query (its OR and AND parts share

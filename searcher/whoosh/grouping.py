@@ -61,7 +61,7 @@ from searcher.models import (
     StorySummary,
     web_url,
 )
-from searcher.results import date_histogram, display_title, make_hit
+from searcher.results import bucket_of, date_histogram, display_title, make_hit
 from searcher.scoring import group_counts
 from searcher.stories import representative
 
@@ -390,24 +390,28 @@ class Collapsed:
         return group_counts(pairs // width, names)
 
     def histogram(self) -> list[FacetCount]:
-        """Units per day, or per month when the matches span over two months
+        """Units per day, week or month, by the span of the matches
         (:func:`searcher.results.date_histogram`); a unit with matches on several
-        days of a month counts once in that month, as filtering on the month gives."""
-        found = date_histogram(self.counts("day"))
+        days of a week or month counts once there, as filtering on that period gives."""
+        days = self.counts("day")
+        found = date_histogram(days)
         if self.every is None or not found or len(found[0].value) == 10:
             return found
+        bucket = bucket_of([day for day in days if day])
         codes, names = self.matched.space.facet("day")
-        months = sorted({name[:7] for name in names if name})
-        number = {month: i for i, month in enumerate(months)}
-        month_of = np.array([number[name[:7]] if name else -1 for name in names], dtype=np.int64)
-        values = month_of[codes[self.every]]
+        periods = sorted({bucket(name) for name in names if name})
+        number = {period: i for i, period in enumerate(periods)}
+        period_of = np.array(
+            [number[bucket(name)] if name else -1 for name in names], dtype=np.int64
+        )
+        values = period_of[codes[self.every]]
         dated = values >= 0
         width = int(self._units.max()) + 1
         pairs = np.unique(values[dated] * width + self._units[dated])
-        counts = np.bincount(pairs // width, minlength=len(months))
+        counts = np.bincount(pairs // width, minlength=len(periods))
         return [
-            FacetCount(month, int(count))
-            for month, count in zip(months, counts, strict=True)
+            FacetCount(period, int(count))
+            for period, count in zip(periods, counts, strict=True)
             if count
         ]
 

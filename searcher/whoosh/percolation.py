@@ -88,6 +88,10 @@ class NewDocuments(DocSpace):
         segment = np.searchsorted(self._starts, local, side="right") - 1
         return local + self._shift[segment]
 
+    def stored_text(self, docnum: int, fieldname: str) -> str:
+        number = int(self.index_numbers(np.array([docnum], dtype=np.int64))[0])
+        return self.searcher.stored_fields(number).get(fieldname) or ""
+
     def term(self, node) -> scoring.Postings:
         ids = self._cached(
             ("term", node.fieldname, node.text), lambda: self._postings(node.fieldname, node.text)

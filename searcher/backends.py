@@ -182,7 +182,7 @@ def build_index(sources: Iterable[Article | Rejected],
         options, backend.write_options, "build_index"))
 
 
-def delete_documents(ids: Iterable[str],
+def delete_documents(ids: Iterable[str] | str,
                      location: str | os.PathLike | None = None, **options) -> DeleteReport:
     """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
     location = str(location) if location is not None else default_location()

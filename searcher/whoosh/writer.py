@@ -46,7 +46,7 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import CLEAR
 
-from searcher import stemmer, stemtable
+from searcher import checks, stemmer, stemtable
 from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
@@ -468,19 +468,21 @@ def build_index(
     return report
 
 
-def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, *,
+def delete_documents(ids: Iterable[str] | str, path: str | os.PathLike | None = None, *,
                      lock_timeout: float = 10.0) -> DeleteReport:
     """Remove the articles with these ids from the index at ``path``.
 
+    ``ids`` is one id (a string) or an iterable of ids; anything else is a
+    :class:`QueryError` naming ``ids``.
     Ids the index does not hold are listed in the report, not an error;
     a repeated id counts once. One commit, under the indexer lock, so a
     running server sees every deletion at once or none.
     """
+    wanted = checks.ids(ids)
     folder = Path(path or default_index_dir())
     if not index_exists(folder):
         raise IndexNotFoundError(str(folder))
     report = DeleteReport()
-    wanted = list(dict.fromkeys(i for i in ids if i))
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         ix = open_whoosh_index(folder)
         try:

@@ -20,7 +20,7 @@ import functools
 import re
 
 from whoosh import qparser, query
-from whoosh.qparser import QueryParserError
+from whoosh.qparser import QueryParserError, syntax
 
 from searcher.analysis import analyze
 from searcher.categories import normalize_label
@@ -49,8 +49,9 @@ ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 FILTER_FIELDS = ("source", "category")
 # Indonesian names of the fields a query may name (judul:, sumber:, kategori:).
 QUERY_FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
-# What Whoosh's parser raises on input it cannot read (deep brackets, odd operators).
-PARSE_ERRORS = (QueryParserError, IndexError, ValueError, RecursionError)
+# What Whoosh's parser raises on input it cannot read (deep brackets, odd operators;
+# NotImplementedError: an operator left without its operand, "[(-x)", #24).
+PARSE_ERRORS = (QueryParserError, IndexError, ValueError, RecursionError, NotImplementedError)
 
 
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
@@ -66,8 +67,8 @@ def _parser(group, boosts):
         # of words ("[a TO zzzz]") walked the whole dictionary for 8-20 s (#12).
         parser.remove_plugin_class(qparser.RangePlugin)
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
-        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
-                                                  minusexpr=r"(?<![^\s(])-"))
+        parser.add_plugin(_PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
+                                           minusexpr=r"(?<![^\s(])-"))
         parser.add_plugin(_FuzzyTermPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin(QUERY_FIELD_ALIASES))
         _PARSERS[key] = parser
@@ -194,6 +195,19 @@ def filter_query(filters: Filters):
 def _filter_value(fieldname: str, value: str) -> str:
     """A filter's term: a category label normalised as the indexed ones were."""
     return normalize_label(value) if fieldname == "category" else value.lower()
+
+
+class _PlusMinusPlugin(qparser.PlusMinusPlugin):
+    """``+word`` / ``-word`` inside brackets too: Whoosh sorts only the top-level group,
+    and a sign left in a bracket ("(-banjir) dan", "banjir (+)") raised
+    ``NotImplementedError`` (#24)."""
+
+    def do_plusminus(self, parser, group):
+        for i, node in enumerate(group):
+            if type(node) in (syntax.OrGroup, syntax.AndGroup) and any(
+                    isinstance(child, (self.Plus, self.Minus)) for child in node):
+                group[i] = self.do_plusminus(parser, node)
+        return super().do_plusminus(parser, group)
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):

@@ -49,6 +49,19 @@ class SegmentData:
         """Per-document dates and facet values of one segment."""
         return self._per_segment(reader, "columns", lambda: read_columns(reader))
 
+    def prepare(self, reader) -> None:
+        """Read every segment's columns and field lengths of a new generation now, while
+        its files are there: an index rebuilt meanwhile deletes them, and a searcher
+        not yet refreshed would read nothing from them (#24). Searches read the same
+        data anyway, so this is the first search's work done earlier."""
+        for leaf, _ in reader.leaf_readers():
+            if not leaf.doc_count_all():
+                continue  # an empty index's reader has no columns
+            self.columns(leaf)
+            for fieldname, field in leaf.schema.items():
+                if field.scorable:
+                    self.lengths(leaf, fieldname)
+
 
 def read_columns(reader) -> dict:
     raw = list(reader.column_reader("published", translate=False))

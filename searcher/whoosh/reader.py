@@ -115,6 +115,9 @@ class Index:
         (loaded again if a later indexing run extended it)."""
         stemtable.load(self.path)
         known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
+        # What a generation's searches read lazily is read now, while its files exist (#24).
+        self._segment_data.prepare(searcher.reader())
+        self._groups.prepare(searcher.reader())
         return View(searcher, self._segment_data, known)
 
     def _view(self) -> View:

@@ -24,6 +24,7 @@ from searcher.backends import (
 from searcher.errors import (
     IndexBusyError,
     IndexClosedError,
+    IndexDamagedError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -75,6 +76,7 @@ __all__ = [
     "Index",
     "IndexBusyError",
     "IndexClosedError",
+    "IndexDamagedError",
     "IndexNotFoundError",
     "IndexReport",
     "IndexStats",

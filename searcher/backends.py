@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from searcher.errors import SearcherError
+from searcher.errors import IndexNotFoundError, SearcherError
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
@@ -189,6 +189,23 @@ def delete_documents(ids: Iterable[str] | str,
     backend = backend_of(location)
     return backend.load("delete")(ids, location, **backend.checked(
         options, backend.delete_options, "delete_documents"))
+
+
+def check_index(location: str | os.PathLike | None = None, *, quick: bool = False) -> list:
+    """The damaged files of the index folder at ``location`` (empty: it reads whole), as
+    :class:`searcher.whoosh.verify.Problem` (``file``, ``reason``, ``derived``): each
+    segment is opened and its terms, postings (not with ``quick``), stored fields and
+    columns read; the groups' state and the stem table are checked. A cluster checks
+    its own tables (``CHECK TABLE``): this is for the embedded index only."""
+    location = str(location) if location is not None else default_location()
+    if is_remote(location):
+        raise SearcherError("check: only an index folder can be checked (a Manticore "
+                            "cluster has CHECK TABLE / indextool --check)")
+    if not whoosh_index_exists(location):
+        raise IndexNotFoundError(location)
+    from searcher.whoosh.verify import verify
+
+    return verify(location, quick=quick)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

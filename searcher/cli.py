@@ -16,7 +16,14 @@ import time
 from collections.abc import Sequence
 
 from searcher import evaluation
-from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
+from searcher.backends import (
+    BACKEND_ENV,
+    build_index,
+    check_index,
+    delete_documents,
+    open_index,
+    resolve,
+)
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, SearchResult
@@ -156,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="stories with an article published on or after DATE")
     stories.add_argument("--limit", type=int, default=10, help="stories to list (default 10)")
     stories.add_argument("--json", action="store_true", help="print JSON")
+
+    check = commands.add_parser(
+        "check", help="verify that every file of the index reads whole",
+        description="Open each segment and read its terms, postings, stored fields and "
+                    "columns, then the groups' state and the stem table; name each damaged "
+                    "file and say how to recover (exit code 1 if any).")
+    check.add_argument("--index", metavar="DIR", default=None,
+                       help="index folder (default: $SEARCHER_INDEX or index/)")
+    check.add_argument("--quick", action="store_true",
+                       help="do not read every posting list (the largest part)")
 
     stats = commands.add_parser("stats", help="describe the index")
     _index_option(stats)
@@ -403,6 +420,22 @@ def run_stats(args) -> int:
     return OK
 
 
+def run_check(args) -> int:
+    location = resolve(args.index, None)
+    problems = check_index(location, quick=args.quick)
+    for problem in problems:
+        print(f"damaged: {printable(problem)}", file=sys.stderr)
+    if any(not problem.derived for problem in problems):
+        print(f"the index cannot be trusted; rebuild it with: python -m searcher index "
+              f"SOURCE... --rebuild --index {printable(location)}", file=sys.stderr)
+    elif problems:
+        print("only derived files are damaged: searches work, and the next index run "
+              "writes them again", file=sys.stderr)
+    else:
+        print(f"ok: {printable(location)}")
+    return NOTHING if problems else OK
+
+
 def run_eval(args) -> int:
     queries = evaluation.read_queries(args.queries)
     qrels = evaluation.read_qrels(args.qrels)
@@ -446,4 +479,5 @@ def run_serve(args) -> int:
 
 COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
             "serve": run_serve}
-COMMANDS.update({"fetch": run_fetch, "delete": run_delete, "stories": run_stories})
+COMMANDS.update({"check": run_check, "fetch": run_fetch, "delete": run_delete,
+                 "stories": run_stories})

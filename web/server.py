@@ -66,7 +66,8 @@ def startup_note(location: str) -> str | None:
         return (f"no index in {location} yet; build one with: "
                 f"python -m searcher index corpus/ --index {location}")
     try:
-        searcher.open_index(location).close()
+        with searcher.open_index(location) as index:
+            index.stats()  # reads every segment's columns: a damaged file is named now
     except searcher.SearcherError as error:  # an old index format, a cluster that is down...
         return f"{error}; pages will answer 503 until that is fixed"
     return None

@@ -31,6 +31,7 @@ Query time
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -183,6 +184,14 @@ def _pack(texts: list[str]) -> np.ndarray:
 def _unpack(packed: np.ndarray, count: int) -> list[str]:
     texts = packed.tobytes().decode("utf-8", "surrogatepass").split("\n") if count else []
     return texts
+
+
+def verify_state(folder: str | os.PathLike) -> None:
+    """Read every array of ``folder``'s state (:class:`CorruptStateError` if damaged;
+    nothing when there is none)."""
+    with contextlib.suppress(FileNotFoundError):
+        _read_state(Path(folder) / GROUPS_FILE,
+                    ("seconds", "signatures", "signed", "terms", *STRING_FIELDS))
 
 
 def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, float]]:

@@ -48,7 +48,7 @@ from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
-from searcher.whoosh.storage import default_index_dir, open_whoosh_index
+from searcher.whoosh.storage import damaged, default_index_dir, open_whoosh_index
 from searcher.whoosh.writer import delete_documents
 
 RELATED_WORDS = 20  # key words of an article that find its related articles
@@ -115,9 +115,13 @@ class Index:
         (loaded again if a later indexing run extended it)."""
         stemtable.load(self.path)
         known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
-        # What a generation's searches read lazily is read now, while its files exist (#24).
-        self._segment_data.prepare(searcher.reader())
-        self._groups.prepare(searcher.reader())
+        # What a generation's searches read lazily is read now, while its files exist;
+        # a damaged column file is named here, not met by a search (#24).
+        try:
+            self._segment_data.prepare(searcher.reader())
+            self._groups.prepare(searcher.reader())
+        except Exception as error:  # Whoosh raises many types for unreadable files
+            raise damaged(self.path, error) from error
         return View(searcher, self._segment_data, known)
 
     def _view(self) -> View:

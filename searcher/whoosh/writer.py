@@ -307,10 +307,10 @@ class _Batches:
         self.replace_old = False
         try:
             self.ix = open_whoosh_index(path) if index_exists(path) else None
-        except IndexVersionError:
+        except (IndexVersionError, SearcherError):  # an old format, a damaged file (#24)
             if not clear:
                 raise
-            self.ix, self.replace_old = None, True  # rebuild over an old format
+            self.ix, self.replace_old = None, True  # rebuilt aside, then put in its place
         if self.ix is None:
             self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
             try:

@@ -45,7 +45,8 @@ from pathlib import Path
 from searcher.models import Article
 from searcher.readers import read_articles
 from searcher.stories import story_terms
-from searcher.whoosh.grouping import Collector, Settings
+from searcher.grouping import Settings
+from searcher.whoosh.grouping import Collector
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "news" / "clickid-2019.jsonl.gz"

@@ -104,7 +104,8 @@ _WRITE = frozenset({"rebuild", "on_record", "on_reject", "group"})
 WHOOSH = Backend(
     "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.whoosh.writer:build_index",
     delete="searcher.whoosh.writer:delete_documents",
-    open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
+    open_options=frozenset({"ranking", "result_cache", "result_cache_bytes",
+                            "posting_cache_bytes",
                             "refresh_seconds", "query_seconds"}),
     write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
     delete_options=frozenset({"lock_timeout"}),

@@ -32,14 +32,17 @@ are returned unchanged.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
+from searcher.lru import WordCache
 from searcher.resources import read_word_list
 
-# Large enough to hold the vocabulary of a big news corpus; bounded so memory
-# does not grow without limit on odd input (random strings, numbers).
-STEM_CACHE_SIZE = 500_000
+# Stems of words met outside the stem table (queries, snippets), in bytes: about
+# 80,000 typical words. Bounded so that a server's memory does not grow with what
+# people type (#24: random distinct words kept it rising).
+STEM_CACHE_BYTES = 16 << 20
 # Longer words are not stemmed (news words are under 40 letters; an 80-letter
 # reduplication, "pertanggungjawaban-pertanggungjawaban" twice, still is).
 MAX_STEM_LENGTH = 80
@@ -84,7 +87,12 @@ def stem_word(word: str) -> str:
     From the known stems when the word is there, else Sastrawi behind the cache.
     """
     stem = _KNOWN.get(word)
-    return stem if stem is not None else _cached_stem(word)
+    if stem is None:
+        stem = _CACHE.get(word)
+        if stem is None:
+            stem = sastrawi_stem(word)
+            _CACHE.put(word, stem, sys.getsizeof(stem))
+    return stem
 
 
 def learn_stem(word: str) -> str:
@@ -131,7 +139,7 @@ def clear_known_stems() -> None:
     """Forget every known stem (and the cache): as a fresh process starts."""
     global _cleared
     _KNOWN.clear()
-    _cached_stem.cache_clear()
+    _CACHE.clear()
     _cleared += 1
 
 
@@ -140,9 +148,7 @@ def known_generation() -> int:
     return _cleared
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
-def _cached_stem(word: str) -> str:
-    return sastrawi_stem(word)
+_CACHE = WordCache(STEM_CACHE_BYTES, max_word=MAX_STEM_LENGTH)
 
 
 def stemmable(word: str) -> bool:

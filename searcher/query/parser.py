@@ -16,7 +16,6 @@ Any string returns a query or raises :class:`~searcher.errors.QueryError`.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from whoosh import qparser, query
@@ -25,6 +24,7 @@ from whoosh.qparser import QueryParserError, syntax
 from searcher.analysis import analyze
 from searcher.categories import normalize_label
 from searcher.errors import QueryError
+from searcher.lru import LRU, deep_sizeof
 from searcher.query import concepts
 from searcher.query.nodes import Concepts
 from searcher.query.text import clean_query, extract_dates, only_negations
@@ -116,9 +116,26 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     return loose, filters, date_filter
 
 
-@functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds
+# Parsed queries kept (news queries repeat; a parse takes milliseconds), in bytes.
+PARSE_CACHE_BYTES = 8 << 20
+_PARSED = LRU(PARSE_CACHE_BYTES, sizeof=deep_sizeof, max_entries=1024)
+
+
 def parse(text: str, ranking: Ranking = DEFAULT_RANKING):
-    """The whole Whoosh query for a user string, wildcards not yet expanded."""
+    """The whole Whoosh query for a user string, wildcards not yet expanded (shared:
+    do not change it)."""
+    key = (text, ranking)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse(text, ranking)
+        _PARSED.put(key, parsed)
+    return parsed
+
+
+parse.cache_clear = _PARSED.clear  # type: ignore[attr-defined]
+
+
+def _parse(text: str, ranking: Ranking):
     loose, filters, date_filter = parse_parts(text, ranking=ranking)
     if loose is None:
         loose = query.Every()

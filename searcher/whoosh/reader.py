@@ -21,7 +21,7 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
-from searcher.lru import LRU
+from searcher.lru import LRU, deep_sizeof
 from searcher.models import (
     DeleteReport,
     Document,
@@ -53,6 +53,7 @@ from searcher.whoosh.writer import delete_documents
 
 RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
+RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them (#24)
 # Below this many matches "did you mean" also tries spellings two edits away. That
 # scan costs tens of ms, and a rare word in a query that found plenty (a name,
 # say: most TyDi QA questions) was paying it on every search.
@@ -76,7 +77,8 @@ class Index:
     without a restart.
 
     Options: ``ranking`` (default :data:`searcher.ranking.DEFAULT`) weighs the
-    results; ``result_cache`` searches are remembered (0: none);
+    results; ``result_cache`` searches are remembered (0: none), at most
+    ``result_cache_bytes`` of them;
     ``posting_cache_bytes`` of posting lists are kept in memory;
     ``refresh_seconds``: how often a thread looks for a newer generation;
     ``query_seconds``: a search's time budget, past which it stops with a
@@ -85,6 +87,7 @@ class Index:
 
     def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None,
                  result_cache: int = RESULT_CACHE_SIZE,
+                 result_cache_bytes: int = RESULT_CACHE_BYTES,
                  posting_cache_bytes: int = POSTING_CACHE_BYTES,
                  refresh_seconds: float = REFRESH_SECONDS,
                  query_seconds: float = QUERY_SECONDS):
@@ -100,7 +103,9 @@ class Index:
         self._local = threading.local()
         self._all_searchers: list = []
         self._lock = threading.Lock()
-        self._results = LRU(checks.count(result_cache, "result_cache"))  # per generation
+        entries = checks.count(result_cache, "result_cache")
+        limit = checks.count(result_cache_bytes, "result_cache_bytes") if entries else 0
+        self._results = LRU(limit, sizeof=deep_sizeof, max_entries=entries)  # per generation
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories

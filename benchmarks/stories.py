@@ -42,10 +42,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from searcher.grouping import Settings
 from searcher.models import Article
 from searcher.readers import read_articles
 from searcher.stories import story_terms
-from searcher.grouping import Settings
 from searcher.whoosh.grouping import Collector
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -323,14 +323,14 @@ class GroupCache:
         self._state: dict | None = None
         self._state_stamp = None
         self._groups: DocGroups | None = None
-        self._live: dict[int, dict[int, str]] = {}  # generation -> live ids
+        self._live: dict[tuple, dict[int, str]] = {}  # (generation, segments) -> live ids
 
     def prepare(self, reader) -> None:
         """Read the live ids of ``reader``'s generation now, while its files are there."""
         self._live_ids(reader)
 
     def _live_ids(self, reader) -> dict[int, str]:
-        generation = reader.generation()
+        generation = _generation(reader)
         with self._lock:
             found = self._live.get(generation)
         if found is None:
@@ -338,7 +338,7 @@ class GroupCache:
             with self._lock:
                 self._live[generation] = found
                 while len(self._live) > self.GENERATIONS:
-                    del self._live[min(self._live)]
+                    del self._live[next(iter(self._live))]  # the oldest kept
         return found
 
     def get(self, reader) -> DocGroups | None:
@@ -348,7 +348,7 @@ class GroupCache:
         except FileNotFoundError:
             return None
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        key = (reader.generation(), stamp)
+        key = (_generation(reader), stamp)
         live = self._live_ids(reader)
         with self._lock:
             if key != self._key:
@@ -364,6 +364,14 @@ class GroupCache:
                                 if self._state is not None else None)
                 self._key = key
             return self._groups
+
+
+def _generation(reader) -> tuple:
+    """A reader's generation, told apart from an index that replaced it by a fresh build
+    (whose generation numbers start again) by its segments."""
+    return (reader.generation(), tuple(
+        leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()
+        if hasattr(leaf, "segment") and leaf.segment() is not None))
 
 
 def _doc_groups(size: int, live: dict[int, str], state: dict) -> DocGroups:

@@ -8,9 +8,11 @@ error (bad arguments, bad query, no index).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -33,8 +35,7 @@ from searcher.request import SORTS, Filters
 OK, NOTHING, USAGE = 0, 1, 2
 # What must not reach a terminal from article text: C0/C1 controls (escape sequences
 # start with ESC or the one-byte CSI 0x9B), DEL, and bidi controls that reorder a line.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                          "\u2066-\u2069]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # In JSON the C0 controls are already escaped; the rest are escaped the same way.
 _UNPRINTABLE_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -62,8 +63,10 @@ def to_json(data: dict) -> str:
 
 
 def _snippet(snippet, before: str, after: str) -> str:
-    return "".join(f"{before}{printable(text)}{after}" if hit else printable(text)
-                   for text, hit in snippet.fragments)
+    return "".join(
+        f"{before}{printable(text)}{after}" if hit else printable(text)
+        for text, hit in snippet.fragments
+    )
 
 
 class _Colour:
@@ -75,73 +78,146 @@ class _Colour:
 
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", metavar="DIR", default=None,
-                        help="index folder (default: $SEARCHER_INDEX or index/)")
-    parser.add_argument("--backend", metavar="URL", default=None,
-                        help="whoosh (the --index folder) or a Manticore/Sphinx cluster, "
-                             f"manticore://HOST:PORT[,HOST:PORT]/TABLE (default: ${BACKEND_ENV} "
-                             "or whoosh)")
+    parser.add_argument(
+        "--index",
+        metavar="DIR",
+        default=None,
+        help="index folder (default: $SEARCHER_INDEX or index/)",
+    )
+    parser.add_argument(
+        "--backend",
+        metavar="URL",
+        default=None,
+        help="whoosh (the --index folder) or a Manticore/Sphinx cluster, "
+        f"manticore://HOST:PORT[,HOST:PORT]/TABLE (default: ${BACKEND_ENV} "
+        "or whoosh)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m searcher", description="Full-text search for Indonesian news.")
+        prog="python -m searcher", description="Full-text search for Indonesian news."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    index = commands.add_parser("index", help="add articles to the index",
-                                description="Read articles and add or update them in the index.")
-    index.add_argument("sources", nargs="+", metavar="SOURCE",
-                       help=".jsonl(.gz), .csv(.gz) files or folders of .txt/.md/.html files")
+    index = commands.add_parser(
+        "index",
+        help="add articles to the index",
+        description="Read articles and add or update them in the index.",
+    )
+    index.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help=".jsonl(.gz), .csv(.gz) files or folders of .txt/.md/.html files",
+    )
     _index_option(index)
-    index.add_argument("--rebuild", action="store_true",
-                       help="start fresh: the index will hold exactly these sources")
-    index.add_argument("--procs", type=int, default=os.cpu_count() or 1,
-                       help="processes for analysis when adding many articles (default: cores)")
-    index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
-                       help="how long to wait for another indexer to finish (default 10)")
+    index.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="start fresh: the index will hold exactly these sources",
+    )
+    index.add_argument(
+        "--procs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for analysis when adding many articles (default: cores)",
+    )
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another indexer to finish (default 10)",
+    )
     index.add_argument("--quiet", action="store_true", help="no progress bar")
-    index.add_argument("--follow-links", action="store_true",
-                       help="also read files that links in a folder point to outside it")
+    index.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also read files that links in a folder point to outside it",
+    )
 
     fetch = commands.add_parser(
-        "fetch", help="fetch news feeds and article pages into the index",
+        "fetch",
+        help="fetch news feeds and article pages into the index",
         description="Fetch RSS/Atom feeds (and their items' pages) or article pages, extract "
-                    "each article's text and upsert it by its canonical URL.")
+        "each article's text and upsert it by its canonical URL.",
+    )
     fetch.add_argument("urls", nargs="*", metavar="URL", help="feed or article page URLs")
-    fetch.add_argument("--feeds", metavar="FILE",
-                       help="also the URLs in FILE, one per line (# comments allowed)")
+    fetch.add_argument(
+        "--feeds", metavar="FILE", help="also the URLs in FILE, one per line (# comments allowed)"
+    )
     _index_option(fetch)
-    fetch.add_argument("--every", metavar="INTERVAL",
-                       help="fetch again every INTERVAL (15m, 1h, 90s) until Ctrl-C")
-    fetch.add_argument("--state", metavar="FILE",
-                       help="ETag/Last-Modified memory (default: .fetch-state.json in the index "
-                            "folder; in the current folder for a cluster)")
-    fetch.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
-                       help="seconds between two requests to one host (default 1)")
-    fetch.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                       help="give up on a request after this long (default 10)")
-    fetch.add_argument("--max-bytes", type=int, default=5_000_000, metavar="N",
-                       help="refuse feeds and pages larger than N bytes (default 5000000)")
-    fetch.add_argument("--user-agent", metavar="TEXT", default=None,
-                       help="User-Agent to send (default: searcher/VERSION (news search "
-                            "indexer; obeys robots.txt)); add a contact address")
-    fetch.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
-                       help="how long to wait for another indexer to finish (default 10)")
+    fetch.add_argument(
+        "--every", metavar="INTERVAL", help="fetch again every INTERVAL (15m, 1h, 90s) until Ctrl-C"
+    )
+    fetch.add_argument(
+        "--state",
+        metavar="FILE",
+        help="ETag/Last-Modified memory (default: .fetch-state.json in the index "
+        "folder; in the current folder for a cluster)",
+    )
+    fetch.add_argument(
+        "--delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds between two requests to one host (default 1)",
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up on a request after this long (default 10)",
+    )
+    fetch.add_argument(
+        "--max-bytes",
+        type=int,
+        default=5_000_000,
+        metavar="N",
+        help="refuse feeds and pages larger than N bytes (default 5000000)",
+    )
+    fetch.add_argument(
+        "--user-agent",
+        metavar="TEXT",
+        default=None,
+        help="User-Agent to send (default: searcher/VERSION (news search "
+        "indexer; obeys robots.txt)); add a contact address",
+    )
+    fetch.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another indexer to finish (default 10)",
+    )
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
 
     delete = commands.add_parser(
-        "delete", help="remove articles from the index",
-        description="Remove articles (retracted, taken down) by id; unknown ids are reported.")
+        "delete",
+        help="remove articles from the index",
+        description="Remove articles (retracted, taken down) by id; unknown ids are reported.",
+    )
     delete.add_argument("ids", nargs="*", metavar="ID", help="article ids")
-    delete.add_argument("--ids-from", metavar="FILE",
-                        help="also the ids in FILE, one per line (blank lines and # comments "
-                             "skipped; - reads standard input)")
+    delete.add_argument(
+        "--ids-from",
+        metavar="FILE",
+        help="also the ids in FILE, one per line (blank lines and # comments "
+        "skipped; - reads standard input)",
+    )
     _index_option(delete)
-    delete.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
-                        help="how long to wait for another indexer to finish (default 10)")
+    delete.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another indexer to finish (default 10)",
+    )
 
-    query = commands.add_parser("query", help="search the index",
-                                description="Search; see the README for the query syntax.")
+    query = commands.add_parser(
+        "query", help="search the index", description="Search; see the README for the query syntax."
+    )
     query.add_argument("text", metavar="QUERY")
     _index_option(query)
     query.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
@@ -152,27 +228,40 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--until", metavar="DATE", help="published on or before (2019-09-30)")
     query.add_argument("--sort", choices=SORTS, default="relevance")
     query.add_argument("--json", action="store_true", help="print JSON")
-    query.add_argument("--no-collapse", action="store_true",
-                       help="show every copy of an article, not one per duplicate group")
+    query.add_argument(
+        "--no-collapse",
+        action="store_true",
+        help="show every copy of an article, not one per duplicate group",
+    )
 
-    stories = commands.add_parser("stories", help="list the largest stories",
-                                  description="The stories (articles about one event) with "
-                                              "the most articles.")
+    stories = commands.add_parser(
+        "stories",
+        help="list the largest stories",
+        description="The stories (articles about one event) with the most articles.",
+    )
     _index_option(stories)
-    stories.add_argument("--since", metavar="DATE",
-                         help="stories with an article published on or after DATE")
+    stories.add_argument(
+        "--since", metavar="DATE", help="stories with an article published on or after DATE"
+    )
     stories.add_argument("--limit", type=int, default=10, help="stories to list (default 10)")
     stories.add_argument("--json", action="store_true", help="print JSON")
 
     check = commands.add_parser(
-        "check", help="verify that every file of the index reads whole",
+        "check",
+        help="verify that every file of the index reads whole",
         description="Open each segment and read its terms, postings, stored fields and "
-                    "columns, then the groups' state and the stem table; name each damaged "
-                    "file and say how to recover (exit code 1 if any).")
-    check.add_argument("--index", metavar="DIR", default=None,
-                       help="index folder (default: $SEARCHER_INDEX or index/)")
-    check.add_argument("--quick", action="store_true",
-                       help="do not read every posting list (the largest part)")
+        "columns, then the groups' state and the stem table; name each damaged "
+        "file and say how to recover (exit code 1 if any).",
+    )
+    check.add_argument(
+        "--index",
+        metavar="DIR",
+        default=None,
+        help="index folder (default: $SEARCHER_INDEX or index/)",
+    )
+    check.add_argument(
+        "--quick", action="store_true", help="do not read every posting list (the largest part)"
+    )
 
     stats = commands.add_parser("stats", help="describe the index")
     _index_option(stats)
@@ -183,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--qrels", required=True, metavar="QRELS", help="TREC qrels file")
     _index_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print JSON")
-    evaluate.add_argument("--per-query", action="store_true",
-                          help="also print each judged query's figures")
+    evaluate.add_argument(
+        "--per-query", action="store_true", help="also print each judged query's figures"
+    )
 
     serve = commands.add_parser("serve", help="run the web front end")
     _index_option(serve)
@@ -194,8 +284,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _take_ctrl_c() -> None:
+    """Make Ctrl-C (SIGINT) raise KeyboardInterrupt even when it was inherited ignored.
+
+    A shell starts a background job (``make test &``, ``nohup``) with SIGINT
+    ignored, and Python then installs no handler of its own: ``index`` and
+    ``fetch --every`` rely on KeyboardInterrupt to stop cleanly, so they would
+    run on, or be stopped only by SIGKILL, mid-commit.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # ValueError: main() called from a thread other than the main one.
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _take_ctrl_c()
     try:
         return COMMANDS[args.command](args)
     except (SearcherError, CorpusError) as error:
@@ -222,25 +327,34 @@ def run_index(args) -> int:
         progress = tqdm(unit=" articles", file=sys.stderr, mininterval=0.5)
 
     def on_record(record: Article | Rejected) -> None:
-        if progress:
+        if progress is not None:
             progress.update()
 
     def on_reject(item: Rejected) -> None:
         message = f"rejected: {printable(item)}"
-        if progress:
+        if progress is not None:
             progress.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr)
 
     try:
-        report = build_index(records, location, rebuild=args.rebuild, procs=args.procs,
-                             lock_timeout=args.wait, on_record=on_record, on_reject=on_reject)
+        report = build_index(
+            records,
+            location,
+            rebuild=args.rebuild,
+            procs=args.procs,
+            lock_timeout=args.wait,
+            on_record=on_record,
+            on_reject=on_reject,
+        )
     finally:
-        if progress:
+        if progress is not None:
             progress.close()
-    print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-          f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
-          f"({printable(location)})")
+    print(
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.rejected)} rejected in {report.seconds:.1f} s "
+        f"({printable(location)})"
+    )
     return NOTHING if report.rejected else OK
 
 
@@ -253,8 +367,11 @@ def run_fetch(args) -> int:
     if not urls:
         print("error: fetch: give at least one URL or --feeds FILE", file=sys.stderr)
         return USAGE
-    for name, value in (("--delay", args.delay), ("--timeout", args.timeout),
-                        ("--max-bytes", args.max_bytes)):
+    for name, value in (
+        ("--delay", args.delay),
+        ("--timeout", args.timeout),
+        ("--max-bytes", args.max_bytes),
+    ):
         if value < 0 or (value == 0 and name != "--delay"):
             print(f"error: {name} must be more than 0, got {value:g}", file=sys.stderr)
             return USAGE
@@ -282,26 +399,40 @@ def _fetch_once(fetch, urls: list[str], location: str, args) -> int:
         progress = tqdm(unit=" pages", file=sys.stderr, mininterval=0.5)
 
     def on_page(url: str) -> None:
-        if progress:
+        if progress is not None:
             progress.update()
 
     def on_failure(failure) -> None:
         message = f"failed: {failure}"
-        if progress:
+        if progress is not None:
             progress.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr)
 
-    client = fetch.Client(timeout=args.timeout, max_bytes=args.max_bytes, delay=args.delay,
-                          user_agent=args.user_agent or fetch.USER_AGENT)
+    client = fetch.Client(
+        timeout=args.timeout,
+        max_bytes=args.max_bytes,
+        delay=args.delay,
+        user_agent=args.user_agent or fetch.USER_AGENT,
+    )
     try:
-        report = fetch.fetch(urls, location, state_path=args.state, client=client,
-                             on_page=on_page, on_failure=on_failure, lock_timeout=args.wait)
+        report = fetch.fetch(
+            urls,
+            location,
+            state_path=args.state,
+            client=client,
+            on_page=on_page,
+            on_failure=on_failure,
+            lock_timeout=args.wait,
+        )
     finally:
-        if progress:
+        if progress is not None:
             progress.close()
-    print(f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
-          f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})", flush=True)
+    print(
+        f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.failed)} failed in {report.seconds:.1f} s ({location})",
+        flush=True,
+    )
     return NOTHING if report.failed else OK
 
 
@@ -335,11 +466,18 @@ def run_delete(args) -> int:
 
 
 def run_query(args) -> int:
-    filters = Filters.build(source=args.source, category=args.category,
-                            since=args.since, until=args.until)
+    filters = Filters.build(
+        source=args.source, category=args.category, since=args.since, until=args.until
+    )
     with open_index(resolve(args.index, args.backend)) as index:
-        result = index.search(args.text, page=args.page, per_page=args.limit,
-                              filters=filters, sort=args.sort, collapse=not args.no_collapse)
+        result = index.search(
+            args.text,
+            page=args.page,
+            per_page=args.limit,
+            filters=filters,
+            sort=args.sort,
+            collapse=not args.no_collapse,
+        )
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     if result.message:  # a query without words (#12)
@@ -355,25 +493,44 @@ def format_result(result: SearchResult, colour: _Colour) -> str:
     lines = []
     first = (result.page - 1) * result.per_page + 1
     for number, hit in enumerate(result.hits, first):
-        title = _snippet(hit.title_highlighted, "\033[1;33m", "\033[0;1m") \
-            if colour.enabled else printable(hit.title)
+        title = (
+            _snippet(hit.title_highlighted, "\033[1;33m", "\033[0;1m")
+            if colour.enabled
+            else printable(hit.title)
+        )
         lines.append(f"{number}. {colour('1', title)}")
-        meta = [hit.source, hit.published.strftime("%Y-%m-%d %H:%M") if hit.published else "",
-                hit.url]
+        meta = [
+            hit.source,
+            hit.published.strftime("%Y-%m-%d %H:%M") if hit.published else "",
+            hit.url,
+        ]
         lines.append("   " + colour("2", printable(" · ".join(part for part in meta if part))))
         if hit.versions:
             others = ", ".join(dict.fromkeys(copy.source for copy in hit.copies if copy.source))
-            lines.append("   " + colour("2", printable(
-                f"+{hit.versions} other version(s)" + (f": {others}" if others else ""))))
-        snippet = _snippet(hit.snippet, "\033[1;33m", "\033[0m") if colour.enabled \
+            lines.append(
+                "   "
+                + colour(
+                    "2",
+                    printable(
+                        f"+{hit.versions} other version(s)" + (f": {others}" if others else "")
+                    ),
+                )
+            )
+        snippet = (
+            _snippet(hit.snippet, "\033[1;33m", "\033[0m")
+            if colour.enabled
             else printable(hit.snippet.text)
+        )
         if snippet:
             lines.append(f"   {snippet}")
         lines.append("")
     if result.total:
         last = first + len(result.hits) - 1
-        summary = f"{first}-{last} of {result.total} results" if result.hits else \
-            f"no results on page {result.page} (of {result.pages})"
+        summary = (
+            f"{first}-{last} of {result.total} results"
+            if result.hits
+            else f"no results on page {result.page} (of {result.pages})"
+        )
     else:
         summary = "no results"
     lines.append(f"{summary} for {printable(repr(result.query))} ({result.took_ms:.0f} ms)")
@@ -393,10 +550,13 @@ def run_stories(args) -> int:
         print(to_json([story.to_json() for story in stories]))
         return OK if stories else NOTHING
     for number, story in enumerate(stories, 1):
-        span = " to ".join(dict.fromkeys(f"{moment:%Y-%m-%d}" for moment in
-                                         (story.first, story.last) if moment))
-        print(f"{number}. {printable(story.title)}\n   {story.size} articles, "
-              f"{story.sources} sources, {span or 'no dates'} · story {printable(story.id)}")
+        span = " to ".join(
+            dict.fromkeys(f"{moment:%Y-%m-%d}" for moment in (story.first, story.last) if moment)
+        )
+        print(
+            f"{number}. {printable(story.title)}\n   {story.size} articles, "
+            f"{story.sources} sources, {span or 'no dates'} · story {printable(story.id)}"
+        )
     if not stories:
         print("no stories")
     return OK if stories else NOTHING
@@ -408,15 +568,20 @@ def run_stats(args) -> int:
     if args.json:
         print(to_json(stats.to_json()))
         return OK
-    span = (f"{stats.earliest:%Y-%m-%d} to {stats.latest:%Y-%m-%d}"
-            if stats.earliest and stats.latest else "no dates")
+    span = (
+        f"{stats.earliest:%Y-%m-%d} to {stats.latest:%Y-%m-%d}"
+        if stats.earliest and stats.latest
+        else "no dates"
+    )
     print(f"index:      {printable(stats.path)}")
     print(f"documents:  {stats.documents}")
     print(f"dates:      {span}")
     print(f"size:       {stats.size_bytes / 1e6:.1f} MB")
     print("sources:    " + ", ".join(f"{printable(f.value)} ({f.count})" for f in stats.sources))
-    print("categories: " + ", ".join(f"{printable(f.value)} ({f.count})"
-                                     for f in stats.categories[:20]))
+    print(
+        "categories: "
+        + ", ".join(f"{printable(f.value)} ({f.count})" for f in stats.categories[:20])
+    )
     return OK
 
 
@@ -426,11 +591,17 @@ def run_check(args) -> int:
     for problem in problems:
         print(f"damaged: {printable(problem)}", file=sys.stderr)
     if any(not problem.derived for problem in problems):
-        print(f"the index cannot be trusted; rebuild it with: python -m searcher index "
-              f"SOURCE... --rebuild --index {printable(location)}", file=sys.stderr)
+        print(
+            f"the index cannot be trusted; rebuild it with: python -m searcher index "
+            f"SOURCE... --rebuild --index {printable(location)}",
+            file=sys.stderr,
+        )
     elif problems:
-        print("only derived files are damaged: searches work, and the next index run "
-              "writes them again", file=sys.stderr)
+        print(
+            "only derived files are damaged: searches work, and the next index run "
+            "writes them again",
+            file=sys.stderr,
+        )
     else:
         print(f"ok: {printable(location)}")
     return NOTHING if problems else OK
@@ -441,6 +612,7 @@ def run_eval(args) -> int:
     qrels = evaluation.read_qrels(args.qrels)
     judged = evaluation.read_judged(args.qrels)
     with open_index(resolve(args.index, args.backend)) as index:
+
         def run(text: str) -> list[str]:
             result = index.search(text, per_page=100, snippets=False)
             return [hit.id for hit in result.hits]
@@ -453,13 +625,17 @@ def run_eval(args) -> int:
         return OK
     if args.per_query:
         header = ("qid", "nDCG@10", "MRR@10", "R@100", "nDCG'@10", "unjudged")
-        print(f"{header[0]:<10} {header[1]:>7} {header[2]:>7} {header[3]:>7} {header[4]:>8} "
-              f"{header[5]:>8}  query")
+        print(
+            f"{header[0]:<10} {header[1]:>7} {header[2]:>7} {header[3]:>7} {header[4]:>8} "
+            f"{header[5]:>8}  query"
+        )
         for score in report.per_query:
             note = "  (failed)" if score.failed else ""
-            print(f"{printable(score.qid):<10} {score.ndcg_at_10:7.4f} {score.mrr_at_10:7.4f} "
-                  f"{score.recall_at_100:7.4f} {score.condensed_ndcg_at_10 or 0.0:8.4f} "
-                  f"{score.unjudged_at_10 or 0:8d}  {printable(score.query)}{note}")
+            print(
+                f"{printable(score.qid):<10} {score.ndcg_at_10:7.4f} {score.mrr_at_10:7.4f} "
+                f"{score.recall_at_100:7.4f} {score.condensed_ndcg_at_10 or 0.0:8.4f} "
+                f"{score.unjudged_at_10 or 0:8d}  {printable(score.query)}{note}"
+            )
         print()
     print(f"queries  {report.queries} ({report.failed} failed)")
     print(f"MRR@10   {report.mrr_at_10:.4f}")
@@ -472,12 +648,17 @@ def run_eval(args) -> int:
 def run_serve(args) -> int:
     from web.server import serve
 
-    serve(resolve(args.index, args.backend), host=args.host, port=args.port,
-          threads=args.threads)
+    serve(resolve(args.index, args.backend), host=args.host, port=args.port, threads=args.threads)
     return OK
 
 
-COMMANDS = {"index": run_index, "query": run_query, "stats": run_stats, "eval": run_eval,
-            "serve": run_serve}
-COMMANDS.update({"check": run_check, "fetch": run_fetch, "delete": run_delete,
-                 "stories": run_stories})
+COMMANDS = {
+    "index": run_index,
+    "query": run_query,
+    "stats": run_stats,
+    "eval": run_eval,
+    "serve": run_serve,
+}
+COMMANDS.update(
+    {"check": run_check, "fetch": run_fetch, "delete": run_delete, "stories": run_stories}
+)

@@ -228,6 +228,12 @@ def processes_mentioning(marker: str) -> list[int]:
     return found
 
 
+def default_ctrl_c() -> None:
+    """In the child: SIGINT as a terminal's foreground job has it, even when the suite
+    runs as a background job (which inherits SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def outliving(marker: str, within: float) -> list[int]:
     """The processes mentioning ``marker`` still there after ``within`` seconds."""
     deadline = time.monotonic() + within
@@ -246,7 +252,8 @@ def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
         process = subprocess.Popen(indexer_command(long_corpus, index_dir, "2"), cwd=ROOT, env=env,
-                                   stdout=out, stderr=err, start_new_session=True)
+                                   stdout=out, stderr=err, start_new_session=True,
+                                   preexec_fn=default_ctrl_c)
     try:
         deadline = time.monotonic() + 60
         while len(processes_mentioning(str(index_dir))) < 3:  # the indexer and two workers

@@ -417,7 +417,9 @@ def test_a_real_fetch_process_with_every_stops_cleanly_on_ctrl_c(news, tmp_path)
         [sys.executable, "-X", "faulthandler", "-m", "searcher", "fetch", news.url("/rss.xml"),
          "--every", "1h", "--delay", "0", "--index", str(tmp_path / "index")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=Path(__file__).resolve().parents[1])
+        cwd=Path(__file__).resolve().parents[1],
+        # SIGINT as a foreground job has it, even when the suite runs in the background.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = process.stdout.readline()  # the first run's summary: it now waits an hour
         process.send_signal(signal.SIGINT)

@@ -65,8 +65,11 @@ LOCK_FILE = ".indexer.lock"
 BUILD_PREFIX = ".building-"
 TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
 # Errors of the place, not of the program: one sentence, no traceback.
-WRITE_PROBLEMS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
-                  errno.EROFS: "read-only file system"}
+WRITE_PROBLEMS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+}
 
 
 def _document(article: Article) -> dict:
@@ -130,9 +133,7 @@ def _existing_hashes(ix) -> dict[str, str]:
             return {}
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
-        return {
-            ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()
-        }
+        return {ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
 
 
 def _remove_uncommitted(ix) -> None:
@@ -220,9 +221,10 @@ class _Worker(SubWriterTask):
             super().run()
             if internals.task_running(self):
                 known = stemmer.known_stems()
-                _write_stem_part(internals.task_folder(self),
-                                 [(word, known.get(word) or stemmer.stem_word(word))
-                                  for word in words])
+                _write_stem_part(
+                    internals.task_folder(self),
+                    [(word, known.get(word) or stemmer.stem_word(word)) for word in words],
+                )
         except OSError as error:
             if error.errno not in WRITE_PROBLEMS:
                 raise
@@ -273,7 +275,8 @@ class _ParallelWriter(internals.ParallelWriter):
             if task.exitcode not in (None, 0):
                 raise SearcherError(
                     f"an indexing worker process failed (exit code {task.exitcode}); "
-                    "nothing since the last commit was saved")
+                    "nothing since the last commit was saved"
+                )
 
     def _commit_checks(self) -> None:
         self.check_workers()  # before the new table of contents makes anything visible
@@ -295,8 +298,9 @@ class _Batches:
     commits once, clearing the old documents in the same atomic step.
     """
 
-    def __init__(self, path: Path, commit_every: int | None, clear: bool, procs: int,
-                 writer_options: dict):
+    def __init__(
+        self, path: Path, commit_every: int | None, clear: bool, procs: int, writer_options: dict
+    ):
         self.path = path
         self.commit_every = commit_every
         self.clear = clear
@@ -315,8 +319,9 @@ class _Batches:
             self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
             try:
                 self.build.mkdir()
-                self.ix = whoosh_index.create_in(str(self.build), make_schema(),
-                                                 indexname=INDEX_NAME)
+                self.ix = whoosh_index.create_in(
+                    str(self.build), make_schema(), indexname=INDEX_NAME
+                )
             except BaseException:
                 shutil.rmtree(self.build, ignore_errors=True)
                 raise
@@ -331,11 +336,13 @@ class _Batches:
     def _writer(self):
         if self.writer is None:
             if self.procs > 1:
-                self.writer = _ParallelWriter(self.ix, self.save_stems, procs=self.procs,
-                                              multisegment=True, **self.options)
+                self.writer = _ParallelWriter(
+                    self.ix, self.save_stems, procs=self.procs, multisegment=True, **self.options
+                )
             else:
-                self.writer = internals.SegmentWriterWithHook(self.ix, self.save_stems,
-                                                              **self.options)
+                self.writer = internals.SegmentWriterWithHook(
+                    self.ix, self.save_stems, **self.options
+                )
         return self.writer
 
     def add(self, article: Article, replace: bool) -> None:
@@ -402,8 +409,11 @@ def _write_errors(folder: Path) -> Iterator[None]:
         problem = WRITE_PROBLEMS.get(error.errno)
         if problem is None:
             raise
-        kept = ("the last committed index is unchanged" if index_exists(folder)
-                else "no index was created")
+        kept = (
+            "the last committed index is unchanged"
+            if index_exists(folder)
+            else "no index was created"
+        )
         raise SearcherError(f"cannot write the index in {folder}: {problem}; {kept}") from None
 
 
@@ -433,7 +443,52 @@ def build_index(
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
+    created = not folder.exists()
     _prepare_folder(folder)
+    try:
+        return _build(
+            sources,
+            folder,
+            started,
+            rebuild,
+            commit_every,
+            lock_timeout,
+            procs,
+            limitmb,
+            on_record,
+            on_reject,
+            group,
+        )
+    except BaseException:
+        if created:
+            _remove_failed_first_build(folder)
+        raise
+
+
+def _remove_failed_first_build(folder: Path) -> None:
+    """Remove the folder a failed first run created, when no index was committed
+    in it: left behind (it held only the indexer's lock file), it looked like an
+    index folder to every later command."""
+    if index_exists(folder):
+        return
+    with contextlib.suppress(OSError):
+        (folder / LOCK_FILE).unlink(missing_ok=True)
+        folder.rmdir()  # only if empty: never removes anything else
+
+
+def _build(
+    sources,
+    folder: Path,
+    started: float,
+    rebuild: bool,
+    commit_every: int | None,
+    lock_timeout: float,
+    procs: int,
+    limitmb: int,
+    on_record,
+    on_reject,
+    group: bool,
+) -> IndexReport:
     report = IndexReport()
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
@@ -468,8 +523,9 @@ def build_index(
     return report
 
 
-def delete_documents(ids: Iterable[str] | str, path: str | os.PathLike | None = None, *,
-                     lock_timeout: float = 10.0) -> DeleteReport:
+def delete_documents(
+    ids: Iterable[str] | str, path: str | os.PathLike | None = None, *, lock_timeout: float = 10.0
+) -> DeleteReport:
     """Remove the articles with these ids from the index at ``path``.
 
     ``ids`` is one id (a string) or an iterable of ids; anything else is a
@@ -490,8 +546,11 @@ def delete_documents(ids: Iterable[str] | str, path: str | os.PathLike | None = 
             writer = ix.writer()
             try:
                 with writer.searcher() as lookup:  # one searcher, not one per id
-                    found = {doc_id for doc_id in wanted
-                             if writer.delete_by_term("id", doc_id, searcher=lookup)}
+                    found = {
+                        doc_id
+                        for doc_id in wanted
+                        if writer.delete_by_term("id", doc_id, searcher=lookup)
+                    }
                 report.deleted = len(found)
                 report.unknown = [doc_id for doc_id in wanted if doc_id not in found]
                 writer.commit() if report.deleted else writer.cancel()

@@ -16,6 +16,7 @@ from searcher.analysis import analyze
 from searcher.backends import (
     SearchIndex,
     build_index,
+    check_index,
     default_location,
     delete_documents,
     index_exists,
@@ -90,6 +91,7 @@ __all__ = [
     "Snippet",
     "analyze",
     "build_index",
+    "check_index",
     "default_index_dir",
     "default_location",
     "delete_documents",

@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     python -m benchmarks.soak --index DIR [--requests 100000] [--seconds 1200]
-                              [--clients 4] [--seed 12] [--json OUT]
+                              [--clients 4] [--seed 12] [--distinct-words] [--json OUT]
 
 It starts ``python -m searcher serve --index DIR`` on a free port of 127.0.0.1 (a
 child process, its output in a log file), then ``--clients`` threads send requests
@@ -102,10 +102,20 @@ def hostile_query(rng: random.Random) -> str:
     return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 200)))
 
 
-def hostile_request(rng: random.Random) -> str:
-    """A path with query string for /search or /api/search."""
+def distinct_query(rng: random.Random) -> str:
+    """One to three random words of 4-12 letters: (nearly) every query new, every word
+    new to the caches (what kept a server's memory rising, #24)."""
+    letters = string.ascii_lowercase
+    return " ".join("".join(rng.choice(letters) for _ in range(rng.randint(4, 12)))
+                    for _ in range(rng.randint(1, 3)))
+
+
+def hostile_request(rng: random.Random, distinct: bool = False) -> str:
+    """A path with query string for /search or /api/search (``distinct``: random
+    distinct words, else a hostile query)."""
     path = rng.choice(["/search", "/api/search"])
-    args: list[tuple[str, str]] = [("q", hostile_query(rng))]
+    args: list[tuple[str, str]] = [("q", distinct_query(rng) if distinct
+                                    else hostile_query(rng))]
     if rng.random() < 0.3:
         args.append(("page", rng.choice(NUMBERS)))
     if rng.random() < 0.2:
@@ -200,8 +210,10 @@ def request(port: int, path: str, connection: http.client.HTTPConnection | None 
 
 
 class Client(threading.Thread):
-    def __init__(self, number: int, port: int, seed: int, budget: dict, deadline: float):
+    def __init__(self, number: int, port: int, seed: int, budget: dict, deadline: float,
+                 distinct: bool = False):
         super().__init__(name=f"soak-{number}", daemon=True)
+        self.distinct = distinct
         self.port = port
         self.rng = random.Random(seed * 1000 + number)
         self.budget = budget
@@ -221,7 +233,7 @@ class Client(threading.Thread):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
         try:
             while self.take():
-                path = hostile_request(self.rng)
+                path = hostile_request(self.rng, self.distinct)
                 started = time.perf_counter()
                 try:
                     status, body = request(self.port, path, connection)
@@ -241,14 +253,14 @@ class Client(threading.Thread):
 
 
 def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
-             log: Path) -> dict:
+             log: Path, distinct: bool = False) -> dict:
     server = Server(index, log, threads=max(2, clients))
     samples: list[tuple[float, int]] = []
     try:
         server.wait_ready()
         started = time.monotonic()
         budget = {"left": requests, "lock": threading.Lock()}
-        workers = [Client(n, server.port, seed, budget, started + seconds)
+        workers = [Client(n, server.port, seed, budget, started + seconds, distinct)
                    for n in range(clients)]
         for worker in workers:
             worker.start()
@@ -342,13 +354,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=1200.0, help="at most this long")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--distinct-words", action="store_true",
+                        help="queries of 1-3 random distinct words instead of hostile ones "
+                             "(the caches' worst case: memory must plateau)")
     parser.add_argument("--log", help="the server's log file (default: a temporary file)")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.seconds <= 0 or args.clients < 1:
         parser.error("--requests, --seconds and --clients must be positive")
     log = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="soak-", suffix=".log")[1])
-    result = run_soak(args.index, args.requests, args.seconds, args.clients, args.seed, log)
+    result = run_soak(args.index, args.requests, args.seconds, args.clients, args.seed, log,
+                      args.distinct_words)
     result["command"] = "python -m benchmarks.soak " + " ".join(
         argv if argv is not None else sys.argv[1:])
     print(format_report(result))

@@ -16,6 +16,7 @@ from searcher.analysis import analyze
 from searcher.backends import (
     SearchIndex,
     build_index,
+    check_index,
     default_location,
     delete_documents,
     index_exists,
@@ -24,6 +25,7 @@ from searcher.backends import (
 from searcher.errors import (
     IndexBusyError,
     IndexClosedError,
+    IndexDamagedError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -84,6 +86,7 @@ __all__ = [
     "Index",
     "IndexBusyError",
     "IndexClosedError",
+    "IndexDamagedError",
     "IndexNotFoundError",
     "IndexReport",
     "IndexStats",
@@ -100,6 +103,7 @@ __all__ = [
     "StorySummary",
     "analyze",
     "build_index",
+    "check_index",
     "default_index_dir",
     "default_location",
     "delete_documents",

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from searcher.errors import SearcherError
+from searcher.errors import IndexNotFoundError, SearcherError
 from searcher.fetching import tombstones
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
@@ -145,7 +145,14 @@ WHOOSH = Backend(
     build="searcher.whoosh.writer:build_index",
     delete="searcher.whoosh.writer:delete_documents",
     open_options=frozenset(
-        {"ranking", "result_cache", "posting_cache_bytes", "refresh_seconds", "query_seconds"}
+        {
+            "ranking",
+            "result_cache",
+            "result_cache_bytes",
+            "posting_cache_bytes",
+            "refresh_seconds",
+            "query_seconds",
+        }
     ),
     write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
     delete_options=frozenset({"lock_timeout"}),
@@ -234,7 +241,7 @@ def build_index(
 
 
 def delete_documents(
-    ids: Iterable[str], location: str | os.PathLike | None = None, **options
+    ids: Iterable[str] | str, location: str | os.PathLike | None = None, **options
 ) -> DeleteReport:
     """Remove the articles with these ids at ``location`` (unknown ids are reported).
 
@@ -248,6 +255,25 @@ def delete_documents(
     if index_exists(location):
         ids = tombstones.before_delete(location, ids)
     return delete(ids, location, **options)
+
+
+def check_index(location: str | os.PathLike | None = None, *, quick: bool = False) -> list:
+    """The damaged files of the index folder at ``location`` (empty: it reads whole), as
+    :class:`searcher.whoosh.verify.Problem` (``file``, ``reason``, ``derived``): each
+    segment is opened and its terms, postings (not with ``quick``), stored fields and
+    columns read; the groups' state and the stem table are checked. A cluster checks
+    its own tables (``CHECK TABLE``): this is for the embedded index only."""
+    location = str(location) if location is not None else default_location()
+    if is_remote(location):
+        raise SearcherError(
+            "check: only an index folder can be checked (a Manticore "
+            "cluster has CHECK TABLE / indextool --check)"
+        )
+    if not whoosh_index_exists(location):
+        raise IndexNotFoundError(location)
+    from searcher.whoosh.verify import verify
+
+    return verify(location, quick=quick)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

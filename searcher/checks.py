@@ -39,6 +39,24 @@ def doc_id(value: object) -> str:
     return text(value, "doc_id")
 
 
+def ids(value: object, name: str = "ids") -> list[str]:
+    """Article ids to delete: one id (a string is one id, never its characters) or an
+    iterable of strings; empty ones are dropped, repeated ones kept once, in order."""
+    if isinstance(value, str):
+        items: list = [value]
+    elif isinstance(value, (bytes, bytearray, dict)) or not hasattr(value, "__iter__"):
+        raise QueryError(f"{name}: expected an id or a list of ids (strings), got {_kind(value)}")
+    else:
+        items = list(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise QueryError(
+                f"{name}: expected an id or a list of ids (strings), got a list "
+                f"holding {_kind(item)}"
+            )
+    return list(dict.fromkeys(item for item in items if item))
+
+
 def limit(value: object, name: str = "limit", top: int = MAX_RELATED) -> int:
     """A count of results: a whole number from 1 to ``top``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
@@ -79,8 +97,9 @@ def filter_values(value: object, name: str) -> tuple[str, ...]:
         raise QueryError(f"{name}: expected a string or a list of strings, got {_kind(value)}")
     for item in items:
         if item is not None and not isinstance(item, str):
-            raise QueryError(f"{name}: expected a string or a list of strings, got a list "
-                             f"holding {_kind(item)}")
+            raise QueryError(
+                f"{name}: expected a string or a list of strings, got a list holding {_kind(item)}"
+            )
     return tuple(item.strip() for item in items if item and item.strip())
 
 

@@ -27,11 +27,13 @@ line breaks (every other source) is left as it is.
 
 from __future__ import annotations
 
-import functools
 import re
+import sys
 import unicodedata
 
 import ftfy
+
+from searcher.lru import WordCache
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
@@ -81,9 +83,17 @@ def _controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-@functools.lru_cache(maxsize=65536)
+# Repaired runs of suspicious characters, in bytes (runs of at most 256 characters).
+FIX_CACHE_BYTES = 8 << 20
+_FIXED = WordCache(FIX_CACHE_BYTES, max_word=256)
+
+
 def _fix_run(run: str) -> str:
-    return ftfy.fix_text(run, _FTFY)
+    fixed = _FIXED.get(run)
+    if fixed is None:
+        fixed = ftfy.fix_text(run, _FTFY)
+        _FIXED.put(run, fixed, sys.getsizeof(fixed))
+    return fixed
 
 
 def _decoded(run: str) -> str:

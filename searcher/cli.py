@@ -18,7 +18,14 @@ import time
 from collections.abc import Sequence
 
 from searcher import cli_watch, evaluation
-from searcher.backends import BACKEND_ENV, build_index, delete_documents, open_index, resolve
+from searcher.backends import (
+    BACKEND_ENV,
+    build_index,
+    check_index,
+    delete_documents,
+    open_index,
+    resolve,
+)
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import SearcherError
 from searcher.grouping import COLLAPSE_MODES, STORY_LIST_SORTS
@@ -313,6 +320,23 @@ def build_parser() -> argparse.ArgumentParser:
     stories.add_argument("--limit", type=int, default=10, help="stories to list (default 10)")
     stories.add_argument("--json", action="store_true", help="print JSON")
 
+    check = commands.add_parser(
+        "check",
+        help="verify that every file of the index reads whole",
+        description="Open each segment and read its terms, postings, stored fields and "
+        "columns, then the groups' state and the stem table; name each damaged "
+        "file and say how to recover (exit code 1 if any).",
+    )
+    check.add_argument(
+        "--index",
+        metavar="DIR",
+        default=None,
+        help="index folder (default: $SEARCHER_INDEX or index/)",
+    )
+    check.add_argument(
+        "--quick", action="store_true", help="do not read every posting list (the largest part)"
+    )
+
     stats = commands.add_parser("stats", help="describe the index")
     _index_option(stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -575,8 +599,12 @@ def _export(args, filters: Filters) -> int:
     from searcher import export
 
     limit = export.check_limit(args.limit)
-    options = {"filters": filters, "sort": args.sort, "collapse": args.collapse,
-               "as_typed": args.as_typed}
+    options = {
+        "filters": filters,
+        "sort": args.sort,
+        "collapse": args.collapse,
+        "as_typed": args.as_typed,
+    }
     with open_index(resolve(args.index, args.backend)) as index:
         first = export.first_page(index, args.text, **options)
         for warning in first.warnings:
@@ -732,6 +760,28 @@ def run_stats(args) -> int:
     return OK
 
 
+def run_check(args) -> int:
+    location = resolve(args.index, None)
+    problems = check_index(location, quick=args.quick)
+    for problem in problems:
+        print(f"damaged: {printable(problem)}", file=sys.stderr)
+    if any(not problem.derived for problem in problems):
+        print(
+            f"the index cannot be trusted; rebuild it with: python -m searcher index "
+            f"SOURCE... --rebuild --index {printable(location)}",
+            file=sys.stderr,
+        )
+    elif problems:
+        print(
+            "only derived files are damaged: searches work, and the next index run "
+            "writes them again",
+            file=sys.stderr,
+        )
+    else:
+        print(f"ok: {printable(location)}")
+    return NOTHING if problems else OK
+
+
 def run_eval(args) -> int:
     queries = evaluation.read_queries(args.queries)
     qrels = evaluation.read_qrels(args.qrels)
@@ -785,5 +835,11 @@ COMMANDS = {
     "serve": run_serve,
 }
 COMMANDS.update(
-    {"fetch": run_fetch, "delete": run_delete, "stories": run_stories, "watch": cli_watch.run_watch}
+    {
+        "check": run_check,
+        "fetch": run_fetch,
+        "delete": run_delete,
+        "stories": run_stories,
+        "watch": cli_watch.run_watch,
+    }
 )

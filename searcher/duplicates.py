@@ -94,17 +94,36 @@ def similarity(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.count_nonzero(first == second)) / len(first)
 
 
+# An LSH bucket keeps at most this many articles; later ones are not added to it.
+# Without a cap, N articles with one body (paywall and boilerplate pages) make one
+# bucket of N, and each new one was compared with all of them: 8,000 identical
+# articles took 52 s of grouping (#24). A newcomer still meets the first
+# MAX_BUCKET articles of every band it shares, and identical signatures are found
+# at once by their exact key, so a full bucket only loses the comparison with its
+# later near-duplicates (their groups are found through the other bands).
+MAX_BUCKET = 64
+
+
 class DuplicateGroups:
     """Duplicate groups built incrementally, article by article.
 
     ``add`` must be called in the order that defines "first": the caller
     sorts by (published, id).
+
+    Near-linear however many articles share a text: an article whose signature
+    equals an earlier one's joins that article's group without comparisons (the
+    most similar earlier article, the earliest on ties: the same result as
+    comparing), and only the first article of an exact signature enters the LSH
+    buckets, which hold at most ``MAX_BUCKET`` articles each.
     """
 
-    def __init__(self, threshold: float = THRESHOLD, bands: int = BANDS):
+    def __init__(self, threshold: float = THRESHOLD, bands: int = BANDS,
+                 max_bucket: int = MAX_BUCKET):
         self.threshold = threshold
         self.bands = bands
+        self.max_bucket = max_bucket
         self._buckets: dict[int, list[int]] = {}
+        self._exact: dict[bytes, int] = {}  # signature -> its first article's position
         self.signatures: list[np.ndarray | None] = []
         self.group: list[str] = []  # per article: the id of its group's first article
 
@@ -125,6 +144,14 @@ class DuplicateGroups:
         if signature is None:
             self.group.append(group or doc_id)
             return self.group[-1]
+        exact_key = signature.tobytes()
+        twin = self._exact.get(exact_key)
+        if twin is not None and group in (None, self.group[twin]):
+            # The same signature as an earlier article: similarity 1.0, the best there
+            # is, and that article is the earliest with it. Its twins need no bucket
+            # places: any newcomer scores them alike, and the earliest wins ties.
+            self.group.append(self.group[twin])
+            return self.group[-1]
         keys = self._keys(signature)
         buckets = self._buckets
         if group is None:
@@ -139,10 +166,12 @@ class DuplicateGroups:
                 if score > best or score == best and group == doc_id:
                     group, best = self.group[candidate], score
         self.group.append(group)
+        if twin is None:
+            self._exact[exact_key] = position
         for key in keys:
             found = buckets.get(key)
             if found is None:
                 buckets[key] = [position]
-            else:
+            elif len(found) < self.max_bucket:
                 found.append(position)
         return group

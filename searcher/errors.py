@@ -25,6 +25,18 @@ class IndexVersionError(SearcherError):
     """The index was written by an incompatible version of searcher."""
 
 
+class IndexDamagedError(SearcherError):
+    """A file of the index cannot be read (truncated, overwritten): the message names it
+    and says how to recover."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(
+            f"the index in {path} is damaged ({problem}); rebuild it with: python -m "
+            f"searcher index SOURCE... --rebuild --index {path}")
+        self.path = path
+        self.problem = problem
+
+
 class QueryError(SearcherError, ValueError):
     """A query or search parameter that cannot be used (bad date, page, sort...)."""
 

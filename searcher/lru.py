@@ -1,24 +1,70 @@
-"""One least-recently-used cache for every cache of the project, safe to share between threads.
+"""The caches of the project, each bounded in bytes (#24), safe to share between threads.
 
-Bounded by a count of entries, or by a total size when ``sizeof`` weighs
-each value (bytes of arrays); built on :class:`cachetools.LRUCache`.
+* :class:`LRU`: least recently used out first, bounded by the total ``sizeof`` of
+  its values (bytes: :func:`deep_sizeof` by default), optionally also by a count
+  of entries; built on :class:`cachetools.LRUCache`. For values that cost
+  milliseconds to compute (posting lists, searches, parsed queries).
+* :class:`WordCache`: a plain dict of short words (at most ``max_word``
+  characters; longer ones are not kept), emptied when its bytes reach the limit.
+  For per-word values that cost microseconds (stems, normalised forms) and are
+  looked up millions of times: a dict lookup, no lock, no recency bookkeeping.
+
+Sizes are estimates from :func:`sys.getsizeof` (what CPython allocates for each
+object), so a cache's real footprint is its limit plus a few percent.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import sys
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from cachetools import LRUCache
 
+DICT_SLOT = 100  # bytes a dict or LRU entry costs beyond its key and value (estimate)
+
+
+def deep_sizeof(value: Any, _seen: set | None = None, _depth: int = 0) -> int:
+    """Bytes of ``value`` and what it holds (strings, containers, dataclasses, NumPy
+    arrays, objects' attributes), each object counted once; deeper than 12 levels
+    counts as 64 bytes (query trees are a few levels deep)."""
+    seen = _seen if _seen is not None else set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, (str, bytes, int, float, bool)) or value is None:
+        return sys.getsizeof(value)
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):  # a NumPy array
+        return nbytes + 112
+    if _depth > 12:
+        return 64
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        parts = list(value)
+    elif dataclasses.is_dataclass(value):
+        parts = [getattr(value, field.name) for field in dataclasses.fields(value)]
+    elif hasattr(value, "__dict__"):
+        parts = list(vars(value).values())
+    else:
+        parts = []
+    return size + sum(deep_sizeof(part, seen, _depth + 1) for part in parts)
+
 
 class LRU:
-    """``limit`` entries (or total ``sizeof``); a ``limit`` of 0 keeps nothing."""
+    """``limit`` bytes of values, weighed by ``sizeof`` (or ``limit`` entries when
+    ``sizeof`` is None), and at most ``max_entries`` entries if given; a ``limit`` of
+    0 keeps nothing."""
 
-    def __init__(self, limit: int, sizeof: Callable[[Any], int] | None = None):
+    def __init__(self, limit: int, sizeof: Callable[[Any], int] | None = None,
+                 max_entries: int | None = None):
         self.limit = limit
+        self.max_entries = max_entries
         self._entries: LRUCache = LRUCache(maxsize=max(limit, 1), getsizeof=sizeof)
         # Re-entrant: computing a value may ask the same cache for another one.
         self._lock = threading.RLock()
@@ -34,6 +80,8 @@ class LRU:
         # A value larger than the whole cache is not kept (cachetools' ValueError).
         with self._lock, contextlib.suppress(ValueError):
             self._entries[key] = value
+            while self.max_entries is not None and len(self._entries) > self.max_entries:
+                self._entries.popitem()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The value under ``key``, computed once even when threads ask at once
@@ -58,3 +106,43 @@ class LRU:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class WordCache:
+    """Values of words of at most ``max_word`` characters, about ``limit_bytes`` in all
+    (keys, values and dict slots); emptied when full, refilled by the next words."""
+
+    def __init__(self, limit_bytes: int, max_word: int = 64):
+        self.limit_bytes = limit_bytes
+        self.max_word = max_word
+        self._data: dict[str, Any] = {}
+        self._bytes = 0
+        self.get = self._data.get  # a dict lookup, the hot path
+
+    def put(self, word: str, value: Any, size: int | None = None) -> None:
+        """Keep ``value`` under ``word`` (``size``: its bytes, else :func:`deep_sizeof`)."""
+        if len(word) > self.max_word:
+            return
+        if word in self._data:  # a better value for a word held (about the same size)
+            self._data[word] = value
+            return
+        cost = sys.getsizeof(word) + (deep_sizeof(value) if size is None else size) + DICT_SLOT
+        if self._bytes + cost > self.limit_bytes:
+            self._data.clear()
+            self._bytes = 0
+            if cost > self.limit_bytes:
+                return
+        self._data[word] = value
+        self._bytes += cost
+
+    @property
+    def size(self) -> int:
+        """Bytes held (estimate)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+        self._bytes = 0

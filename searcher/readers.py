@@ -17,12 +17,13 @@ fallback title); see ``corpus/README.md``.
 Limits (bad input costs bounded memory and time): a line (a JSON record, a CSV
 line) or a document file holds at most :data:`MAX_RECORD_BYTES` and is rejected
 unread beyond that; an article's body holds at most :data:`MAX_BODY_CHARS`
-characters and its title :data:`MAX_TITLE_CHARS` (after cleaning), else it is
-rejected with the reason. Every text is cleaned (:mod:`searcher.cleaning`); an id
-that cannot be encoded is rejected, and a ``url`` that is not an http(s) link is
-dropped. In folders only regular files are read (FIFOs, sockets and devices are
-skipped with a note), and links leading out of the folder are only followed with
-``follow_links``. A UTF-8 byte order mark is accepted in every format.
+characters and its title :data:`MAX_TITLE_CHARS` (after cleaning), its id
+:data:`MAX_ID_CHARS`, else it is rejected with the reason. Every text is cleaned
+(:mod:`searcher.cleaning`); an id that cannot be encoded is rejected, and a
+``url`` that is not an http(s) link is dropped. In folders only regular files are
+read (FIFOs, sockets and devices are skipped with a note), and links leading out
+of the folder are only followed with ``follow_links``. A UTF-8 byte order mark is
+accepted in every format.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ MAX_RECORD_BYTES = 8 * 1024 * 1024
 # longest body is ~20,000 characters (ten times less); a 50 MB "article" is a mistake, not news.
 MAX_BODY_CHARS = 200_000
 MAX_TITLE_CHARS = 1_000
+# Longest id accepted (a URL is an id: real ones are under 300 characters). Every id
+# is kept in memory and in the groups' state; one 100,000-character id made that
+# state 801 MB (#24).
+MAX_ID_CHARS = 512
 _CHUNK = 64 * 1024
 _NON_BLANK = re.compile(rb"\S")
 _BOM = b"\xef\xbb\xbf"
@@ -436,6 +441,14 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
     )
 
 
+def id_too_long(article_id: str) -> str:
+    """The reason an id over :data:`MAX_ID_CHARS` is rejected."""
+    return (
+        f"the id is {len(article_id):,} characters long; at most {MAX_ID_CHARS:,} are "
+        f"accepted ({article_id[:40]!r}...)"
+    )
+
+
 def make_article(
     article_id: str,
     title: str,
@@ -453,7 +466,9 @@ def make_article(
     surrogate) or an article over the size limits is rejected; a url that is not
     an http(s) link is dropped.
     """
-    location = origin or article_id
+    location = origin or article_id[:80]
+    if len(article_id) > MAX_ID_CHARS:
+        return Rejected(location, id_too_long(article_id))
     try:
         article_id.encode("utf-8")
     except UnicodeEncodeError as error:

@@ -27,6 +27,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from searcher.lru import WordCache
 from searcher.models import Snippet
 from searcher.stemmer import known_stems, stem_word
 from searcher.stopwords import is_stop_word
@@ -161,8 +162,9 @@ class _Words:
         return [found[position] for position in sorted(found)]
 
 
-_FORMS: dict[str, tuple] = {}  # text word -> _word_forms (a dict: lookups without computing)
-FORMS_CACHE_SIZE = 200_000
+# text word -> _word_forms, in bytes (words of at most 64 characters; a dict lookup)
+FORMS_CACHE_BYTES = 32 << 20
+_FORMS = WordCache(FORMS_CACHE_BYTES)
 # How much of an article snippets and related articles look at: bounded work per hit
 # however long the article (CLICK-ID's longest is ~20,000 characters).
 SCAN_CHARS = 50_000
@@ -183,9 +185,7 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
             parts = (tuple((part, stem_word(part)) for part in norm.split("-"))
                      if "-" in norm else ())
             forms = (norm, False, stem_word(norm), parts)
-        if len(_FORMS) >= FORMS_CACHE_SIZE:
-            _FORMS.clear()  # bounded; refilled by the words of the next snippets
-        _FORMS[word] = forms
+        _FORMS.put(word, forms)  # bounded; emptied when full, refilled by the next words
     return forms
 
 

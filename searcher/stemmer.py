@@ -14,6 +14,17 @@ holds, and re-indexing stems only words it has never seen. Words met at query
 time only go to the bounded cache, not the table: a server's memory does not
 grow with what people type.
 
+Words reaching Sastrawi are bounded: at most ``MAX_STEM_LENGTH`` characters,
+letters joined by hyphens and nothing else (:func:`stemmable`); anything
+else is its own stem. This is a safety rule, not only a speed one: Sastrawi
+builds regular expressions from the word it strips (``re.sub(result, "",
+word)`` in its prefix and suffix visitors, ``Sastrawi/Stemmer/Context/
+Visitor/*.py``), so a query word such as ``ab.*.*.*.*.*.*.*.*.*\\dkan-x``
+made a pattern that backtracked for seconds to minutes while holding the
+interpreter lock (#24). A word of letters and hyphens makes only literal
+patterns (no letter and no hyphen outside a class is special in a regular
+expression), so no pattern is ever built from anything else.
+
 Sastrawi over-stems many proper nouns and a few common words (Bekasi→bekas,
 Bali→bal, pemilu→milu, penyelidikan→lidi). Words in ``data/protected.txt``
 are returned unchanged.
@@ -21,14 +32,20 @@ are returned unchanged.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
+from searcher.lru import WordCache
 from searcher.resources import read_word_list
 
-# Large enough to hold the vocabulary of a big news corpus; bounded so memory
-# does not grow without limit on odd input (random strings, numbers).
-STEM_CACHE_SIZE = 500_000
+# Stems of words met outside the stem table (queries, snippets), in bytes: about
+# 80,000 typical words. Bounded so that a server's memory does not grow with what
+# people type (#24: random distinct words kept it rising).
+STEM_CACHE_BYTES = 16 << 20
+# Longer words are not stemmed (news words are under 40 letters; an 80-letter
+# reduplication, "pertanggungjawaban-pertanggungjawaban" twice, still is).
+MAX_STEM_LENGTH = 80
 # Bump when the rules of stem_word change (clitics, codes, protected handling):
 # stem tables saved by other rules are then not trusted (searcher.stemtable).
 RULES_VERSION = 1
@@ -70,7 +87,12 @@ def stem_word(word: str) -> str:
     From the known stems when the word is there, else Sastrawi behind the cache.
     """
     stem = _KNOWN.get(word)
-    return stem if stem is not None else _cached_stem(word)
+    if stem is None:
+        stem = _CACHE.get(word)
+        if stem is None:
+            stem = sastrawi_stem(word)
+            _CACHE.put(word, stem, sys.getsizeof(stem))
+    return stem
 
 
 def learn_stem(word: str) -> str:
@@ -117,7 +139,7 @@ def clear_known_stems() -> None:
     """Forget every known stem (and the cache): as a fresh process starts."""
     global _cleared
     _KNOWN.clear()
-    _cached_stem.cache_clear()
+    _CACHE.clear()
     _cleared += 1
 
 
@@ -126,21 +148,23 @@ def known_generation() -> int:
     return _cleared
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
-def _cached_stem(word: str) -> str:
-    return sastrawi_stem(word)
+_CACHE = WordCache(STEM_CACHE_BYTES, max_word=MAX_STEM_LENGTH)
+
+
+def stemmable(word: str) -> bool:
+    """Whether ``word`` may reach Sastrawi: at most ``MAX_STEM_LENGTH`` characters of
+    letters, joined by single hyphens (no digit, no punctuation, no empty part)."""
+    return len(word) <= MAX_STEM_LENGTH and all(part.isalpha() for part in word.split("-"))
 
 
 def sastrawi_stem(word: str) -> str:
     """The stem by our rules and Sastrawi, never cached (what the stem table holds)."""
     protected = protected_words()
-    if word in protected or not word.isalpha() and "-" not in word:
+    if word in protected or not stemmable(word):
         return word
     for clitic in CLITICS:
         if word.endswith(clitic) and word[: -len(clitic)] in protected:
             return word[: -len(clitic)]
-    if "-" in word and any(ch.isdigit() for ch in word):
-        return word  # COVID-19, ke-42: codes, not inflected words
     stem = _sastrawi().stem_word(word)
     # Sastrawi returns "" for some inputs; an empty stem would lose the word.
     return stem or word

@@ -69,30 +69,76 @@ def table_path(folder: str | os.PathLike) -> Path:
     return Path(folder) / FILE_NAME
 
 
-def read_table(folder: str | os.PathLike) -> dict[str, str]:
-    """The stem table saved in ``folder`` (empty when there is none or it cannot be
-    used; a table that is there but unusable is logged as one warning line)."""
+# A table holds a few words a kilobyte, compressed about 3 to 1; one that unpacks to
+# more than this many times its size (and over MAX_UNPACKED_SLACK) is not ours: a
+# gzip bomb took the process down with MemoryError (#24).
+MAX_RATIO = 20
+MAX_UNPACKED_SLACK = 16 << 20
+
+
+class _Unusable(Exception):
+    """A table that is there but cannot be used (the message says why)."""
+
+
+def _unpacked(path: Path) -> str:
+    data = path.read_bytes()
+    limit = MAX_RATIO * len(data) + MAX_UNPACKED_SLACK
+    try:
+        inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header
+        text = inflater.decompress(data, limit + 1)
+        if len(text) > limit or inflater.unconsumed_tail:
+            raise _Unusable(f"it unpacks to more than {limit:,} bytes (not a stem table)")
+        if not inflater.eof:
+            raise _Unusable("it is truncated")
+        return text.decode("utf-8")
+    except (zlib.error, UnicodeDecodeError) as error:
+        raise _Unusable(f"{type(error).__name__}: {error}") from None
+
+
+def _parse(folder: str | os.PathLike) -> dict[str, str]:
+    """The table in ``folder`` (FileNotFoundError: none; _Unusable: why it is unusable)."""
     path = table_path(folder)
     try:
-        data = gzip.decompress(path.read_bytes()).decode("utf-8")
+        data = _unpacked(path)
     except FileNotFoundError:
-        return {}
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
-        log.warning("stem table %s is unreadable (%s); stemming without it", path, error)
-        return {}
+        raise
+    except OSError as error:
+        raise _Unusable(str(error)) from None
     header, _, body = data.partition("\n")
     if not header.startswith(MAGIC):
-        log.warning("stem table %s has no header line; stemming without it", path)
-        return {}
+        raise _Unusable("it has no header line")
     if header.removesuffix(f" {COMPLETE}") != f"{MAGIC} {fingerprint()}":
-        log.warning("stem table %s was made by other stemming rules; stemming without it", path)
-        return {}
+        raise _Unusable("it was made by other stemming rules")
     table: dict[str, str] = {}
     for line in body.splitlines():
         word, tab, stem = line.partition("\t")
         if word:
             table[word] = stem if tab else word
     return table
+
+
+def read_table(folder: str | os.PathLike) -> dict[str, str]:
+    """The stem table saved in ``folder`` (empty when there is none or it cannot be
+    used; a table that is there but unusable is logged as one warning line)."""
+    try:
+        return _parse(folder)
+    except FileNotFoundError:
+        return {}
+    except _Unusable as error:
+        log.warning("stem table %s is unusable (%s); stemming without it",
+                    table_path(folder), error)
+        return {}
+
+
+def problem(folder: str | os.PathLike) -> str | None:
+    """Why the table in ``folder`` cannot be used, or None (usable, or none there)."""
+    try:
+        _parse(folder)
+    except FileNotFoundError:
+        return None
+    except _Unusable as error:
+        return str(error)
+    return None
 
 
 def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool = False) -> Path:
@@ -110,13 +156,28 @@ def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool
 
 def is_complete(folder: str | os.PathLike) -> bool:
     """Whether ``folder``'s table holds every word of its index, by our rules (an index
-    that had articles before it had a table has an incomplete one)."""
+    that had articles before it had a table has an incomplete one), and is usable (a
+    damaged table read as empty must not make every word look absent)."""
     try:
         with gzip.open(table_path(folder), "rt", encoding="utf-8") as stream:
-            header = stream.readline().rstrip("\n")
+            header = stream.readline(4096).rstrip("\n")  # bounded: a bomb has no newline
     except (OSError, EOFError, zlib.error, UnicodeDecodeError):
         return False
-    return header == f"{MAGIC} {fingerprint()} {COMPLETE}"
+    if header != f"{MAGIC} {fingerprint()} {COMPLETE}":
+        return False
+    version = _version(table_path(folder))
+    known = _usable.get(str(table_path(folder).resolve()))
+    if version is not None and known is not None and known[0] == version[:2]:
+        return known[1]
+    return problem(folder) is None
+
+
+def _version(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stemmer.known_generation())
 
 
 def load(folder: str | os.PathLike) -> int:
@@ -125,23 +186,28 @@ def load(folder: str | os.PathLike) -> int:
     A table already loaded, unchanged since, is not read again (an index is
     opened again by each indexing batch and each server start of a test)."""
     path = table_path(folder)
-    try:
-        stat = path.stat()
-        version = (stat.st_mtime_ns, stat.st_size, stemmer.known_generation())
-    except OSError:
-        version = None
+    version = _version(path)
     key = str(path.resolve())
     if version is not None and _loaded.get(key) == version:
         return 0
-    table = read_table(folder)
-    stemmer.add_known_stems(table.items())
+    try:
+        table = _parse(folder)
+    except FileNotFoundError:
+        table = {}
+    except _Unusable as error:
+        log.warning("stem table %s is unusable (%s); stemming without it", path, error)
+        table = None
+    stemmer.add_known_stems((table or {}).items())
     if version is not None:
         _loaded[key] = version
-    return len(table)
+        _usable[key] = (version[:2], table is not None)
+    return len(table or {})
 
 
 # table file -> (mtime, size, known stems' generation) when it was last loaded
 _loaded: dict[str, tuple] = {}
+# table file -> ((mtime, size), whether it was usable) when it was last loaded
+_usable: dict[str, tuple] = {}
 
 
 def merge(table: dict[str, str], entries: Iterable[tuple[str, str]]) -> None:

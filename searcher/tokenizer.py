@@ -15,10 +15,12 @@ Offsets let the highlighter mark words in the original text.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 from itertools import accumulate
+
+from searcher.lru import WordCache
 
 # \w is Unicode-aware in Python 3; underscores are not word characters in news
 # text. An apostrophe between letters belongs to the word (Jum'at, Al-Qur'an).
@@ -71,13 +73,25 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
 _FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "'": None, "\u2019": None})
 
 
-@lru_cache(maxsize=200_000)
+# Normalised forms of words seen, in bytes (words of at most 64 characters).
+NORMALIZE_CACHE_BYTES = 16 << 20
+_NORMALIZED = WordCache(NORMALIZE_CACHE_BYTES)
+
+
 def normalize(word: str) -> str:
     """Lowercase a word, drop apostrophes and accents, unify hyphens.
 
     "Jum'at" and "Jumat", "Qur'an" and "Quran", "Wahhāb" and "Wahhab",
     "Định" and "Dinh" are written both ways, so they become one term.
     """
+    found = _NORMALIZED.get(word)
+    if found is None:
+        found = _normalize(word)
+        _NORMALIZED.put(word, found, sys.getsizeof(found))
+    return found
+
+
+def _normalize(word: str) -> str:
     word = word.casefold().translate(_FOLD)
     if word.isascii():
         return word

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from searcher.models import Article, IndexReport, Rejected
+from searcher.readers import MAX_ID_CHARS, id_too_long
 
 
 class Change(Enum):
@@ -38,6 +39,9 @@ class Upserts:
             self.on_record(record)
         if isinstance(record, Rejected):
             self.reject(record)
+            return None
+        if len(record.id) > MAX_ID_CHARS:  # an Article made by the caller, not a reader
+            self.reject(Rejected(record.origin or record.id[:80], id_too_long(record.id)))
             return None
         if record.id in self._seen:
             self.reject(Rejected(record.origin or record.id,

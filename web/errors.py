@@ -9,6 +9,7 @@ a friendly 500 page. Pages are HTML, ``/api/`` answers JSON
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -80,6 +81,7 @@ def register(app) -> None:
     """Error handlers, the Host check and the security headers, for every blueprint."""
     app.before_request(refuse_bad_host)
     app.after_request(security_headers)
+    app.after_request(relative_redirects)
 
     @app.errorhandler(searcher.QueryError)
     def bad_parameter(error: searcher.QueryError):
@@ -91,7 +93,12 @@ def register(app) -> None:
         log.warning("index unavailable: %s", error)
         index_dir = current_app.config["INDEX"]
         if _wants_json():
-            return error_response(503, message=f"index unavailable: {error}")
+            # Not the error's own text: it names the index folder, which the API
+            # never shows (/api/stats hides it too); the server's log has it (#24).
+            reason = ("no index has been built yet"
+                      if isinstance(error, searcher.IndexNotFoundError)
+                      else "see the server's log")
+            return error_response(503, message=f"index unavailable: {reason}")
         return error_response(
             503,
             message=STATUS_TEXT[503][1],
@@ -107,6 +114,22 @@ def register(app) -> None:
     def unexpected(error: Exception):
         log.exception("unexpected error on %s", request.path)
         return error_response(500)
+
+
+def relative_redirects(response):
+    """Redirects to this site name no host: Werkzeug's own ones (``//x`` -> ``/x``)
+    were absolute URLs built from the request's Host header, which a client chooses
+    (#24)."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            if parts.netloc.lower() != request.host.lower():
+                return response  # a redirect we meant to another site (none today)
+            path = parts.path if parts.path.startswith("/") else "/" + parts.path
+            path = "/" + path.lstrip("/")  # "//evil.com" is a host, "/evil.com" a path
+            response.headers["Location"] = path + (f"?{parts.query}" if parts.query else "")
+    return response
 
 
 def security_headers(response):

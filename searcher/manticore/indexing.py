@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from searcher import checks
 from searcher.categories import normalize_category
 from searcher.errors import SearcherError
 from searcher.grouping import Collector
@@ -148,17 +149,17 @@ def build_index(
     return report
 
 
-def delete_documents(ids: Iterable[str], location: str) -> DeleteReport:
+def delete_documents(ids: Iterable[str] | str, location: str) -> DeleteReport:
     """Remove the articles with these ids from the cluster at ``location``.
 
     Each id is looked up on its shard's node (ids the cluster does not hold are
     listed in the report, not an error), then deleted there. Every shard's
     node must be reachable, as for indexing.
     """
+    wanted = checks.ids(ids)
     cluster = Cluster.parse(location)
     nodes = Nodes(cluster)
     report = DeleteReport()
-    wanted = list(dict.fromkeys(i for i in ids if i))
     try:
         layout = discover(nodes)
         by_shard: dict[str, list[str]] = {}

@@ -19,15 +19,15 @@ Any string returns a query or raises :class:`~searcher.errors.QueryError`.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from whoosh import qparser, query
-from whoosh.qparser import QueryParserError
+from whoosh.qparser import QueryParserError, syntax
 
 from searcher.analysis import analyze
 from searcher.categories import normalize_label
 from searcher.errors import QueryError
+from searcher.lru import LRU, deep_sizeof
 from searcher.query import concepts
 from searcher.query.nodes import Concepts, LiteralPhrase
 from searcher.query.text import clean_query, extract_dates, only_negations
@@ -53,8 +53,9 @@ ALL_WORDS_FIELDS = {"title": 2.0, "body": 1.0}
 FILTER_FIELDS = ("source", "category")
 # Indonesian names of the fields a query may name (judul:, sumber:, kategori:).
 QUERY_FIELD_ALIASES = {"title": ["judul"], "source": ["sumber"], "category": ["kategori"]}
-# What Whoosh's parser raises on input it cannot read (deep brackets, odd operators).
-PARSE_ERRORS = (QueryParserError, IndexError, ValueError, RecursionError)
+# What Whoosh's parser raises on input it cannot read (deep brackets, odd operators;
+# NotImplementedError: an operator left without its operand, "[(-x)", #24).
+PARSE_ERRORS = (QueryParserError, IndexError, ValueError, RecursionError, NotImplementedError)
 
 
 _PARSERS: dict = {}  # parsers hold no per-parse state: built once per process
@@ -70,8 +71,7 @@ def _parser(group, boosts):
         # of words ("[a TO zzzz]") walked the whole dictionary for 8-20 s (#12).
         parser.remove_plugin_class(qparser.RangePlugin)
         # +/- only at the start of a word: "e-KTP" and "COVID-19" are words, not negations.
-        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
-                                                  minusexpr=r"(?<![^\s(])-"))
+        parser.add_plugin(_PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
         parser.add_plugin(_FuzzyTermPlugin())
         parser.add_plugin(qparser.FieldAliasPlugin(QUERY_FIELD_ALIASES))
         _PARSERS[key] = parser
@@ -104,20 +104,28 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         loose = _parser(group, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
     except PARSE_ERRORS:  # the parser's failures are the input's
-        raise QueryError("q: cannot understand the query; check its brackets, quotes and "
-                         "operators (AND, OR, NOT)") from None
+        raise QueryError(
+            "q: cannot understand the query; check its brackets, quotes and "
+            "operators (AND, OR, NOT)"
+        ) from None
     check_expanding_terms(loose)
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = split_filters(strict)
-    loose = literal_phrases(_without_filters(loose), written_phrases(text),
-                            literal=ranking.match_all)
+    loose = literal_phrases(
+        _without_filters(loose), written_phrases(text), literal=ranking.match_all
+    )
     if strict is None or strict is query.NullQuery:
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
         loose = None if filters or date_filter is not None else query.NullQuery
-    elif (all_words and ALL_WORDS_BOOST and not every_word and strict != loose
-          and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
+    elif (
+        all_words
+        and ALL_WORDS_BOOST
+        and not every_word
+        and strict != loose
+        and 2 <= len(analyze(text)) <= ALL_WORDS_MAX
+    ):
         # Every word is optional, but documents with all of them come first.
         loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
     if loose is not None:
@@ -129,21 +137,38 @@ def paraphrase(text: str) -> bool:
     """A question or a query of more than LONG_QUERY words (stop words left out),
     whose words are not all required (see :func:`searcher.whoosh.evaluator.match_set`)."""
     words = [normalize(m.group()) for m in find_words(text)]
-    return (len(analyze(text)) > LONG_QUERY
-            or not concepts.question_words().interrogatives.isdisjoint(words))
+    return len(
+        analyze(text)
+    ) > LONG_QUERY or not concepts.question_words().interrogatives.isdisjoint(words)
 
 
-@functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds
+
+# Parsed queries kept (news queries repeat; a parse takes milliseconds), in bytes.
+PARSE_CACHE_BYTES = 8 << 20
+_PARSED = LRU(PARSE_CACHE_BYTES, sizeof=deep_sizeof, max_entries=1024)
+
+
 def parse(text: str, ranking: Ranking = DEFAULT_RANKING):
-    """The whole Whoosh query for a user string, wildcards not yet expanded."""
+    """The whole Whoosh query for a user string, wildcards not yet expanded (shared:
+    do not change it)."""
+    key = (text, ranking)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse(text, ranking)
+        _PARSED.put(key, parsed)
+    return parsed
+
+
+parse.cache_clear = _PARSED.clear  # type: ignore[attr-defined]
+
+
+def _parse(text: str, ranking: Ranking):
     loose, filters, date_filter = parse_parts(text, ranking=ranking)
     if loose is None:
         loose = query.Every()
     if date_filter is not None:
         filters.append(date_filter)
     return query.And([loose, *filters]) if filters else loose
-
-
 
 
 RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
@@ -163,13 +188,13 @@ def read_concepts(text: str, ranking: Ranking):
         try:
             parsed = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(" ".join(restrictions))
         except PARSE_ERRORS:  # the parser's failures are the input's
-            raise QueryError("q: cannot understand the query's sumber:/kategori: "
-                             "restrictions") from None
+            raise QueryError(
+                "q: cannot understand the query's sumber:/kategori: restrictions"
+            ) from None
         rest, filters = split_filters(parsed)
         if rest is not None and rest is not query.NullQuery:
             return None  # not only restrictions after all: the general path
     return Concepts.build(plain, ranking), filters
-
 
 
 def check_expanding_terms(parsed) -> None:
@@ -186,24 +211,30 @@ def check_expanding_terms(parsed) -> None:
             stack.extend(node.children())
     typed = max(map(len, by_field.values()), default=0)
     if typed > MAX_EXPANDING_TERMS:
-        raise QueryError(f"q: too many wildcard or fuzzy words (word*, word~): {typed}, "
-                         f"at most {MAX_EXPANDING_TERMS} per query")
+        raise QueryError(
+            f"q: too many wildcard or fuzzy words (word*, word~): {typed}, "
+            f"at most {MAX_EXPANDING_TERMS} per query"
+        )
     for words in by_field.values():
         for kind, text in words:
-            if kind in (query.Wildcard, query.Prefix) and len(
-                    re.split(r"[*?]", text, maxsplit=1)[0]) < WILDCARD_PREFIX:
+            if (
+                kind in (query.Wildcard, query.Prefix)
+                and len(re.split(r"[*?]", text, maxsplit=1)[0]) < WILDCARD_PREFIX
+            ):
                 shown = f"{text}*" if kind is query.Prefix else text
-                raise QueryError(f"q: a wildcard needs at least {WILDCARD_PREFIX} letters "
-                                 f"before its first * or ? ({shown!r})")
-
+                raise QueryError(
+                    f"q: a wildcard needs at least {WILDCARD_PREFIX} letters "
+                    f"before its first * or ? ({shown!r})"
+                )
 
 
 def filter_query(filters: Filters):
     clauses = []
     for fieldname, values in (("source", filters.sources), ("category", filters.categories)):
         if values:
-            clauses.append(query.Or([query.Term(fieldname, _filter_value(fieldname, v))
-                                     for v in values]))
+            clauses.append(
+                query.Or([query.Term(fieldname, _filter_value(fieldname, v)) for v in values])
+            )
     if filters.since or filters.until:
         clauses.append(query.DateRange("published", filters.since, filters.until))
     return query.And(clauses) if clauses else None
@@ -214,12 +245,24 @@ def _filter_value(fieldname: str, value: str) -> str:
     return normalize_label(value) if fieldname == "category" else value.lower()
 
 
+class _PlusMinusPlugin(qparser.PlusMinusPlugin):
+    """``+word`` / ``-word`` inside brackets too: Whoosh sorts only the top-level group,
+    and a sign left in a bracket ("(-banjir) dan", "banjir (+)") raised
+    ``NotImplementedError`` (#24)."""
+
+    def do_plusminus(self, parser, group):
+        for i, node in enumerate(group):
+            if type(node) in (syntax.OrGroup, syntax.AndGroup) and any(
+                isinstance(child, (self.Plus, self.Minus)) for child in node
+            ):
+                group[i] = self.do_plusminus(parser, node)
+        return super().do_plusminus(parser, group)
+
+
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
     """``word~`` / ``word~2`` only at the end of a word: "L'Arc~en~Ciel" is a name."""
 
     expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[1-9][0-9]*))?(?=[\s)]|$)")
-
-
 
 
 def _is_filter(node) -> bool:
@@ -291,11 +334,21 @@ def literal_phrases(node, written: dict | None = None, *, literal: bool = True):
             if stemmed is not None and literal:
                 # Stop words between the words leave gaps in the stemmed positions:
                 # a loose phrase finds the candidates, the written text decides.
-                loose = query.Phrase(stemmed.fieldname, stemmed.words, slop=_LITERAL_SLOP,
-                                     boost=child.boost * stemmed.boost)
+                loose = query.Phrase(
+                    stemmed.fieldname,
+                    stemmed.words,
+                    slop=_LITERAL_SLOP,
+                    boost=child.boost * stemmed.boost,
+                )
                 words = tuple(child.words)
-                kept.append(LiteralPhrase(loose, written.get(words, words), stemmed.fieldname,
-                                          every_word=words in written))
+                kept.append(
+                    LiteralPhrase(
+                        loose,
+                        written.get(words, words),
+                        stemmed.fieldname,
+                        every_word=words in written,
+                    )
+                )
         elif f"{child.fieldname}_exact" not in phrases or not literal:
             kept.append(child)
     if not kept:
@@ -315,7 +368,6 @@ def _without_filters(parsed):
     return parsed
 
 
-
 def lift_negations(node):
     """``a b NOT c`` in an OR group means "a or b, but not c".
 
@@ -328,8 +380,10 @@ def lift_negations(node):
         negated = [q.query for q in node.subqueries if isinstance(q, query.Not)]
         if negated:
             kept = [q for q in node.subqueries if not isinstance(q, query.Not)]
-            base = (kept[0] if len(kept) == 1 else query.Or(kept, boost=node.boost)) if kept \
+            base = (
+                (kept[0] if len(kept) == 1 else query.Or(kept, boost=node.boost))
+                if kept
                 else query.Every()
+            )
             return query.AndNot(base, negated[0] if len(negated) == 1 else query.Or(negated))
     return node
-

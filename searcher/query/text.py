@@ -38,8 +38,9 @@ _QUESTION_MARK = re.compile(r"\?+(?=[\s)\"]|$)")
 # is punctuation ("JAKARTA - Presiden", "15 - 16 Desember"), and so are the
 # typographic dashes (#12).
 _TYPOGRAPHIC_DASH = re.compile(r"[\u2012-\u2015\u2212\ufe58\ufe63\uff0d]")  # not hyphens (e‐KTP)
-_LONE_SIGNS = re.compile(r"(?<!\S)[-+]+(?![\w\"(])")
-_SIGN_RUN = re.compile(r"(?<!\S)[-+]+(?=[-+][\w\"(])")
+# A sign after an opening bracket counts as after a space: "(+)", "(a -)" (#24).
+_LONE_SIGNS = re.compile(r"(?<![^\s(])[-+]+(?![\w\"(])")
+_SIGN_RUN = re.compile(r"(?<![^\s(])[-+]+(?=[-+][\w\"(])")
 _DOUBLE_NOT = re.compile(r"(?<!\S)(?:NOT\s+NOT(?:\s+|$))+")
 
 

@@ -37,17 +37,33 @@ class SegmentData:
     def lengths(self, reader, fieldname: str) -> list:
         """Every document's length of ``fieldname`` in one segment (a list: Whoosh's scorer
         looks lengths up one at a time)."""
-        return self._per_segment(reader, f"lengths:{fieldname}",
-                                 lambda: internals.field_lengths(reader, fieldname))
+        return self._per_segment(
+            reader, f"lengths:{fieldname}", lambda: internals.field_lengths(reader, fieldname)
+        )
 
     def length_array(self, reader, fieldname: str) -> np.ndarray:
         return self._per_segment(
-            reader, f"length array:{fieldname}",
-            lambda: np.array(self.lengths(reader, fieldname), dtype=np.float64))
+            reader,
+            f"length array:{fieldname}",
+            lambda: np.array(self.lengths(reader, fieldname), dtype=np.float64),
+        )
 
     def columns(self, reader) -> dict:
         """Per-document dates and facet values of one segment."""
         return self._per_segment(reader, "columns", lambda: read_columns(reader))
+
+    def prepare(self, reader) -> None:
+        """Read every segment's columns and field lengths of a new generation now, while
+        its files are there: an index rebuilt meanwhile deletes them, and a searcher
+        not yet refreshed would read nothing from them (#24). Searches read the same
+        data anyway, so this is the first search's work done earlier."""
+        for leaf, _ in reader.leaf_readers():
+            if not leaf.doc_count_all():
+                continue  # an empty index's reader has no columns
+            self.columns(leaf)
+            for fieldname, field in leaf.schema.items():
+                if field.scorable:
+                    self.lengths(leaf, fieldname)
 
 
 def read_columns(reader) -> dict:
@@ -59,10 +75,13 @@ def read_columns(reader) -> dict:
     day_numbers = np.where(dated, moments // DAY_MICROSECONDS, -1)
     numbers, codes = np.unique(day_numbers, return_inverse=True)
     names = [date.fromordinal(int(n) + 1).isoformat() if n >= 0 else None for n in numbers]
-    columns = {"published": moments, "dated": dated, "facet:day": (codes.ravel(), names),
-               # When each article was indexed (saved searches: what is new, #26).
-               "indexed": np.array(list(reader.column_reader("indexed", translate=False)),
-                                   dtype=np.int64)}
+    columns = {
+        "published": moments,
+        "dated": dated,
+        "facet:day": (codes.ravel(), names),
+        # When each article was indexed (saved searches: what is new, #26).
+        "indexed": np.array(list(reader.column_reader("indexed", translate=False)), dtype=np.int64),
+    }
     for name in FACET_FIELDS:
         columns[f"facet:{name}"] = _codes(list(reader.column_reader(name)))
     return columns
@@ -73,8 +92,6 @@ def _codes(values: list) -> tuple[np.ndarray, list]:
     names: dict = {}
     codes = np.array([names.setdefault(value, len(names)) for value in values], dtype=np.int64)
     return codes, list(names)
-
-
 
 
 def as_datetime(value) -> datetime | None:
@@ -91,5 +108,3 @@ def as_datetime(value) -> datetime | None:
         return None
     # A segment without any dated article reads back as year 1: no date either.
     return moment if moment.year > 1 else None
-
-

@@ -31,8 +31,12 @@ Query time
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import threading
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +70,21 @@ from searcher.scoring import group_counts
 from searcher.stories import representative
 
 GROUPS_FILE = "groups.npz"
+log = logging.getLogger("searcher")
+
+
+# Strings (ids, group ids) are stored as one UTF-8 byte array and the offsets of
+# each string's end: a fixed-width string array pads every id to the longest one
+# (one 100,000-character id made the file 801 MB, then "Unable to allocate 5.22 GiB").
+STRING_FIELDS = ("ids", "duplicate", "story")
+FORMAT = 2  # 1: fixed-width string arrays (still read)
+# Our own files are stored uncompressed: entries that unpack to much more than the
+# file's size are not ours (a zip bomb), and the state is rebuilt instead.
+_UNPACKED_SLACK = 1 << 20
+
+
+class CorruptStateError(Exception):
+    """The state file cannot be read (truncated, garbage, keys missing, inconsistent)."""
 
 
 def save_entries(entries: Entries, folder: Path) -> None:
@@ -78,36 +97,128 @@ def save_entries(entries: Entries, folder: Path) -> None:
     target = folder / GROUPS_FILE
     for stale in folder.glob(f".{GROUPS_FILE}.*.tmp"):  # a killed run's (we hold the lock)
         stale.unlink(missing_ok=True)
+    strings = {}
+    for name in STRING_FIELDS:
+        strings[f"{name}_bytes"], strings[f"{name}_ends"] = _pack_strings(getattr(entries, name))
     with written_atomically(target) as handle:
         np.savez(
             handle,
-            ids=np.array(entries.ids, dtype=str),
+            format=np.array([FORMAT]),
             seconds=np.array(entries.seconds, dtype=np.float64),
             signatures=signatures,
             signed=signed,
             terms=_pack(entries.terms),
-            duplicate=np.array(entries.duplicate, dtype=str),
-            story=np.array(entries.story, dtype=str),
+            **strings,
         )
 
 
 def load_entries(folder: Path) -> Entries:
+    """The saved state; an empty one when there is none or it cannot be read (logged:
+    the indexer then reads every article back from the index and assigns it again)."""
     entries = Entries()
     path = folder / GROUPS_FILE
-    if not path.exists():
+    try:
+        state = _read_state(path, ("seconds", "signatures", "signed", "terms", *STRING_FIELDS))
+    except FileNotFoundError:
         return entries
-    with np.load(path, allow_pickle=False) as data:
-        signed = data["signed"]
-        signatures = data["signatures"]
-        entries.ids = data["ids"].tolist()
-        entries.seconds = data["seconds"].tolist()
-        entries.signatures = [
-            signatures[row] if signed[row] else None for row in range(len(signed))
-        ]
-        entries.terms = _unpack(data["terms"], len(entries.ids))
-        entries.duplicate = data["duplicate"].tolist()
-        entries.story = data["story"].tolist()
+    except CorruptStateError as error:
+        log.warning(
+            "%s is damaged (%s); duplicate groups and stories are computed again", path, error
+        )
+        return entries
+    signed, signatures = state["signed"], state["signatures"]
+    entries.ids = state["ids"]
+    entries.seconds = state["seconds"].tolist()
+    entries.signatures = [signatures[row] if signed[row] else None for row in range(len(signed))]
+    entries.terms = state["terms"]
+    entries.duplicate = state["duplicate"]
+    entries.story = state["story"]
     return entries
+
+
+def _read_state(path: Path, fields: tuple[str, ...]) -> dict:
+    """The named fields of the state file, checked (:class:`CorruptStateError` when it
+    is damaged; FileNotFoundError when there is none)."""
+    try:
+        size = path.stat().st_size
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > 2 * size + _UNPACKED_SLACK:
+            raise CorruptStateError(f"its arrays unpack to {unpacked:,} bytes, from {size:,}")
+        with np.load(path, allow_pickle=False) as data:
+            return _checked_state(data, fields)
+    except FileNotFoundError:
+        raise
+    except CorruptStateError:
+        raise
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        UnicodeDecodeError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as error:
+        raise CorruptStateError(f"{type(error).__name__}: {error}") from None
+
+
+def _checked_state(data, fields: tuple[str, ...]) -> dict:
+    names = set(data.files)
+    if "format" in names:
+        version = int(data["format"][0])
+        if version != FORMAT:
+            raise CorruptStateError(f"unknown format {version}")
+        strings = {
+            name: _unpack_strings(data[f"{name}_bytes"], data[f"{name}_ends"])
+            for name in STRING_FIELDS
+            if name in fields
+        }
+    else:  # format 1: fixed-width string arrays
+        strings = {
+            name: [str(value) for value in data[name].tolist()]
+            for name in STRING_FIELDS
+            if name in fields
+        }
+    count = len(data["seconds"])
+    state: dict = {"seconds": np.asarray(data["seconds"], dtype=np.float64)}
+    if "signatures" in fields:
+        state["signatures"], state["signed"] = data["signatures"], data["signed"]
+        if state["signatures"].shape != (count, NUM_PERM) or len(state["signed"]) != count:
+            raise CorruptStateError("the signatures do not match the articles")
+    if "terms" in fields:
+        state["terms"] = _unpack(data["terms"], count)
+        if len(state["terms"]) != count:
+            raise CorruptStateError("the story words do not match the articles")
+    for name, values in strings.items():
+        if len(values) != count:
+            raise CorruptStateError(f"{name} has {len(values)} values for {count} articles")
+        state[name] = values
+    return state
+
+
+def _pack_strings(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [value.encode("utf-8", "surrogatepass") for value in values]
+    ends = (
+        np.cumsum([len(item) for item in encoded], dtype=np.int64)
+        if encoded
+        else np.zeros(0, dtype=np.int64)
+    )
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
+
+
+def _unpack_strings(packed: np.ndarray, ends: np.ndarray) -> list[str]:
+    blob = packed.tobytes()
+    ends = ends.tolist()
+    starts = [0, *ends[:-1]]
+    if ends and (ends[-1] != len(blob) or any(b < a for a, b in zip(starts, ends, strict=True))):
+        raise CorruptStateError("the string offsets do not match their bytes")
+    return [
+        blob[start:end].decode("utf-8", "surrogatepass")
+        for start, end in zip(starts, ends, strict=True)
+    ]
 
 
 def _pack(texts: list[str]) -> np.ndarray:
@@ -121,34 +232,39 @@ def _unpack(packed: np.ndarray, count: int) -> list[str]:
     return texts
 
 
+def verify_state(folder: str | os.PathLike) -> None:
+    """Read every array of ``folder``'s state (:class:`CorruptStateError` if damaged;
+    nothing when there is none)."""
+    with contextlib.suppress(FileNotFoundError):
+        _read_state(
+            Path(folder) / GROUPS_FILE, ("seconds", "signatures", "signed", "terms", *STRING_FIELDS)
+        )
+
+
 def read_assignments(folder: str | os.PathLike) -> dict[str, tuple[str, str, float]]:
     """id -> (duplicate group id, story id, seconds) from an index folder's state
-    (only the arrays it needs are read)."""
-    path = Path(folder) / GROUPS_FILE
-    if not path.exists():
+    (only the arrays it needs are read); raises :class:`CorruptStateError` for a
+    damaged file; empty when there is none)."""
+    try:
+        state = _read_state(Path(folder) / GROUPS_FILE, STRING_FIELDS)
+    except FileNotFoundError:
         return {}
-    with np.load(path, allow_pickle=False) as data:
-        return {
-            doc_id: (duplicate, story, seconds)
-            for doc_id, duplicate, story, seconds in zip(
-                data["ids"].tolist(),
-                data["duplicate"].tolist(),
-                data["story"].tolist(),
-                data["seconds"].tolist(),
-                strict=True,
-            )
-        }
+    return {
+        doc_id: (duplicate, story, seconds)
+        for doc_id, duplicate, story, seconds in zip(
+            state["ids"], state["duplicate"], state["story"], state["seconds"].tolist(), strict=True
+        )
+    }
 
 
 def read_terms(folder: str | os.PathLike) -> dict[str, str]:
     """id -> story words (:func:`searcher.grouping.encode_terms`) from an index folder's
     state, for choosing a story's representative headline."""
-    path = Path(folder) / GROUPS_FILE
-    if not path.exists():
+    try:
+        state = _read_state(Path(folder) / GROUPS_FILE, ("ids", "terms"))
+    except (FileNotFoundError, CorruptStateError):  # damaged: the first headlines name
         return {}
-    with np.load(path, allow_pickle=False) as data:
-        ids = data["ids"].tolist()
-        return dict(zip(ids, _unpack(data["terms"], len(ids)), strict=True))
+    return dict(zip(state["ids"], state["terms"], strict=True))
 
 
 class Collector(grouping.Collector):
@@ -275,7 +391,18 @@ class DocGroups:
 
 
 class GroupCache:
-    """:class:`DocGroups` of an index folder, rebuilt when the index or the state changes."""
+    """:class:`DocGroups` of an index folder, rebuilt when the index or the state changes.
+
+    Each generation's live ids (document number -> id) are read once, when a view of
+    it is made (:meth:`prepare`), and kept in memory: a searcher not yet refreshed
+    may meet a state file written for a newer generation, or a rebuild may have
+    deleted its generation's column files since (they read back as nothing: every
+    article was one story, ``IndexError`` elsewhere, #24). A damaged state file
+    counts as none (logged once): searches then do not collapse, and the next
+    indexing run writes it again.
+    """
+
+    GENERATIONS = 4  # live ids kept for this many recent generations
 
     def __init__(self, folder: str | os.PathLike):
         self.path = Path(folder) / GROUPS_FILE
@@ -284,6 +411,23 @@ class GroupCache:
         self._state: dict | None = None
         self._state_stamp = None
         self._groups: DocGroups | None = None
+        self._live: dict[tuple, dict[int, str]] = {}  # (generation, segments) -> live ids
+
+    def prepare(self, reader) -> None:
+        """Read the live ids of ``reader``'s generation now, while its files are there."""
+        self._live_ids(reader)
+
+    def _live_ids(self, reader) -> dict[int, str]:
+        generation = _generation(reader)
+        with self._lock:
+            found = self._live.get(generation)
+        if found is None:
+            found = _live_ids(reader)
+            with self._lock:
+                self._live[generation] = found
+                while len(self._live) > self.GENERATIONS:
+                    del self._live[next(iter(self._live))]  # the oldest kept
+        return found
 
     def terms(self) -> dict[str, str]:
         """Each article's story words from the state file (read once per state)."""
@@ -298,29 +442,57 @@ class GroupCache:
             return self._terms
 
     def get(self, reader) -> DocGroups | None:
-        """The groups for a Whoosh reader, or None when the index has no state."""
+        """The groups for a Whoosh reader, or None when the index has no usable state."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
             return None
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        key = (reader.generation(), stamp)
+        key = (_generation(reader), stamp)
+        live = self._live_ids(reader)
         with self._lock:
             if key != self._key:
                 if stamp != self._state_stamp:
-                    self._state, self._state_stamp = read_assignments(self.path.parent), stamp
-                self._groups, self._key = _doc_groups(reader, self._state), key
+                    try:
+                        self._state = read_assignments(self.path.parent)
+                    except CorruptStateError as error:
+                        log.warning(
+                            "%s is damaged (%s); results are not collapsed until the "
+                            "next index run writes it again",
+                            self.path,
+                            error,
+                        )
+                        self._state = None
+                    self._state_stamp = stamp
+                self._groups = (
+                    _doc_groups(reader.doc_count_all(), live, self._state)
+                    if self._state is not None
+                    else None
+                )
+                self._key = key
             return self._groups
 
 
-def _doc_groups(reader, state: dict) -> DocGroups:
-    size = reader.doc_count_all()
+def _generation(reader) -> tuple:
+    """A reader's generation, told apart from an index that replaced it by a fresh build
+    (whose generation numbers start again) by its segments."""
+    return (
+        reader.generation(),
+        tuple(
+            leaf.segment().segment_id()
+            for leaf, _ in reader.leaf_readers()
+            if hasattr(leaf, "segment") and leaf.segment() is not None
+        ),
+    )
+
+
+def _doc_groups(size: int, live: dict[int, str], state: dict) -> DocGroups:
     duplicate = np.full(size, -1, dtype=np.int64)
     story = np.full(size, -1, dtype=np.int64)
     seconds = np.full(size, np.nan)
     duplicate_codes: dict[str, int] = {}
     story_codes: dict[str, int] = {}
-    ids = _live_ids(reader)
+    ids = live
     for docnum, doc_id in ids.items():
         found = state.get(doc_id)
         # An article the state does not know yet (indexed by a run that was killed

@@ -23,7 +23,7 @@ from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
 from searcher.fetching import tombstones
 from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
-from searcher.lru import LRU
+from searcher.lru import LRU, deep_sizeof
 from searcher.models import (
     DeleteReport,
     Document,
@@ -57,11 +57,12 @@ from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.internals import BM25FWeighting
-from searcher.whoosh.storage import default_index_dir, open_whoosh_index
+from searcher.whoosh.storage import damaged, default_index_dir, open_whoosh_index
 from searcher.whoosh.writer import delete_documents
 
 RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
+RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them (#24)
 # Below this many matches "did you mean" also tries spellings two edits away. That
 # scan costs tens of ms, and a rare word in a query that found plenty (a name,
 # say: most TyDi QA questions) was paying it on every search.
@@ -85,7 +86,8 @@ class Index:
     without a restart.
 
     Options: ``ranking`` (default :data:`searcher.ranking.DEFAULT`) weighs the
-    results; ``result_cache`` searches are remembered (0: none);
+    results; ``result_cache`` searches are remembered (0: none), at most
+    ``result_cache_bytes`` of them;
     ``posting_cache_bytes`` of posting lists are kept in memory;
     ``refresh_seconds``: how often a thread looks for a newer generation;
     ``query_seconds``: a search's time budget, past which it stops with a
@@ -98,6 +100,7 @@ class Index:
         *,
         ranking: Ranking | None = None,
         result_cache: int = RESULT_CACHE_SIZE,
+        result_cache_bytes: int = RESULT_CACHE_BYTES,
         posting_cache_bytes: int = POSTING_CACHE_BYTES,
         refresh_seconds: float = REFRESH_SECONDS,
         query_seconds: float = QUERY_SECONDS,
@@ -114,7 +117,9 @@ class Index:
         self._local = threading.local()
         self._all_searchers: list = []
         self._lock = threading.Lock()
-        self._results = LRU(checks.count(result_cache, "result_cache"))  # per generation
+        entries = checks.count(result_cache, "result_cache")
+        limit = checks.count(result_cache_bytes, "result_cache_bytes") if entries else 0
+        self._results = LRU(limit, sizeof=deep_sizeof, max_entries=entries)  # per generation
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories
@@ -129,6 +134,13 @@ class Index:
         (loaded again if a later indexing run extended it)."""
         stemtable.load(self.path)
         known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
+        # What a generation's searches read lazily is read now, while its files exist;
+        # a damaged column file is named here, not met by a search (#24).
+        try:
+            self._segment_data.prepare(searcher.reader())
+            self._groups.prepare(searcher.reader())
+        except Exception as error:  # Whoosh raises many types for unreadable files
+            raise damaged(self.path, error) from error
         return View(searcher, self._segment_data, known)
 
     def _view(self) -> View:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, Schema
 
 from searcher import stemtable
@@ -22,7 +21,13 @@ from searcher.analysis import (
     stemming_analyzer,
 )
 from searcher.categories import CategoryFilter
-from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
+from searcher.errors import (
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    SearcherError,
+)
+from searcher.whoosh import verify
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
@@ -81,21 +86,28 @@ def _category_field() -> KEYWORD:
 
 
 def index_exists(path: str | os.PathLike) -> bool:
-    return Path(path).is_dir() and whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
+    """Whether ``path`` holds an index (a table of contents; not read: a damaged index
+    exists, and opening it says what is wrong)."""
+    return Path(path).is_dir() and verify.latest_toc(Path(path)) is not None
 
 
 def open_whoosh_index(path: str | os.PathLike):
-    """Open an existing index, with errors a user can act on."""
+    """Open an existing index, with errors a user can act on (a damaged file is an
+    :class:`IndexDamagedError` naming it)."""
     if not index_exists(path):
         raise IndexNotFoundError(str(path))
+    storage = verify.ClosingStorage(str(path))
     try:
-        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        with storage.closing_on_error():
+            ix = storage.open_index(INDEX_NAME)
+            # Opens every segment's terms and reads stored fields: most damage shows here.
+            version = _stored_version(ix) if "schema_version" in ix.schema else None
     except Exception as error:  # Whoosh raises many types for unreadable files
-        raise SearcherError(f"cannot open the index in {path}: {error}") from error
+        raise damaged(path, error) from error
     if (
         "schema_version" not in ix.schema
         or set(ix.schema.names()) != set(make_schema().names())
-        or _stored_version(ix) not in (None, SCHEMA_VERSION)
+        or version not in (None, SCHEMA_VERSION)
     ):
         raise IndexVersionError(
             f"the index in {path} was built by another version of searcher; "
@@ -105,6 +117,21 @@ def open_whoosh_index(path: str | os.PathLike):
     # re-indexing run then call Sastrawi for new words only.
     stemtable.load(path)
     return ix
+
+
+def damaged(path: str | os.PathLike, error: Exception) -> SearcherError:
+    """The error for an index that Whoosh could not open: the damaged file named when
+    checking the folder finds it, else Whoosh's own words."""
+    try:
+        found = verify.first_problem(path)
+    except Exception:  # the check itself met the damage in a way it did not expect
+        found = None
+    if found is None:
+        return SearcherError(
+            f"cannot open the index in {path}: {type(error).__name__}: "
+            f"{error}; check it with: python -m searcher check --index {path}"
+        )
+    return IndexDamagedError(str(path), str(found))
 
 
 def _stored_version(ix) -> int | None:

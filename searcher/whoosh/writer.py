@@ -49,7 +49,7 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import SubWriterTask
 from whoosh.writing import CLEAR
 
-from searcher import stemmer, stemtable
+from searcher import checks, stemmer, stemtable
 from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
@@ -325,10 +325,10 @@ class _Batches:
         self.replace_old = False
         try:
             self.ix = open_whoosh_index(path) if index_exists(path) else None
-        except IndexVersionError:
+        except (IndexVersionError, SearcherError):  # an old format, a damaged file (#24)
             if not clear:
                 raise
-            self.ix, self.replace_old = None, True  # rebuild over an old format
+            self.ix, self.replace_old = None, True  # rebuilt aside, then put in its place
         if self.ix is None:
             self.build = path / f"{BUILD_PREFIX}{os.getpid()}"
             try:
@@ -549,19 +549,21 @@ def _build(
 
 
 def delete_documents(
-    ids: Iterable[str], path: str | os.PathLike | None = None, *, lock_timeout: float = 10.0
+    ids: Iterable[str] | str, path: str | os.PathLike | None = None, *, lock_timeout: float = 10.0
 ) -> DeleteReport:
     """Remove the articles with these ids from the index at ``path``.
 
+    ``ids`` is one id (a string) or an iterable of ids; anything else is a
+    :class:`QueryError` naming ``ids``.
     Ids the index does not hold are listed in the report, not an error;
     a repeated id counts once. One commit, under the indexer lock, so a
     running server sees every deletion at once or none.
     """
+    wanted = checks.ids(ids)
     folder = Path(path or default_index_dir())
     if not index_exists(folder):
         raise IndexNotFoundError(str(folder))
     report = DeleteReport()
-    wanted = list(dict.fromkeys(i for i in ids if i))
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         ix = open_whoosh_index(folder)
         try:

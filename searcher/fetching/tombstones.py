@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from searcher import checks
 from searcher.files import written_atomically
 
 FILE = "deleted-ids.jsonl"
@@ -97,11 +98,10 @@ def forget(location: str | os.PathLike, ids: Iterable[str]) -> list[str]:
 
 
 def before_delete(location: str | os.PathLike, ids: Iterable[str] | str) -> list[str]:
-    """``ids`` as a list (one string is one id), remembered as deleted at ``location``
-    before the deletion (a crash between the two leaves an id remembered, never an
-    article deleted and fetched back). Ids that are not all strings are left to the
-    backend to refuse, and nothing is remembered."""
-    ids = [ids] if isinstance(ids, str) else list(ids)
-    if all(isinstance(i, str) for i in ids):
-        remember(location, [i for i in ids if i])
+    """``ids`` checked (:func:`searcher.checks.ids`: one string is one id; anything
+    else but strings is a QueryError naming ``ids``) and remembered as deleted at
+    ``location`` before the deletion (a crash between the two leaves an id
+    remembered, never an article deleted and fetched back)."""
+    ids = checks.ids(ids)
+    remember(location, ids)
     return ids

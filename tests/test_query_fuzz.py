@@ -107,11 +107,13 @@ def test_a_sign_after_a_bracket_is_punctuation(sample_ix):
     # A sign inside brackets is an operator there too (Whoosh sorted only the top level).
     assert sample_ix.search("banjir -bekasi").total == 2
     assert sample_ix.search("(banjir -bekasi)").total == 2
+    # With operators, words side by side are all required (#21).
     assert (
-        sample_ix.search("kota (banjir -bekasi)").total
-        == sample_ix.search("kota OR (banjir AND NOT bekasi)").total
-        == 10
+        sample_ix.search("kota (banjir -jakarta)").total
+        == sample_ix.search("kota AND (banjir AND NOT jakarta)").total
+        == 2
     )
+    assert sample_ix.search("kota (banjir -bekasi)").total == 0
 
 
 @FUZZ

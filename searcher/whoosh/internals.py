@@ -98,6 +98,15 @@ def deleted_documents(reader) -> list[int]:
 
 def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and frequencies in one segment (deleted ones included)."""
+    if FAST:  # a segment of our codec (searcher.whoosh.codec): the columns, sliced
+        terms = getattr(reader, "_terms", None)
+        arrays = getattr(terms, "postings_arrays", None)
+        if arrays is None:  # a segment of Whoosh's codec (an index built before #22)
+            _fell_back("columnar_postings")
+        else:
+            found = arrays(fieldname, text)
+            if found is not None:
+                return found
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
@@ -109,7 +118,7 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
             return _read_blocks(matcher)
         except AttributeError:  # another block layout: walk the postings below
             matcher.reset()
-    if kind != "ListMatcher":  # an inlined list (1-2 postings) is walked: no fallback
+    if kind != "ListMatcher" or not FAST:  # an inlined list (1-2 postings) is walked
         _fell_back("read_postings")
     ids, weights = [], []
     while matcher.is_active():

@@ -51,7 +51,7 @@ from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
-from searcher.whoosh import grouping, internals
+from searcher.whoosh import codec, grouping, internals
 from searcher.whoosh.storage import (
     INDEX_NAME,
     SCHEMA_VERSION,
@@ -462,7 +462,7 @@ def _build(sources, folder: Path, started: float, rebuild: bool, commit_every: i
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
-    options = {"limitmb": limitmb, "compound": False, "codec": internals.index_codec()}
+    options = {"limitmb": limitmb, "compound": False, "codec": codec.index_codec()}
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
@@ -509,7 +509,8 @@ def delete_documents(ids: Iterable[str], path: str | os.PathLike | None = None, 
         ix = open_whoosh_index(folder)
         try:
             _remove_uncommitted(ix)
-            writer = ix.writer()
+            # Our codec and separate files: the commit may merge small segments.
+            writer = ix.writer(codec=codec.index_codec(), compound=False)
             try:
                 with writer.searcher() as lookup:  # one searcher, not one per id
                     found = {doc_id for doc_id in wanted

@@ -282,7 +282,9 @@ def _load(storage, name: str, dtype, offset: int, count: int) -> np.ndarray:
     folder = getattr(storage, "folder", None)
     path = os.path.join(folder, name) if folder else None
     if path and os.path.isfile(path):
-        return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
+        # A plain array over the map: slicing a np.memmap costs more than the slice.
+        mapped = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
+        return mapped.view(np.ndarray)
     with storage.open_file(name) as file:  # a compound segment, a storage in memory
         data = file.read()
     return np.frombuffer(data, dtype=dtype, count=count, offset=offset)
@@ -335,17 +337,19 @@ class SegmentColumns:
         if not self.header["hashed"]:
             return NotImplemented
         keys = self._array("keys")
-        key = term_key(fieldname, btext)
-        i = int(np.searchsorted(keys, np.uint64(key)))
-        if i == len(keys) or int(keys[i]) != key:
+        key = np.uint64(term_key(fieldname, btext))  # a Python int would compare as float
+        i = keys.searchsorted(key)
+        if i == len(keys) or keys[i] != key:
             return None
-        return self._array("entries")[i]
+        return self._array("entries")[i].item()  # (start, count, weight)
 
     def postings(self, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (int64) and weights (float32) of a slice of postings."""
-        ids = np.array(self._array("ids")[start : start + count], dtype=np.int64)
-        weights = np.array(self._array("weights")[start : start + count], dtype=np.float32)
-        return ids, weights
+        end = start + count
+        return (
+            self._array("ids")[start:end].astype(np.int64),
+            self._array("weights")[start:end].copy(),
+        )
 
     def positions(self, fieldname: str, start: int, count: int) -> list[np.ndarray]:
         """Each posting's positions, for a slice of a positional field's postings."""
@@ -416,7 +420,7 @@ class ColumnarTermsReader(W3TermsReader):
         elif entry is None:
             start = count = 0
         else:
-            start, count = int(entry["start"]), int(entry["count"])
+            start, count = entry[0], entry[1]
         return self.columns.postings(start, count)
 
     def matcher(self, fieldname, tbytes, format_, scorer=None):
@@ -449,10 +453,10 @@ class ColumnarTermsReader(W3TermsReader):
         entry = self._entry(fieldname, tbytes)
         if entry is NotImplemented:
             return super().doc_frequency(fieldname, tbytes)
-        return int(entry["count"])
+        return entry[1]
 
     def frequency(self, fieldname, tbytes):
         entry = self._entry(fieldname, tbytes)
         if entry is NotImplemented:
             return super().frequency(fieldname, tbytes)
-        return float(entry["weight"])
+        return entry[2]

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import whoosh
+from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -253,6 +254,13 @@ class ParallelWriter(MpWriter):
     def _commit_toc(self, segments) -> None:
         self.before_toc_hook()
         super()._commit_toc(segments)
+
+
+def remove_unused_segment_files(storage, indexname: str) -> None:
+    """Delete the files of segments the latest generation does not use (Whoosh's own
+    clean-up, which it runs only after a commit)."""
+    toc = whoosh_index.TOC.read(storage, indexname)
+    whoosh_index.clean_files(storage, indexname, toc.generation, toc.segments)
 
 
 def task_running(task: SubWriterTask) -> bool:

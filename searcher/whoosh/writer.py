@@ -139,8 +139,7 @@ def _remove_uncommitted(ix) -> None:
     """Delete the files of segments the latest generation does not use, and Whoosh's
     scratch folder: what a failed or killed run left (space a re-run may need)."""
     storage = ix.storage
-    toc = whoosh_index.TOC.read(storage, INDEX_NAME)
-    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+    internals.remove_unused_segment_files(storage, INDEX_NAME)
     shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
     for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
         part.unlink(missing_ok=True)

@@ -216,3 +216,14 @@ def test_a_parallel_build_writes_columns(tmp_path, monkeypatch, both):
     location = _build(tmp_path / "index", plain=False, monkeypatch=monkeypatch, procs=2)
     assert all(isinstance(s.codec(), codec.ColumnarCodec) for s in _segments(location))
     assert _term_results(location) == _term_results(plain)
+
+
+def test_on_another_whoosh_new_segments_use_whooshs_codec(tmp_path, monkeypatch):
+    monkeypatch.setattr(internals, "FAST", False)
+    before = internals.FALLBACKS.copy()
+    location = str(tmp_path / "index")
+    searcher.build_index(EXTRA, location)
+    assert not any(isinstance(s.codec(), codec.ColumnarCodec) for s in _segments(location))
+    assert (internals.FALLBACKS - before)["index_codec"] == 1
+    with searcher.open_index(location, result_cache=0) as index:
+        assert [h.id for h in index.search("perdagangan orang").hits] == ["tppo-1"]

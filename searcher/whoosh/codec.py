@@ -44,11 +44,12 @@ import os
 from array import array
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo, W3TermsReader
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint, pack_ushort
 
+from searcher.whoosh import internals
 from searcher.whoosh.internals import INLINE_POSTINGS, InliningCodec
 
 # The fields queries rank by (searcher.whoosh.evaluator.TERM_FIELDS).
@@ -107,8 +108,12 @@ class ColumnarCodec(InliningCodec):
         )
 
 
-def index_codec(fields=RANKED_FIELDS) -> InliningCodec:
-    """The codec of new segments."""
+def index_codec(fields=RANKED_FIELDS) -> W3Codec:
+    """The codec of new segments: ours, or on a Whoosh version this code was not
+    written for (``internals.FAST`` false), Whoosh's own (slower to read, counted)."""
+    if not internals.FAST:
+        internals._fell_back("index_codec")
+        return W3Codec()  # (its own inlining is broken in 2.7: it never inlines by default)
     return ColumnarCodec(fields)
 
 

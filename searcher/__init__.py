@@ -34,12 +34,16 @@ from searcher.models import (
     DeleteReport,
     Document,
     FacetCount,
+    Headline,
     Hit,
     IndexReport,
     IndexStats,
     Rejected,
     SearchResult,
     Snippet,
+    Story,
+    StoryList,
+    StorySummary,
     web_url,
 )
 from searcher.readers import CorpusError, read_articles
@@ -51,9 +55,13 @@ from searcher.whoosh.storage import default_index_dir
 __version__ = "0.1.0"
 
 
-def index_sources(paths: str | os.PathLike | Iterable[str | os.PathLike],
-                  location: str | os.PathLike | None = None, *, follow_links: bool = False,
-                  **options) -> IndexReport:
+def index_sources(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    location: str | os.PathLike | None = None,
+    *,
+    follow_links: bool = False,
+    **options,
+) -> IndexReport:
     """Read every article under ``paths`` and add it to the index (see :func:`build_index`).
 
     ``paths`` is one path or a list of them (files or folders); they are checked
@@ -71,6 +79,7 @@ __all__ = [
     "Document",
     "FacetCount",
     "Filters",
+    "Headline",
     "Hit",
     "Index",
     "IndexBusyError",
@@ -86,6 +95,9 @@ __all__ = [
     "SearchResult",
     "SearcherError",
     "Snippet",
+    "Story",
+    "StoryList",
+    "StorySummary",
     "analyze",
     "build_index",
     "default_index_dir",

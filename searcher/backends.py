@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from searcher.errors import SearcherError
+from searcher.fetching import tombstones
 from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
@@ -33,6 +34,7 @@ from searcher.models import (
     Rejected,
     SearchResult,
     Story,
+    StoryList,
     StorySummary,
 )
 from searcher.snippets import Snippet
@@ -48,9 +50,19 @@ class SearchIndex(Protocol):
 
     path: str
 
-    def search(self, text: str, *, page: int = 1, per_page: int = 10, filters=None,
-               sort: str = "relevance", snippets: bool = True,
-               facets: bool = False, collapse: bool = False) -> SearchResult: ...
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        filters=None,
+        sort: str = "relevance",
+        snippets: bool = True,
+        facets: bool = False,
+        collapse: bool | str = False,
+        as_typed: bool = False,
+    ) -> SearchResult: ...
 
     def suggest(self, text: str) -> str | None: ...
 
@@ -60,9 +72,30 @@ class SearchIndex(Protocol):
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
 
-    def story(self, story_id: str) -> Story | None: ...
+    def story(
+        self,
+        story_id: str,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        sort: str = "oldest",
+        since=None,
+        until=None,
+    ) -> Story | None: ...
 
     def stories(self, *, since=None, limit: int = 10) -> list[StorySummary]: ...
+
+    def story_list(
+        self,
+        *,
+        since=None,
+        until=None,
+        source=None,
+        category=None,
+        sort: str = "largest",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> StoryList: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -95,25 +128,33 @@ class Backend:
         """``options`` this backend takes; the inapplicable ones dropped; others an error."""
         for name in options:
             if name not in allowed and name not in self.inapplicable:
-                raise SearcherError(f"{name}: not an option of the {self.name} backend's "
-                                    f"{what} (it takes: {', '.join(sorted(allowed)) or 'none'})")
+                raise SearcherError(
+                    f"{name}: not an option of the {self.name} backend's "
+                    f"{what} (it takes: {', '.join(sorted(allowed)) or 'none'})"
+                )
         return {name: value for name, value in options.items() if name in allowed}
 
 
 _WRITE = frozenset({"rebuild", "on_record", "on_reject", "group"})
 WHOOSH = Backend(
-    "whoosh", reader="searcher.whoosh.reader:Index", build="searcher.whoosh.writer:build_index",
+    "whoosh",
+    reader="searcher.whoosh.reader:Index",
+    build="searcher.whoosh.writer:build_index",
     delete="searcher.whoosh.writer:delete_documents",
-    open_options=frozenset({"ranking", "result_cache", "posting_cache_bytes",
-                            "refresh_seconds", "query_seconds"}),
+    open_options=frozenset(
+        {"ranking", "result_cache", "posting_cache_bytes", "refresh_seconds", "query_seconds"}
+    ),
     write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
     delete_options=frozenset({"lock_timeout"}),
 )
 MANTICORE = Backend(
-    "manticore", reader="searcher.manticore.searching:ManticoreIndex",
+    "manticore",
+    reader="searcher.manticore.searching:ManticoreIndex",
     build="searcher.manticore.indexing:build_index",
     delete="searcher.manticore.indexing:delete_documents",
-    open_options=frozenset(), write_options=_WRITE, delete_options=frozenset(),
+    open_options=frozenset(),
+    write_options=_WRITE,
+    delete_options=frozenset(),
     # The cluster's nodes index and lock for themselves.
     inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb"}),
 )
@@ -126,8 +167,10 @@ def backend_of(location: str | os.PathLike) -> Backend:
     scheme = text.split("://", 1)[0].strip().lower() if "://" in text else ""
     backend = BACKENDS.get(scheme)
     if backend is None:
-        raise SearcherError(f"location: unknown backend {scheme!r} in {text!r} (expected a "
-                            f"folder or {', '.join(s + '://' for s in BACKENDS if s)})")
+        raise SearcherError(
+            f"location: unknown backend {scheme!r} in {text!r} (expected a "
+            f"folder or {', '.join(s + '://' for s in BACKENDS if s)})"
+        )
     return backend
 
 
@@ -150,7 +193,8 @@ def resolve(index: str | os.PathLike | None = None, backend: str | None = None) 
         if not is_remote(backend):
             raise SearcherError(
                 f"--backend: expected whoosh or manticore://HOST:PORT[,HOST:PORT]/TABLE, "
-                f"got {backend!r}")
+                f"got {backend!r}"
+            )
         return backend.strip()
     if index is not None:
         return str(index)
@@ -167,28 +211,40 @@ def open_index(location: str | os.PathLike | None = None, **options) -> SearchIn
     """
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    options = {name: value for name, value in options.items()
-               if not (name == "ranking" and value is None)}
-    return backend.load("reader")(location, **backend.checked(options, backend.open_options,
-                                                               "open_index"))
+    options = {
+        name: value for name, value in options.items() if not (name == "ranking" and value is None)
+    }
+    return backend.load("reader")(
+        location, **backend.checked(options, backend.open_options, "open_index")
+    )
 
 
-def build_index(sources: Iterable[Article | Rejected],
-                location: str | os.PathLike | None = None, **options) -> IndexReport:
+def build_index(
+    sources: Iterable[Article | Rejected], location: str | os.PathLike | None = None, **options
+) -> IndexReport:
     """Add or update articles at ``location`` (see :func:`searcher.whoosh.writer.build_index`)."""
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("build")(sources, location, **backend.checked(
-        options, backend.write_options, "build_index"))
+    return backend.load("build")(
+        sources, location, **backend.checked(options, backend.write_options, "build_index")
+    )
 
 
-def delete_documents(ids: Iterable[str],
-                     location: str | os.PathLike | None = None, **options) -> DeleteReport:
-    """Remove the articles with these ids at ``location`` (unknown ids are reported)."""
+def delete_documents(
+    ids: Iterable[str], location: str | os.PathLike | None = None, **options
+) -> DeleteReport:
+    """Remove the articles with these ids at ``location`` (unknown ids are reported).
+
+    Every id is first remembered as deleted (:mod:`searcher.fetching.tombstones`):
+    ``fetch`` does not add it back.
+    """
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("delete")(ids, location, **backend.checked(
-        options, backend.delete_options, "delete_documents"))
+    delete = backend.load("delete")
+    options = backend.checked(options, backend.delete_options, "delete_documents")
+    if index_exists(location):
+        ids = tombstones.before_delete(location, ids)
+    return delete(ids, location, **options)
 
 
 def index_exists(location: str | os.PathLike) -> bool:

@@ -27,6 +27,13 @@ def text(value: object, name: str) -> str:
     return value
 
 
+def flag(value: object, name: str) -> bool:
+    """A yes/no argument: a bool."""
+    if not isinstance(value, bool):
+        raise QueryError(f"{name}: expected True or False, got {_kind(value)}")
+    return value
+
+
 def doc_id(value: object) -> str:
     """An article id argument: a string."""
     return text(value, "doc_id")

@@ -14,6 +14,14 @@ cleaning is idempotent: ``clean_text(clean_text(x)) == clean_text(x)``):
   empty ", ," / ",," / " ," / ",." behind: a run of commas (with spaces before
   or between them) becomes one comma, and a comma right before a full stop goes.
 
+Bodies get one more step, :func:`restore_paragraphs` (:func:`clean_body` runs
+both): CLICK-ID joined paragraphs with a comma after the full stop
+(``"...kuasa hukumnya.,Dalam pernyataan"``) and left the dateline's dash behind
+(``", - Presiden"``, ``"-,dikabarkan"``). In a body written as one line, a
+sentence end followed by a comma and a capital letter is a paragraph break
+(``".\n\nDalam"``) and leading commas and a dash go. A body that already has
+line breaks (every other source) is left as it is.
+
 :func:`changes` names the kinds of change a text needs (for the cleaning report).
 """
 
@@ -32,17 +40,31 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CARRIAGE_RETURN = re.compile("\r\n?")
 # Characters mojibake is made of: what Mac Roman, Windows-1252 and Latin-1 decode the
 # bytes 0x80-0xFF into (UTF-8 read in one of them). Mojibake is a run of them.
-_MOJIBAKE_CHARS = sorted({
-    char for encoding in ("mac_roman", "cp1252", "latin-1")
-    for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")})
+_MOJIBAKE_CHARS = sorted(
+    {
+        char
+        for encoding in ("mac_roman", "cp1252", "latin-1")
+        for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")
+    }
+)
 _MOJIBAKE_RUN = re.compile("[" + re.escape("".join(_MOJIBAKE_CHARS)) + "]+")
 _EMPTY_COMMAS = re.compile(r"[^\S\n]*,(?:[^\S\n]*,)*(\.)?")
 _FTFY = ftfy.TextFixerConfig(
-    unescape_html=False, remove_terminal_escapes=False, fix_encoding=True,
-    restore_byte_a0=True, replace_lossy_sequences=True, decode_inconsistent_utf8=True,
-    fix_c1_controls=True, fix_latin_ligatures=False, fix_character_width=False,
-    uncurl_quotes=False, fix_line_breaks=False, fix_surrogates=False,
-    remove_control_chars=False, normalization=None, explain=False,
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
 )
 KINDS = ("surrogate", "control", "mojibake", "nfc", "empty-comma")
 
@@ -90,7 +112,7 @@ def _mojibake(text: str) -> str:
         return text
     parts, position = [], 0
     for run, new in zip(runs, fixed, strict=True):
-        parts += [text[position:run.start()], new if new != run.group() else _decoded(new)]
+        parts += [text[position : run.start()], new if new != run.group() else _decoded(new)]
         position = run.end()
     parts.append(text[position:])
     return "".join(parts)
@@ -107,8 +129,13 @@ def _commas(text: str) -> str:
 
 
 # Controls go after the repair: C1 characters can be part of mojibake (cp1252's 0x9D).
-_STEPS = (("surrogate", _surrogates), ("mojibake", _mojibake), ("control", _controls),
-          ("nfc", _nfc), ("empty-comma", _commas))
+_STEPS = (
+    ("surrogate", _surrogates),
+    ("mojibake", _mojibake),
+    ("control", _controls),
+    ("nfc", _nfc),
+    ("empty-comma", _commas),
+)
 
 
 def _once(text: str, kinds: set[str] | None = None) -> str:
@@ -118,6 +145,33 @@ def _once(text: str, kinds: set[str] | None = None) -> str:
             kinds.add(kind)
         text = cleaned
     return text
+
+
+# A sentence end (closing quote or bracket allowed), a comma, then a capital: CLICK-ID's
+# paragraph joint. A body holding one is joined that way, and there the joints whose
+# next paragraph opens with a dropped link's text (".,dan") are breaks too; decimal
+# commas ("2.5,3") stay.
+_PARAGRAPH_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[\"\u201c]?[A-Z])")
+_ANY_JOINT = re.compile(r"(?<=[.!?])([\"\u201d\u2019')]?),[^\S\n]*(?=[^\s\d])")
+# Leading commas and dashes left by a dropped dateline (", -", "- ", "-,", "-\n", "--",
+# "-Gubernur"); a dash before a digit ("-5 derajat") is a minus sign and stays.
+_LEADING_JUNK = re.compile(r"^[\s,]*(?:[-\u2013\u2014]+(?=[\s,.A-Z]|$)[\s,.]*)?")
+
+
+def restore_paragraphs(body: str) -> str:
+    """CLICK-ID's paragraph breaks put back and its leading ", -" dropped, in a body
+    written as one line (after that leftover); any other body is returned unchanged."""
+    stripped = _LEADING_JUNK.sub("", body, count=1)
+    if "\n" in stripped or not stripped:
+        return body
+    if not _PARAGRAPH_JOINT.search(stripped):
+        return stripped
+    return _ANY_JOINT.sub(lambda m: m.group(1) + "\n\n", stripped)
+
+
+def clean_body(text: str) -> str:
+    """An article body cleaned (:func:`clean_text`) with its paragraphs restored."""
+    return restore_paragraphs(clean_text(text).strip())
 
 
 def clean_text(text: str) -> str:

@@ -47,7 +47,8 @@ _NUMERIC = re.compile(
     re.ASCII,
 )
 _NAMED = re.compile(
-    rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$", re.ASCII)
+    rf"(?P<day>\d{{1,2}})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}}){_TIME}$", re.ASCII
+)
 _DAY_NAME = re.compile(
     r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[\s,(]*"
@@ -147,3 +148,48 @@ def parse_user_date(text: str, *, end: bool = False) -> datetime:
     if end and moment.time() == datetime.min.time():
         moment += timedelta(days=1) - timedelta(microseconds=1)
     return moment
+
+
+# Dates written inside an article's text: "10 September 2019", "(10/9/2019)", and the
+# day-and-month "(8/5)" that news uses for recent days, read with a year the text gives.
+_NAMED_IN_TEXT = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d\d)\b", re.ASCII)
+_NUMERIC_IN_TEXT = re.compile(r"\((\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\)", re.ASCII)
+_DAY_MONTH_IN_TEXT = re.compile(r"\((\d{1,2})/(\d{1,2})\)", re.ASCII)
+_YEAR_IN_TEXT = re.compile(r"(?:\u00a9|copyright)\D{0,40}?((?:19|20)\d\d)\b", re.IGNORECASE)
+TEXT_SCAN_CHARS = 20_000  # how much of a text is searched for dates
+
+
+def date_in_text(text: str) -> datetime | None:
+    """The latest date an article's text states, as its publication date (None: none).
+
+    A news text names its own day or earlier ones ("Senin (8/5)", "pada 10 September
+    2019"), so the latest stated day is the nearest to publication. Full dates come
+    first; a day and month without a year ("(8/5)") count only when the text states
+    its year (a copyright line, "\u00a9 ANTARA 2023") or a full date elsewhere.
+    """
+    scanned = text[:TEXT_SCAN_CHARS]
+    found: list[datetime] = []
+    for day, month, year in _NAMED_IN_TEXT.findall(scanned):
+        number = MONTHS.get(month.lower())
+        if number is not None:
+            found.append(_date_or_none(int(year), number, int(day)))
+    found += [
+        _date_or_none(int(y), int(m), int(d)) for d, m, y in _NUMERIC_IN_TEXT.findall(scanned)
+    ]
+    found = [moment for moment in found if moment is not None]
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(scanned)] or [m.year for m in found]
+    if years:
+        year = max(years)
+        found += [
+            moment
+            for d, m in _DAY_MONTH_IN_TEXT.findall(scanned)
+            if (moment := _date_or_none(year, int(m), int(d))) is not None
+        ]
+    return max(found, default=None)
+
+
+def _date_or_none(year: int, month: int, day: int) -> datetime | None:
+    try:
+        return datetime(year, month, day) if MIN_YEAR <= year <= MAX_YEAR else None
+    except ValueError:
+        return None

@@ -22,11 +22,56 @@ from datetime import datetime, timezone
 import numpy as np
 
 from searcher.duplicates import THRESHOLD, DuplicateGroups, Signer
+from searcher.errors import QueryError
 from searcher.models import Article
+from searcher.request import check_paging
 from searcher.stories import THRESHOLD as STORY_THRESHOLD
 from searcher.stories import WINDOW_DAYS, StoryClusters, story_terms
 
 MAX_COPIES = 20  # other versions listed with a hit (all are counted)
+MAX_HEADLINES = 3  # other headlines of a story shown with its hit
+# A story's articles weighed for its representative headline (evenly spread over its
+# life beyond this: a 438-article saga costs what 100 do).
+MAX_CENTRE_ARTICLES = 100
+COLLAPSE_MODES = ("none", "duplicates", "story")
+
+
+STORY_LIST_SORTS = ("largest", "active", "latest")
+STORY_SORTS = ("oldest", "newest")
+STORY_PAGE_DEFAULT = 50  # a story page's articles on the web (the library: all by default)
+
+
+def check_story_list(sort: object, page: object, per_page: object) -> tuple[str, int, int]:
+    """A story list's options checked (QueryError naming the bad one)."""
+    if sort not in STORY_LIST_SORTS:
+        raise QueryError(f"sort: expected one of {', '.join(STORY_LIST_SORTS)}, got {sort!r}")
+    page, per_page = check_paging(page, per_page)
+    return sort, page, per_page
+
+
+def check_story_page(sort: object, page: object, per_page: object) -> tuple[str, int, int]:
+    """A story page's options checked; ``per_page`` None means every article (0)."""
+    if sort not in STORY_SORTS:
+        raise QueryError(f"sort: expected one of {', '.join(STORY_SORTS)}, got {sort!r}")
+    if per_page is None:
+        page, _ = check_paging(page, 1)
+        return sort, page, 0
+    page, per_page = check_paging(page, per_page)
+    return sort, page, per_page
+
+
+def collapse_mode(value: object) -> str:
+    """``search(collapse=...)`` as one of :data:`COLLAPSE_MODES`: False or "none" (every
+    match), True or "duplicates" (one per duplicate group), "story" (one per story)."""
+    if value is False or value is None:
+        return "none"
+    if value is True:
+        return "duplicates"
+    if isinstance(value, str) and value in COLLAPSE_MODES:
+        return value
+    raise QueryError(
+        f"collapse: expected one of {', '.join(COLLAPSE_MODES)} (or True/False), got {value!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -90,19 +135,25 @@ class Collector:
 
     def add(self, article: Article) -> None:
         """Remember an added or updated article's features (called as it is indexed)."""
-        self.new.append(article.id, seconds_of(article.published), self.signer.sign(article.body),
-                        encode_terms(story_terms(article.title, article.body)))
+        self.new.append(
+            article.id,
+            seconds_of(article.published),
+            self.signer.sign(article.body),
+            encode_terms(story_terms(article.title, article.body)),
+        )
 
     def assign(self, known: Entries | None = None) -> Entries:
         """``known`` (already assigned) plus the collected articles, assigned in
         (published, id) order after them."""
         entries = known if known is not None else Entries()
         first_new = len(entries)
-        order = sorted(range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]),
-                                                            self.new.ids[i]))
+        order = sorted(
+            range(len(self.new)), key=lambda i: (_time_key(self.new.seconds[i]), self.new.ids[i])
+        )
         for i in order:
-            entries.append(self.new.ids[i], self.new.seconds[i], self.new.signatures[i],
-                           self.new.terms[i])
+            entries.append(
+                self.new.ids[i], self.new.seconds[i], self.new.signatures[i], self.new.terms[i]
+            )
         _assign(entries, first_new, self.settings)
         return entries
 
@@ -121,8 +172,10 @@ def _assign(entries: Entries, first_new: int, settings: Settings) -> None:
     stories = StoryClusters(threshold=settings.story_threshold, window_days=settings.window_days)
     stories.count(terms)
     # Replay in time order: a new article meets the stories active at its own time.
-    order = sorted(range(len(entries)), key=lambda i: (_time_key(entries.seconds[i]),
-                                                       i >= first_new, entries.ids[i]))
+    order = sorted(
+        range(len(entries)),
+        key=lambda i: (_time_key(entries.seconds[i]), i >= first_new, entries.ids[i]),
+    )
     position = {doc_id: i for i, doc_id in enumerate(entries.ids)}
     for i in order:
         seconds = entries.seconds[i]
@@ -131,9 +184,9 @@ def _assign(entries: Entries, first_new: int, settings: Settings) -> None:
             # A copy tells its original's story, even when printed weeks later.
             original = position.get(entries.duplicate[i])
             known = entries.story[original] if original is not None else None
-        entries.story[i] = stories.add(entries.ids[i], terms[i],
-                                       None if seconds != seconds else seconds, known or None)
-
+        entries.story[i] = stories.add(
+            entries.ids[i], terms[i], None if seconds != seconds else seconds, known or None
+        )
 
 
 def as_datetime(seconds: float) -> datetime:

@@ -100,6 +100,18 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """Another article of a hit's story, shown under it (``search(collapse="story")``)."""
+
+    id: str
+    title: str
+    source: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "source": self.source}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result."""
 
@@ -118,6 +130,23 @@ class Hit:
     copies: tuple[Copy, ...] = ()
     story: str | None = None
     story_size: int = 0
+    # With collapse="story" (one hit per story): the story's sources, how many of its
+    # articles matched (this one included), and a few other headlines of it.
+    story_sources: int = 0
+    story_matches: int = 0
+    headlines: tuple[Headline, ...] = ()
+
+    def _story_json(self) -> dict | None:
+        if not self.story:
+            return None
+        found = {"id": self.story, "size": self.story_size}
+        if self.story_matches:
+            found.update(
+                sources=self.story_sources,
+                matches=self.story_matches,
+                headlines=[headline.to_json() for headline in self.headlines],
+            )
+        return found
 
     def to_json(self) -> dict:
         return {
@@ -129,7 +158,7 @@ class Hit:
             "published": self.published.isoformat() if self.published else None,
             "score": round(self.score, 4),
             "snippet": self.snippet.html,
-            "story": {"id": self.story, "size": self.story_size} if self.story else None,
+            "story": self._story_json(),
             "versions": self.versions,
             "copies": [copy.to_json() for copy in self.copies],
         }
@@ -159,6 +188,12 @@ class SearchResult:
     warnings: tuple[str, ...] = ()
     # Why there are no results when the query itself says nothing ("!!!!", #12).
     message: str | None = None
+    # Concepts the results were relaxed without, as typed (too few articles held
+    # every one; #21): "tanpa kata 'X'".
+    dropped: tuple[str, ...] = ()
+    # The query that was searched instead of ``query`` when a typed word was
+    # (almost) absent from the index and a far more frequent spelling exists (#21).
+    corrected_query: str | None = None
 
     @property
     def pages(self) -> int:
@@ -175,6 +210,8 @@ class SearchResult:
             "suggestion": self.suggestion,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
             **({"message": self.message} if self.message else {}),
+            **({"dropped": list(self.dropped)} if self.dropped else {}),
+            **({"corrected_query": self.corrected_query} if self.corrected_query else {}),
         }
 
 
@@ -208,24 +245,53 @@ class Document:
 
 @dataclass(frozen=True)
 class Story:
-    """The articles of one story, oldest first, and their count per day."""
+    """A story: a page of its articles (oldest first unless sorted otherwise), its
+    articles per day, its size and sources, and its most representative headline.
+
+    ``id`` is the story's current id: its first article's, or when that article
+    was deleted, the id of its oldest remaining article.
+    """
 
     id: str
     hits: list[Hit]
     histogram: list[FacetCount] = field(default_factory=list)
+    size: int = 0  # live articles of the story (0: len(hits))
+    source_counts: list[FacetCount] = field(default_factory=list)
+    title: str = ""  # the most representative headline ("": the first hit's)
+    total: int = 0  # articles on the pages (after a day filter; 0: len(hits))
+    page: int = 1
+    per_page: int = 0  # 0: every article on one page
+    sort: str = "oldest"
 
     @property
     def sources(self) -> list[FacetCount]:
+        if self.source_counts:
+            return self.source_counts
         counts: dict[str, int] = {}
         for hit in self.hits:
             counts[hit.source] = counts.get(hit.source, 0) + 1
-        return sorted((FacetCount(s, n) for s, n in counts.items()),
-                      key=lambda f: (-f.count, f.value))
+        return sorted(
+            (FacetCount(s, n) for s, n in counts.items()), key=lambda f: (-f.count, f.value)
+        )
+
+    @property
+    def headline(self) -> str:
+        return self.title or (self.hits[0].title if self.hits else self.id)
+
+    @property
+    def pages(self) -> int:
+        total = self.total or len(self.hits)
+        return max(1, -(-total // self.per_page)) if self.per_page else 1
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
-            "size": len(self.hits),
+            "title": self.headline,
+            "size": self.size or len(self.hits),
+            "total": self.total or len(self.hits),
+            "page": self.page,
+            "per_page": self.per_page or len(self.hits),
+            "sort": self.sort,
             "sources": {f.value: f.count for f in self.sources},
             "hits": [hit.to_json() for hit in self.hits],
             "histogram": [{"period": f.value, "count": f.count} for f in self.histogram],
@@ -234,7 +300,9 @@ class Story:
 
 @dataclass(frozen=True)
 class StorySummary:
-    """A story in a list of stories: its size, time span, and first article's title."""
+    """A story in a list of stories: its size, time span, sources and most
+    representative headline (``title``); ``active``: its articles within the
+    list's window and filters."""
 
     id: str
     size: int
@@ -242,13 +310,41 @@ class StorySummary:
     first: datetime | None
     last: datetime | None
     sources: int
+    active: int = 0
 
     def to_json(self) -> dict:
         return {
-            "id": self.id, "size": self.size, "title": self.title,
+            "id": self.id,
+            "size": self.size,
+            "title": self.title,
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,
             "sources": self.sources,
+            "active": self.active,
+        }
+
+
+@dataclass(frozen=True)
+class StoryList:
+    """A page of stories (:meth:`searcher.Index.story_list`)."""
+
+    stories: list[StorySummary]
+    total: int
+    page: int = 1
+    per_page: int = 10
+    sort: str = "largest"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict:
+        return {
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "stories": [story.to_json() for story in self.stories],
         }
 
 

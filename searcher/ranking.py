@@ -26,6 +26,18 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``variant_weight``: a word the index barely knows (in 0-2 articles) also
   finds better-known spellings (antibiotik -> antibiotika, semiconductor ->
   semikonduktor) at this weight;
+* ``match_all``: a plain query's results are the articles holding every one
+  of its concepts (a word with its inflections, or any expression of a
+  thesaurus group); when fewer than ``relax_below`` articles (two pages) do,
+  the least informative concept is left out, then the next
+  (:func:`searcher.whoosh.evaluator.match_set`); off, any concept is enough
+  (before #21). Questions and queries of more than ``LONG_QUERY`` words
+  require their concepts only with ``long_match_all`` (they paraphrase: on
+  TyDi QA requiring them cost 0.09 nDCG@10). Ranking within the set is unchanged;
+* ``recency_days``: the ``blend`` sort multiplies an article's score by
+  ``1 - recency_weight + recency_weight * 0.5 ** (age / recency_days)``, its
+  age in days counted from the newest article of the index (an exponential
+  date decay, as Elasticsearch's ``function_score`` ``exp``);
 * ``related_pairs``: how many key word pairs of an article (besides its key
   words) find its related articles, at ``related_pair_weight``; 0: key words
   of the body only (before #11); ``related_days``: an article that many days
@@ -61,6 +73,11 @@ class Ranking:
     variant_weight: float = 0.5
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
+    match_all: bool = True
+    relax_below: int = 20
+    long_match_all: bool = False
+    recency_days: float = 7.0
+    recency_weight: float = 0.5
     related_pairs: int = 10
     related_pair_weight: float = 1.0
     related_days: float = 30.0
@@ -72,5 +89,5 @@ class Ranking:
 
 # The ranking before concepts (one OR of the words plus an all-words bonus).
 WORDS_ONLY = Ranking(concepts=False, thesaurus=("synonyms.txt",), related_pairs=0,
-                     related_days=0.0)
+                     related_days=0.0, match_all=False)
 DEFAULT = Ranking()

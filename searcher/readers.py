@@ -41,8 +41,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-from searcher.cleaning import clean_text
-from searcher.dates import DateError, parse_date
+from searcher.cleaning import clean_body, clean_text
+from searcher.dates import DateError, date_in_text, parse_date
 from searcher.errors import SearcherError
 from searcher.models import Article, Rejected, web_url
 
@@ -89,33 +89,45 @@ def source_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list
     try:
         items = list(paths)
     except TypeError:
-        raise SearcherError(f"paths: expected a path or a list of paths, got "
-                            f"{type(paths).__name__}") from None
+        raise SearcherError(
+            f"paths: expected a path or a list of paths, got {type(paths).__name__}"
+        ) from None
     checked = []
     for item in items:
         if not isinstance(item, (str, os.PathLike)) or isinstance(item, bytes):
-            raise SearcherError(f"paths: expected a path or a list of paths, got a "
-                                f"{type(paths).__name__} holding {item!r}")
+            raise SearcherError(
+                f"paths: expected a path or a list of paths, got a "
+                f"{type(paths).__name__} holding {item!r}"
+            )
         path = Path(item)
         try:
             info = path.stat()
         except OSError as error:
-            problem = ("no such file or folder" if error.errno in (errno.ENOENT, errno.ENOTDIR)
-                       else f"cannot read: {error.strerror or error}")
+            problem = (
+                "no such file or folder"
+                if error.errno in (errno.ENOENT, errno.ENOTDIR)
+                else f"cannot read: {error.strerror or error}"
+            )
             raise CorpusError(f"{path}: {problem}") from None
         if stat.S_ISREG(info.st_mode) and not path.name.lower().endswith(
-                RECORD_SUFFIXES + DOCUMENT_SUFFIXES):
-            raise CorpusError(f"{path}: unknown format (expected {', '.join(RECORD_SUFFIXES)}"
-                              f" or {', '.join(DOCUMENT_SUFFIXES)})")
+            RECORD_SUFFIXES + DOCUMENT_SUFFIXES
+        ):
+            raise CorpusError(
+                f"{path}: unknown format (expected {', '.join(RECORD_SUFFIXES)}"
+                f" or {', '.join(DOCUMENT_SUFFIXES)})"
+            )
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
             raise CorpusError(f"{path}: not a regular file or a folder ({_kind(info.st_mode)})")
         checked.append(path)
     return checked
 
 
-def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
-                  follow_links: bool = False,
-                  max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Article | Rejected]:
+def read_articles(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    follow_links: bool = False,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+) -> Iterator[Article | Rejected]:
     """Every record from every path, in order.
 
     The paths are checked at once (see :func:`source_paths`), so a wrong path
@@ -129,23 +141,27 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
             if path.is_dir():
                 yield from _read_folder(path, follow_links, max_record_bytes)
             else:
-                yield from _read_file(path, root=path.parent, source=path.parent.name,
-                                      limit=max_record_bytes)
+                yield from _read_file(
+                    path, root=path.parent, source=path.parent.name, limit=max_record_bytes
+                )
 
     return records()
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
 
 
-def _read_file(path: Path, *, root: Path, source: str,
-               limit: int) -> Iterator[Article | Rejected]:
+def _read_file(path: Path, *, root: Path, source: str, limit: int) -> Iterator[Article | Rejected]:
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         yield from _guard(path, read_jsonl(path, max_record_bytes=limit))
@@ -154,8 +170,10 @@ def _read_file(path: Path, *, root: Path, source: str,
     elif name.endswith(DOCUMENT_SUFFIXES):
         yield read_document(path, root=root, source=source, max_record_bytes=limit)
     else:
-        raise CorpusError(f"{path}: unknown format (expected {', '.join(RECORD_SUFFIXES)}"
-                          f" or {', '.join(DOCUMENT_SUFFIXES)})")
+        raise CorpusError(
+            f"{path}: unknown format (expected {', '.join(RECORD_SUFFIXES)}"
+            f" or {', '.join(DOCUMENT_SUFFIXES)})"
+        )
 
 
 def _read_folder(root: Path, follow_links: bool, limit: int) -> Iterator[Article | Rejected]:
@@ -185,8 +203,7 @@ def _unreadable(path: Path, inside: Path, follow_links: bool) -> str | None:
     if path.is_symlink() and not follow_links:
         target = path.resolve()
         if not target.is_relative_to(inside):
-            return (f"a link to {target}, outside the folder; skipped "
-                    "(--follow-links reads it)")
+            return f"a link to {target}, outside the folder; skipped (--follow-links reads it)"
     try:
         info = path.stat()
     except OSError as error:
@@ -215,8 +232,9 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
-def bounded_lines(stream: BinaryIO, limit: int, *,
-                  skip_blank: bool) -> Iterator[tuple[int, bytes | None]]:
+def bounded_lines(
+    stream: BinaryIO, limit: int, *, skip_blank: bool
+) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line without its newline)`` from a binary stream; ``None`` stands
     for a line longer than ``limit`` bytes, which is skipped without being held.
 
@@ -280,8 +298,9 @@ def _too_long(limit: int) -> str:
     return f"the record is longer than {limit:,} bytes; skipped without reading it"
 
 
-def read_jsonl(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
-               ) -> Iterator[Article | Rejected]:
+def read_jsonl(
+    path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Article | Rejected]:
     """Articles from a JSON Lines file (optionally gzip-compressed)."""
     with _open_binary(path) as stream:
         for number, raw in bounded_lines(stream, max_record_bytes, skip_blank=True):
@@ -290,14 +309,16 @@ def read_jsonl(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
                 yield Rejected(location, _too_long(max_record_bytes))
                 continue
             if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
+                raw = raw[len(_BOM) :]
             if not raw.strip():
                 continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                yield Rejected(location, f"not valid UTF-8 (byte {raw[error.start]:#04x} "
-                                         f"at column {error.start + 1})")
+                yield Rejected(
+                    location,
+                    f"not valid UTF-8 (byte {raw[error.start]:#04x} at column {error.start + 1})",
+                )
                 continue
             try:
                 record = json.loads(line)
@@ -313,8 +334,9 @@ def read_jsonl(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
             yield article_from_record(record, location)
 
 
-def read_csv(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
-             ) -> Iterator[Article | Rejected]:
+def read_csv(
+    path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Article | Rejected]:
     """Articles from a CSV file with a header row (optionally gzip-compressed)."""
     # A quoted field may span lines: it is bounded too (the limit is per process).
     csv.field_size_limit(max_record_bytes)
@@ -326,7 +348,7 @@ def read_csv(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES
                 skipped.append(number)
                 continue
             if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
+                raw = raw[len(_BOM) :]
             # surrogateescape keeps undecodable bytes visible per record instead of
             # aborting the whole file at the first one.
             text = raw.decode("utf-8", "surrogateescape") + "\n"
@@ -402,14 +424,29 @@ def article_from_record(record: dict, location: str) -> Article | Rejected:
         return Rejected(location, f"bad date: {error}")
     # No title stays empty in the index (the body's first words would get the
     # title's weight); front ends show the start of the body instead.
-    return make_article(article_id, _pick(record, "title"), body, url=_pick(record, "url"),
-                        source=_pick(record, "source"), category=_pick(record, "category"),
-                        published=published, origin=location)
+    return make_article(
+        article_id,
+        _pick(record, "title"),
+        body,
+        url=_pick(record, "url"),
+        source=_pick(record, "source"),
+        category=_pick(record, "category"),
+        published=published,
+        origin=location,
+    )
 
 
-def make_article(article_id: str, title: str, body: str, *, url: str = "", source: str = "",
-                 category: str = "", published: datetime | None = None,
-                 origin: str = "") -> Article | Rejected:
+def make_article(
+    article_id: str,
+    title: str,
+    body: str,
+    *,
+    url: str = "",
+    source: str = "",
+    category: str = "",
+    published: datetime | None = None,
+    origin: str = "",
+) -> Article | Rejected:
     """An :class:`Article` with every text cleaned, or the reason it cannot be one.
 
     Every reader builds its articles here: an id that cannot be encoded (a lone
@@ -420,10 +457,13 @@ def make_article(article_id: str, title: str, body: str, *, url: str = "", sourc
     try:
         article_id.encode("utf-8")
     except UnicodeEncodeError as error:
-        return Rejected(location, f"the id holds {article_id[error.start]!r}, which is not a "
-                                  "character (a lone surrogate)")
+        return Rejected(
+            location,
+            f"the id holds {article_id[error.start]!r}, which is not a "
+            "character (a lone surrogate)",
+        )
     written = body.strip()
-    body = clean_text(body).strip()
+    body = clean_body(body)
     title = " ".join(clean_text(title).split())
     # A body that cleaning empties (CLICK-ID has 14 made only of a mangled
     # no-break space, "¬†") leaves a headline that is still news: kept.
@@ -431,8 +471,10 @@ def make_article(article_id: str, title: str, body: str, *, url: str = "", sourc
         return Rejected(location, "missing body")
     for name, text, most in (("body", body, MAX_BODY_CHARS), ("title", title, MAX_TITLE_CHARS)):
         if len(text) > most:
-            return Rejected(location, f"the {name} is {len(text):,} characters long; at most "
-                                      f"{most:,} are accepted")
+            return Rejected(
+                location,
+                f"the {name} is {len(text):,} characters long; at most {most:,} are accepted",
+            )
     url = web_url(clean_text(url).strip())
     return Article(
         id=article_id,
@@ -468,8 +510,9 @@ def _title_from_filename(path: Path) -> str:
     return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", stem) if word)
 
 
-def read_document(path: Path, *, root: Path, source: str,
-                  max_record_bytes: int = MAX_RECORD_BYTES) -> Article | Rejected:
+def read_document(
+    path: Path, *, root: Path, source: str, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Article | Rejected:
     """One article from a .txt/.md/.html file."""
     try:
         with open(path, "rb") as stream:
@@ -477,13 +520,16 @@ def read_document(path: Path, *, root: Path, source: str,
     except OSError as error:
         return Rejected(str(path), f"cannot read: {error.strerror or error}")
     if len(raw) > max_record_bytes:
-        return Rejected(str(path), f"the file is longer than {max_record_bytes:,} bytes; "
-                                   "skipped without reading it")
+        return Rejected(
+            str(path),
+            f"the file is longer than {max_record_bytes:,} bytes; skipped without reading it",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return Rejected(str(path), f"not valid UTF-8 (byte {raw[error.start]:#04x} "
-                                   f"at offset {error.start})")
+        return Rejected(
+            str(path), f"not valid UTF-8 (byte {raw[error.start]:#04x} at offset {error.start})"
+        )
     article_id = f"{root.name}/{path.relative_to(root).as_posix()}"
     if path.suffix.lower() in (".html", ".htm"):
         page = _HTMLText()
@@ -497,14 +543,54 @@ def read_document(path: Path, *, root: Path, source: str,
     else:
         title, body = _split_title(text, markdown=path.suffix.lower() == ".md")
         url, published_text = "", ""
+        source = _source_in_text(body) or source
+        title = title or _title_from_text(body)
     if not body.strip():
         return Rejected(str(path), "missing body")
     try:
         published = parse_date(published_text)
     except DateError as error:
         return Rejected(str(path), f"bad date: {error}")
-    return make_article(article_id, title or _title_from_filename(path), body, url=url,
-                        source=source, published=published, origin=str(path))
+    if published is None and not published_text:
+        published = date_in_text(body)  # a plain text's own "Senin (8/5)" (#21)
+    return make_article(
+        article_id,
+        title or _title_from_filename(path),
+        body,
+        url=url,
+        source=source,
+        published=published,
+        origin=str(path),
+    )
+
+
+# A news dateline: "Labuan Bajo, NTT (ANTARA) - " (the place, the agency, a dash).
+_DATELINE = re.compile(r"^[^\n()]{0,60}\(([A-Z][A-Za-z.]{1,30})\)\s*[-\u2013\u2014]\s*")
+_COPYRIGHT = re.compile(
+    r"^(?:[Cc]opyright\s*)?\u00a9\s*([A-Z][\w.]*(?: [A-Z][\w.]*){0,3})", re.MULTILINE
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MAX_TEXT_TITLE = 150  # a title cut from a plain text's first sentence
+
+
+def _source_in_text(body: str) -> str:
+    """The outlet a plain text names: its dateline's agency ("(ANTARA) -") or a
+    copyright line ("Copyright \u00a9 ANTARA 2023"); "" if it names none."""
+    found = _DATELINE.match(body) or _COPYRIGHT.search(body[-2000:])
+    return found.group(1).strip() if found else ""
+
+
+def _title_from_text(body: str) -> str:
+    """A plain text without a title line: its first sentence, after the dateline, cut
+    at a word near :data:`MAX_TEXT_TITLE` characters."""
+    first = body.strip().split("\n", 1)[0]
+    first = _DATELINE.sub("", first, count=1)
+    end = _SENTENCE_END.search(first)
+    sentence = first[: end.start()] if end else first
+    sentence = " ".join(sentence.split())
+    if len(sentence) > MAX_TEXT_TITLE:
+        sentence = sentence[:MAX_TEXT_TITLE].rsplit(" ", 1)[0] + " \u2026"
+    return sentence
 
 
 def _split_title(text: str, *, markdown: bool) -> tuple[str, str]:
@@ -520,8 +606,24 @@ def _split_title(text: str, *, markdown: bool) -> tuple[str, str]:
 class _HTMLText(HTMLParser):
     """Title, metadata and readable text of an HTML page (scripts and styles dropped)."""
 
-    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-              "article", "blockquote", "header", "footer"}
+    BLOCKS = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "blockquote",
+        "header",
+        "footer",
+    }
     HIDDEN = {"script", "style", "noscript", "template", "svg", "head"}
 
     def __init__(self):

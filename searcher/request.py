@@ -17,7 +17,8 @@ from searcher import checks
 from searcher.dates import DateError, parse_user_date
 from searcher.errors import QueryError
 
-SORTS = ("relevance", "newest", "oldest")
+# "blend": relevance times a date decay (Ranking.recency_days), #21.
+SORTS = ("relevance", "newest", "oldest", "blend")
 MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000

@@ -54,6 +54,21 @@ def facet_counts(groups: dict) -> list[FacetCount]:
     return sorted(counts, key=lambda f: (-f.count, f.value))
 
 
+def grouped_date_histogram(pairs: list[tuple[str, object]]) -> list[FacetCount]:
+    """Like :func:`date_histogram` for ``(day, group)`` pairs: each period counts the
+    distinct groups with a match in it (what a filter on the period would leave
+    once copies are collapsed)."""
+    dated = [(day, group) for day, group in pairs if day]
+    if not dated:
+        return []
+    first, last = min(d for d, _ in dated), max(d for d, _ in dated)
+    by_month = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days > 62
+    buckets: dict[str, set] = {}
+    for day, group in dated:
+        buckets.setdefault(day[:7] if by_month else day, set()).add(group)
+    return [FacetCount(key, len(buckets[key])) for key in sorted(buckets)]
+
+
 def date_histogram(days: dict) -> list[FacetCount]:
     """Matches per day, or per month when they span more than about two months."""
     dated = {day: count for day, count in days.items() if day}

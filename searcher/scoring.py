@@ -154,6 +154,17 @@ def sorted_by_date(docnums: np.ndarray, moments: np.ndarray, dated: np.ndarray, 
     return order[:limit]
 
 
+def recency_blend(scores: np.ndarray, moments: np.ndarray, dated: np.ndarray, origin: int,
+                  day: int, half_life: float, weight: float) -> np.ndarray:
+    """Scores times a date decay: ``1 - weight + weight * 0.5 ** (age / half_life)``,
+    the age in days (``day``: one day in the moments' unit) before ``origin``;
+    undated documents get the floor ``1 - weight`` (Elasticsearch's ``exp`` decay
+    of ``function_score``, multiplied in)."""
+    age = np.maximum(origin - moments.astype(np.float64), 0.0) / day
+    decay = np.where(dated, 0.5 ** (age / half_life), 0.0) if half_life > 0 else 0.0
+    return scores * (1.0 - weight + weight * decay)
+
+
 def group_counts(codes: np.ndarray, names: Sequence) -> dict:
     """``{name: documents}`` for documents labelled by ``codes`` (indexes into ``names``)."""
     counts = np.bincount(codes, minlength=len(names))

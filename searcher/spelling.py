@@ -20,6 +20,11 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 MAX_WORD_LETTERS = 30
 MAX_RARE_WORDS = 3
 MAX_FAR_WORDS = 1
+# Letters a preferred correction keeps from the typed word: the first letters are
+# rarely the misspelled ones ("bupti" is "bupati" rather than the commoner
+# "bukti"); the same prefix as rare words' better-known spellings, so the
+# suggestion is the spelling the search uses (#21).
+KEPT_PREFIX = 3
 
 
 def edits(word: str, prefix: int = 0, *, swaps: bool = True) -> list[str]:
@@ -58,7 +63,8 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     ``exact_counts(words)`` and ``stem_counts(stems)`` give how many documents
     hold each; a word counts as rare below 3 documents, unless its stem is
     common ("dagang"). A replacement must occur in over 3 documents and ten
-    times as many as the word. One-edit variants are tried first, then
+    times as many as the word; among those, one that keeps the word's first
+    ``KEPT_PREFIX`` letters is preferred. One-edit variants are tried first, then
     ``far(word)`` (two edits) for words longer than five letters. ``known(word)``,
     when given, says whether the index may hold a word at all (its stem table):
     only those variants are counted, a few instead of hundreds of lookups.
@@ -82,7 +88,9 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     far_left = MAX_FAR_WORDS
     for word in rare:
         floor = max(3, counts.get(word, 0) * 10)
-        best = _most_frequent(near[word], found, floor)
+        head = word[:KEPT_PREFIX]
+        best = (_most_frequent([c for c in near[word] if c.startswith(head)], found, floor)
+                or _most_frequent(near[word], found, floor))
         if best is None and far is not None and len(word) > 5 and far_left:
             far_left -= 1
             candidates = list(far(word))

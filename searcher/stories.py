@@ -66,8 +66,13 @@ class _Story:
 class StoryClusters:
     """Single-pass clustering; ``add`` articles in (published, id) order."""
 
-    def __init__(self, threshold: float = THRESHOLD, window_days: float = WINDOW_DAYS,
-                 candidate_terms: int = CANDIDATE_TERMS, max_candidates: int = MAX_CANDIDATES):
+    def __init__(
+        self,
+        threshold: float = THRESHOLD,
+        window_days: float = WINDOW_DAYS,
+        candidate_terms: int = CANDIDATE_TERMS,
+        max_candidates: int = MAX_CANDIDATES,
+    ):
         self.threshold = threshold
         self.window = window_days * 86_400
         self.candidate_terms = candidate_terms
@@ -113,8 +118,9 @@ class StoryClusters:
                     if not holders:
                         del self._postings[term]
 
-    def add(self, doc_id: str, counts: Counter, seconds: float | None,
-            story: str | None = None) -> str:
+    def add(
+        self, doc_id: str, counts: Counter, seconds: float | None, story: str | None = None
+    ) -> str:
         """Cluster one article (``seconds``: its time, None if undated); return its
         story's id (the id of the story's first article). ``story`` restores a
         known assignment (reloading saved state) instead of looking for one."""
@@ -135,8 +141,8 @@ class StoryClusters:
                 shared.update(postings[term])
             # Stories sharing at least MIN_SHARED of those words, those sharing most first.
             candidates = heapq.nsmallest(
-                self.max_candidates,
-                [(-n, label) for label, n in shared.items() if n >= MIN_SHARED])
+                self.max_candidates, [(-n, label) for label, n in shared.items() if n >= MIN_SHARED]
+            )
             items = list(vector.items())
             for _, label in sorted(candidates, key=lambda x: x[1]):
                 active = self._active[label]
@@ -160,3 +166,38 @@ class StoryClusters:
         found.size += 1
         self._order.append((found.latest, story))
         return story
+
+
+def representative(members: list[Counter]) -> int:
+    """The position of the article nearest its story's centre (0 for one or two).
+
+    Each article is the unit vector of its story words (:func:`story_terms`, log
+    term frequency); the centre is the sum of the others' vectors (leave one out, so
+    an article does not pull the centre towards itself), and the representative is
+    the article with the highest cosine to it: the headline that shares most of
+    what the story's articles say, rather than its first article's wording. Ties go
+    to the earlier position (articles are given oldest first).
+    """
+    if len(members) < 3:
+        return 0  # two articles are equally near each other's centre
+    units = []
+    for counts in members:
+        vector = {term: 1 + math.log(count) for term, count in counts.items() if count > 0}
+        norm = math.sqrt(sum(w * w for w in vector.values()))
+        units.append({t: w / norm for t, w in vector.items()} if norm else {})
+    total: dict[str, float] = {}
+    for unit in units:
+        for term, weight in unit.items():
+            total[term] = total.get(term, 0.0) + weight
+    total2 = sum(w * w for w in total.values())
+    best, best_score = 0, -1.0
+    for position, unit in enumerate(units):
+        if not unit:
+            continue
+        others = {t: total[t] - w for t, w in unit.items()}
+        rest2 = total2 - sum(total[t] ** 2 - others[t] ** 2 for t in unit)
+        dot = sum(w * others[t] for t, w in unit.items())
+        score = dot / math.sqrt(rest2) if rest2 > 1e-12 else 0.0
+        if score > best_score + 1e-12:
+            best, best_score = position, score
+    return best

@@ -96,7 +96,7 @@ def test_query_prints_a_readable_ranked_list(sample_index, capsys):
     assert "<mark>" not in out
     assert [line[:3] for line in lines if line[:1].isdigit() and line[1:3] == ". "] == [
         "1. ", "2. ", "3. "]
-    assert lines[-1].startswith("1-3 of 19 results for 'perdagangan orang'")
+    assert lines[-1].startswith("1-3 of 6 results for 'perdagangan orang'")
 
 
 def test_query_with_nothing_found_exits_1(sample_index, capsys):
@@ -113,9 +113,19 @@ def test_a_query_without_words_finds_nothing_and_says_why(sample_index, capsys):
 
 
 def test_query_shows_the_suggestion(sample_index, capsys):
-    # A typo after the first three letters ("perdagngan") finds the right spelling itself.
-    assert main(["query", "pwrdagangan", "--index", str(sample_index)]) == 1
+    # An absent word is searched as its far more frequent spelling, and said (#21)...
+    assert main(["query", "pwrdagangan", "--index", str(sample_index)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "showing results for 'perdagangan'; search 'pwrdagangan' as typed with --as-typed")
+    # ...or, as typed, suggested.
+    assert main(["query", "pwrdagangan", "--as-typed", "--index", str(sample_index)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "did you mean: perdagangan"
+
+
+def test_query_says_which_words_were_left_out(sample_index, capsys):
+    assert main(["query", "perdagangan orang zzzqqq", "--index", str(sample_index)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "without the word(s) 'zzzqqq': too few articles hold every word")
 
 
 def test_query_json_has_exactly_the_documented_keys(sample_index, capsys):
@@ -180,7 +190,7 @@ def test_real_query_process_prints_plain_text_without_colour(sample_index):
     assert done.returncode == 0, done.stderr
     assert "\033" not in done.stdout
     assert done.stdout.splitlines()[0].startswith("1. ")
-    assert "of 19 results for 'perdagangan orang'" in done.stdout
+    assert "of 6 results for 'perdagangan orang'" in done.stdout
 
 
 def test_real_query_process_json(sample_index):

@@ -126,26 +126,26 @@ def own_cluster(tmp_path):
 def test_a_shard_that_is_down_gives_partial_results_and_a_warning(own_cluster, capsys):
     location = own_cluster.location
     with searcher.open_index(location) as ix:
-        complete = ix.search("perdagangan orang", facets=True)
+        complete = ix.search("pemerintah", facets=True)
         assert complete.total == 5 and complete.warnings == ()
         own_cluster.stop(1)
-        partial = ix.search("perdagangan orang", facets=True)
+        partial = ix.search("pemerintah", facets=True)
         assert 0 < partial.total < complete.total
         assert set(ids(partial)) < set(ids(complete))
         assert partial.warnings and "partial results" in partial.warnings[0]
         assert sum(f.count for f in partial.facets["source"]) == partial.total
 
-    assert main(["query", "perdagangan orang", "--backend", location]) == 0
+    assert main(["query", "pemerintah", "--backend", location]) == 0
     assert "warning: partial results" in capsys.readouterr().err
 
     from web import close_index, create_app
 
     app = create_app({"TESTING": True, "INDEX": location})
     try:
-        page = app.test_client().get("/search?q=perdagangan+orang")
+        page = app.test_client().get("/search?q=pemerintah")
         assert page.status_code == 200
         assert "Hasil belum lengkap" in page.get_data(as_text=True)
-        api = app.test_client().get("/api/search?q=perdagangan+orang").get_json()
+        api = app.test_client().get("/api/search?q=pemerintah").get_json()
         assert api["warnings"] and api["total"] == partial.total
     finally:
         close_index(app)
@@ -229,14 +229,14 @@ def test_a_hung_node_costs_one_timeout_then_is_tried_last(sphinx_cluster, monkey
     hung = HungNode()
     location = sphinx_cluster.location.replace("manticore://",
                                                f"manticore://127.0.0.1:{hung.port},", 1)
-    queries = ("banjir", "perdagangan orang", "korupsi")
+    queries = ("banjir", "pemerintah", "korupsi")
     with searcher.open_index(sphinx_cluster.location) as ix:
         want = [ix.search(q).total for q in queries]
     outcome: dict = {}
 
     def searches():
         with searcher.open_index(location) as ix:  # discovery meets the hung node first
-            outcome["first"] = ix.search("perdagangan orang")
+            outcome["first"] = ix.search("pemerintah")
             tried = len(hung.accepted)
             outcome["later"] = [ix.search(q).total for q in queries]
             outcome["new attempts"] = len(hung.accepted) - tried

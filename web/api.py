@@ -1,15 +1,16 @@
 """The JSON API under ``/api/``: ``search`` (exactly ``SearchResult.to_json()``, the
 output of ``python -m searcher query --json``; with ``facets=1`` it adds
-``facets`` and ``histogram``), ``article/<id>``, ``story/<id>`` and ``stats``.
+``facets`` and ``histogram``), ``article/<id>``, ``story/<id>`` (a page of a
+story), ``stories`` (a page of stories) and ``stats``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, redirect, request, url_for
 
 from web import get_index
 from web.errors import error_response
-from web.params import SearchParams, flag
+from web.params import SearchParams, StoryListParams, StoryParams, flag
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,8 +37,9 @@ def _found(thing, title: str, missing: str):
 
 @bp.get("/article/<path:doc_id>")
 def article(doc_id: str):
-    return _found(get_index().get(doc_id), "Berita tidak ditemukan",
-                  f"no article with id {doc_id!r}")
+    return _found(
+        get_index().get(doc_id), "Berita tidak ditemukan", f"no article with id {doc_id!r}"
+    )
 
 
 @bp.get("/stats")
@@ -49,5 +51,21 @@ def stats():
 
 @bp.get("/story/<path:story_id>")
 def story(story_id: str):
-    return _found(get_index().story(story_id), "Peristiwa tidak ditemukan",
-                  f"no story with id {story_id!r}")
+    """A page of a story's articles (``page``, ``per_page`` default 50, ``sort``
+    terlama/terbaru, ``since``/``until``); a story whose first article was deleted
+    redirects to its current id."""
+    params = StoryParams.from_args(request.args)
+    found = params.run(get_index(), story_id)
+    if found is not None and found.id != story_id:
+        return redirect(
+            url_for("api.story", story_id=found.id, **params.link(page=params.page)), 301
+        )
+    return _found(found, "Peristiwa tidak ditemukan", f"no story with id {story_id!r}")
+
+
+@bp.get("/stories")
+def stories():
+    """Stories with an article in a window: ``since``, ``until``, ``source``,
+    ``category`` (repeatable), ``sort`` terbesar/teraktif/terbaru (largest, active,
+    latest; default largest), ``page``, ``per_page``."""
+    return jsonify(StoryListParams.from_args(request.args).run(get_index()).to_json())

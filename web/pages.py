@@ -1,6 +1,8 @@
-"""The pages: ``/`` (search box and examples), ``/search`` (results, facets,
-timeline), ``/article/<id>`` (the full article, query words marked, related
-articles) and ``/story/<id>`` (a story's articles on the timeline).
+"""The pages: ``/`` (search box and the stories of the latest days), ``/search``
+(results, one card per story, facets, timeline), ``/article/<id>`` (the full
+article, query words marked, related articles), ``/stories`` (the largest and
+most active stories of a window) and ``/story/<id>`` (a story's articles, a page
+at a time, on a timeline whose days are links).
 """
 
 from __future__ import annotations
@@ -8,14 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 import searcher
 from web import get_index, timeline
 from web.errors import error_response
 from web.markup import marked_html
-from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams
+from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams, StoryListParams, StoryParams
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -23,10 +25,65 @@ log = logging.getLogger(__name__)
 EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", "TPPO", "KTT ASEAN")
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
+# Sort options as the page names them (#21: "blend" is relevance with recency).
+SORTS = (
+    ("relevance", "Relevansi"),
+    ("blend", "Relevan & terbaru"),
+    ("newest", "Terbaru"),
+    ("oldest", "Terlama"),
+)
+
+HOME_STORIES = 8
+HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
+
 
 @bp.get("/")
 def home():
-    return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
+    stats = _stats()
+    window, stories = None, []
+    try:
+        window = _latest_window(get_index(), sort="active", per_page=HOME_STORIES)
+        stories = window.run(get_index()).stories if window else []
+    except Exception:  # they only decorate the page, as the statistics do
+        log.exception("latest stories failed")
+    return render_template(
+        "index.html", stats=stats, examples=EXAMPLES, q="", stories=stories, window=window
+    )
+
+
+def _latest_window(index, **options) -> StoryListParams | None:
+    """The window of the index's HOME_DAYS latest days that have stories (days without
+    news are skipped, so a stray late article does not make a window of one story);
+    None: no dated stories."""
+    days: set = set()
+    for page in range(1, 6):  # the 500 most recently active stories at most
+        listed = index.story_list(sort="latest", page=page, per_page=100)
+        days.update(story.last.date() for story in listed.stories if story.last)
+        if len(days) >= HOME_DAYS or page >= listed.pages:
+            break
+    if not days:
+        return None
+    latest = sorted(days, reverse=True)[:HOME_DAYS]
+    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(), **options)
+
+
+@bp.get("/stories")
+def stories():
+    index = get_index()
+    params = StoryListParams.from_args(request.args, sort="active")
+    if not request.args:  # the latest days, until the reader picks another window
+        params = _latest_window(index, sort="active") or params
+    listed = params.run(index)
+    return render_template(
+        "stories.html",
+        q="",
+        params=params,
+        listed=listed,
+        stats=_stats(),
+        pages=_page_numbers(listed.page, min(listed.pages, MAX_PAGE)),
+        first=(listed.page - 1) * listed.per_page + 1,
+        sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")),
+    )
 
 
 @bp.get("/search")
@@ -46,7 +103,7 @@ def search():
         pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
-        sorts=(("relevance", "Relevansi"), ("newest", "Terbaru"), ("oldest", "Terlama")),
+        sorts=SORTS,
     )
 
 
@@ -85,12 +142,26 @@ def article(doc_id: str):
 
 @bp.get("/story/<path:story_id>")
 def story(story_id: str):
-    found = get_index().story(story_id)
+    params = StoryParams.from_args(request.args)
+    found = params.run(get_index(), story_id)
     if found is None:
-        return error_response(404, "Peristiwa tidak ditemukan",
-                              "Tidak ada peristiwa dengan kode ini di indeks.")
-    return render_template("story.html", story=found, q=request.args.get("q", "").strip()[
-        :MAX_QUERY_CHARS], timeline=timeline.build(found.histogram))
+        return error_response(
+            404, "Peristiwa tidak ditemukan", "Tidak ada peristiwa dengan kode ini di indeks."
+        )
+    if found.id != story_id:  # its first article was deleted: the story's id now (#24)
+        return redirect(
+            url_for("pages.story", story_id=found.id, **params.link(page=params.page)), 301
+        )
+    return render_template(
+        "story.html",
+        story=found,
+        q=params.q,
+        params=params,
+        timeline=timeline.build(found.histogram),
+        pages=_page_numbers(found.page, min(found.pages, MAX_PAGE)),
+        first=(found.page - 1) * (found.per_page or 0) + 1,
+        sorts=(("oldest", "Terlama"), ("newest", "Terbaru")),
+    )
 
 
 def _stats() -> searcher.IndexStats | None:
@@ -150,6 +221,8 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
                 snippets=False,
                 facets=True,
                 filters=replace(params, **{name: ()}).filters(),
+                collapse=params.collapse,  # counted as the results are (#21)
+                as_typed=params.as_typed,
             )
             counts = wider.facets.get(key, [])
         values = [
@@ -179,5 +252,3 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 def _paragraphs(html: str) -> list[Markup]:
     """Escaped (and marked) article text split into paragraphs."""
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]
-
-

@@ -8,8 +8,9 @@ link to the same search with some state changed (another page, one filter
 less...), leaving out defaults so URLs stay short.
 
 Sort values: the UI uses Indonesian (``relevansi``, ``terbaru``,
-``terlama``); the English names of the library (``relevance``, ``newest``,
-``oldest``) are accepted too.
+``terlama``, ``relevan-terbaru``); the English names of the library
+(``relevance``, ``newest``, ``oldest``, ``blend``) are accepted too.
+``asis=1`` searches the words as typed (no spelling correction, #21).
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ from searcher.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 DEFAULT_PER_PAGE = 10
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200
-SORT_NAMES = {"relevansi": "relevance", "terbaru": "newest", "terlama": "oldest"}
-SORT_LABELS = {"relevance": "relevansi", "newest": "terbaru", "oldest": "terlama"}
+SORT_NAMES = {
+    "relevansi": "relevance",
+    "terbaru": "newest",
+    "terlama": "oldest",
+    "relevan-terbaru": "blend",
+}
+SORT_LABELS = {
+    "relevance": "relevansi",
+    "newest": "terbaru",
+    "oldest": "terlama",
+    "blend": "relevan-terbaru",
+}
 _WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 
 
@@ -46,7 +57,9 @@ class SearchParams:
     since: str = ""
     until: str = ""
     sort: str = "relevance"  # the library's name
-    collapse: bool = True  # one article per duplicate group (collapse=0: every copy)
+    # One card per story (the default), per duplicate group (collapse=1) or none (0).
+    collapse: str = "story"
+    as_typed: bool = False  # asis=1: the words as typed, no spelling correction (#21)
 
     # -- reading --------------------------------------------------------------
     @classmethod
@@ -66,7 +79,8 @@ class SearchParams:
             since=args.get("since", "").strip(),
             until=args.get("until", "").strip(),
             sort=_sort(args.get("sort", "")),
-            collapse=flag(args.get("collapse", ""), "collapse", default=True),
+            collapse=_collapse(args.get("collapse", "")),
+            as_typed=flag(args.get("asis", ""), "asis"),
         )
         params.filters()  # a bad date or range is a bad request now, not later
         return params
@@ -90,9 +104,16 @@ class SearchParams:
 
     def run(self, index: searcher.SearchIndex, *, facets: bool) -> searcher.SearchResult:
         """The search a page or API call asks for (both take the same parameters)."""
-        return index.search(self.q, page=self.page, per_page=self.per_page,
-                            filters=self.filters(), sort=self.sort, facets=facets,
-                            collapse=self.collapse)
+        return index.search(
+            self.q,
+            page=self.page,
+            per_page=self.per_page,
+            filters=self.filters(),
+            sort=self.sort,
+            facets=facets,
+            collapse=self.collapse,
+            as_typed=self.as_typed,
+        )
 
     # -- writing ----------------------------------------------------------------
     def link(self, **changes) -> dict:
@@ -118,8 +139,10 @@ class SearchParams:
             args["per_page"] = params.per_page
         if params.page != 1:
             args["page"] = params.page
-        if not params.collapse:
-            args["collapse"] = 0
+        if params.collapse != "story":
+            args["collapse"] = COLLAPSE_ARGS[params.collapse]
+        if params.as_typed:
+            args["asis"] = 1
         return args
 
     def toggle(self, facet: str, value: str) -> dict:
@@ -154,6 +177,25 @@ def flag(raw: str, name: str, *, default: bool = False) -> bool:
     raise ParamError(name, f"harus 1 atau 0, bukan {raw[:40]!r}")
 
 
+COLLAPSE_ARGS = {"none": "0", "duplicates": "1", "story": "story"}
+
+
+def _collapse(raw: str) -> str:
+    """``collapse``: story (default), 1/duplicates (one per duplicate group), 0/none."""
+    value = raw.strip().lower()
+    if not value or value in ("story", "peristiwa"):
+        return "story"
+    if value in ("none", "semua"):
+        return "none"
+    if value in ("duplicates", "salinan"):
+        return "duplicates"
+    if value in ("0", "false", "tidak"):
+        return "none"
+    if value in ("1", "true", "ya"):
+        return "duplicates"
+    raise ParamError("collapse", f"pilih story, 1 (salinan) atau 0 (semua), bukan {raw[:40]!r}")
+
+
 def _whole_number(args, name: str, low: int, high: int, default: int) -> int:
     raw = args.get(name, "")
     if not raw.strip():
@@ -182,6 +224,130 @@ def _sort(raw: str) -> str:
         return value
     raise ParamError(
         "sort",
-        f"pilih salah satu dari relevansi, terbaru, terlama "
-        f"(atau relevance, newest, oldest), bukan {raw[:40]!r}",
+        f"pilih salah satu dari relevansi, terbaru, terlama, relevan-terbaru "
+        f"(atau relevance, newest, oldest, blend), bukan {raw[:40]!r}",
     )
+
+
+# -- stories ---------------------------------------------------------------------------------
+STORY_LIST_SORTS = {"terbesar": "largest", "teraktif": "active", "terbaru": "latest"}
+STORY_LIST_LABELS = {value: label for label, value in STORY_LIST_SORTS.items()}
+STORY_SORTS = {"terlama": "oldest", "terbaru": "newest"}
+STORY_LABELS = {value: label for label, value in STORY_SORTS.items()}
+STORIES_PER_PAGE = 20
+STORY_PER_PAGE = 50  # articles on a story page (a 10,000-article story was 2.78 MB, #24)
+
+
+def _choice(raw: str, name: str, names: dict, default: str) -> str:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in names:
+        return names[value]
+    if value in names.values():
+        return value
+    raise ParamError(name, f"pilih salah satu dari {', '.join(names)}, bukan {raw[:40]!r}")
+
+
+@dataclass(frozen=True)
+class StoryListParams:
+    """``/stories`` and ``/api/stories``: a window, sources, categories, a sort, a page."""
+
+    since: str = ""
+    until: str = ""
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sort: str = "largest"
+    page: int = 1
+    per_page: int = STORIES_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args, *, sort: str = "largest") -> StoryListParams:
+        params = cls(
+            since=args.get("since", "").strip(),
+            until=args.get("until", "").strip(),
+            sources=_values(args, "source"),
+            categories=_values(args, "category"),
+            sort=_choice(args.get("sort", ""), "sort", STORY_LIST_SORTS, sort),
+            page=_whole_number(args, "page", 1, MAX_PAGE, 1),
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORIES_PER_PAGE),
+        )
+        searcher.Filters.build(since=params.since or None, until=params.until or None)
+        return params
+
+    def run(self, index: searcher.SearchIndex) -> searcher.StoryList:
+        return index.story_list(
+            since=self.since or None,
+            until=self.until or None,
+            source=self.sources,
+            category=self.categories,
+            sort=self.sort,
+            page=self.page,
+            per_page=self.per_page,
+        )
+
+    def link(self, **changes) -> dict:
+        """Query-string arguments with ``changes`` (any change but ``page`` resets it)."""
+        if "page" not in changes:
+            changes["page"] = 1
+        params = replace(self, **changes)
+        args: dict = {
+            "since": params.since,
+            "until": params.until,
+            "source": list(params.sources),
+            "category": list(params.categories),
+            "sort": STORY_LIST_LABELS[params.sort],
+        }
+        if params.page != 1:
+            args["page"] = params.page
+        if params.per_page != STORIES_PER_PAGE:
+            args["per_page"] = params.per_page
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """``/story/<id>``: a page of its articles, oldest or newest first, one day or all."""
+
+    q: str = ""
+    since: str = ""
+    until: str = ""
+    sort: str = "oldest"
+    page: int = 1
+    per_page: int = STORY_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args) -> StoryParams:
+        params = cls(
+            q=args.get("q", "").strip()[:MAX_QUERY_CHARS],
+            since=args.get("since", "").strip(),
+            until=args.get("until", "").strip(),
+            sort=_choice(args.get("sort", ""), "sort", STORY_SORTS, "oldest"),
+            page=_whole_number(args, "page", 1, MAX_PAGE, 1),
+            per_page=_whole_number(args, "per_page", 1, MAX_PER_PAGE, STORY_PER_PAGE),
+        )
+        searcher.Filters.build(since=params.since or None, until=params.until or None)
+        return params
+
+    def run(self, index: searcher.SearchIndex, story_id: str):
+        return index.story(
+            story_id,
+            page=self.page,
+            per_page=self.per_page,
+            sort=self.sort,
+            since=self.since or None,
+            until=self.until or None,
+        )
+
+    def link(self, **changes) -> dict:
+        if "page" not in changes:
+            changes["page"] = 1
+        params = replace(self, **changes)
+        args: dict = {"q": params.q, "since": params.since, "until": params.until}
+        if params.sort != "oldest":
+            args["sort"] = STORY_LABELS[params.sort]
+        if params.page != 1:
+            args["page"] = params.page
+        if params.per_page != STORY_PER_PAGE:
+            args["per_page"] = params.per_page
+        return {key: value for key, value in args.items() if value}

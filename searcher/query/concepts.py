@@ -179,6 +179,28 @@ def _concepts(raw: list[str], positions: list[int], thesaurus: tuple[str, ...]
     return tuple(found)
 
 
+def holds_phrase(text: str, words: tuple[str, ...], *, stop_words: bool = False) -> bool:
+    """Whether ``text`` writes ``words`` (normalised forms) side by side in this
+    order: with ``stop_words`` every word counts, as written; without, stop words
+    are left out of both (as the exact field's analysis drops them)."""
+    if not words:
+        return False
+    if all(w.isascii() and w.isalnum() for w in words):
+        folded = text.casefold()
+        if any(w not in folded for w in words):  # a quick no
+            return False
+    tokens = [w for w in (normalize(m.group()) for m in find_words(text))
+              if stop_words or not is_stop_word(w)]
+    if not stop_words:
+        words = tuple(w for w in words if not is_stop_word(w))
+        if not words:
+            return False
+    size = len(words)
+    first = words[0]
+    return any(tokens[i:i + size] == list(words) for i, token in enumerate(tokens)
+               if token == first)
+
+
 @cache
 def _expression(words: tuple[str, ...]) -> tuple[Word, ...]:
     return analyse_words(" ".join(words))

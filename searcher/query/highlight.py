@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import query
 
-from searcher.query.nodes import PairPhrase
+from searcher.query.nodes import AllWords, LiteralPhrase, PairPhrase
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.snippets import MatchTerms
 
@@ -22,6 +22,17 @@ def match_terms(parsed) -> MatchTerms:
             return
         if isinstance(node, PairPhrase):  # a concept's other expression, found together
             found["stem_phrases"].add(node.words)
+            return
+        if isinstance(node, AllWords):
+            # A multiword expression's words anywhere: marked only where the whole
+            # expression stands, never word by word ("tindak" of "tindak lanjut", #21).
+            found["exact_phrases"].add(tuple(
+                leaf.text for leaf in node.leaves() if leaf.fieldname.endswith("_exact")
+                and leaf.fieldname.startswith("body"))
+                or tuple(leaf.text for leaf in node.leaves()))
+            return
+        if isinstance(node, LiteralPhrase):  # a quoted phrase: its written words
+            found["exact_phrases"].add(node.exact_words)
             return
         fieldname = getattr(node, "fieldname", None)
         if fieldname in FIELD_BOOSTS:

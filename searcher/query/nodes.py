@@ -17,6 +17,7 @@ from searcher.analysis import pair_term
 from searcher.query import concepts
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import LONG_QUERY, Ranking
+from searcher.stopwords import is_stop_word
 
 PAIR_FIELDS = ("title_pairs", "body_pairs")  # neighbouring stems as one term
 
@@ -40,6 +41,49 @@ class PairPhrase(query.Or):
 
     def apply(self, fn):
         return self  # pair terms: nothing to expand or rewrite
+
+
+class LiteralPhrase(query.WrappingQuery):
+    """A quoted phrase as written: these word forms (``words``, normalised), in
+    this order, in the stored text ``stored`` ("title" or "body"); #21.
+
+    ``child`` is the phrase on the stemmed field (Whoosh's positions), whose
+    matches are the candidates; the evaluator keeps those whose stored text
+    holds the words side by side: with ``every_word`` (a phrase the user
+    typed) each word as written, stop words included; otherwise (a thesaurus
+    expression) stop words between them are skipped, as the exact field's
+    analysis drops them. The exact fields keep no positions (a smaller
+    index), so the written order is read from the text.
+    """
+
+    def __init__(self, child, words: tuple[str, ...] = (), stored: str = "body",
+                 every_word: bool = False):
+        super().__init__(child)
+        self.words = tuple(words)
+        self.stored = stored
+        self.every_word = every_word
+
+    @property
+    def exact_words(self) -> tuple[str, ...]:
+        """The words the exact field holds (stop words left out)."""
+        return tuple(w for w in self.words if not is_stop_word(w))
+
+    def _rewrap(self, child):
+        return LiteralPhrase(child, self.words, self.stored, self.every_word)
+
+    def apply(self, fn):
+        return self  # written words: nothing to expand or rewrite
+
+    def __eq__(self, other):
+        return (type(other) is LiteralPhrase and self.child == other.child
+                and self.words == other.words and self.stored == other.stored
+                and self.every_word == other.every_word)
+
+    def __hash__(self):
+        return hash((LiteralPhrase, self.child, self.words, self.stored, self.every_word))
+
+    def __repr__(self):
+        return f"LiteralPhrase({self.stored}, {self.words!r})"
 
 
 class AllWords(query.And):

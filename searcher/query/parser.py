@@ -3,7 +3,10 @@
 Query language (Whoosh's parser with our analysis):
 
 * plain words: read as words, concepts and pairs (:mod:`searcher.query.nodes`);
-  every word is optional, but documents holding more of them rank first;
+  every concept is required, and left out, least informative first, only
+  when too few articles hold them all (:func:`searcher.whoosh.evaluator.match_set`);
+  with operators, words side by side are all required (``a b OR c``: a and
+  either b or c);
 * ``"exact phrase"``, ``OR``, ``AND``, ``NOT word`` / ``-word``, ``+word``;
 * ``field:value`` for ``title``/``judul``, ``source``/``sumber``,
   ``category``/``kategori``, and ``tanggal:[2019-09-01 TO 2019-09-30]``;
@@ -26,12 +29,13 @@ from searcher.analysis import analyze
 from searcher.categories import normalize_label
 from searcher.errors import QueryError
 from searcher.query import concepts
-from searcher.query.nodes import Concepts
+from searcher.query.nodes import Concepts, LiteralPhrase
 from searcher.query.text import clean_query, extract_dates, only_negations
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.ranking import Ranking
+from searcher.ranking import LONG_QUERY, Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
 from searcher.synonyms import expand_synonyms, query_pieces
+from searcher.tokenizer import find_words, normalize
 from searcher.whoosh.storage import make_schema
 
 # Weights of the fields a plain word is looked up in (BM25 per field, summed):
@@ -91,8 +95,13 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
         # "-banjir" alone: everything except (Whoosh would drop the clause).
         text = f"NOT ({excluded})"
     expanded = expand_synonyms(text, ranking.thesaurus)
+    # Words side by side: every one required (#21), unless the ranking is the
+    # one before or the query a question or long (as plain queries: any word
+    # enough, documents with all of them first).
+    every_word = ranking.match_all and not paraphrase(text)
+    group = qparser.AndGroup if every_word else OR_GROUP
     try:
-        loose = _parser(OR_GROUP, FIELD_BOOSTS).parse(expanded)
+        loose = _parser(group, FIELD_BOOSTS).parse(expanded)
         strict = _parser(qparser.AndGroup, ALL_WORDS_FIELDS).parse(expanded)
     except PARSE_ERRORS:  # the parser's failures are the input's
         raise QueryError("q: cannot understand the query; check its brackets, quotes and "
@@ -101,18 +110,27 @@ def parse_parts(text: str, *, all_words: bool = True, ranking: Ranking = DEFAULT
     # The AND parse keeps the user's structure ("sumber:a OR sumber:b" stays
     # one clause), so restrictions are read from it.
     strict, filters = split_filters(strict)
-    loose = _without_exact_phrases(_without_filters(loose))
+    loose = literal_phrases(_without_filters(loose), written_phrases(text),
+                            literal=ranking.match_all)
     if strict is None or strict is query.NullQuery:
         # Only restrictions: everything that passes them. No restriction and no
         # word ("!!!!", '""'): nothing (#12; a bare "*" is Every, not NullQuery).
         loose = None if filters or date_filter is not None else query.NullQuery
-    elif (all_words and ALL_WORDS_BOOST and strict != loose
+    elif (all_words and ALL_WORDS_BOOST and not every_word and strict != loose
           and 2 <= len(analyze(text)) <= ALL_WORDS_MAX):
         # Every word is optional, but documents with all of them come first.
         loose = query.Or([loose, strict.with_boost(ALL_WORDS_BOOST)])
     if loose is not None:
         loose = lift_negations(loose)
     return loose, filters, date_filter
+
+
+def paraphrase(text: str) -> bool:
+    """A question or a query of more than LONG_QUERY words (stop words left out),
+    whose words are not all required (see :func:`searcher.whoosh.evaluator.match_set`)."""
+    words = [normalize(m.group()) for m in find_words(text)]
+    return (len(analyze(text)) > LONG_QUERY
+            or not concepts.question_words().interrogatives.isdisjoint(words))
 
 
 @functools.lru_cache(maxsize=1024)  # news queries repeat; the parse takes milliseconds
@@ -128,18 +146,18 @@ def parse(text: str, ranking: Ranking = DEFAULT_RANKING):
 
 
 
-_RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
+RESTRICTION_PIECE = re.compile(r"^(?:source|sumber|category|kategori):\S", re.IGNORECASE)
 
 
 def read_concepts(text: str, ranking: Ranking):
     """``(Concepts query, restrictions)`` for a query of plain words (and
     source/category restrictions), or None for any other query (parsed by Whoosh)."""
     pieces = query_pieces(text)
-    words = [p for p in pieces if not _RESTRICTION_PIECE.match(p)]
+    words = [p for p in pieces if not RESTRICTION_PIECE.match(p)]
     plain = concepts.read_plain_query(words, ranking.thesaurus)
     if plain is None:
         return None
-    restrictions = [p for p in pieces if _RESTRICTION_PIECE.match(p)]
+    restrictions = [p for p in pieces if RESTRICTION_PIECE.match(p)]
     filters = []
     if restrictions:
         try:
@@ -218,6 +236,9 @@ def split_filters(parsed):
     """
     if _is_filter(parsed):
         return None, [parsed]
+    if type(parsed) is query.AndNot:  # "banjir sumber:kompas -jakarta"
+        rest, filters = split_filters(parsed.a)
+        return query.AndNot(rest if rest is not None else query.Every(), parsed.b), filters
     if not isinstance(parsed, query.And):
         return parsed, []
     filters = [q for q in parsed.subqueries if _is_filter(q)]
@@ -227,30 +248,70 @@ def split_filters(parsed):
     return (rest[0] if len(rest) == 1 else query.And(rest, boost=parsed.boost)), filters
 
 
-def _without_exact_phrases(node):
-    """Phrases only on the stemmed fields: the exact ones keep no positions.
+_LITERAL_SLOP = 4  # positions a stemmed phrase's words may lie apart (stop words between)
+_QUOTED = re.compile(r'"([^"]+)"')
 
-    The multifield parser puts each phrase into an OR over the fields, so
-    dropping the exact fields' copies leaves the stemmed ones in place.
+
+def written_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The quoted phrases of a query: their words as the exact field holds them
+    (stop words left out) -> every word as written (normalised), stop words too."""
+    found = {}
+    for quoted in _QUOTED.findall(text):
+        written = tuple(normalize(m.group()) for m in find_words(quoted))
+        exact = tuple(w.exact for w in concepts.analyse_words(quoted))
+        if len(exact) > 1:
+            found[exact] = written
+    return found
+
+
+def literal_phrases(node, written: dict | None = None, *, literal: bool = True):
+    """Quoted phrases as written (#21): ``"perdagangan orang"`` is these word forms
+    in this order, not "pedagang orang".
+
+    The multifield parser puts each phrase into an OR over the fields; each
+    exact field's copy becomes a :class:`LiteralPhrase` over its stemmed
+    sibling (whose positions find the candidates), and the stemmed copies go.
+    Without ``literal`` (the ranking before #21), the stemmed copies stay and
+    the exact ones go (they keep no positions).
     """
-    if isinstance(node, query.Phrase) and node.fieldname.endswith("_exact"):
-        return query.NullQuery
+    written = written or {}
     if isinstance(node, query.CompoundQuery):
-        node = node.apply(_without_exact_phrases)
-        if type(node) is query.Or:
-            kept = [q for q in node.subqueries if q is not query.NullQuery]
-            if len(kept) != len(node.subqueries):
-                return query.Or(kept, boost=node.boost) if kept else query.NullQuery
-    return node
+        node = node.apply(lambda child: literal_phrases(child, written, literal=literal))
+    if type(node) is not query.Or:
+        return node
+    phrases = {q.fieldname: q for q in node.subqueries if type(q) is query.Phrase}
+    if not any(name.endswith("_exact") for name in phrases):
+        return node
+    kept = []
+    for child in node.subqueries:
+        if type(child) is not query.Phrase:
+            kept.append(child)
+        elif child.fieldname.endswith("_exact"):
+            stemmed = phrases.get(child.fieldname[: -len("_exact")])
+            if stemmed is not None and literal:
+                # Stop words between the words leave gaps in the stemmed positions:
+                # a loose phrase finds the candidates, the written text decides.
+                loose = query.Phrase(stemmed.fieldname, stemmed.words, slop=_LITERAL_SLOP,
+                                     boost=child.boost * stemmed.boost)
+                words = tuple(child.words)
+                kept.append(LiteralPhrase(loose, written.get(words, words), stemmed.fieldname,
+                                          every_word=words in written))
+        elif f"{child.fieldname}_exact" not in phrases or not literal:
+            kept.append(child)
+    if not kept:
+        return query.NullQuery
+    return kept[0] if len(kept) == 1 else query.Or(kept, boost=node.boost)
 
 
 def _without_filters(parsed):
     """The OR parse without its restriction clauses (they are applied as filters)."""
     if _is_filter(parsed):
         return query.Every()
-    if isinstance(parsed, query.Or):
+    if type(parsed) in (query.Or, query.And):
         rest = [q for q in parsed.subqueries if not _is_filter(q)]
-        return rest[0] if len(rest) == 1 else query.Or(rest, boost=parsed.boost)
+        return rest[0] if len(rest) == 1 else type(parsed)(rest, boost=parsed.boost)
+    if type(parsed) is query.AndNot:  # "banjir sumber:kompas -jakarta" with words required
+        return query.AndNot(_without_filters(parsed.a), parsed.b)
     return parsed
 
 

@@ -18,11 +18,15 @@ from datetime import datetime
 from whoosh import query
 
 from searcher.errors import QueryError
+from searcher.query import concepts
 from searcher.query.highlight import match_terms
-from searcher.query.parser import FIELD_BOOSTS, parse_parts
-from searcher.ranking import Ranking
+from searcher.query.nodes import LiteralPhrase
+from searcher.query.parser import FIELD_BOOSTS, RESTRICTION_PIECE, parse_parts
+from searcher.query.text import clean_query, extract_dates
+from searcher.ranking import LONG_QUERY, Ranking
 from searcher.request import FUZZY_PREFIX, MAX_FUZZY_DISTANCE, MAX_FUZZY_LETTERS
 from searcher.snippets import MatchTerms
+from searcher.synonyms import query_pieces
 
 
 @dataclass(frozen=True)
@@ -105,14 +109,32 @@ class Restriction:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A concept of a plain query (#21): a word with its inflections, or a thesaurus
+    span with any of its expressions; ``label`` as typed. A template word
+    ("pengertian", "letak" in a question) is never ``required``."""
+
+    label: str
+    node: Node
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class QueryPlan:
-    """Everything a backend needs to run a query the way the Whoosh backend does."""
+    """Everything a backend needs to run a query the way the Whoosh backend does.
+
+    ``units``: a plain query's concepts, which the match set requires (and
+    relaxes, least informative first); empty for any other query, whose
+    ``match`` is the whole story. ``long``: a question or a long query.
+    """
 
     match: Node
     restrictions: tuple[Restriction, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     highlight: MatchTerms = field(default_factory=MatchTerms)
+    units: tuple[Unit, ...] = ()
+    long: bool = False
 
 
 _PLAN_RANKING = Ranking(concepts=False)  # the words, with every thesaurus file
@@ -134,7 +156,47 @@ def plan_query(text: str) -> QueryPlan:
         since, until = date_filter.startdate, date_filter.enddate
     match = _plan_node(words) if words is not None else Everything()
     highlight_terms = match_terms(words) if words is not None else MatchTerms()
-    return QueryPlan(match, restrictions, since, until, highlight_terms)
+    plain = _plain_query(text)
+    units: tuple[Unit, ...] = ()
+    if plain is not None and words is not None:
+        units = _units(plain)
+    long = plain is not None and (len(plain.words) > LONG_QUERY or plain.question)
+    return QueryPlan(match, restrictions, since, until, highlight_terms, units, long)
+
+
+def _plain_query(text: str) -> concepts.PlainQuery | None:
+    """The query's words read as concepts, when it is a plain query."""
+    cleaned, _ = extract_dates(clean_query(text))
+    pieces = [p for p in query_pieces(cleaned) if not RESTRICTION_PIECE.match(p)]
+    return concepts.read_plain_query(pieces, _PLAN_RANKING.thesaurus)
+
+
+def _word(word: concepts.Word) -> Node:
+    return AnyOf(tuple(Term(name, word.exact if name.endswith("_exact") else word.stem)
+                       for name in FIELD_BOOSTS))
+
+
+def _units(plain: concepts.PlainQuery) -> tuple[Unit, ...]:
+    """Each concept of a plain query as a node (the Whoosh backend's units, #21)."""
+    spans = {c.start: c for c in plain.concepts}
+    units, i = [], 0
+    while i < len(plain.words):
+        concept = spans.get(i)
+        end = concept.end if concept else i + 1
+        words = plain.words[i:end]
+        own = _word(words[0]) if len(words) == 1 else AllOf(tuple(_word(w) for w in words))
+        others = []
+        for expression in concept.alternatives if concept else ():
+            if len(expression) == 1:
+                others.append(_word(expression[0]))
+            else:
+                stems = tuple(w.stem for w in expression)
+                others += [Phrase("title", stems), Phrase("body", stems)]
+        node = AnyOf((own, *others)) if others else own
+        units.append(Unit(" ".join(w.exact for w in words), node,
+                          min(w.weight for w in words) >= 1.0))
+        i = end
+    return tuple(units)
 
 
 
@@ -173,6 +235,8 @@ def _plan_node(node) -> Node:
         return Pattern(fieldname, node.text)
     if isinstance(node, query.Term):
         return Term(fieldname, node.text)
+    if isinstance(node, LiteralPhrase):  # as written: the exact field (positions there)
+        return Phrase(f"{node.stored}_exact", node.exact_words)
     if isinstance(node, query.Phrase):
         return Phrase(fieldname, tuple(node.words))
     if isinstance(node, query.AndNot):

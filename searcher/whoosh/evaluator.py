@@ -18,7 +18,8 @@ from whoosh import query
 
 from searcher import scoring
 from searcher.lru import LRU
-from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, PairPhrase
+from searcher.query.concepts import holds_phrase
+from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, LiteralPhrase, PairPhrase
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.ranking import LONG_QUERY
 from searcher.whoosh import internals
@@ -41,6 +42,8 @@ def posting_cache(limit_bytes: int) -> LRU:
 
 
 def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 200
     if isinstance(value, tuple):
         return sum(getattr(part, "nbytes", 64) for part in value) + 200
     return 264
@@ -68,11 +71,13 @@ class View:
 @dataclass
 class Matched:
     """Every match of a query: document numbers (whole index), scores, and the
-    index's per-document columns for sorting and facets."""
+    index's per-document columns for sorting and facets. ``dropped``: the
+    concepts a plain query was relaxed without (:func:`match_set`)."""
 
     docnums: np.ndarray
     scores: np.ndarray
     space: DocSpace
+    dropped: tuple[str, ...] = ()
 
     def column(self, name: str) -> np.ndarray:
         return self.space.joined(name)[self.docnums]
@@ -81,6 +86,17 @@ class Matched:
         """``{value: matches}`` for a facet (source, category, day)."""
         codes, names = self.space.facet(name)
         return scoring.group_counts(codes[self.docnums], names)
+
+    def distinct_groups(self, name: str, group_of: np.ndarray, *, pairs: bool = False):
+        """``{value: groups}``: for each facet value, how many distinct groups
+        (``group_of``: each document's group code) have a match with that value,
+        which is the total a filter on the value leaves once the matches are
+        collapsed; with ``pairs``, the ``(value, group)`` pairs themselves."""
+        codes, names = self.space.facet(name)
+        found = np.unique(np.stack([codes[self.docnums], group_of[self.docnums]]), axis=1)
+        if pairs:
+            return [(names[value], int(group)) for value, group in found.T]
+        return scoring.group_counts(found[0], names)
 
 
 class DocSpace:
@@ -104,6 +120,7 @@ class DocSpace:
         self.context = searcher.context(needs_current=False)
         self._joined = view.joined
         self._seen: dict = {}  # this query's posting lists and phrases
+        self.dropped: list[str] = []  # concepts a plain query was relaxed without
 
     def everything(self) -> np.ndarray:
         return self.joined("live").copy()
@@ -163,6 +180,29 @@ class DocSpace:
 
         return scoring.Postings(*self._cached((self.generation, repr(node)), walk))
 
+    def literal(self, node: LiteralPhrase) -> scoring.Postings:
+        """A quoted phrase as written: the stemmed phrase's matches whose stored
+        text holds the written words side by side (:class:`LiteralPhrase`)."""
+        candidates = _evaluate(node.child, self)
+        if isinstance(candidates, scoring.Matches):
+            ids = np.flatnonzero(candidates.mask)
+            candidates = scoring.Postings(ids, candidates.score[ids])
+
+        def verify():
+            kept = []
+            for n, docnum in enumerate(candidates.ids.tolist()):
+                if n % 256 == 0:
+                    self.check()
+                text = self.searcher.stored_fields(docnum).get(node.stored) or ""
+                if holds_phrase(text, node.words, stop_words=node.every_word):
+                    kept.append(docnum)
+            return np.array(kept, dtype=np.int64)
+
+        kept = self._cached((self.generation, "literal", node.stored, node.words,
+                             node.every_word, repr(node.child)), verify)
+        keep = np.isin(candidates.ids, kept)
+        return scoring.Postings(candidates.ids[keep], candidates.scores[keep])
+
     def _cached(self, key, compute):
         """``compute()``, remembered for this query (its OR and AND parts share
         words and phrases) and in the shared cache."""
@@ -221,14 +261,15 @@ def matching(view: View, parsed, filter_query, cache: LRU, check=lambda: None) -
     """Every document matching ``parsed`` (and ``filter_query``), with its score."""
     space = DocSpace(view, cache, check)
     matches = _evaluate(parsed, space)
+    dropped = tuple(space.dropped)
     if isinstance(matches, scoring.Postings) and filter_query is None:
-        return Matched(matches.ids, matches.scores, space)  # one word: no array needed
+        return Matched(matches.ids, matches.scores, space, dropped)  # one word: no array needed
     matches = scoring.dense(matches, space.size)
     mask = matches.mask
     if filter_query is not None:
         mask = mask & _dense(filter_query, space).mask
     docnums = np.flatnonzero(mask)
-    return Matched(docnums, matches.score[docnums], space)
+    return Matched(docnums, matches.score[docnums], space, dropped)
 
 
 def _dense(node, space: DocSpace) -> scoring.Matches:
@@ -245,6 +286,8 @@ def _evaluate(node, space: DocSpace) -> scoring.Part:
         return space.term(node)
     if kind is Concepts:
         return _evaluate_concepts(node, space)
+    if kind is LiteralPhrase:
+        return space.literal(node)
     if kind is PairPhrase:
         return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
                               node.boost)
@@ -281,6 +324,7 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
     words = [_dense(clause, space) for clause in node.words]
     pairs = {i: _evaluate(clause, space) for i, clause in node.pairs}
     covered = [part.mask.astype(np.float64) for part in words]  # how much each word is found
+    units: list[tuple[int, int, np.ndarray]] = []  # (start, end, found): the query's concepts
     score = np.zeros(space.size)
     mask = np.logical_or.reduce([part.mask for part in words])
     alone = set(range(len(words)))
@@ -308,9 +352,12 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
                 covered[i] = np.where(anywhere, 1.0, ranking.scattered_weight * words[i].mask)
         score += best
         mask |= anywhere
+        units.append((start, end, anywhere | np.logical_and.reduce(
+            [words[i].mask for i in range(start, end)])))
         alone.difference_update(range(start, end))
     for i in alone:
         score += words[i].score
+        units.append((i, i + 1, words[i].mask))
     for part in pairs.values():
         if isinstance(part, scoring.Postings):
             score[part.ids] += part.scores
@@ -327,8 +374,63 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
         if rarity.sum() > 0:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
             score *= share ** exponent
+    if ranking.match_all:
+        required, dropped = match_set(units, node.plain, ranking, space.size)
+        if required is not None:
+            mask &= required
+        space.dropped.extend(dropped)
     score[~mask] = 0.0
     return scoring.Matches(mask, score)
+
+
+def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
+              ) -> tuple[np.ndarray | None, list[str]]:
+    """The articles holding every concept of a plain query, and the concepts left out.
+
+    ``units`` are the query's concepts as ``(start, end, found)``: a word with
+    its inflections (and a rare word's better-known spellings), or a thesaurus
+    span with any of its expressions. Template words (weight below 1:
+    "pengertian", "letak" in a question) say what kind of answer is wanted,
+    not what it is about, and are never required; nor is anything in a
+    question or a long query unless ``ranking.long_match_all`` (they
+    paraphrase: their answer rarely repeats every word; RELEVANCE.md).
+
+    When fewer than ``ranking.relax_below`` articles hold every concept, a
+    concept is left out, then another, while more than one is left (as
+    Meilisearch's matching strategy and Typesense's ``drop_tokens_threshold``
+    do): one found nowhere first; else the least informative (lowest IDF)
+    whose leaving lets enough articles match; else the least informative.
+    ``(None, [])`` when nothing is required. A left-out concept is reported
+    only when some article of the set lacks it.
+    """
+    required = [(start, end, found) for start, end, found in units
+                if min(w.weight for w in plain.words[start:end]) >= 1.0]
+    long = len(plain.words) > LONG_QUERY or plain.question
+    if not required or (long and not ranking.long_match_all):
+        return None, []
+    live = max(size, 1)
+    counts = [int(found.sum()) for _, _, found in required]
+    order = sorted(range(len(required)),  # found nowhere, then the most frequent, first
+                   key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]))
+    kept = list(order)
+
+    def holding(concepts) -> np.ndarray:
+        return np.logical_and.reduce([required[k][2] for k in concepts])
+
+    dropped = []
+    mask = holding(kept)
+    while int(mask.sum()) < ranking.relax_below and len(kept) > 1:
+        leaving = kept[0] if counts[kept[0]] == 0 else next(
+            (k for k in kept
+             if int(holding([j for j in kept if j != k]).sum()) >= ranking.relax_below),
+            kept[0])
+        kept.remove(leaving)
+        dropped.append(leaving)
+        mask = holding(kept)
+    # Only what some result lacks is said to be left out ("ninoy karundeng
+    # dianiaya": the three articles with "ninoy" hold the other words too).
+    return mask, [" ".join(w.exact for w in plain.words[required[k][0]:required[k][1]])
+                  for k in dropped if (mask & ~required[k][2]).any()]
 
 
 def idf(df: int, documents: int) -> float:

@@ -21,12 +21,17 @@ from searcher.whoosh import internals
 
 
 def bound_expansions(parsed, reader, frequency=None, check: Callable[[], None] = lambda: None,
-                     known: Callable[[str], bool] | None = None):
-    """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words."""
+                     known: Callable[[str], bool] | None = None, *, spellings: bool = True):
+    """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words
+    (and, with ``spellings``, let a plain query's rare words find their better-known
+    spellings)."""
     done: dict = {}  # a word repeated in the query is expanded once
+    find_variants = spellings
 
     def bound(node):
         if isinstance(node, Concepts):
+            if not find_variants:
+                return node
             return node.with_variants(lambda word: variants(reader, word, frequency, known))
         if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             return expand(node)

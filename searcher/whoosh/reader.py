@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -21,6 +20,8 @@ from whoosh import query
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.errors import IndexClosedError, QueryError
+from searcher.fetching import tombstones
+from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
 from searcher.lru import LRU
 from searcher.models import (
     DeleteReport,
@@ -30,15 +31,21 @@ from searcher.models import (
     SearchResult,
     Snippet,
     Story,
+    StoryList,
     StorySummary,
 )
 from searcher.query.highlight import match_terms
-from searcher.query.parser import filter_query, parse
+from searcher.query.parser import filter_query, paraphrase, parse
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
-from searcher.results import date_histogram, facet_counts, highlighted, make_document, make_hit
+from searcher.results import (
+    facet_counts,
+    highlighted,
+    make_document,
+    make_hit,
+)
 from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
@@ -83,11 +90,16 @@ class Index:
     :class:`QueryError` instead of holding a server thread.
     """
 
-    def __init__(self, path: str | os.PathLike, *, ranking: Ranking | None = None,
-                 result_cache: int = RESULT_CACHE_SIZE,
-                 posting_cache_bytes: int = POSTING_CACHE_BYTES,
-                 refresh_seconds: float = REFRESH_SECONDS,
-                 query_seconds: float = QUERY_SECONDS):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        ranking: Ranking | None = None,
+        result_cache: int = RESULT_CACHE_SIZE,
+        posting_cache_bytes: int = POSTING_CACHE_BYTES,
+        refresh_seconds: float = REFRESH_SECONDS,
+        query_seconds: float = QUERY_SECONDS,
+    ):
         self.path = str(path)
         self.ranking = checks.ranking(ranking) or DEFAULT_RANKING
         self.refresh_seconds = checks.seconds(refresh_seconds, "refresh_seconds")
@@ -165,12 +177,18 @@ class Index:
 
     # -- queries -------------------------------------------------------------
     @checks.while_open
-    def parse(self, text: str):
-        """The Whoosh query for a user string (raises QueryError)."""
+    def parse(self, text: str, *, as_typed: bool = False):
+        """The Whoosh query for a user string (raises QueryError); ``as_typed``:
+        rare words do not also find their better-known spellings."""
         reader = self._searcher().reader()
-        return bound_expansions(parse(checks.text(text, "q"), self.ranking), reader,
-                                self._frequencies(reader), self.deadline.check,
-                                self._view().known)
+        return bound_expansions(
+            parse(checks.text(text, "q"), self.ranking),
+            reader,
+            self._frequencies(reader),
+            self.deadline.check,
+            self._view().known,
+            spellings=not as_typed,
+        )
 
     @checks.while_open
     def search(
@@ -183,17 +201,32 @@ class Index:
         sort: str = "relevance",
         snippets: bool = True,
         facets: bool = False,
-        collapse: bool = False,
+        collapse: bool | str = False,
+        as_typed: bool = False,
     ) -> SearchResult:
         """Ranked results for ``text``.
 
+        A plain query finds the articles holding every concept of it; when too
+        few do, the least informative concepts are left out
+        (``SearchResult.dropped``; :func:`searcher.whoosh.evaluator.match_set`).
+        A word the index (almost) lacks is searched as its far more frequent
+        spelling (``SearchResult.corrected_query``) unless ``as_typed``; then
+        the spelling is only suggested (``SearchResult.suggestion``).
+
         ``filters`` is a :class:`Filters` or a dict of its :meth:`Filters.build`
-        arguments; ``sort`` is relevance, newest or oldest. ``facets`` adds
+        arguments; ``sort`` is relevance, newest, oldest or blend (relevance
+        times a date decay: ``Ranking.recency_days``). Every sort orders the
+        same matches. ``facets`` adds
         source/category counts and a date histogram over all matches.
-        ``collapse`` shows one article per duplicate group (the best-ranked
-        match; the others counted in ``Hit.versions``): totals, pages and
-        facets then count groups. The CLI and the web app collapse by default;
-        the library only when asked (evaluations and callers see every article).
+        ``collapse``: ``True`` or ``"duplicates"`` shows one article per duplicate
+        group (the best-ranked match; the others counted in ``Hit.versions``);
+        ``"story"`` one per story (its best-ranked match, with the story's size,
+        sources, matches and a few other headlines: ``Hit.story_size``,
+        ``story_sources``, ``story_matches``, ``headlines``). Totals, pages,
+        facets and the histogram then count groups or stories (a facet value
+        counts what a filter on it would show). The CLI and the
+        web app collapse by story by default; the library only when asked
+        (evaluations and callers see every article).
 
         Recent results are kept per index generation (a re-index makes them
         stale automatically); the returned objects are shared, do not mutate.
@@ -201,66 +234,136 @@ class Index:
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
+        collapse = collapse_mode(collapse)
         view = self._view()
-        key = (view.searcher.reader().generation(), text, page, per_page, filters, sort,
-               snippets, facets, collapse)
+        as_typed = checks.flag(as_typed, "as_typed")
+        key = (
+            view.searcher.reader().generation(),
+            text,
+            page,
+            per_page,
+            filters,
+            sort,
+            snippets,
+            facets,
+            collapse,
+            as_typed,
+        )
         cached = self._results.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(view, text, page, per_page, filters, sort, snippets, facets,
-                              collapse)
+        result = self._search(
+            view, text, page, per_page, filters, sort, snippets, facets, collapse, as_typed
+        )
         result = replace(result, took_ms=(time.perf_counter() - started) * 1000)
         self._results.put(key, result)
         return result
 
-    def _search(self, view, text, page, per_page, filters, sort, snippets, facets, collapse):
+    def _search(
+        self, view, text, page, per_page, filters, sort, snippets, facets, collapse, as_typed=False
+    ):
         self.deadline.start()
         try:
-            return self._search_within_budget(view, text, page, per_page, filters, sort,
-                                              snippets, facets, collapse)
+            return self._search_within_budget(
+                view, text, page, per_page, filters, sort, snippets, facets, collapse, as_typed
+            )
         finally:
             self.deadline.stop()
 
-    def _search_within_budget(self, view, text, page, per_page, filters, sort, snippets,
-                              facets, collapse):
-        parsed = self.parse(text)
-        searcher = view.searcher
+    def _matching(self, view, text: str, filters, as_typed: bool) -> Matched:
         try:
-            matched = matching(view, parsed, filter_query(filters) if filters else None,
-                               self._postings, self.deadline.check)
+            return matching(
+                view,
+                self.parse(text, as_typed=as_typed),
+                filter_query(filters) if filters else None,
+                self._postings,
+                self.deadline.check,
+            )
         except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
             raise QueryError("q: cannot run the query on this index") from None
-        groups, every, versions = self._groups.get(searcher.reader()), None, None
-        if collapse and groups is not None:  # one match per duplicate group
-            every = matched.docnums
-            keep, versions = groups.collapse(every, grouping.rank(sort, matched))
-            matched = Matched(every[keep], matched.scores[keep], matched.space)
+
+    def _search_within_budget(
+        self, view, text, page, per_page, filters, sort, snippets, facets, collapse, as_typed=False
+    ):
+        # A word the index (almost: in 0-2 articles) lacks is searched as its far
+        # more frequent spelling, and the page says so; as typed, that spelling is
+        # only suggested. Either way the suggestion is what the search would use (#21).
+        searched, corrected = text, None
+        # A question or long query keeps its words (a rare one is more often a
+        # paraphrase than a typo there: TyDi QA lost 0.016 nDCG@10 to it).
+        correcting = not as_typed and not paraphrase(clean_query(text))
+        if correcting:
+            fix = self.suggest(text, two_edits=False)
+            if fix is not None:
+                searched = corrected = fix
+        matched = self._matching(view, searched, filters, as_typed)
+        few = len(matched.docnums) < FEW_RESULTS
+        if correcting and corrected is None and few:
+            fix = self.suggest(text, two_edits=True)
+            if fix is not None:
+                searched = corrected = fix
+                matched = self._matching(view, searched, filters, as_typed)
+        # Searched as typed (or a question): the spelling is suggested; a rare word
+        # also finds it at a lower weight (rare words' spellings).
+        suggestion = self.suggest(searched, two_edits=few)
+        parsed = self.parse(searched, as_typed=as_typed)
+        searcher = view.searcher
+        if sort == "blend":  # relevance times a date decay, then ranked as relevance
+            matched = replace(matched, scores=self._blended(matched))
+        # One match per duplicate group or story; facets then count those (#21).
+        collapsed = grouping.collapse(self._groups.get(searcher.reader()), matched, sort, collapse)
+        matched = collapsed.matched
         limit = page * per_page
-        if sort == "relevance":
+        if sort in ("relevance", "blend"):
             top = scoring.ranked(matched.docnums, matched.scores, limit)
         else:  # undated articles last, whichever the direction
-            top = scoring.sorted_by_date(matched.docnums, matched.column("published"),
-                                         matched.column("dated"), limit,
-                                         newest=sort == "newest")
+            top = scoring.sorted_by_date(
+                matched.docnums,
+                matched.column("published"),
+                matched.column("dated"),
+                limit,
+                newest=sort == "newest",
+            )
         terms = match_terms(parsed)
         hits = []
-        for position in top[(page - 1) * per_page:]:
+        for position in top[(page - 1) * per_page :]:
             stored = searcher.stored_fields(int(matched.docnums[position]))
             hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
-            if groups is not None:
-                hit = grouping.annotate(hit, groups, int(matched.docnums[position]),
-                                        searcher.stored_fields, every,
-                                        versions[position] if versions is not None else 0)
-            hits.append(hit)
+            hits.append(collapsed.annotate(hit, position, searcher.stored_fields))
         counts, histogram = {}, []
         if facets:
-            counts = {name: facet_counts(matched.groups(name)) for name in ("source", "category")}
-            histogram = date_histogram(matched.groups("day"))
-        suggestion = self.suggest(text, two_edits=len(matched.docnums) < FEW_RESULTS)
+            counts = {name: facet_counts(collapsed.counts(name)) for name in ("source", "category")}
+            histogram = collapsed.histogram()
         return SearchResult(
-            query=text, total=len(matched.docnums), page=page, per_page=per_page, hits=hits,
-            suggestion=suggestion, sort=sort, facets=counts, histogram=histogram,
-            message=NO_WORDS if parse(text, self.ranking) is query.NullQuery else None,
+            query=text,
+            total=len(matched.docnums),
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            suggestion=suggestion,
+            sort=sort,
+            facets=counts,
+            histogram=histogram,
+            message=NO_WORDS if parse(searched, self.ranking) is query.NullQuery else None,
+            dropped=matched.dropped,
+            corrected_query=corrected,
+        )
+
+    def _blended(self, matched: Matched) -> np.ndarray:
+        """Scores times a date decay from the index's newest article (``blend``)."""
+        space = matched.space
+        dated = space.joined("dated") & space.joined("live")
+        moments = space.joined("published")
+        origin = int(moments[dated].max()) if dated.any() else 0
+        ranking = self.ranking
+        return scoring.recency_blend(
+            matched.scores,
+            matched.column("published"),
+            matched.column("dated"),
+            origin,
+            DAY_MICROSECONDS,
+            ranking.recency_days,
+            ranking.recency_weight,
         )
 
     @checks.while_open
@@ -280,8 +383,13 @@ class Index:
         def far(word):
             return reader.terms_within("body_exact", word, 2, prefix=1)
 
-        return did_you_mean(clean_query(text), counts("body_exact"), counts("body"),
-                            far=far if two_edits else None, known=self._view().known)
+        return did_you_mean(
+            clean_query(text),
+            counts("body_exact"),
+            counts("body"),
+            far=far if two_edits else None,
+            known=self._view().known,
+        )
 
     def _frequencies(self, reader):
         """``frequency(fieldname, word)``: documents holding a word, remembered
@@ -335,17 +443,22 @@ class Index:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body") or ""
         if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
-            results = searcher.more_like(docnum, "body", text=body[:SCAN_CHARS], top=limit,
-                                         numterms=RELATED_WORDS)
+            results = searcher.more_like(
+                docnum, "body", text=body[:SCAN_CHARS], top=limit, numterms=RELATED_WORDS
+            )
             return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
         text = f"{stored.get('title') or ''}\n{body}"[:SCAN_CHARS]
-        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS,
-                                             normalize=True)
-        pairs = searcher.key_terms_from_text("body_pairs", text,
-                                             numterms=ranking.related_pairs, normalize=True)
-        like = query.Or([query.Term("body", w, boost=weight) for w, weight in words]
-                        + [query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
-                           for p, weight in pairs])
+        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS, normalize=True)
+        pairs = searcher.key_terms_from_text(
+            "body_pairs", text, numterms=ranking.related_pairs, normalize=True
+        )
+        like = query.Or(
+            [query.Term("body", w, boost=weight) for w, weight in words]
+            + [
+                query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
+                for p, weight in pairs
+            ]
+        )
         matched = matching(view, like, None, self._postings)
         scores = matched.scores
         if ranking.related_days:
@@ -360,8 +473,9 @@ class Index:
         for position in scoring.ranked(matched.docnums, scores, limit + 1):
             number = int(matched.docnums[position])
             if number != docnum and len(hits) < limit:
-                hits.append(make_hit(searcher.stored_fields(number),
-                                     float(scores[position]), MatchTerms()))
+                hits.append(
+                    make_hit(searcher.stored_fields(number), float(scores[position]), MatchTerms())
+                )
         return hits
 
     @checks.while_open
@@ -370,44 +484,112 @@ class Index:
         searcher = view.searcher
         everything = matching(view, query.Every(), None, self._postings)
         moments = everything.column("published")[everything.column("dated")]
-        size = sum(f.stat().st_size for f in Path(self.path).iterdir()
-                   if f.is_file() and not f.name.startswith("."))
+        size = sum(
+            f.stat().st_size
+            for f in Path(self.path).iterdir()
+            if f.is_file() and not f.name.startswith(".")
+        )
         return IndexStats(
             documents=searcher.doc_count(),
             sources=facet_counts(everything.groups("source")),
             categories=facet_counts(everything.groups("category")),
             earliest=as_datetime(int(moments.min())) if len(moments) else None,
             latest=as_datetime(int(moments.max())) if len(moments) else None,
-            size_bytes=size, path=self.path,
+            size_bytes=size,
+            path=self.path,
         )
 
     # -- stories -------------------------------------------------------------------
     @checks.while_open
-    def story(self, story_id: str) -> Story | None:
-        """The articles of a story, oldest first (None: no such story)."""
-        searcher = self._searcher()
-        groups = self._groups.get(searcher.reader())
-        members = groups.members(checks.doc_id(story_id)) if groups is not None else None
-        if members is None or not len(members):
-            return None
-        hits = [make_hit(searcher.stored_fields(int(n)), 0.0, None) for n in members]
-        days = Counter(hit.published.date().isoformat() for hit in hits if hit.published)
-        return Story(story_id, hits, date_histogram(days))
+    def story(
+        self,
+        story_id: str,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        sort: str = "oldest",
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> Story | None:
+        """A story's articles, oldest first (``sort="newest"``: newest first), all of
+        them or a page of ``per_page``; ``since``/``until`` keep the articles of those
+        days (a day of its timeline). None: no such story. A story whose first article
+        was deleted is found under that id too; its ``id`` is then its current one."""
+        checks.doc_id(story_id)
+        sort, page, per_page = check_story_page(sort, page, per_page)
+        window = Filters.build(since=since, until=until)
+        view = self._view()
+        searcher = view.searcher
+        return grouping.story_page(
+            self._groups.get(searcher.reader()),
+            story_id,
+            sort,
+            page,
+            per_page,
+            seconds_of(window.since) if window.since else None,
+            seconds_of(window.until) if window.until else None,
+            self._source_codes(view),
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
 
     @checks.while_open
     def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
         """The largest stories with an article published at or after ``since``."""
-        searcher = self._searcher()
-        return grouping.largest_stories(self._groups.get(searcher.reader()), since,
-                                        checks.limit(limit, top=10_000), searcher.stored_fields)
+        return self._story_list(
+            Filters.build(since=since), "largest", 1, checks.limit(limit, top=10_000)
+        ).stories
+
+    @checks.while_open
+    def story_list(
+        self,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        source=None,
+        category=None,
+        sort: str = "largest",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> StoryList:
+        """Stories with an article in the window (``since``/``until``) from those
+        sources and categories: the largest (``sort="largest"``, by size), the most
+        active (``"active"``: most articles in the window and filters) or the latest
+        (``"latest"``: newest such article first), a page at a time. Each is named by
+        its most representative headline."""
+        sort, page, per_page = check_story_list(sort, page, per_page)
+        filters = Filters.build(source=source, category=category, since=since, until=until)
+        return self._story_list(filters, sort, page, per_page)
+
+    def _story_list(self, filters: Filters, sort: str, page: int, per_page: int) -> StoryList:
+        view = self._view()
+        searcher = view.searcher
+        groups = self._groups.get(searcher.reader())
+        restrict = filter_query(filters)
+        matched = matching(view, query.Every(), restrict, self._postings)
+        return grouping.story_list(
+            groups,
+            matched.docnums,
+            self._source_codes(view),
+            sort,
+            page,
+            per_page,
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
+
+    def _source_codes(self, view) -> tuple:
+        """Each document's source as a code, and the names (for counting sources)."""
+        if view.searcher.doc_count_all() == 0:
+            return np.zeros(0, dtype=np.int64), []
+        return matching(view, query.Every(), None, self._postings).space.facet("source")
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:
         """Remove these articles (:func:`searcher.whoosh.writer.delete_documents`, which holds the
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
+        ids = tombstones.before_delete(self.path, ids)
         report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report
-
-

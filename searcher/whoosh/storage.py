@@ -27,7 +27,8 @@ from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searcher"  # Whoosh index name inside the folder (files _searcher_*.toc)
 # Bump when the fields or the analysis change: old indexes must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: CLICK-ID bodies in paragraphs (#21)
+
 
 def default_index_dir() -> str:
     """``$SEARCHER_INDEX`` or ``index/``."""
@@ -52,8 +53,9 @@ def make_schema() -> Schema:
         # multiword terms at the cost of a word lookup (searcher.query.concepts);
         # in bodies, the lead's pairs only.
         title_pairs=AnalysedText("pairs", analyzer=pair_analyzer(), phrase=False),
-        body_pairs=AnalysedText("pairs", LEAD_PAIRS, analyzer=pair_analyzer(LEAD_PAIRS),
-                                phrase=False),
+        body_pairs=AnalysedText(
+            "pairs", LEAD_PAIRS, analyzer=pair_analyzer(LEAD_PAIRS), phrase=False
+        ),
         url=STORED(),
         # Matched case-insensitively; the column keeps the original spelling for facets.
         source=KEYWORD(stored=True, sortable=True, lowercase=True, commas=True),
@@ -85,8 +87,11 @@ def open_whoosh_index(path: str | os.PathLike):
         ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
     except Exception as error:  # Whoosh raises many types for unreadable files
         raise SearcherError(f"cannot open the index in {path}: {error}") from error
-    if "schema_version" not in ix.schema or set(ix.schema.names()) != set(
-            make_schema().names()) or _stored_version(ix) not in (None, SCHEMA_VERSION):
+    if (
+        "schema_version" not in ix.schema
+        or set(ix.schema.names()) != set(make_schema().names())
+        or _stored_version(ix) not in (None, SCHEMA_VERSION)
+    ):
         raise IndexVersionError(
             f"the index in {path} was built by another version of searcher; "
             f"rebuild it with: python -m searcher index SOURCE --rebuild --index {path}"
@@ -103,5 +108,3 @@ def _stored_version(ix) -> int | None:
         for docnum in reader.all_doc_ids():
             return reader.stored_fields(docnum).get("schema_version")
     return None
-
-

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import whoosh
+from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -98,6 +99,15 @@ def deleted_documents(reader) -> list[int]:
 
 def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and frequencies in one segment (deleted ones included)."""
+    if FAST:  # a segment of our codec (searcher.whoosh.codec): the columns, sliced
+        terms = getattr(reader, "_terms", None)
+        arrays = getattr(terms, "postings_arrays", None)
+        if arrays is None:  # a segment of Whoosh's codec (an index built before #22)
+            _fell_back("columnar_postings")
+        else:
+            found = arrays(fieldname, text)
+            if found is not None:
+                return found
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
@@ -109,7 +119,7 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
             return _read_blocks(matcher)
         except AttributeError:  # another block layout: walk the postings below
             matcher.reset()
-    if kind != "ListMatcher":  # an inlined list (1-2 postings) is walked: no fallback
+    if kind != "ListMatcher" or not FAST:  # an inlined list (1-2 postings) is walked
         _fell_back("read_postings")
     ids, weights = [], []
     while matcher.is_active():
@@ -244,6 +254,13 @@ class ParallelWriter(MpWriter):
     def _commit_toc(self, segments) -> None:
         self.before_toc_hook()
         super()._commit_toc(segments)
+
+
+def remove_unused_segment_files(storage, indexname: str) -> None:
+    """Delete the files of segments the latest generation does not use (Whoosh's own
+    clean-up, which it runs only after a commit)."""
+    toc = whoosh_index.TOC.read(storage, indexname)
+    whoosh_index.clean_files(storage, indexname, toc.generation, toc.segments)
 
 
 def task_running(task: SubWriterTask) -> bool:

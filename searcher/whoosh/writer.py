@@ -54,7 +54,7 @@ from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
-from searcher.whoosh import grouping, internals
+from searcher.whoosh import codec, grouping, internals
 from searcher.whoosh.columns import as_datetime
 from searcher.whoosh.storage import (
     INDEX_NAME,
@@ -154,8 +154,7 @@ def _remove_uncommitted(ix) -> None:
     """Delete the files of segments the latest generation does not use, and Whoosh's
     scratch folder: what a failed or killed run left (space a re-run may need)."""
     storage = ix.storage
-    toc = whoosh_index.TOC.read(storage, INDEX_NAME)
-    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+    internals.remove_unused_segment_files(storage, INDEX_NAME)
     shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
     for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
         part.unlink(missing_ok=True)
@@ -518,7 +517,7 @@ def _build(
     upserts = Upserts(report, on_record, on_reject)
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
-    options = {"limitmb": limitmb, "compound": False, "codec": internals.index_codec()}
+    options = {"limitmb": limitmb, "compound": False, "codec": codec.index_codec()}
     with _write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
@@ -568,7 +567,8 @@ def delete_documents(
         ix = open_whoosh_index(folder)
         try:
             _remove_uncommitted(ix)
-            writer = ix.writer()
+            # Our codec and separate files: the commit may merge small segments.
+            writer = ix.writer(codec=codec.index_codec(), compound=False)
             try:
                 with writer.searcher() as lookup:  # one searcher, not one per id
                     found = {

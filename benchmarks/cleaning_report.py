@@ -73,8 +73,11 @@ def report(texts: list[tuple[str, str]], examples: int = 0) -> dict:
         changed["article"] += article_changed
     return {
         "articles": len(texts),
-        "changed": {"articles": changed["article"], "titles": changed["title"],
-                    "bodies": changed["body"]},
+        "changed": {
+            "articles": changed["article"],
+            "titles": changed["title"],
+            "bodies": changed["body"],
+        },
         "by_kind": {field: {kind: kinds[field][kind] for kind in KINDS} for field in kinds},
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
@@ -85,10 +88,12 @@ def report(texts: list[tuple[str, str]], examples: int = 0) -> dict:
 
 def _example(before: str, after: str) -> tuple[str, str]:
     """The first 60 characters around the first difference."""
-    start = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
-                 min(len(before), len(after)))
+    start = next(
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+        min(len(before), len(after)),
+    )
     start = max(0, start - 20)
-    return before[start:start + 60], after[start:start + 60]
+    return before[start : start + 60], after[start : start + 60]
 
 
 def whole_ftfy_seconds(texts: list[tuple[str, str]]) -> float:
@@ -105,12 +110,14 @@ def whole_ftfy_seconds(texts: list[tuple[str, str]]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.cleaning_report",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.cleaning_report", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("corpus", nargs="?", default=str(CLICK_ID))
     parser.add_argument("--examples", type=int, default=0, help="examples shown per kind")
-    parser.add_argument("--whole-ftfy", action="store_true",
-                        help="also time ftfy over every whole text")
+    parser.add_argument(
+        "--whole-ftfy", action="store_true", help="also time ftfy over every whole text"
+    )
     args = parser.parse_args(argv)
     texts = read_texts(Path(args.corpus))
     result = report(texts, args.examples)

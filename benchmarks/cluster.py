@@ -52,7 +52,8 @@ class Cluster:
             folder = root / f"node{which}"
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "searchd.conf").write_text(
-                manticore_config.render(self.nodes, which, folder, agent_timeout_ms=300))
+                manticore_config.render(self.nodes, which, folder, agent_timeout_ms=300)
+            )
 
     def start(self, which: int | None = None) -> Cluster:
         for i in range(len(self.nodes)) if which is None else [which]:
@@ -60,7 +61,10 @@ class Cluster:
             log = open(folder / "console.log", "ab")  # noqa: SIM115 (the process keeps it)
             self.processes[i] = subprocess.Popen(
                 [SEARCHD, "--config", str(folder / "searchd.conf"), "--nodetach"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
             log.close()
         for i in range(len(self.nodes)) if which is None else [which]:
             self._wait_listening(i)

@@ -71,8 +71,9 @@ def _titles(corpus: str | os.PathLike) -> Iterator[str]:
                     yield title
 
 
-def distinct_queries(count: int, seed: int = 7,
-                     titles_from: str | os.PathLike = DEFAULT_CORPUS) -> list[str]:
+def distinct_queries(
+    count: int, seed: int = 7, titles_from: str | os.PathLike = DEFAULT_CORPUS
+) -> list[str]:
     """``count`` distinct queries of every kind, in a shuffled order.
 
     Titles come from ``titles_from`` (a JSONL file, gzipped or not): whole, and

@@ -77,8 +77,9 @@ def index_child(spec: dict) -> dict:
     }
 
 
-def open_engine(engine: str, path: str, keep_result_cache: bool = False,
-                posting_cache: bool = True):
+def open_engine(
+    engine: str, path: str, keep_result_cache: bool = False, posting_cache: bool = True
+):
     """``(search function, close function)`` for an index of ``engine``."""
     if engine == "ours":
         import searcher
@@ -121,8 +122,13 @@ def _stream(search, stream: list[str], warm: int) -> dict:
             zero += total == 0
     summary = latency_summary(latencies)
     # Each timed query's (text, ms, hits): to split the figures by kind of query later.
-    summary.update(warm=warm, errors=len(errors), error_examples=dict(list(errors.items())[:5]),
-                   zero_hit_queries=zero, per_query=per_query)
+    summary.update(
+        warm=warm,
+        errors=len(errors),
+        error_examples=dict(list(errors.items())[:5]),
+        zero_hit_queries=zero,
+        per_query=per_query,
+    )
     return summary
 
 
@@ -141,8 +147,11 @@ def _repeated(search, queries: list[str], passes: int) -> dict:
     summary = latency_summary([ms for values in per_query.values() for ms in values])
     return {
         "repeated": summary,
-        "per_query": [{"query": q, "total": totals.get(q, 0), "median_ms": statistics.median(v)}
-                      for q, v in per_query.items() if v],
+        "per_query": [
+            {"query": q, "total": totals.get(q, 0), "median_ms": statistics.median(v)}
+            for q, v in per_query.items()
+            if v
+        ],
         "errors": errors,
         "zero_hit_queries": sum(1 for q in queries if totals.get(q, 0) == 0),
     }
@@ -153,8 +162,9 @@ def query_child(spec: dict) -> dict:
     the repeated passes."""
     queries: list[str] = spec["queries"]
     started = time.perf_counter()
-    search, close = open_engine(spec["engine"], spec["index_dir"], spec["result_cache"],
-                                spec.get("posting_cache", True))
+    search, close = open_engine(
+        spec["engine"], spec["index_dir"], spec["result_cache"], spec.get("posting_cache", True)
+    )
     open_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     search(queries[0])
@@ -187,7 +197,11 @@ def run_child(spec: dict, workdir: Path, *, sample_memory: bool = False) -> dict
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.run", "--child", str(spec_path)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     sampler = TreeMemorySampler(process.pid) if sample_memory else None
     if sampler:
@@ -239,16 +253,25 @@ def measure(engine: str, scale: int, settings: dict, workdir: Path, say=None) ->
     say(f"[{engine} {scale}x] {index['articles']:,} articles in {index['seconds']:.1f} s")
     say(f"[{engine} {scale}x] querying ...")
     query_spec = {**base, "task": "query", "queries": settings["queries"]}
-    query = run_child({**query_spec, "passes": settings["passes"], "stream": settings["stream"],
-                       "stream_warm": settings["stream_warm"]}, workdir)
+    query = run_child(
+        {
+            **query_spec,
+            "passes": settings["passes"],
+            "stream": settings["stream"],
+            "stream_warm": settings["stream_warm"],
+        },
+        workdir,
+    )
     firsts = [query["first_query_ms"]]
     for _ in range(settings["cold_runs"] - 1):
         firsts.append(run_child({**query_spec, "passes": 0}, workdir)["first_query_ms"])
     query["first_query_runs_ms"] = firsts
     query["first_query_ms"] = statistics.median(firsts)
     stream = query.get("stream")
-    say(f"[{engine} {scale}x] first query {query['first_query_ms']:.0f} ms"
-        + (f", distinct stream p50 {stream['p50_ms']:.1f} ms" if stream else ""))
+    say(
+        f"[{engine} {scale}x] first query {query['first_query_ms']:.0f} ms"
+        + (f", distinct stream p50 {stream['p50_ms']:.1f} ms" if stream else "")
+    )
     if not settings["keep"]:
         shutil.rmtree(index_dir, ignore_errors=True)
     return {"index": index, "query": query}
@@ -314,12 +337,15 @@ def growth(small: dict, large: dict, factor: int) -> dict:
         "peak_rss_tree_ratio": (
             large["index"]["peak_rss_tree_mb"] / small["index"]["peak_rss_tree_mb"]
         ),
-        "stream_p50_ratio": _ratio(value(large, "stream", "p50_ms"),
-                                   value(small, "stream", "p50_ms")),
-        "stream_p95_ratio": _ratio(value(large, "stream", "p95_ms"),
-                                   value(small, "stream", "p95_ms")),
-        "repeated_p50_ratio": _ratio(value(large, "repeated", "p50_ms"),
-                                     value(small, "repeated", "p50_ms")),
+        "stream_p50_ratio": _ratio(
+            value(large, "stream", "p50_ms"), value(small, "stream", "p50_ms")
+        ),
+        "stream_p95_ratio": _ratio(
+            value(large, "stream", "p95_ms"), value(small, "stream", "p95_ms")
+        ),
+        "repeated_p50_ratio": _ratio(
+            value(large, "repeated", "p50_ms"), value(small, "repeated", "p50_ms")
+        ),
         "first_query_ratio": large["query"]["first_query_ms"] / small["query"]["first_query_ms"],
     }
 
@@ -343,36 +369,68 @@ def targets(report: dict) -> list[dict]:
         return b / a if invert else a / b
 
     speedup = versus("articles_per_s", "index")
-    add("indexing throughput vs reference", speedup, f">= {TARGET_INDEX_SPEEDUP:g}x",
-        None if speedup is None else speedup >= TARGET_INDEX_SPEEDUP)
+    add(
+        "indexing throughput vs reference",
+        speedup,
+        f">= {TARGET_INDEX_SPEEDUP:g}x",
+        None if speedup is None else speedup >= TARGET_INDEX_SPEEDUP,
+    )
     size = versus("size_bytes", "index")
-    add("index size vs reference", size, f"<= {TARGET_INDEX_SIZE:g}x",
-        None if size is None else size <= TARGET_INDEX_SIZE)
+    add(
+        "index size vs reference",
+        size,
+        f"<= {TARGET_INDEX_SIZE:g}x",
+        None if size is None else size <= TARGET_INDEX_SIZE,
+    )
     query_speedup = versus("p50_ms", "stream", invert=True)
-    add("distinct-stream p50 speed-up vs reference", query_speedup,
+    add(
+        "distinct-stream p50 speed-up vs reference",
+        query_speedup,
         f">= {TARGET_P50_SPEEDUP:g}x",
-        None if query_speedup is None else query_speedup >= TARGET_P50_SPEEDUP)
+        None if query_speedup is None else query_speedup >= TARGET_P50_SPEEDUP,
+    )
     p95 = value(ours, "stream", "p95_ms")
-    add("distinct-stream p95 with snippets (ms)", p95, f"<= {TARGET_P95_MS:g} ms",
-        None if p95 is None else p95 <= TARGET_P95_MS)
+    add(
+        "distinct-stream p95 with snippets (ms)",
+        p95,
+        f"<= {TARGET_P95_MS:g} ms",
+        None if p95 is None else p95 <= TARGET_P95_MS,
+    )
     first = ours["query"]["first_query_ms"]
-    add("first query after start (ms)", first, f"< {TARGET_FIRST_QUERY_MS:g} ms",
-        first < TARGET_FIRST_QUERY_MS)
+    add(
+        "first query after start (ms)",
+        first,
+        f"< {TARGET_FIRST_QUERY_MS:g} ms",
+        first < TARGET_FIRST_QUERY_MS,
+    )
     grown = report["growth"].get("ours")
     if grown:
         factor = grown["factor"]
-        add(f"index time {factor}x / 1x", grown["index_time_ratio"],
+        add(
+            f"index time {factor}x / 1x",
+            grown["index_time_ratio"],
             f"<= ~{factor}x (+{TIME_GROWTH_SLACK - 1:.0%})",
-            grown["index_time_ratio"] <= factor * TIME_GROWTH_SLACK)
+            grown["index_time_ratio"] <= factor * TIME_GROWTH_SLACK,
+        )
         p50_growth = grown["stream_p50_ratio"]
-        add(f"distinct-stream p50 {factor}x / 1x", p50_growth, f"<= {TARGET_QUERY_GROWTH:g}x",
-            None if p50_growth is None else p50_growth <= TARGET_QUERY_GROWTH)
-        add(f"peak indexing RSS (tree) {factor}x / 1x", grown["peak_rss_tree_ratio"],
+        add(
+            f"distinct-stream p50 {factor}x / 1x",
+            p50_growth,
+            f"<= {TARGET_QUERY_GROWTH:g}x",
+            None if p50_growth is None else p50_growth <= TARGET_QUERY_GROWTH,
+        )
+        add(
+            f"peak indexing RSS (tree) {factor}x / 1x",
+            grown["peak_rss_tree_ratio"],
             f"<= {RSS_GROWTH_SLACK:g}x (bounded)",
-            grown["peak_rss_tree_ratio"] <= RSS_GROWTH_SLACK)
+            grown["peak_rss_tree_ratio"] <= RSS_GROWTH_SLACK,
+        )
     else:
-        for name in ("index time Nx / 1x", "distinct-stream p50 Nx / 1x",
-                     "peak indexing RSS Nx / 1x"):
+        for name in (
+            "index time Nx / 1x",
+            "distinct-stream p50 Nx / 1x",
+            "peak indexing RSS Nx / 1x",
+        ):
             add(name, None, "needs --scale N", None)
     return out
 
@@ -429,10 +487,12 @@ def format_report(report: dict) -> str:
             f"(ours with procs={settings['procs']}; reference with {cache})\n"
         )
         if settings.get("stream"):
-            out.append(f"Headline: {settings['stream']:,} distinct queries, each sent once, after "
-                       f"{settings['stream_warm']:,} untimed ones; repeated: "
-                       f"{settings['passes']} passes over the same {settings['queries']} "
-                       "queries (a cache's figure).\n")
+            out.append(
+                f"Headline: {settings['stream']:,} distinct queries, each sent once, after "
+                f"{settings['stream_warm']:,} untimed ones; repeated: "
+                f"{settings['passes']} passes over the same {settings['queries']} "
+                "queries (a cache's figure).\n"
+            )
         out.append(format_table(runs))
     for engine, grown in report["growth"].items():
         out.append(f"\n## growth {grown['factor']}x / 1x, {engine}\n")
@@ -444,8 +504,7 @@ def format_report(report: dict) -> str:
     out.append("| target | goal | measured | result |\n|---|---|---|---|")
     for target in report["targets"]:
         result = {True: "PASS", False: "FAIL", None: "not measured"}[target["passed"]]
-        out.append(f"| {target['target']} | {target['goal']} | {fmt(target['value'])} "
-                   f"| {result} |")
+        out.append(f"| {target['target']} | {target['goal']} | {fmt(target['value'])} | {result} |")
     slowest = sorted(
         report["runs"]["1"]["ours"]["query"].get("per_query", []), key=lambda q: -q["median_ms"]
     )[:5]

@@ -44,8 +44,7 @@ def hostile_queries(seed: int = 12) -> list[tuple[str, str]]:
         ("1,000 random letters", word(1000)),
         ("999-letter word~", word(998) + "~"),
         ("90 random 10-letter words", random_words),
-        ("500 one-letter words", " ".join(rng.choice(string.ascii_lowercase)
-                                          for _ in range(500))),
+        ("500 one-letter words", " ".join(rng.choice(string.ascii_lowercase) for _ in range(500))),
         ("300 two-letter words", " ".join(word(2) for _ in range(330))),
         ("100 word~2 (refused above 5)", " ".join(f"{word(6)}~2" for _ in range(100))),
         ("5 random word~2 (the most allowed)", " ".join(f"{word(6)}~2" for _ in range(5))),
@@ -72,12 +71,31 @@ def hostile_queries(seed: int = 12) -> list[tuple[str, str]]:
         ("backslash", "\\"),
         ("bare star", "*"),
         ("every word at once", "-zzzzqqq"),
-        ("long question", "siapakah arsitek balai kota seoul yang pertama kali dibangun pada "
-                          "masa penjajahan jepang di korea selatan"),
-        ("many real words", " ".join(["pemerintah presiden jakarta indonesia korupsi banjir "
-                                      "menteri polisi ekonomi sekolah"] * 15)),
-        ("many misspellings", " ".join(["pemerintak presidem jakarat indonesai korupsu "
-                                        "banjit menteru polisu ekonomu sekilah"] * 9)),
+        (
+            "long question",
+            "siapakah arsitek balai kota seoul yang pertama kali dibangun pada "
+            "masa penjajahan jepang di korea selatan",
+        ),
+        (
+            "many real words",
+            " ".join(
+                [
+                    "pemerintah presiden jakarta indonesia korupsi banjir "
+                    "menteri polisi ekonomi sekolah"
+                ]
+                * 15
+            ),
+        ),
+        (
+            "many misspellings",
+            " ".join(
+                [
+                    "pemerintak presidem jakarat indonesai korupsu "
+                    "banjit menteru polisu ekonomu sekilah"
+                ]
+                * 9
+            ),
+        ),
     ]
 
 
@@ -92,20 +110,28 @@ def run(index_dir: str, repeat: int) -> list[dict]:
                 try:
                     result = index.search(text[:1000], per_page=10 + run_number, facets=True)
                     outcome = f"{result.total} results" + (
-                        f", suggestion {result.suggestion[:30]!r}" if result.suggestion else "")
+                        f", suggestion {result.suggestion[:30]!r}" if result.suggestion else ""
+                    )
                     if result.message:
                         outcome += ", message"
                 except searcher.QueryError as error:
                     outcome = f"QueryError: {str(error)[:70]}"
                 times.append(time.perf_counter() - started)
-            rows.append({"query": label, "chars": len(text[:1000]),
-                         "max_ms": round(max(times) * 1000, 1), "outcome": outcome})
+            rows.append(
+                {
+                    "query": label,
+                    "chars": len(text[:1000]),
+                    "max_ms": round(max(times) * 1000, 1),
+                    "outcome": outcome,
+                }
+            )
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.hostile",
-                                     description="Time the hostile queries of #12.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.hostile", description="Time the hostile queries of #12."
+    )
     parser.add_argument("--index", required=True, help="index folder")
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (default 3)")
     parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
@@ -116,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{row['query']:<{width}}  {row['max_ms']:8.1f} ms  {row['outcome']}")
     slowest = max(rows, key=lambda row: row["max_ms"])
     over = [row for row in rows if row["max_ms"] >= LIMIT_SECONDS * 1000]
-    print(f"slowest: {slowest['query']} {slowest['max_ms']} ms; "
-          f"{len(over)} of {len(rows)} queries at {LIMIT_SECONDS:g} s or more")
+    print(
+        f"slowest: {slowest['query']} {slowest['max_ms']} ms; "
+        f"{len(over)} of {len(rows)} queries at {LIMIT_SECONDS:g} s or more"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     return 1 if over else 0

@@ -35,8 +35,14 @@ def articles(count: int, near: bool) -> list[Article]:
             changed = list(words)
             changed[n % len(words)] = f"kata{n}"
             text = " ".join(changed)
-        made.append(Article(id=f"copy-{n:06d}", title="Berlangganan untuk membaca",
-                            body=text, published=START + timedelta(minutes=n)))
+        made.append(
+            Article(
+                id=f"copy-{n:06d}",
+                title="Berlangganan untuk membaca",
+                body=text,
+                published=START + timedelta(minutes=n),
+            )
+        )
     return made
 
 
@@ -52,9 +58,12 @@ def main(argv: list[str] | None = None) -> None:
         started = time.process_time()
         entries = collector.assign()
         seconds = time.process_time() - started
-        print(f"{size:>6} {'near-identical' if args.near else 'identical'}: "
-              f"{seconds:6.2f} s CPU, {len(set(entries.duplicate))} duplicate groups, "
-              f"{len(set(entries.story))} stories", flush=True)
+        print(
+            f"{size:>6} {'near-identical' if args.near else 'identical'}: "
+            f"{seconds:6.2f} s CPU, {len(set(entries.duplicate))} duplicate groups, "
+            f"{len(set(entries.story))} stories",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -109,8 +109,7 @@ class MemorySampler(threading.Thread):
 class Client(threading.Thread):
     """Issues requests until the deadline; records (latency ms, status, kind) per request."""
 
-    def __init__(self, number: int, base_url: str, queries: list[str], deadline: float,
-                 seed: int):
+    def __init__(self, number: int, base_url: str, queries: list[str], deadline: float, seed: int):
         super().__init__(name=f"client-{number}", daemon=True)
         self.base_url = base_url
         self.queries = queries
@@ -120,8 +119,11 @@ class Client(threading.Thread):
 
     def url(self) -> tuple[str, str]:
         kind = self.random.choice(("page", "api"))
-        args = {"q": self.random.choice(self.queries), "page": self.random.randint(1, 3),
-                "sort": self.random.choice(SORTS)}
+        args = {
+            "q": self.random.choice(self.queries),
+            "page": self.random.randint(1, 3),
+            "sort": self.random.choice(SORTS),
+        }
         path = "/search" if kind == "page" else "/api/search"
         return kind, f"{self.base_url}{path}?{urllib.parse.urlencode(args)}"
 
@@ -168,8 +170,14 @@ def stop_server(server, thread: threading.Thread, timeout: float = 30.0) -> None
         raise RuntimeError("the waitress server did not stop")
 
 
-def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], seed: int,
-             result_cache: bool = True) -> dict:
+def run_load(
+    index_dir: str,
+    clients: int,
+    seconds: float,
+    queries: list[str],
+    seed: int,
+    result_cache: bool = True,
+) -> dict:
     options = {} if result_cache else {"result_cache": 0}
     with searcher.open_index(index_dir) as index:  # fail early: missing or old index
         documents = index.stats().documents
@@ -189,8 +197,7 @@ def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], s
         sampler = MemorySampler()
         sampler.start()
         started = time.monotonic()
-        workers = [Client(n, base_url, queries, started + seconds, seed)
-                   for n in range(clients)]
+        workers = [Client(n, base_url, queries, started + seconds, seed) for n in range(clients)]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -208,9 +215,17 @@ def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], s
     errors = sum(count for status, count in statuses.items() if status != "200")
     rss = [kb for _, kb in sampler.samples]
     end_time = sampler.samples[-1][0]
-    thirds = [max([kb for t, kb in sampler.samples
-                   if part * end_time / 3 <= t <= (part + 1) * end_time / 3] or [rss[-1]])
-              for part in range(3)]
+    thirds = [
+        max(
+            [
+                kb
+                for t, kb in sampler.samples
+                if part * end_time / 3 <= t <= (part + 1) * end_time / 3
+            ]
+            or [rss[-1]]
+        )
+        for part in range(3)
+    ]
     climbed = thirds[2] > thirds[1] * (1 + CLIMB_TOLERANCE)
 
     def summary(values: list[float]) -> dict:
@@ -249,7 +264,7 @@ def run_load(index_dir: str, clients: int, seconds: float, queries: list[str], s
         "load_before": load_before,
         "load_after": load_after,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
     }
 
 
@@ -260,57 +275,86 @@ def format_table(result: dict) -> str:
         ("duration", f"{result['seconds']} s"),
         ("requests", f"{result['requests']:,}"),
         ("throughput", f"{result['throughput_rps']} req/s"),
-        ("latency p50 / p95 / p99 / max",
-         f"{result['p50_ms']} / {result['p95_ms']} / {result['p99_ms']} / "
-         f"{result['max_ms']} ms"),
+        (
+            "latency p50 / p95 / p99 / max",
+            f"{result['p50_ms']} / {result['p95_ms']} / {result['p99_ms']} / {result['max_ms']} ms",
+        ),
     ]
     for kind, label in (("page", "/search page"), ("api", "/api/search")):
         stats = result["by_kind"][kind]
-        rows.append((f"  {label} p50 / p99",
-                     f"{stats['p50_ms']} / {stats['p99_ms']} ms ({stats['requests']:,} requests)"))
-    statuses = ", ".join(f"{status}: {count:,}" for status, count in
-                         sorted(result["statuses"].items()))
+        rows.append(
+            (
+                f"  {label} p50 / p99",
+                f"{stats['p50_ms']} / {stats['p99_ms']} ms ({stats['requests']:,} requests)",
+            )
+        )
+    statuses = ", ".join(
+        f"{status}: {count:,}" for status, count in sorted(result["statuses"].items())
+    )
     rows += [
         ("errors (non-200)", f"{result['errors']} ({statuses})"),
-        ("RSS start / end / max",
-         f"{result['rss_start_mb']} / {result['rss_end_mb']} / {result['rss_max_mb']} MB"),
-        ("RSS max per third of the run",
-         " / ".join(f"{mb}" for mb in result["rss_max_by_third_mb"]) + " MB"),
+        (
+            "RSS start / end / max",
+            f"{result['rss_start_mb']} / {result['rss_end_mb']} / {result['rss_max_mb']} MB",
+        ),
+        (
+            "RSS max per third of the run",
+            " / ".join(f"{mb}" for mb in result["rss_max_by_third_mb"]) + " MB",
+        ),
         ("load average before / after", f"{result['load_before']} / {result['load_after']}"),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
-    verdict = "memory CLIMBED (last third's max > middle third's max + 10%)" \
-        if result["memory_climbed"] else "memory did not climb"
-    lines.append(f"verdict: {verdict}; "
-                 f"{'zero errors' if result['errors'] == 0 else str(result['errors']) + ' errors'}")
+    verdict = (
+        "memory CLIMBED (last third's max > middle third's max + 10%)"
+        if result["memory_climbed"]
+        else "memory did not climb"
+    )
+    lines.append(
+        f"verdict: {verdict}; "
+        f"{'zero errors' if result['errors'] == 0 else str(result['errors']) + ' errors'}"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
-                                     description="Bounded load test of the web front end.")
-    parser.add_argument("--index", required=True, metavar="LOCATION",
-                        help="index folder, or a manticore:// cluster")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.load", description="Bounded load test of the web front end."
+    )
+    parser.add_argument(
+        "--index", required=True, metavar="LOCATION", help="index folder, or a manticore:// cluster"
+    )
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--seconds", type=float, default=30.0, help="duration (default 30)")
-    parser.add_argument("--queries", default=str(DEFAULT_QUERIES), metavar="FILE",
-                        help="one query per line (default benchmarks/queries.txt)")
+    parser.add_argument(
+        "--queries",
+        default=str(DEFAULT_QUERIES),
+        metavar="FILE",
+        help="one query per line (default benchmarks/queries.txt)",
+    )
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the clients")
-    parser.add_argument("--no-result-cache", action="store_true",
-                        help="switch off the index's result cache")
+    parser.add_argument(
+        "--no-result-cache", action="store_true", help="switch off the index's result cache"
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0:
         parser.error("--clients must be at least 1 and --seconds positive")
     try:
-        result = run_load(args.index, args.clients, args.seconds, read_queries(args.queries),
-                          args.seed, result_cache=not args.no_result_cache)
+        result = run_load(
+            args.index,
+            args.clients,
+            args.seconds,
+            read_queries(args.queries),
+            args.seed,
+            result_cache=not args.no_result_cache,
+        )
     except searcher.SearcherError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     result["command"] = "python -m benchmarks.load " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+        argv if argv is not None else sys.argv[1:]
+    )
     print(format_table(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -26,11 +26,13 @@ TYDI = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "tydiq
 
 def measure(location: str, corpus: Path, queries: dict, qrels: dict) -> dict:
     started = time.perf_counter()
-    report = searcher.build_index(searcher.read_articles([str(corpus)]), location, rebuild=True,
-                                  procs=1)
+    report = searcher.build_index(
+        searcher.read_articles([str(corpus)]), location, rebuild=True, procs=1
+    )
     index_seconds = time.perf_counter() - started
     timings = []
     with searcher.open_index(location) as index:
+
         def run(text: str) -> list[str]:
             began = time.perf_counter()
             hits = index.search(text, per_page=100, snippets=False).hits
@@ -50,8 +52,12 @@ def measure(location: str, corpus: Path, queries: dict, qrels: dict) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.parity", description=__doc__)
-    parser.add_argument("--data", type=Path, default=TYDI, help="folder with corpus.jsonl, "
-                        "queries.tsv, qrels.txt (default: the shared TyDi QA set)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=TYDI,
+        help="folder with corpus.jsonl, queries.tsv, qrels.txt (default: the shared TyDi QA set)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N queries")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

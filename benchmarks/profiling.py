@@ -107,8 +107,7 @@ def profile_indexing(corpus: Sequence[Path], limit: int, workdir: Path) -> str:
     return summarize(profile, f"indexing {report.added:,} articles (procs=1), {seconds:.1f} s wall")
 
 
-def profile_queries(index_dir: Path, queries: list[str], count: int,
-                    stream: int = 0) -> str:
+def profile_queries(index_dir: Path, queries: list[str], count: int, stream: int = 0) -> str:
     """Profile opening the index and the first query, then ``count`` warm queries.
 
     With ``stream`` the profiled queries are instead ``stream`` distinct queries,
@@ -127,8 +126,11 @@ def profile_queries(index_dir: Path, queries: list[str], count: int,
     first.disable()
     first_seconds = time.perf_counter() - started
     try:
-        warm, timed = (queries[:-stream], queries[-stream:]) if stream else (
-            queries, list(itertools.islice(itertools.cycle(queries), count)))
+        warm, timed = (
+            (queries[:-stream], queries[-stream:])
+            if stream
+            else (queries, list(itertools.islice(itertools.cycle(queries), count)))
+        )
         for q in warm:  # warm-up, not profiled
             _search(index, q)
         profile = cProfile.Profile()
@@ -143,8 +145,11 @@ def profile_queries(index_dir: Path, queries: list[str], count: int,
     return "\n".join(
         [
             summarize(first, f"open + first query {queries[0]!r}, {first_seconds:.2f} s wall"),
-            summarize(profile, f"{len(timed)} {'distinct' if stream else 'warm repeated'} "
-                               f"queries with snippets, {seconds:.1f} s wall"),
+            summarize(
+                profile,
+                f"{len(timed)} {'distinct' if stream else 'warm repeated'} "
+                f"queries with snippets, {seconds:.1f} s wall",
+            ),
         ]
     )
 
@@ -174,9 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--query-count", type=int, default=200)
-    parser.add_argument("--stream", type=int, default=0,
-                        help="profile N distinct queries, each sent once, after 200 "
-                        "unprofiled ones (benchmarks.corpora.distinct_queries)")
+    parser.add_argument(
+        "--stream",
+        type=int,
+        default=0,
+        help="profile N distinct queries, each sent once, after 200 "
+        "unprofiled ones (benchmarks.corpora.distinct_queries)",
+    )
     parser.add_argument("--skip-indexing", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
     args = parser.parse_args(argv)
@@ -197,8 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     flush=True,
                 )
                 searcher.build_index(article_stream(corpus), index_dir)
-            queries = (distinct_queries(200 + args.stream) if args.stream
-                       else read_queries(args.queries))
+            queries = (
+                distinct_queries(200 + args.stream) if args.stream else read_queries(args.queries)
+            )
             print(profile_queries(index_dir, queries, args.query_count, args.stream))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -32,16 +32,26 @@ from searcher import evaluation
 from searcher.ranking import DEFAULT, WORDS_ONLY, Ranking
 
 # Each step adds one idea to the step before; the last is what ships.
-_CONCEPTS_ONLY = replace(DEFAULT, thesaurus=WORDS_ONLY.thesaurus, coordination=0.0,
-                         long_coordination=0.0, pair_weight=0.0, variant_weight=0.0,
-                         related_pairs=0, related_days=0.0, match_all=False)
-_COORDINATED = replace(_CONCEPTS_ONLY, coordination=DEFAULT.coordination,
-                       long_coordination=DEFAULT.long_coordination)
+_CONCEPTS_ONLY = replace(
+    DEFAULT,
+    thesaurus=WORDS_ONLY.thesaurus,
+    coordination=0.0,
+    long_coordination=0.0,
+    pair_weight=0.0,
+    variant_weight=0.0,
+    related_pairs=0,
+    related_days=0.0,
+    match_all=False,
+)
+_COORDINATED = replace(
+    _CONCEPTS_ONLY, coordination=DEFAULT.coordination, long_coordination=DEFAULT.long_coordination
+)
 _PAIRS = replace(_COORDINATED, pair_weight=DEFAULT.pair_weight)
 _THESAURUS = replace(_PAIRS, thesaurus=DEFAULT.thesaurus)
 _SPELLINGS = replace(_THESAURUS, variant_weight=DEFAULT.variant_weight)
-_RELATED = replace(_SPELLINGS, related_pairs=DEFAULT.related_pairs,
-                   related_days=DEFAULT.related_days)
+_RELATED = replace(
+    _SPELLINGS, related_pairs=DEFAULT.related_pairs, related_days=DEFAULT.related_days
+)
 STEPS: list[tuple[str, Ranking]] = [
     ("words only (before #11)", WORDS_ONLY),
     ("+ concepts: synonyms best-of, question words", _CONCEPTS_ONLY),
@@ -65,6 +75,7 @@ def ensure_index(folder: Path, sources: list[Path]) -> Path:
 
 def run_set(folder: Path, ranking: Ranking, queries: dict, qrels: dict, judged: dict):
     with searcher.open_index(str(folder), ranking=ranking) as index:
+
         def run(text: str) -> list[str]:
             return [hit.id for hit in index.search(text, per_page=100, snippets=False).hits]
 
@@ -91,13 +102,21 @@ def related_share(folder: Path, ranking: Ranking, qrels_all: dict) -> tuple[floa
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.relevance", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/searcher-relevance"),
-                        help="where the two indexes are built (reused if present)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.relevance",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/searcher-relevance"),
+        help="where the two indexes are built (reused if present)",
+    )
     parser.add_argument("--write", type=Path, help="write the report (Markdown) here")
-    parser.add_argument("--tydi-limit", type=int, default=0,
-                        help="only the first N TyDi questions (0: all 5,771)")
+    parser.add_argument(
+        "--tydi-limit", type=int, default=0, help="only the first N TyDi questions (0: all 5,771)"
+    )
     parser.add_argument("--steps", type=int, default=0, help="only the first N steps")
     args = parser.parse_args(argv)
 
@@ -109,10 +128,10 @@ def main(argv=None) -> int:
     tydi_judged = evaluation.read_judged(TYDI_EVAL / "qrels.txt")
     tydi_queries = evaluation.read_queries(TYDI_EVAL / "queries.tsv")
     if args.tydi_limit:
-        tydi_queries = dict(list(tydi_queries.items())[:args.tydi_limit])
+        tydi_queries = dict(list(tydi_queries.items())[: args.tydi_limit])
     tydi_qrels = evaluation.read_qrels(TYDI_EVAL / "qrels.txt")
 
-    steps = STEPS[:args.steps] if args.steps else STEPS
+    steps = STEPS[: args.steps] if args.steps else STEPS
     rows = []
     for name, ranking in steps:
         started = time.perf_counter()
@@ -120,9 +139,12 @@ def main(argv=None) -> int:
         tydi_report = run_set(tydi, ranking, tydi_queries, tydi_qrels, tydi_judged)
         related = related_share(news, ranking, news_judged)
         rows.append((name, news_report, tydi_report, related))
-        print(f"{name}: news nDCG@10 {news_report.ndcg_at_10:.4f}, TyDi nDCG@10 "
-              f"{tydi_report.ndcg_at_10:.4f}, related on topic {related[0]:.3f} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"{name}: news nDCG@10 {news_report.ndcg_at_10:.4f}, TyDi nDCG@10 "
+            f"{tydi_report.ndcg_at_10:.4f}, related on topic {related[0]:.3f} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
 
     report = format_report(rows, len(tydi_queries))
     print(report)
@@ -152,20 +174,30 @@ def format_report(rows, tydi_count: int) -> str:
             f" | {news.mrr_at_10:.4f} | {news.recall_at_100:.4f}"
             f" | {tydi.ndcg_at_10:.4f}{tydi_change}"
             f" | {tydi.mrr_at_10:.4f} | {tydi.recall_at_100:.4f}"
-            f" | {related[0]:.3f}{_delta(related[0], p_rel and p_rel[0])} | {related[1]:.3f} |")
+            f" | {related[0]:.3f}{_delta(related[0], p_rel and p_rel[0])} | {related[1]:.3f} |"
+        )
         previous = (news, tydi, related)
-    lines += ["", f"TyDi: {tydi_count} questions. Questions that moved by more than 0.1 "
-              "nDCG@10 against the step before:", "",
-              "| step | gained | lost |", "|---|---|---|"]
+    lines += [
+        "",
+        f"TyDi: {tydi_count} questions. Questions that moved by more than 0.1 "
+        "nDCG@10 against the step before:",
+        "",
+        "| step | gained | lost |",
+        "|---|---|---|",
+    ]
     for (_, _, before, _), (name, _, after, _) in zip(rows, rows[1:], strict=False):
         old = {s.qid: s.ndcg_at_10 for s in before.per_query}
         gained = sum(s.ndcg_at_10 - old[s.qid] > 0.1 for s in after.per_query)
         lost = sum(old[s.qid] - s.ndcg_at_10 > 0.1 for s in after.per_query)
         lines.append(f"| {name} | {gained} | {lost} |")
-    lines += ["", "News dev, nDCG@10 per query (columns: the steps above, in order; in "
-              "brackets, how many of the top 10 no one judged, when any):", "",
-              "| qid | query | " + " | ".join(str(i + 1) for i in range(len(rows))) + " |",
-              "|---|---|" + "---|" * len(rows)]
+    lines += [
+        "",
+        "News dev, nDCG@10 per query (columns: the steps above, in order; in "
+        "brackets, how many of the top 10 no one judged, when any):",
+        "",
+        "| qid | query | " + " | ".join(str(i + 1) for i in range(len(rows))) + " |",
+        "|---|---|" + "---|" * len(rows),
+    ]
     per_step = [{s.qid: s for s in news.per_query} for _, news, _, _ in rows]
 
     def cell(score) -> str:

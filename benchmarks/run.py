@@ -54,33 +54,75 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.run",
         description="Benchmark our engine against the plain Whoosh+Sastrawi reference.",
     )
-    parser.add_argument("--corpus", action="append", type=Path,
-                        help=f"corpus file or folder, repeatable (default {DEFAULT_CORPUS})")
-    parser.add_argument("--scale", type=int, default=1,
-                        help="also measure at N times the corpus (copies with new ids)")
-    parser.add_argument("--stream", type=int, default=2000,
-                        help="distinct queries timed, each sent once (default 2000)")
-    parser.add_argument("--stream-warm", type=int, default=200,
-                        help="distinct queries sent first, not timed (default 200)")
-    parser.add_argument("--titles-from", type=Path, default=DEFAULT_CORPUS,
-                        help="JSONL(.gz) whose titles join the stream (default CLICK-ID)")
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES,
-                        help="queries for the repeated passes (default benchmarks/queries.txt)")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        type=Path,
+        help=f"corpus file or folder, repeatable (default {DEFAULT_CORPUS})",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="also measure at N times the corpus (copies with new ids)",
+    )
+    parser.add_argument(
+        "--stream",
+        type=int,
+        default=2000,
+        help="distinct queries timed, each sent once (default 2000)",
+    )
+    parser.add_argument(
+        "--stream-warm",
+        type=int,
+        default=200,
+        help="distinct queries sent first, not timed (default 200)",
+    )
+    parser.add_argument(
+        "--titles-from",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="JSONL(.gz) whose titles join the stream (default CLICK-ID)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        default=DEFAULT_QUERIES,
+        help="queries for the repeated passes (default benchmarks/queries.txt)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--skip-reference", action="store_true", help="measure our engine only")
-    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1,
-                        help="indexing processes for our engine (default: all cores, like the CLI)")
-    parser.add_argument("--reference-stem-cache", action="store_true",
-                        help="give the reference a 50,000-word stem cache (Whoosh's default)")
-    parser.add_argument("--result-cache", action="store_true",
-                        help="keep our engine's result cache on (repeated passes then time hits)")
-    parser.add_argument("--no-posting-cache", action="store_true",
-                        help="switch off our posting cache (every query reads the index files)")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="indexing processes for our engine (default: all cores, like the CLI)",
+    )
+    parser.add_argument(
+        "--reference-stem-cache",
+        action="store_true",
+        help="give the reference a 50,000-word stem cache (Whoosh's default)",
+    )
+    parser.add_argument(
+        "--result-cache",
+        action="store_true",
+        help="keep our engine's result cache on (repeated passes then time hits)",
+    )
+    parser.add_argument(
+        "--no-posting-cache",
+        action="store_true",
+        help="switch off our posting cache (every query reads the index files)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N articles (smoke runs)")
-    parser.add_argument("--passes", type=int, default=3,
-                        help="timed passes over the repeated queries (default 3)")
-    parser.add_argument("--cold-runs", type=int, default=3,
-                        help="fresh processes timing the first query; median reported (default 3)")
+    parser.add_argument(
+        "--passes", type=int, default=3, help="timed passes over the repeated queries (default 3)"
+    )
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=3,
+        help="fresh processes timing the first query; median reported (default 3)",
+    )
     parser.add_argument("--workdir", type=Path, help="where to build indexes (default: temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the indexes (in --workdir)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -99,8 +141,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')}: at least 0")
     args.query_list = read_queries(args.queries)
-    args.stream_list = (distinct_queries(args.stream_warm + args.stream,
-                                         titles_from=args.titles_from) if args.stream else [])
+    args.stream_list = (
+        distinct_queries(args.stream_warm + args.stream, titles_from=args.titles_from)
+        if args.stream
+        else []
+    )
     return args
 
 
@@ -137,11 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "growth": {},
     }
     settings = {
-        "corpus": args.corpus, "limit": args.limit, "procs": args.procs,
-        "stem_cache": args.reference_stem_cache, "result_cache": args.result_cache,
-        "posting_cache": not args.no_posting_cache, "queries": args.query_list,
-        "passes": args.passes, "cold_runs": args.cold_runs, "stream": args.stream_list,
-        "stream_warm": args.stream_warm, "keep": args.keep,
+        "corpus": args.corpus,
+        "limit": args.limit,
+        "procs": args.procs,
+        "stem_cache": args.reference_stem_cache,
+        "result_cache": args.result_cache,
+        "posting_cache": not args.no_posting_cache,
+        "queries": args.query_list,
+        "passes": args.passes,
+        "cold_runs": args.cold_runs,
+        "stream": args.stream_list,
+        "stream_warm": args.stream_warm,
+        "keep": args.keep,
     }
     started = time.perf_counter()
     try:

@@ -48,29 +48,166 @@ REQUEST_TIMEOUT = 60.0
 START_TIMEOUT = 120.0
 
 FIXED = [
-    "[a TO zzzz]", "[b TO zzzy]", "title:[a TO zzzz]", "tanggal:[2019-09-01 TO 2019-09-30]",
-    "tanggal:[2019 TO 2018]", "published:[0001 TO 9999]", "tanggal:kemarin", "a" * 1000,
-    "a" * 1001, "(" * 497 + "a" + ")" * 497, "(" * 500, ")" * 500, "NOT " * 249,
-    "NOT NOT " * 124 + "banjir", "OR " * 300, "AND " * 250, "-" * 500, "+" * 500,
-    "banjir - jakarta", "15 - 16 Desember", "JAKARTA - Presiden Joko Widodo", "banjir -",
-    "a -- b", "–", "—", "banjir – jakarta", "\\", '""', "!!!!", "*", "**", "?", "~", "^",
-    "korup*", "*an*", "*an* *em* *er*", "korupsi~", "korupsi~9", "a~2", "x~9 " * 150,
-    "kode* " * 100, "\x00", "\x1b[31m", "\u200b", "\ufeff", "🙂" * 50, "ه" * 100, "é",
-    "sumber:*", "kategori:", "judul:", "title:*a*", "a^999999999999", "e-KTP", "COVID-19",
-    "L'Arc~en~Ciel", "\"perdagangan orang", "perdagangan orang\"", "' OR 1=1 --",
-    "<script>alert(1)</script>", "%00", "../../etc/passwd", "tppo", "TPPO OR KPK",
+    "[a TO zzzz]",
+    "[b TO zzzy]",
+    "title:[a TO zzzz]",
+    "tanggal:[2019-09-01 TO 2019-09-30]",
+    "tanggal:[2019 TO 2018]",
+    "published:[0001 TO 9999]",
+    "tanggal:kemarin",
+    "a" * 1000,
+    "a" * 1001,
+    "(" * 497 + "a" + ")" * 497,
+    "(" * 500,
+    ")" * 500,
+    "NOT " * 249,
+    "NOT NOT " * 124 + "banjir",
+    "OR " * 300,
+    "AND " * 250,
+    "-" * 500,
+    "+" * 500,
+    "banjir - jakarta",
+    "15 - 16 Desember",
+    "JAKARTA - Presiden Joko Widodo",
+    "banjir -",
+    "a -- b",
+    "–",
+    "—",
+    "banjir – jakarta",
+    "\\",
+    '""',
+    "!!!!",
+    "*",
+    "**",
+    "?",
+    "~",
+    "^",
+    "korup*",
+    "*an*",
+    "*an* *em* *er*",
+    "korupsi~",
+    "korupsi~9",
+    "a~2",
+    "x~9 " * 150,
+    "kode* " * 100,
+    "\x00",
+    "\x1b[31m",
+    "\u200b",
+    "\ufeff",
+    "🙂" * 50,
+    "ه" * 100,
+    "é",
+    "sumber:*",
+    "kategori:",
+    "judul:",
+    "title:*a*",
+    "a^999999999999",
+    "e-KTP",
+    "COVID-19",
+    "L'Arc~en~Ciel",
+    '"perdagangan orang',
+    'perdagangan orang"',
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "%00",
+    "../../etc/passwd",
+    "tppo",
+    "TPPO OR KPK",
 ]
-WORDS = ["banjir", "jakarta", "presiden", "korupsi", "kpk", "perdagangan", "orang", "tppo",
-         "pemerintah", "desember", "bola", "timnas", "gempa", "pemilu", "jokowi", "prabowo",
-         "harga", "beras", "sekolah", "menteri", "pemerintak", "presidem", "yang", "di"]
-PIECES = ['"', "(", ")", "[", "]", "{", "}", "*", "?", "~", "~2", "^", ":", "-", "+", "/",
-          "\\", " ", " - ", " – ", "AND ", "OR ", "NOT ", " TO ", "title:", "judul:",
-          "sumber:", "kategori:", "published:", "tanggal:", "2019", "2019-09-01", "!!", "…"]
-NUMBERS = ["1", "2", "3", "0", "-1", "10000", "10001", "100", "101", "1e3", "٣", "0x10",
-           "99999999999", "", " 2 ", "abc"]
+WORDS = [
+    "banjir",
+    "jakarta",
+    "presiden",
+    "korupsi",
+    "kpk",
+    "perdagangan",
+    "orang",
+    "tppo",
+    "pemerintah",
+    "desember",
+    "bola",
+    "timnas",
+    "gempa",
+    "pemilu",
+    "jokowi",
+    "prabowo",
+    "harga",
+    "beras",
+    "sekolah",
+    "menteri",
+    "pemerintak",
+    "presidem",
+    "yang",
+    "di",
+]
+PIECES = [
+    '"',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "*",
+    "?",
+    "~",
+    "~2",
+    "^",
+    ":",
+    "-",
+    "+",
+    "/",
+    "\\",
+    " ",
+    " - ",
+    " – ",
+    "AND ",
+    "OR ",
+    "NOT ",
+    " TO ",
+    "title:",
+    "judul:",
+    "sumber:",
+    "kategori:",
+    "published:",
+    "tanggal:",
+    "2019",
+    "2019-09-01",
+    "!!",
+    "…",
+]
+NUMBERS = [
+    "1",
+    "2",
+    "3",
+    "0",
+    "-1",
+    "10000",
+    "10001",
+    "100",
+    "101",
+    "1e3",
+    "٣",
+    "0x10",
+    "99999999999",
+    "",
+    " 2 ",
+    "abc",
+]
 SORTS = ["relevansi", "terbaru", "terlama", "newest", "relevance", "popular", ""]
-DATES = ["2019-09-01", "2019-09", "2019", "1 September 2019", "31/12/2019", "kemarin",
-         "2019-02-30", "0000", "9999-12-31", "", "000\u09e6"]
+DATES = [
+    "2019-09-01",
+    "2019-09",
+    "2019",
+    "1 September 2019",
+    "31/12/2019",
+    "kemarin",
+    "2019-02-30",
+    "0000",
+    "9999-12-31",
+    "",
+    "000\u09e6",
+]
 
 
 def hostile_query(rng: random.Random) -> str:
@@ -80,25 +217,42 @@ def hostile_query(rng: random.Random) -> str:
     if kind < 0.45:
         return "".join(rng.choice(PIECES + WORDS) for _ in range(rng.randint(1, 40)))
     if kind < 0.60:
-        return " ".join(rng.choice(WORDS) + rng.choice(["", "", "*", "~", "~2"])
-                        for _ in range(rng.randint(1, 30)))
+        return " ".join(
+            rng.choice(WORDS) + rng.choice(["", "", "*", "~", "~2"])
+            for _ in range(rng.randint(1, 30))
+        )
     if kind < 0.70:  # random unicode (no surrogates: they cannot be sent)
-        return "".join(chr(rng.choice([rng.randint(32, 0x2FF), rng.randint(0x300, 0xD7FF),
-                                       rng.randint(0xE000, 0x1FAFF)]))
-                       for _ in range(rng.randint(1, 80)))
+        return "".join(
+            chr(
+                rng.choice(
+                    [
+                        rng.randint(32, 0x2FF),
+                        rng.randint(0x300, 0xD7FF),
+                        rng.randint(0xE000, 0x1FAFF),
+                    ]
+                )
+            )
+            for _ in range(rng.randint(1, 80))
+        )
     if kind < 0.78:  # huge or many words
         letters = string.ascii_lowercase
         if rng.random() < 0.5:
             return "".join(rng.choice(letters) for _ in range(rng.randint(30, 1000)))
-        return " ".join("".join(rng.choice(letters) for _ in range(rng.randint(1, 12)))
-                        for _ in range(rng.randint(20, 150)))
+        return " ".join(
+            "".join(rng.choice(letters) for _ in range(rng.randint(1, 12)))
+            for _ in range(rng.randint(20, 150))
+        )
     if kind < 0.86:  # dashes and signs around words (pasted headlines)
         sep = rng.choice([" - ", " – ", " — ", " -- ", " + ", " -", "- ", "-", "+"])
         return sep.join(rng.choice(WORDS) for _ in range(rng.randint(2, 8)))
     if kind < 0.93:  # brackets and ranges
         depth = rng.randint(1, 40)
-        return "(" * depth + rng.choice(WORDS) + ")" * rng.randint(0, depth) + rng.choice(
-            ["", " [a TO z]", " {x TO y}", " tanggal:[2019 TO 2020]"])
+        return (
+            "(" * depth
+            + rng.choice(WORDS)
+            + ")" * rng.randint(0, depth)
+            + rng.choice(["", " [a TO z]", " {x TO y}", " tanggal:[2019 TO 2020]"])
+        )
     return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 200)))
 
 
@@ -106,16 +260,17 @@ def distinct_query(rng: random.Random) -> str:
     """One to three random words of 4-12 letters: (nearly) every query new, every word
     new to the caches (what kept a server's memory rising, #24)."""
     letters = string.ascii_lowercase
-    return " ".join("".join(rng.choice(letters) for _ in range(rng.randint(4, 12)))
-                    for _ in range(rng.randint(1, 3)))
+    return " ".join(
+        "".join(rng.choice(letters) for _ in range(rng.randint(4, 12)))
+        for _ in range(rng.randint(1, 3))
+    )
 
 
 def hostile_request(rng: random.Random, distinct: bool = False) -> str:
     """A path with query string for /search or /api/search (``distinct``: random
     distinct words, else a hostile query)."""
     path = rng.choice(["/search", "/api/search"])
-    args: list[tuple[str, str]] = [("q", distinct_query(rng) if distinct
-                                    else hostile_query(rng))]
+    args: list[tuple[str, str]] = [("q", distinct_query(rng) if distinct else hostile_query(rng))]
     if rng.random() < 0.3:
         args.append(("page", rng.choice(NUMBERS)))
     if rng.random() < 0.2:
@@ -161,12 +316,28 @@ class Server:
         self._stream = open(log, "wb")  # noqa: SIM115 (closed in stop())
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "searcher", "serve", "--index", index, "--host",
-             "127.0.0.1", "--port", str(self.port), "--threads", str(threads)],
-            cwd=ROOT, env=env, stdout=self._stream, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "searcher",
+                "serve",
+                "--index",
+                index,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._stream,
+            stderr=subprocess.STDOUT,
             # A soak started in the background (nohup, "&") inherits SIGINT ignored,
             # and so would the server: give it Ctrl+C back, so stop() stops it cleanly.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -210,8 +381,15 @@ def request(port: int, path: str, connection: http.client.HTTPConnection | None 
 
 
 class Client(threading.Thread):
-    def __init__(self, number: int, port: int, seed: int, budget: dict, deadline: float,
-                 distinct: bool = False):
+    def __init__(
+        self,
+        number: int,
+        port: int,
+        seed: int,
+        budget: dict,
+        deadline: float,
+        distinct: bool = False,
+    ):
         super().__init__(name=f"soak-{number}", daemon=True)
         self.distinct = distinct
         self.port = port
@@ -252,16 +430,25 @@ class Client(threading.Thread):
             connection.close()
 
 
-def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
-             log: Path, distinct: bool = False) -> dict:
+def run_soak(
+    index: str,
+    requests: int,
+    seconds: float,
+    clients: int,
+    seed: int,
+    log: Path,
+    distinct: bool = False,
+) -> dict:
     server = Server(index, log, threads=max(2, clients))
     samples: list[tuple[float, int]] = []
     try:
         server.wait_ready()
         started = time.monotonic()
         budget = {"left": requests, "lock": threading.Lock()}
-        workers = [Client(n, server.port, seed, budget, started + seconds, distinct)
-                   for n in range(clients)]
+        workers = [
+            Client(n, server.port, seed, budget, started + seconds, distinct)
+            for n in range(clients)
+        ]
         for worker in workers:
             worker.start()
         while any(worker.is_alive() for worker in workers):
@@ -282,11 +469,14 @@ def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
     slowest = max((worker.slowest for worker in workers), default=(0.0, ""))
     rss = [kb for _, kb in samples]
     end = samples[-1][0] or 1.0
-    thirds = [max([kb for t, kb in samples if part * end / 3 <= t <= (part + 1) * end / 3]
-                  or [rss[-1]]) for part in range(3)]
+    thirds = [
+        max([kb for t, kb in samples if part * end / 3 <= t <= (part + 1) * end / 3] or [rss[-1]])
+        for part in range(3)
+    ]
     sent = sum(statuses.values())
-    server_errors = sum(n for status, n in statuses.items() if status.isdigit()
-                        and int(status) >= 500)
+    server_errors = sum(
+        n for status, n in statuses.items() if status.isdigit() and int(status) >= 500
+    )
     broken = sum(n for status, n in statuses.items() if not status.isdigit())
     return {
         "index": index,
@@ -316,57 +506,78 @@ def run_soak(index: str, requests: int, seconds: float, clients: int, seed: int,
 
 
 def passed(result: dict) -> bool:
-    return (result["server_errors"] == 0 and result["broken_connections"] == 0
-            and result["tracebacks_in_log"] == 0 and result["memory_flat"]
-            and result["server_alive_at_end"])
+    return (
+        result["server_errors"] == 0
+        and result["broken_connections"] == 0
+        and result["tracebacks_in_log"] == 0
+        and result["memory_flat"]
+        and result["server_alive_at_end"]
+    )
 
 
 def format_report(result: dict) -> str:
     rows = [
-        ("requests", f"{result['requests']:,} of {result['requested']:,} in "
-                     f"{result['seconds']} s (stopped by {result['stopped_by']}, "
-                     f"{result['throughput_rps']} req/s, {result['clients']} clients)"),
+        (
+            "requests",
+            f"{result['requests']:,} of {result['requested']:,} in "
+            f"{result['seconds']} s (stopped by {result['stopped_by']}, "
+            f"{result['throughput_rps']} req/s, {result['clients']} clients)",
+        ),
         ("answers by status", ", ".join(f"{s}: {n:,}" for s, n in result["statuses"].items())),
         ("answers >= 500", str(result["server_errors"])),
         ("broken connections", str(result["broken_connections"])),
         ("tracebacks in the server log", str(result["tracebacks_in_log"])),
         ("slowest answer", f"{result['slowest_ms']} ms ({result['slowest_request'][:80]})"),
-        ("server stop (SIGINT)", f"exit {result['server_exit_code']} after "
-                                 f"{result['server_stop_seconds']} s"),
-        ("server RSS start / max per third / end",
-         f"{result['rss_start_mb']} / "
-         + " / ".join(map(str, result["rss_max_by_third_mb"]))
-         + f" / {result['rss_end_mb']} MB"),
+        (
+            "server stop (SIGINT)",
+            f"exit {result['server_exit_code']} after {result['server_stop_seconds']} s",
+        ),
+        (
+            "server RSS start / max per third / end",
+            f"{result['rss_start_mb']} / "
+            + " / ".join(map(str, result["rss_max_by_third_mb"]))
+            + f" / {result['rss_end_mb']} MB",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     lines += [f"  failed: {failure}" for failure in result["failures"]]
-    lines.append("verdict: " + ("PASS" if passed(result) else "FAIL") + "; memory "
-                 + ("flat" if result["memory_flat"] else "CLIMBED"))
+    lines.append(
+        "verdict: "
+        + ("PASS" if passed(result) else "FAIL")
+        + "; memory "
+        + ("flat" if result["memory_flat"] else "CLIMBED")
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak",
-                                     description="Hostile requests against a real server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.soak", description="Hostile requests against a real server."
+    )
     parser.add_argument("--index", required=True, help="index folder")
     parser.add_argument("--requests", type=int, default=100_000, help="at most this many")
     parser.add_argument("--seconds", type=float, default=1200.0, help="at most this long")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--distinct-words", action="store_true",
-                        help="queries of 1-3 random distinct words instead of hostile ones "
-                             "(the caches' worst case: memory must plateau)")
+    parser.add_argument(
+        "--distinct-words",
+        action="store_true",
+        help="queries of 1-3 random distinct words instead of hostile ones "
+        "(the caches' worst case: memory must plateau)",
+    )
     parser.add_argument("--log", help="the server's log file (default: a temporary file)")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.seconds <= 0 or args.clients < 1:
         parser.error("--requests, --seconds and --clients must be positive")
     log = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="soak-", suffix=".log")[1])
-    result = run_soak(args.index, args.requests, args.seconds, args.clients, args.seed, log,
-                      args.distinct_words)
+    result = run_soak(
+        args.index, args.requests, args.seconds, args.clients, args.seed, log, args.distinct_words
+    )
     result["command"] = "python -m benchmarks.soak " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+        argv if argv is not None else sys.argv[1:]
+    )
     print(format_report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -98,9 +98,11 @@ def score(entries, judged) -> dict:
     return {
         "pairs": len(known),
         "duplicates": precision_recall(
-            [((a, b), label == "duplicate") for a, b, label in known], same(entries.duplicate)),
+            [((a, b), label == "duplicate") for a, b, label in known], same(entries.duplicate)
+        ),
         "stories": precision_recall(
-            [((a, b), label in SAME_STORY) for a, b, label in known], same(entries.story)),
+            [((a, b), label in SAME_STORY) for a, b, label in known], same(entries.story)
+        ),
     }
 
 
@@ -117,16 +119,19 @@ def quality(items, judged, sensitivity: bool) -> dict:
     collector, features = collect(items)
     started = time.process_time()
     chosen = collector.assign()
-    report = {"settings": vars(collector.settings) | {}, "features_seconds": features,
-              "assign_seconds": time.process_time() - started, **score(chosen, judged)}
+    report = {
+        "settings": vars(collector.settings) | {},
+        "features_seconds": features,
+        "assign_seconds": time.process_time() - started,
+        **score(chosen, judged),
+    }
     report["groups"] = _group_counts(chosen)
     if sensitivity:
         grid = []
         default = collector.settings
         for window in WINDOWS:
             for threshold in STORY_THRESHOLDS:
-                collector.settings = replace(default, story_threshold=threshold,
-                                             window_days=window)
+                collector.settings = replace(default, story_threshold=threshold, window_days=window)
                 figures = score(collector.assign(), judged)["stories"]
                 grid.append({"story_threshold": threshold, "window_days": window, **figures})
         for threshold in DUPLICATE_THRESHOLDS:
@@ -163,8 +168,12 @@ def copies(items: list[Article], scale: int, disjoint: bool) -> Iterator[Article
             if copy == 0:
                 yield article
             elif disjoint:
-                yield replace(article, id=f"{article.id}~{copy}",
-                              title=_marked(article.title, copy), body=_marked(article.body, copy))
+                yield replace(
+                    article,
+                    id=f"{article.id}~{copy}",
+                    title=_marked(article.title, copy),
+                    body=_marked(article.body, copy),
+                )
             else:
                 yield replace(article, id=f"{article.id}~{copy}")
 
@@ -184,14 +193,18 @@ def growth(items: list[Article], scale: int) -> dict:
             story_terms(article.title, article.body)
         rows = {}
         for factor in (1, scale):
-            collector, features = collect(everything[:len(items) * factor])
+            collector, features = collect(everything[: len(items) * factor])
             started = time.process_time()
             collector.assign()
-            rows[f"{factor}x"] = {"articles": len(collector.new), "features_seconds": features,
-                                  "assign_seconds": time.process_time() - started}
+            rows[f"{factor}x"] = {
+                "articles": len(collector.new),
+                "features_seconds": features,
+                "assign_seconds": time.process_time() - started,
+            }
         first, last = rows["1x"], rows[f"{scale}x"]
-        rows["ratio"] = ((last["features_seconds"] + last["assign_seconds"])
-                         / (first["features_seconds"] + first["assign_seconds"]))
+        rows["ratio"] = (last["features_seconds"] + last["assign_seconds"]) / (
+            first["features_seconds"] + first["assign_seconds"]
+        )
         report[name] = rows
     return report
 
@@ -211,21 +224,32 @@ def index_once(corpus: str, limit: int | None, group: bool, procs: int) -> dict:
             finally:
                 spent["wall"] += time.perf_counter() - wall
                 spent["cpu"] += time.process_time() - cpu
+
         return run
 
     Collector.add, Collector.commit = timed(Collector.add), timed(Collector.commit)
     try:
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
-        build_index(articles(Path(corpus), limit), folder, rebuild=True, procs=procs,
-                    group=group)
+        build_index(articles(Path(corpus), limit), folder, rebuild=True, procs=procs, group=group)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-               + children.ru_utime + children.ru_stime)
-        return {"group": group, "wall_seconds": wall, "cpu_seconds": cpu,
-                "grouping_wall_seconds": spent["wall"], "grouping_cpu_seconds": spent["cpu"]}
+        cpu = (
+            after.ru_utime
+            - before.ru_utime
+            + after.ru_stime
+            - before.ru_stime
+            + children.ru_utime
+            + children.ru_stime
+        )
+        return {
+            "group": group,
+            "wall_seconds": wall,
+            "cpu_seconds": cpu,
+            "grouping_wall_seconds": spent["wall"],
+            "grouping_cpu_seconds": spent["cpu"],
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -234,16 +258,26 @@ def indexing(corpus: Path, limit: int | None, procs: int, repeat: int) -> dict:
     runs: dict[str, list[dict]] = {"without": [], "with": []}
     for _ in range(repeat):
         for name, group in (("without", False), ("with", True)):
-            command = [sys.executable, "-m", "benchmarks.stories", "--index-once", str(corpus),
-                       "--procs", str(procs)] + (["--limit", str(limit)] if limit else []) \
+            command = (
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.stories",
+                    "--index-once",
+                    str(corpus),
+                    "--procs",
+                    str(procs),
+                ]
+                + (["--limit", str(limit)] if limit else [])
                 + ([] if group else ["--no-group"])
-            done = subprocess.run(command, capture_output=True, text=True, check=True,
-                                  cwd=REPO_ROOT)
+            )
+            done = subprocess.run(
+                command, capture_output=True, text=True, check=True, cwd=REPO_ROOT
+            )
             runs[name].append(json.loads(done.stdout))
     report: dict = {"runs": runs}
     for figure in ("wall_seconds", "cpu_seconds"):
-        ratios = [w[figure] / o[figure] for w, o in zip(runs["with"], runs["without"],
-                                                          strict=True)]
+        ratios = [w[figure] / o[figure] for w, o in zip(runs["with"], runs["without"], strict=True)]
         report[f"{figure}_ratio_median"] = sorted(ratios)[len(ratios) // 2]
     return report
 
@@ -262,14 +296,20 @@ def print_report(report: dict) -> None:
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for name in ("duplicates", "stories"):
             f = q[name]
-            print(f"| {name} | {_figure(f['precision'])} | {_figure(f['recall'])} | "
-                  f"{f['tp']} | {f['fp']} | {f['fn']} | {f['tn']} |")
+            print(
+                f"| {name} | {_figure(f['precision'])} | {_figure(f['recall'])} | "
+                f"{f['tp']} | {f['fp']} | {f['fn']} | {f['tn']} |"
+            )
         print(f"groups: {q['groups']}")
-        print(f"grouping step (CPU): features {q['features_seconds']:.1f} s, "
-              f"assignment {q['assign_seconds']:.1f} s")
+        print(
+            f"grouping step (CPU): features {q['features_seconds']:.1f} s, "
+            f"assignment {q['assign_seconds']:.1f} s"
+        )
         if "sensitivity" in q:
-            for key, columns in (("story_threshold", ("story_threshold", "window_days")),
-                                 ("duplicate_threshold", ("duplicate_threshold",))):
+            for key, columns in (
+                ("story_threshold", ("story_threshold", "window_days")),
+                ("duplicate_threshold", ("duplicate_threshold",)),
+            ):
                 print("\n| " + " | ".join(columns) + " | precision | recall |")
                 print("| --- " * (len(columns) + 2) + "|")
                 for row in (r for r in q["sensitivity"] if key in r):
@@ -282,8 +322,10 @@ def print_report(report: dict) -> None:
         for name, rows in report["growth"].items():
             for factor, row in rows.items():
                 if factor != "ratio":
-                    print(f"| {name} {factor} | {row['articles']:,} | "
-                          f"{row['features_seconds']:.1f} | {row['assign_seconds']:.1f} |")
+                    print(
+                        f"| {name} {factor} | {row['articles']:,} | "
+                        f"{row['features_seconds']:.1f} | {row['assign_seconds']:.1f} |"
+                    )
             print(f"| {name}: growth of the grouping step | | {rows['ratio']:.2f}x | |")
     if "indexing" in report:
         runs = report["indexing"]["runs"]
@@ -293,18 +335,23 @@ def print_report(report: dict) -> None:
             for run in runs[name]:
                 print(f"| {name} grouping | {run['wall_seconds']:.1f} | {run['cpu_seconds']:.1f} |")
         for run in runs["with"]:
-            print(f"grouping inside a run: {run['grouping_wall_seconds']:.1f} s wall "
-                  f"({run['grouping_wall_seconds'] / run['wall_seconds']:.1%} of the run), "
-                  f"{run['grouping_cpu_seconds']:.1f} s CPU "
-                  f"({run['grouping_cpu_seconds'] / run['cpu_seconds']:.1%})")
-        print(f"median ratio with/without: wall "
-              f"{report['indexing']['wall_seconds_ratio_median']:.3f}, CPU "
-              f"{report['indexing']['cpu_seconds_ratio_median']:.3f}")
+            print(
+                f"grouping inside a run: {run['grouping_wall_seconds']:.1f} s wall "
+                f"({run['grouping_wall_seconds'] / run['wall_seconds']:.1%} of the run), "
+                f"{run['grouping_cpu_seconds']:.1f} s CPU "
+                f"({run['grouping_cpu_seconds'] / run['cpu_seconds']:.1%})"
+            )
+        print(
+            f"median ratio with/without: wall "
+            f"{report['indexing']['wall_seconds_ratio_median']:.3f}, CPU "
+            f"{report['indexing']['cpu_seconds_ratio_median']:.3f}"
+        )
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.stories",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.stories", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")

@@ -31,14 +31,16 @@ def parse_table(lines: list[str], name: str = DATA_FILE) -> dict[str, str]:
         canonical, colon, labels = line.partition(":")
         canonical = _plain(canonical)
         if not colon or not canonical:
-            raise CategoryTableError(f"{name}:{number}: expected 'canonical: label, label', "
-                                     f"got {raw.strip()!r}")
+            raise CategoryTableError(
+                f"{name}:{number}: expected 'canonical: label, label', got {raw.strip()!r}"
+            )
         for label in [canonical, *(_plain(part) for part in labels.split(","))]:
             if not label:
                 continue
             if table.get(label, canonical) != canonical:
-                raise CategoryTableError(f"{name}:{number}: {label!r} is already a label of "
-                                         f"{table[label]!r}")
+                raise CategoryTableError(
+                    f"{name}:{number}: {label!r} is already a label of {table[label]!r}"
+                )
             table[label] = canonical
     return table
 

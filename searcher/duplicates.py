@@ -76,7 +76,9 @@ class Signer:
         count = len(values) - n + 1
         combined = np.zeros(count, dtype=np.uint64)
         for offset in range(n):
-            combined = (combined * np.uint64(1_000_003) + values[offset:offset + count]) & _MAX_HASH
+            combined = (
+                combined * np.uint64(1_000_003) + values[offset : offset + count]
+            ) & _MAX_HASH
         return np.unique(combined)
 
     def sign(self, text: str) -> np.ndarray | None:
@@ -117,8 +119,9 @@ class DuplicateGroups:
     buckets, which hold at most ``MAX_BUCKET`` articles each.
     """
 
-    def __init__(self, threshold: float = THRESHOLD, bands: int = BANDS,
-                 max_bucket: int = MAX_BUCKET):
+    def __init__(
+        self, threshold: float = THRESHOLD, bands: int = BANDS, max_bucket: int = MAX_BUCKET
+    ):
         self.threshold = threshold
         self.bands = bands
         self.max_bucket = max_bucket
@@ -130,7 +133,7 @@ class DuplicateGroups:
     def _keys(self, signature: np.ndarray) -> list[int]:
         """One integer per band: its rows mixed into 64 bits, salted by the band's number."""
         rows = signature.reshape(self.bands, -1).astype(np.uint64)
-        mixed = (rows * _ROW_MULTIPLIERS[:rows.shape[1]]).sum(axis=1) + _BAND_SALTS[:self.bands]
+        mixed = (rows * _ROW_MULTIPLIERS[: rows.shape[1]]).sum(axis=1) + _BAND_SALTS[: self.bands]
         return mixed.tolist()
 
     def add(self, doc_id: str, signature: np.ndarray | None, group: str | None = None) -> str:

@@ -32,7 +32,8 @@ class IndexDamagedError(SearcherError):
     def __init__(self, path: str, problem: str):
         super().__init__(
             f"the index in {path} is damaged ({problem}); rebuild it with: python -m "
-            f"searcher index SOURCE... --rebuild --index {path}")
+            f"searcher index SOURCE... --rebuild --index {path}"
+        )
         self.path = path
         self.problem = problem
 
@@ -45,6 +46,5 @@ class IndexClosedError(SearcherError):
     """The index was closed (``close()`` or the end of a ``with`` block)."""
 
     def __init__(self, path: str):
-        super().__init__(f"the index {path} is closed; open it again with "
-                         "searcher.open_index()")
+        super().__init__(f"the index {path} is closed; open it again with searcher.open_index()")
         self.path = path

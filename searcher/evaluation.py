@@ -42,9 +42,14 @@ class QueryScore:
     unjudged_at_10: int | None = None
 
     def to_json(self) -> dict:
-        figures = {"qid": self.qid, "query": self.query, "MRR@10": round(self.mrr_at_10, 4),
-                   "nDCG@10": round(self.ndcg_at_10, 4), "R@100": round(self.recall_at_100, 4),
-                   "failed": self.failed}
+        figures = {
+            "qid": self.qid,
+            "query": self.query,
+            "MRR@10": round(self.mrr_at_10, 4),
+            "nDCG@10": round(self.ndcg_at_10, 4),
+            "R@100": round(self.recall_at_100, 4),
+            "failed": self.failed,
+        }
         if self.condensed_ndcg_at_10 is not None:
             figures["nDCG'@10"] = round(self.condensed_ndcg_at_10, 4)
             figures["unjudged@10"] = self.unjudged_at_10
@@ -111,8 +116,9 @@ def read_judged(path: str | os.PathLike) -> dict[str, dict[str, int]]:
 
 def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
     """The relevant documents (grade > 0) per query."""
-    qrels = {qid: {d: g for d, g in grades.items() if g > 0}
-             for qid, grades in read_judged(path).items()}
+    qrels = {
+        qid: {d: g for d, g in grades.items() if g > 0} for qid, grades in read_judged(path).items()
+    }
     return {qid: grades for qid, grades in qrels.items() if grades}
 
 
@@ -157,12 +163,23 @@ def evaluate(
             known = judged.get(qid, {})
             unjudged = sum(d not in known for d in ranked[:10])
             condensed = ndcg([d for d in ranked if d in known], relevant)
-        scores.append(QueryScore(qid, text, reciprocal_rank(ranked, relevant),
-                                 ndcg(ranked, relevant), recall(ranked, relevant),
-                                 condensed_ndcg_at_10=condensed, unjudged_at_10=unjudged))
+        scores.append(
+            QueryScore(
+                qid,
+                text,
+                reciprocal_rank(ranked, relevant),
+                ndcg(ranked, relevant),
+                recall(ranked, relevant),
+                condensed_ndcg_at_10=condensed,
+                unjudged_at_10=unjudged,
+            )
+        )
     n = len(scores) or 1
     return EvalReport(
-        sum(s.mrr_at_10 for s in scores) / n, sum(s.ndcg_at_10 for s in scores) / n,
-        sum(s.recall_at_100 for s in scores) / n, len(scores),
-        sum(s.failed for s in scores), tuple(scores),
+        sum(s.mrr_at_10 for s in scores) / n,
+        sum(s.ndcg_at_10 for s in scores) / n,
+        sum(s.recall_at_100 for s in scores) / n,
+        len(scores),
+        sum(s.failed for s in scores),
+        tuple(scores),
     )

@@ -61,8 +61,9 @@ class LRU:
     ``sizeof`` is None), and at most ``max_entries`` entries if given; a ``limit`` of
     0 keeps nothing."""
 
-    def __init__(self, limit: int, sizeof: Callable[[Any], int] | None = None,
-                 max_entries: int | None = None):
+    def __init__(
+        self, limit: int, sizeof: Callable[[Any], int] | None = None, max_entries: int | None = None
+    ):
         self.limit = limit
         self.max_entries = max_entries
         self._entries: LRUCache = LRUCache(maxsize=max(limit, 1), getsizeof=sizeof)

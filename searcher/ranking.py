@@ -55,8 +55,7 @@ from searcher.synonyms import THESAURUS
 BM25_PARAMETERS = {"B": 0.75, "K1": 1.2}
 
 LONG_QUERY = 4  # words (stop words left out): longer queries are coordinated more softly
-DEFAULT_FIELD_BOOSTS = (("title", 2.0), ("body", 1.0), ("title_exact", 1.5),
-                        ("body_exact", 0.5))
+DEFAULT_FIELD_BOOSTS = (("title", 2.0), ("body", 1.0), ("title_exact", 1.5), ("body_exact", 0.5))
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,7 @@ class Ranking:
 
 
 # The ranking before concepts (one OR of the words plus an all-words bonus).
-WORDS_ONLY = Ranking(concepts=False, thesaurus=("synonyms.txt",), related_pairs=0,
-                     related_days=0.0, match_all=False)
+WORDS_ONLY = Ranking(
+    concepts=False, thesaurus=("synonyms.txt",), related_pairs=0, related_days=0.0, match_all=False
+)
 DEFAULT = Ranking()

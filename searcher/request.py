@@ -40,8 +40,10 @@ MAX_NESTING = 20  # brackets inside brackets (497 levels overflowed Python's sta
 # holding a server thread (#12). Every query of the hardening list answers in
 # well under 1 s on CLICK-ID (BENCHMARKS.md); this only stops what was missed.
 QUERY_SECONDS = 5.0
-NO_WORDS = ("q: the query has no words to search for (only punctuation or very common "
-            "words); type a word, or * for every article")
+NO_WORDS = (
+    "q: the query has no words to search for (only punctuation or very common "
+    "words); type a word, or * for every article"
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,14 @@ class Filters:
     until: datetime | None = None
 
     @classmethod
-    def build(cls, *, source: str | Sequence[str] | None = None,
-              category: str | Sequence[str] | None = None,
-              since: str | datetime | None = None, until: str | datetime | None = None) -> Filters:
+    def build(
+        cls,
+        *,
+        source: str | Sequence[str] | None = None,
+        category: str | Sequence[str] | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+    ) -> Filters:
         """Filters from user values (dates as ISO/Indonesian strings or datetimes)."""
 
         def moment(value, name, end):
@@ -69,9 +76,12 @@ class Filters:
             except DateError as error:
                 raise QueryError(f"{name}: {error}") from None
 
-        filters = cls(checks.filter_values(source, "source"),
-                      checks.filter_values(category, "category"), moment(since, "since", False),
-                      moment(until, "until", True))
+        filters = cls(
+            checks.filter_values(source, "source"),
+            checks.filter_values(category, "category"),
+            moment(since, "since", False),
+            moment(until, "until", True),
+        )
         if filters.since and filters.until and filters.since > filters.until:
             raise QueryError("since: the start date is after the end date (until)")
         return filters
@@ -86,8 +96,10 @@ def check_request(page, per_page, sort, filters) -> tuple[int, int, str, Filters
         try:
             filters = Filters.build(**filters)
         except TypeError:
-            raise QueryError(f"filters: expected the keys source, category, since and until, "
-                             f"got {', '.join(map(str, filters))}") from None
+            raise QueryError(
+                f"filters: expected the keys source, category, since and until, "
+                f"got {', '.join(map(str, filters))}"
+            ) from None
     elif filters is not None and not isinstance(filters, Filters):
         raise QueryError(f"filters: expected Filters or a dict, got {type(filters).__name__}")
     return page, per_page, sort, filters
@@ -98,7 +110,6 @@ def check_paging(page, per_page) -> tuple[int, int]:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
             raise QueryError(f"{name}: expected a whole number from 1 to {top}, got {value!r}")
     return page, per_page
-
 
 
 class Deadline:
@@ -127,5 +138,7 @@ class Deadline:
         """Raise QueryError once this thread's search has used up its seconds."""
         deadline = getattr(self._local, "at", None)
         if deadline is not None and time.monotonic() >= deadline:
-            raise QueryError(f"q: the query needs more than {self.seconds:g} s; make it "
-                             "simpler (fewer words, wildcards or fuzzy words)")
+            raise QueryError(
+                f"q: the query needs more than {self.seconds:g} s; make it "
+                "simpler (fewer words, wildcards or fuzzy words)"
+            )

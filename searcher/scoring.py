@@ -60,8 +60,9 @@ def dense(part: Part, size: int) -> Matches:
     return part if isinstance(part, Matches) else part.dense(size)
 
 
-def bm25(idf: float, tf: np.ndarray, lengths: np.ndarray, avgfl: float, B: float,
-         K1: float) -> np.ndarray:
+def bm25(
+    idf: float, tf: np.ndarray, lengths: np.ndarray, avgfl: float, B: float, K1: float
+) -> np.ndarray:
     """Whoosh's ``bm25()`` for every posting at once (float64, same operation order)."""
     tf = tf.astype(np.float64)
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avgfl)))
@@ -138,8 +139,9 @@ def ranked(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
     return candidates[order][:limit]
 
 
-def sorted_by_date(docnums: np.ndarray, moments: np.ndarray, dated: np.ndarray, limit: int,
-                   *, newest: bool) -> np.ndarray:
+def sorted_by_date(
+    docnums: np.ndarray, moments: np.ndarray, dated: np.ndarray, limit: int, *, newest: bool
+) -> np.ndarray:
     """Positions of the first ``limit`` by date, undated documents last either way.
 
     Ties as Whoosh's sorting collector breaks them: by document number, in the
@@ -154,8 +156,15 @@ def sorted_by_date(docnums: np.ndarray, moments: np.ndarray, dated: np.ndarray, 
     return order[:limit]
 
 
-def recency_blend(scores: np.ndarray, moments: np.ndarray, dated: np.ndarray, origin: int,
-                  day: int, half_life: float, weight: float) -> np.ndarray:
+def recency_blend(
+    scores: np.ndarray,
+    moments: np.ndarray,
+    dated: np.ndarray,
+    origin: int,
+    day: int,
+    half_life: float,
+    weight: float,
+) -> np.ndarray:
     """Scores times a date decay: ``1 - weight + weight * 0.5 ** (age / half_life)``,
     the age in days (``day``: one day in the moments' unit) before ``origin``;
     undated documents get the floor ``1 - weight`` (Elasticsearch's ``exp`` decay

@@ -36,8 +36,7 @@ from searcher.tokenizer import normalize, word_starts
 # A passage ends after . ! ? … (and closing quotes), at line breaks, and at a
 # comma glued to a capital (scraped paragraphs joined by commas). The leading
 # lookahead lets the regex engine skip most positions at once (2x faster).
-_PASSAGE_END = re.compile(
-    r"(?=[\"'”’)\s,])(?:(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“]))")
+_PASSAGE_END = re.compile(r"(?=[\"'”’)\s,])(?:(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“]))")
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,9 @@ class MatchTerms:
     @functools.cached_property
     def phrase_vocabulary(self) -> frozenset[str]:
         """Every word (exact form or stem) that occurs in a phrase."""
-        return frozenset(word for phrase in self.stem_phrases | self.exact_phrases
-                         for word in phrase)
+        return frozenset(
+            word for phrase in self.stem_phrases | self.exact_phrases for word in phrase
+        )
 
     def term_for(self, forms: tuple) -> str | None:
         """The single query term a text word matches (its stem or exact form), if any,
@@ -123,12 +123,17 @@ class _Words:
                 forms = _word_forms(word)
                 stem = forms[2]
             in_phrase = phrases and not stop and (norm in vocabulary or stem in vocabulary)
-            memo[word] = (terms.term_for(forms), stop or not phrases,
-                          (norm, stem) if in_phrase else None)
+            memo[word] = (
+                terms.term_for(forms),
+                stop or not phrases,
+                (norm, stem) if in_phrase else None,
+            )
         infos = [memo[word] for word in words]  # (term, is a stop word, phrase forms)
         self.hits: list[tuple[int, int, str]] = [
             (start, start + len(word), info[0])
-            for word, start, info in zip(words, starts, infos, strict=True) if info[0]]
+            for word, start, info in zip(words, starts, infos, strict=True)
+            if info[0]
+        ]
         # (place among non-stop words, start, end, exact form, stem)
         self.phrase_words: list[tuple[int, int, int, str, str]] = []
         if phrases:
@@ -136,26 +141,36 @@ class _Words:
             self.phrase_words = [
                 (place, start, start + len(word), *info[2])
                 for word, start, info, place in zip(words, starts, infos, places, strict=False)
-                if info[2]]  # places has one more item (the count after the last word)
+                if info[2]
+            ]  # places has one more item (the count after the last word)
         self.hit_starts = [hit[0] for hit in self.hits]
         self.phrase_starts = [word[1] for word in self.phrase_words]
 
     def matches(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of every matched word within ``[start, end)``, in order."""
-        found = {hit[0]: hit for hit in self.hits[bisect_left(self.hit_starts, start):
-                                                   bisect_left(self.hit_starts, end)]
-                 if hit[1] <= end}
+        found = {
+            hit[0]: hit
+            for hit in self.hits[
+                bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)
+            ]
+            if hit[1] <= end
+        }
         terms = self.terms
         if self.phrase_words:
-            words = [w for w in self.phrase_words[bisect_left(self.phrase_starts, start):
-                                                  bisect_left(self.phrase_starts, end)]
-                     if w[2] <= end]
+            words = [
+                w
+                for w in self.phrase_words[
+                    bisect_left(self.phrase_starts, start) : bisect_left(self.phrase_starts, end)
+                ]
+                if w[2] <= end
+            ]
             for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
                 for phrase in phrases:
                     size = len(phrase)
                     for i in range(len(words) - size + 1):
                         if words[i + size - 1][0] - words[i][0] == size - 1 and all(
-                                words[i + k][form] == phrase[k] for k in range(size)):
+                            words[i + k][form] == phrase[k] for k in range(size)
+                        ):
                             key = " ".join(phrase)
                             for k in range(size):
                                 found[words[i + k][1]] = (words[i + k][1], words[i + k][2], key)
@@ -182,8 +197,9 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
         elif not stem and not _known(norm):
             forms = (norm, False, None, None)
         else:
-            parts = (tuple((part, stem_word(part)) for part in norm.split("-"))
-                     if "-" in norm else ())
+            parts = (
+                tuple((part, stem_word(part)) for part in norm.split("-")) if "-" in norm else ()
+            )
             forms = (norm, False, stem_word(norm), parts)
         _FORMS.put(word, forms)  # bounded; emptied when full, refilled by the next words
     return forms
@@ -200,8 +216,9 @@ def highlight(text: str, terms: MatchTerms) -> Snippet:
     return Snippet(tuple(_fragments(text, 0, len(text), _Words(text, terms))))
 
 
-def make_snippet(text: str, terms: MatchTerms, *, max_chars: int = 260,
-                 passages: int = 2) -> Snippet:
+def make_snippet(
+    text: str, terms: MatchTerms, *, max_chars: int = 260, passages: int = 2
+) -> Snippet:
     """The best passages of ``text`` for ``terms``, at most about ``max_chars``.
 
     Only the first :data:`SCAN_CHARS` characters are searched for passages.
@@ -260,8 +277,9 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _window(text: str, start: int, end: int, budget: int, words: _Words,
-            limit: int) -> tuple[int, int]:
+def _window(
+    text: str, start: int, end: int, budget: int, words: _Words, limit: int
+) -> tuple[int, int]:
     """About ``budget`` chars of the passage, starting a little before its first match."""
     if end - start <= budget:
         # A short passage ("Itu unsur TPPO yang jelas.") reads better with

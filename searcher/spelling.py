@@ -39,7 +39,8 @@ def edits(word: str, prefix: int = 0, *, swaps: bool = True) -> list[str]:
         [head + a + b[1:] for a, b in splits if b]
         + [head + a + b[1] + b[0] + b[2:] for a, b in splits if swaps and len(b) > 1]
         + [head + a + c + b[1:] for a, b in splits if b for c in ALPHABET if c != b[0]]
-        + [head + a + c + b for a, b in splits for c in ALPHABET])
+        + [head + a + c + b for a, b in splits for c in ALPHABET]
+    )
     out.pop(word, None)
     return [w for w in out if len(w) > prefix]
 
@@ -51,13 +52,20 @@ Counts = Callable[[list[str]], dict[str, int]]
 def _checked(piece: str) -> bool:
     """Words worth checking: four to MAX_WORD_LETTERS letters, short acronyms (KPK, OJK)
     left alone."""
-    return (len(piece) <= MAX_WORD_LETTERS and bool(_WORD.fullmatch(piece))
-            and not (piece.upper() == piece and len(piece) < 6))
+    return (
+        len(piece) <= MAX_WORD_LETTERS
+        and bool(_WORD.fullmatch(piece))
+        and not (piece.upper() == piece and len(piece) < 6)
+    )
 
 
-def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
-                 far: Callable[[str], Iterable[str]] | None = None,
-                 known: Callable[[str], bool] | None = None) -> str | None:
+def did_you_mean(
+    text: str,
+    exact_counts: Counts,
+    stem_counts: Counts,
+    far: Callable[[str], Iterable[str]] | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> str | None:
     """``text`` with rare words replaced by much more frequent near spellings, or None.
 
     ``exact_counts(words)`` and ``stem_counts(stems)`` give how many documents
@@ -89,8 +97,9 @@ def did_you_mean(text: str, exact_counts: Counts, stem_counts: Counts,
     for word in rare:
         floor = max(3, counts.get(word, 0) * 10)
         head = word[:KEPT_PREFIX]
-        best = (_most_frequent([c for c in near[word] if c.startswith(head)], found, floor)
-                or _most_frequent(near[word], found, floor))
+        best = _most_frequent(
+            [c for c in near[word] if c.startswith(head)], found, floor
+        ) or _most_frequent(near[word], found, floor)
         if best is None and far is not None and len(word) > 5 and far_left:
             far_left -= 1
             candidates = list(far(word))

@@ -125,8 +125,9 @@ def read_table(folder: str | os.PathLike) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except _Unusable as error:
-        log.warning("stem table %s is unusable (%s); stemming without it",
-                    table_path(folder), error)
+        log.warning(
+            "stem table %s is unusable (%s); stemming without it", table_path(folder), error
+        )
         return {}
 
 
@@ -146,11 +147,15 @@ def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool
     ``complete``: it holds every word of the index."""
     path = table_path(folder)
     lines = [f"{MAGIC} {fingerprint()}" + (f" {COMPLETE}" if complete else "")]
-    lines += [word if stem == word else f"{word}\t{stem}" for word, stem in table.items()
-              if word and "\t" not in word and "\n" not in word]
+    lines += [
+        word if stem == word else f"{word}\t{stem}"
+        for word, stem in table.items()
+        if word and "\t" not in word and "\n" not in word
+    ]
     with written_atomically(path) as out:
-        out.write(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6,
-                                mtime=0))
+        out.write(
+            gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=6, mtime=0)
+        )
     return path
 
 

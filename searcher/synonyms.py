@@ -62,13 +62,14 @@ def is_plain(piece: str) -> bool:
     return piece not in _OPERATORS and not _SYNTAX.search(piece)
 
 
-def longest_expression(tokens: Sequence[str | None], start: int, table: Groups
-                       ) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
+def longest_expression(
+    tokens: Sequence[str | None], start: int, table: Groups
+) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
     """``(length, other expressions)`` of the longest expression of ``table`` that
     begins at ``tokens[start]``, or None; a ``None`` token (an operator, syntax)
     is never part of an expression."""
     for length in range(min(MAX_EXPRESSION_WORDS, len(tokens) - start), 0, -1):
-        key = tuple(tokens[start:start + length])
+        key = tuple(tokens[start : start + length])
         if None not in key and key in table:
             return length, table[key]
     return None
@@ -91,7 +92,7 @@ def expand_synonyms(query: str, files: tuple[str, ...] = THESAURUS) -> str:
             i += 1
             continue
         length, others = match
-        span = pieces[i:i + length]
+        span = pieces[i : i + length]
         original = " ".join(span)
         head = f"({original})" if length > 1 else original
         alternatives = [head] + ([f'"{" ".join(words(original))}"'] if length > 1 else [])

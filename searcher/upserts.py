@@ -25,9 +25,12 @@ class Upserts:
     """Counts one run into ``report`` (``on_record`` and ``on_reject`` as in
     :func:`searcher.build_index`)."""
 
-    def __init__(self, report: IndexReport,
-                 on_record: Callable[[Article | Rejected], None] | None = None,
-                 on_reject: Callable[[Rejected], None] | None = None):
+    def __init__(
+        self,
+        report: IndexReport,
+        on_record: Callable[[Article | Rejected], None] | None = None,
+        on_reject: Callable[[Rejected], None] | None = None,
+    ):
         self.report = report
         self.on_record = on_record
         self.on_reject = on_reject
@@ -44,9 +47,12 @@ class Upserts:
             self.reject(Rejected(record.origin or record.id[:80], id_too_long(record.id)))
             return None
         if record.id in self._seen:
-            self.reject(Rejected(record.origin or record.id,
-                                 f"duplicate id {record.id!r} (first seen at "
-                                 f"{self._seen[record.id]}); skipped"))
+            self.reject(
+                Rejected(
+                    record.origin or record.id,
+                    f"duplicate id {record.id!r} (first seen at {self._seen[record.id]}); skipped",
+                )
+            )
             return None
         self._seen[record.id] = record.origin or "?"
         return record

@@ -29,7 +29,10 @@ def test_analyze_lowercases_drops_stop_words_and_stems():
 
 def test_analyze_without_stemming_keeps_word_forms():
     assert searcher.analyze("Perdagangan orang di Bekasi", stem=False) == [
-        "perdagangan", "orang", "bekasi"]
+        "perdagangan",
+        "orang",
+        "bekasi",
+    ]
 
 
 def test_analyze_is_query_mode_without_compound_parts():
@@ -39,15 +42,22 @@ def test_analyze_is_query_mode_without_compound_parts():
 def test_analyze_with_offsets_points_at_the_original_words():
     text = "Perdagangan orang di Bekasi"
     assert list(analyze_with_offsets(text)) == [
-        ("dagang", 0, 11), ("orang", 12, 17), ("bekasi", 21, 27)]
+        ("dagang", 0, 11),
+        ("orang", 12, 17),
+        ("bekasi", 21, 27),
+    ]
 
 
 def test_stemming_analyzer_adds_compound_parts_at_the_same_position():
     assert tokens(stemming_analyzer(), TEXT) == [
         ("vaksin", 0),
-        ("covid-19", 1), ("covid", 1), ("19", 1),
+        ("covid-19", 1),
+        ("covid", 1),
+        ("19", 1),
         ("anak", 3),  # anak-anak stems to anak: no extra parts
-        ("e-ktp", 5), ("e", 5), ("ktp", 5),
+        ("e-ktp", 5),
+        ("e", 5),
+        ("ktp", 5),
         ("bekasi", 6),
     ]
 
@@ -61,20 +71,31 @@ def test_stop_words_keep_their_position_gap():
 
 def test_stemming_analyzer_in_query_mode_has_no_compound_parts():
     assert tokens(stemming_analyzer(), TEXT, mode="query") == [
-        ("vaksin", 0), ("covid-19", 1), ("anak", 3), ("e-ktp", 5), ("bekasi", 6)]
+        ("vaksin", 0),
+        ("covid-19", 1),
+        ("anak", 3),
+        ("e-ktp", 5),
+        ("bekasi", 6),
+    ]
 
 
 def test_exact_analyzer_keeps_word_forms_and_adds_parts():
     assert tokens(exact_analyzer(), "Perdagangan anak-anak COVID-19") == [
         ("perdagangan", 0),
-        ("anak-anak", 1), ("anak", 1),
-        ("covid-19", 2), ("covid", 2), ("19", 2),
+        ("anak-anak", 1),
+        ("anak", 1),
+        ("covid-19", 2),
+        ("covid", 2),
+        ("19", 2),
     ]
 
 
 def test_exact_analyzer_in_query_mode_has_no_compound_parts():
     assert tokens(exact_analyzer(), "Perdagangan anak-anak COVID-19", mode="query") == [
-        ("perdagangan", 0), ("anak-anak", 1), ("covid-19", 2)]
+        ("perdagangan", 0),
+        ("anak-anak", 1),
+        ("covid-19", 2),
+    ]
 
 
 def test_analyzer_character_offsets_point_at_the_original_words():
@@ -122,12 +143,15 @@ ONE_PASS_TEXTS = [
 
 
 @pytest.mark.parametrize("text", ONE_PASS_TEXTS)
-@pytest.mark.parametrize(("kind", "limit", "analyzer", "phrase"), [
-    ("stemmed", None, stemming_analyzer(), True),
-    ("exact", None, exact_analyzer(), False),
-    ("pairs", None, pair_analyzer(), False),
-    ("pairs", 3, pair_analyzer(3), False),
-])
+@pytest.mark.parametrize(
+    ("kind", "limit", "analyzer", "phrase"),
+    [
+        ("stemmed", None, stemming_analyzer(), True),
+        ("exact", None, exact_analyzer(), False),
+        ("pairs", None, pair_analyzer(), False),
+        ("pairs", 3, pair_analyzer(3), False),
+    ],
+)
 def test_one_pass_fields_index_what_their_analyzers_give(text, kind, limit, analyzer, phrase):
     from whoosh.fields import TEXT as WhooshText
 

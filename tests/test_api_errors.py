@@ -37,18 +37,36 @@ CALLS = [
     ("suggest(5)", lambda ix: ix.suggest(5), "q: expected a string, got int"),
     ("get(None)", lambda ix: ix.get(None), "doc_id: expected a string, got None"),
     ("get(5)", lambda ix: ix.get(5), "doc_id: expected a string, got int"),
-    ("more_like_this(None)", lambda ix: ix.more_like_this(None),
-     "doc_id: expected a string, got None"),
-    ("more_like_this(limit=0)", lambda ix: ix.more_like_this("tppo-1", limit=0),
-     "limit: expected a whole number from 1 to 100, got 0"),
-    ("highlight_document(id, None)", lambda ix: ix.highlight_document("tppo-1", None),
-     "q: expected a string, got None"),
-    ("filters=5", lambda ix: ix.search("banjir", filters=5),
-     "filters: expected Filters or a dict, got int"),
-    ("filters={'sumber': 'x'}", lambda ix: ix.search("banjir", filters={"sumber": "x"}),
-     "filters: expected the keys source, category, since and until, got sumber"),
-    ("filters={'source': 5}", lambda ix: ix.search("banjir", filters={"source": 5}),
-     "source: expected a string or a list of strings, got int"),
+    (
+        "more_like_this(None)",
+        lambda ix: ix.more_like_this(None),
+        "doc_id: expected a string, got None",
+    ),
+    (
+        "more_like_this(limit=0)",
+        lambda ix: ix.more_like_this("tppo-1", limit=0),
+        "limit: expected a whole number from 1 to 100, got 0",
+    ),
+    (
+        "highlight_document(id, None)",
+        lambda ix: ix.highlight_document("tppo-1", None),
+        "q: expected a string, got None",
+    ),
+    (
+        "filters=5",
+        lambda ix: ix.search("banjir", filters=5),
+        "filters: expected Filters or a dict, got int",
+    ),
+    (
+        "filters={'sumber': 'x'}",
+        lambda ix: ix.search("banjir", filters={"sumber": "x"}),
+        "filters: expected the keys source, category, since and until, got sumber",
+    ),
+    (
+        "filters={'source': 5}",
+        lambda ix: ix.search("banjir", filters={"source": 5}),
+        "source: expected a string or a list of strings, got int",
+    ),
 ]
 
 
@@ -59,13 +77,18 @@ def test_wrong_arguments_are_query_errors_naming_the_parameter(ix, name, call, m
     assert str(raised.value) == message
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    ({"source": 5}, "source: expected a string or a list of strings, got int"),
-    ({"category": b"x"}, "category: expected a string or a list of strings, got bytes"),
-    ({"category": [b"x"]}, "category: expected a string or a list of strings, got a list "
-                           "holding bytes"),
-    ({"source": {"a": 1}}, "source: expected a string or a list of strings, got dict"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"source": 5}, "source: expected a string or a list of strings, got int"),
+        ({"category": b"x"}, "category: expected a string or a list of strings, got bytes"),
+        (
+            {"category": [b"x"]},
+            "category: expected a string or a list of strings, got a list holding bytes",
+        ),
+        ({"source": {"a": 1}}, "source: expected a string or a list of strings, got dict"),
+    ],
+)
 def test_filters_build_refuses_what_is_not_text(arguments, message):
     with pytest.raises(QueryError) as raised:
         Filters.build(**arguments)
@@ -82,14 +105,19 @@ def test_a_closed_index_refuses_every_call(location):
     assert index.search("banjir").total == 2
     index.close()
     index.close()  # closing twice is fine
-    for call in (lambda: index.search("banjir"), lambda: index.get("tppo-1"),
-                 lambda: index.more_like_this("tppo-1"), lambda: index.stats(),
-                 lambda: index.suggest("banjr"),
-                 lambda: index.highlight_document("tppo-1", "banjir")):
+    for call in (
+        lambda: index.search("banjir"),
+        lambda: index.get("tppo-1"),
+        lambda: index.more_like_this("tppo-1"),
+        lambda: index.stats(),
+        lambda: index.suggest("banjr"),
+        lambda: index.highlight_document("tppo-1", "banjir"),
+    ):
         with pytest.raises(IndexClosedError) as raised:
             call()
-        assert str(raised.value) == (f"the index {index.path} is closed; open it again with "
-                                     "searcher.open_index()")
+        assert str(raised.value) == (
+            f"the index {index.path} is closed; open it again with searcher.open_index()"
+        )
 
 
 def test_closing_while_threads_search_gives_them_a_clear_error(location):
@@ -102,8 +130,9 @@ def test_closing_while_threads_search_gives_them_a_clear_error(location):
         started.wait()
         try:
             for round_ in range(100_000):
-                index.search(words[(number + round_) % len(words)], page=1 + round_ % 3,
-                             facets=True)
+                index.search(
+                    words[(number + round_) % len(words)], page=1 + round_ % 3, facets=True
+                )
                 index.get("tppo-1")
         except BaseException as error:  # noqa: BLE001 (recorded, checked below)
             errors.append(error)

@@ -107,20 +107,26 @@ def test_targets_are_judged_against_their_goals(report):
     assert first["passed"] is (first["value"] < TARGET_FIRST_QUERY_MS)
     speed = targets["indexing throughput vs reference"]
     runs = report["runs"]["1"]
-    assert speed["value"] == pytest.approx(runs["ours"]["index"]["articles_per_s"]
-                                           / runs["reference"]["index"]["articles_per_s"])
+    assert speed["value"] == pytest.approx(
+        runs["ours"]["index"]["articles_per_s"] / runs["reference"]["index"]["articles_per_s"]
+    )
     assert speed["passed"] is (speed["value"] >= TARGET_INDEX_SPEEDUP)
     size = targets["index size vs reference"]
-    assert size["value"] == pytest.approx(runs["ours"]["index"]["size_bytes"]
-                                          / runs["reference"]["index"]["size_bytes"])
+    assert size["value"] == pytest.approx(
+        runs["ours"]["index"]["size_bytes"] / runs["reference"]["index"]["size_bytes"]
+    )
     assert size["passed"] is (size["value"] <= TARGET_INDEX_SIZE)
     stream_speed = targets["distinct-stream p50 speed-up vs reference"]
     assert stream_speed["value"] == pytest.approx(
-        runs["reference"]["query"]["stream"]["p50_ms"] / runs["ours"]["query"]["stream"]["p50_ms"])
+        runs["reference"]["query"]["stream"]["p50_ms"] / runs["ours"]["query"]["stream"]["p50_ms"]
+    )
     # Growth needs --scale: reported as not measured rather than guessed.
     not_measured = [t for t in report["targets"] if t["passed"] is None]
     assert [t["target"] for t in not_measured] == [
-        "index time Nx / 1x", "distinct-stream p50 Nx / 1x", "peak indexing RSS Nx / 1x"]
+        "index time Nx / 1x",
+        "distinct-stream p50 Nx / 1x",
+        "peak indexing RSS Nx / 1x",
+    ]
     assert all(t["value"] is None and t["goal"] == "needs --scale N" for t in not_measured)
 
 
@@ -168,8 +174,11 @@ def test_distinct_stream_has_no_repeats_and_is_reproducible():
 
 def test_no_benchmark_script_is_imported_as_a_library():
     """Scripts (modules with a command line) import from library modules only (issue 13)."""
-    scripts = {p.stem for p in (ROOT / "benchmarks").glob("*.py")
-               if "__main__" in p.read_text(encoding="utf-8")}
+    scripts = {
+        p.stem
+        for p in (ROOT / "benchmarks").glob("*.py")
+        if "__main__" in p.read_text(encoding="utf-8")
+    }
     assert {"run", "stream", "relevance", "profiling"} <= scripts
     for path in (ROOT / "benchmarks").glob("*.py"):
         text = path.read_text(encoding="utf-8")

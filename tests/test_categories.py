@@ -13,14 +13,31 @@ from searcher.categories import (
 )
 
 
-@pytest.mark.parametrize(("label", "canonical"), [
-    ("News", "berita"), ("Berita", "berita"), ("Ekbis", "ekonomi"), ("Economy", "ekonomi"),
-    ("Ekonomi", "ekonomi"), ("Bisnis", "ekonomi"), ("MONEY", "ekonomi"), ("Bola", "bola"),
-    ("Sepakbola", "bola"), ("Soccer", "bola"), ("Super  Skor", "bola"),
-    ("Nasional", "nasional"), ("International", "internasional"), ("dunia", "internasional"),
-    ("Lifestyle", "gaya hidup"), ("detikSport", "olahraga"), ("Techno", "teknologi"),
-    ("Haji", "haji"), ("  Kolom  Khusus ", "kolom khusus"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("label", "canonical"),
+    [
+        ("News", "berita"),
+        ("Berita", "berita"),
+        ("Ekbis", "ekonomi"),
+        ("Economy", "ekonomi"),
+        ("Ekonomi", "ekonomi"),
+        ("Bisnis", "ekonomi"),
+        ("MONEY", "ekonomi"),
+        ("Bola", "bola"),
+        ("Sepakbola", "bola"),
+        ("Soccer", "bola"),
+        ("Super  Skor", "bola"),
+        ("Nasional", "nasional"),
+        ("International", "internasional"),
+        ("dunia", "internasional"),
+        ("Lifestyle", "gaya hidup"),
+        ("detikSport", "olahraga"),
+        ("Techno", "teknologi"),
+        ("Haji", "haji"),
+        ("  Kolom  Khusus ", "kolom khusus"),
+        ("", ""),
+    ],
+)
 def test_labels_become_their_canonical_name(label, canonical):
     assert normalize_label(label) == canonical
 
@@ -38,12 +55,17 @@ def test_every_canonical_name_is_its_own_label():
 
 def test_the_table_format_and_its_errors_name_the_line():
     assert parse_table(["# komentar", "", "ekonomi: Ekbis,  Money ", "bola:sepakbola # ya"]) == {
-        "ekonomi": "ekonomi", "ekbis": "ekonomi", "money": "ekonomi", "bola": "bola",
-        "sepakbola": "bola"}
+        "ekonomi": "ekonomi",
+        "ekbis": "ekonomi",
+        "money": "ekonomi",
+        "bola": "bola",
+        "sepakbola": "bola",
+    }
     with pytest.raises(CategoryTableError, match=r"^categories.txt:2: expected 'canonical: "):
         parse_table(["bola: soccer", "ekonomi ekbis"])
-    with pytest.raises(CategoryTableError,
-                       match=r"^x.txt:3: 'soccer' is already a label of 'bola'$"):
+    with pytest.raises(
+        CategoryTableError, match=r"^x.txt:3: 'soccer' is already a label of 'bola'$"
+    ):
         parse_table(["bola: soccer", "", "olahraga: Soccer"], "x.txt")
 
 

@@ -20,8 +20,14 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     """A real ``python -m searcher`` process, from the repository root."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "100"}
     env.pop("SEARCHER_INDEX", None)
-    return subprocess.run([sys.executable, "-m", "searcher", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "searcher", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -95,7 +101,10 @@ def test_query_prints_a_readable_ranked_list(sample_index, capsys):
     assert " · 20" in lines[1] and "https://" in lines[1]  # source · date · URL
     assert "<mark>" not in out
     assert [line[:3] for line in lines if line[:1].isdigit() and line[1:3] == ". "] == [
-        "1. ", "2. ", "3. "]
+        "1. ",
+        "2. ",
+        "3. ",
+    ]
     assert lines[-1].startswith("1-3 of 6 results for 'perdagangan orang'")
 
 
@@ -108,15 +117,18 @@ def test_a_query_without_words_finds_nothing_and_says_why(sample_index, capsys):
     assert main(["query", "!!!!", "--index", str(sample_index)]) == 1
     out, err = capsys.readouterr()
     assert out.startswith("no results for '!!!!'")
-    assert err == "note: q: the query has no words to search for (only punctuation or very " \
+    assert (
+        err == "note: q: the query has no words to search for (only punctuation or very "
         "common words); type a word, or * for every article\n"
+    )
 
 
 def test_query_shows_the_suggestion(sample_index, capsys):
     # An absent word is searched as its far more frequent spelling, and said (#21)...
     assert main(["query", "pwrdagangan", "--index", str(sample_index)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "showing results for 'perdagangan'; search 'pwrdagangan' as typed with --as-typed")
+        "showing results for 'perdagangan'; search 'pwrdagangan' as typed with --as-typed"
+    )
     # ...or, as typed, suggested.
     assert main(["query", "pwrdagangan", "--as-typed", "--index", str(sample_index)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "did you mean: perdagangan"
@@ -125,7 +137,8 @@ def test_query_shows_the_suggestion(sample_index, capsys):
 def test_query_says_which_words_were_left_out(sample_index, capsys):
     assert main(["query", "perdagangan orang zzzqqq", "--index", str(sample_index)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "without the word(s) 'zzzqqq': too few articles hold every word")
+        "without the word(s) 'zzzqqq': too few articles hold every word"
+    )
 
 
 def test_query_json_has_exactly_the_documented_keys(sample_index, capsys):
@@ -133,7 +146,11 @@ def test_query_json_has_exactly_the_documented_keys(sample_index, capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) == QUERY_KEYS
     assert (data["query"], data["page"], data["per_page"], data["sort"]) == (
-        "dagang", 1, 10, "relevance")
+        "dagang",
+        1,
+        10,
+        "relevance",
+    )
     assert data["total"] == 10 and len(data["hits"]) == 10
     assert data["suggestion"] is None
     for hit in data["hits"]:
@@ -143,9 +160,25 @@ def test_query_json_has_exactly_the_documented_keys(sample_index, capsys):
 
 
 def test_query_json_filters_sort_and_pages(sample_index, capsys):
-    args = ["query", "*", "--index", str(sample_index), "--json", "--source", "Kabar Kota",
-            "--since", "2024-01", "--until", "2024", "--sort", "oldest", "--limit", "2",
-            "--page", "2"]
+    args = [
+        "query",
+        "*",
+        "--index",
+        str(sample_index),
+        "--json",
+        "--source",
+        "Kabar Kota",
+        "--since",
+        "2024-01",
+        "--until",
+        "2024",
+        "--sort",
+        "oldest",
+        "--limit",
+        "2",
+        "--page",
+        "2",
+    ]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["total"], data["page"], data["per_page"], data["sort"]) == (4, 2, 2, "oldest")
@@ -171,10 +204,11 @@ def test_query_with_a_bad_query_is_a_usage_error(sample_index, capsys):
     assert capsys.readouterr().err.startswith("error: ")
 
 
-@pytest.mark.parametrize("command", [["query", "banjir"], ["stats"],
-                                     ["eval", "--queries", "q.tsv", "--qrels", "qrels.txt"]])
-def test_a_missing_index_is_a_one_line_message_and_exit_2(tmp_path, capsys, monkeypatch,
-                                                          command):
+@pytest.mark.parametrize(
+    "command",
+    [["query", "banjir"], ["stats"], ["eval", "--queries", "q.tsv", "--qrels", "qrels.txt"]],
+)
+def test_a_missing_index_is_a_one_line_message_and_exit_2(tmp_path, capsys, monkeypatch, command):
     (tmp_path / "q.tsv").write_text("q1\tbanjir\n")
     (tmp_path / "qrels.txt").write_text("q1 0 a 1\n")
     monkeypatch.chdir(tmp_path)
@@ -194,8 +228,9 @@ def test_real_query_process_prints_plain_text_without_colour(sample_index):
 
 
 def test_real_query_process_json(sample_index):
-    done = run_cli("query", "perdagangan orang", "--index", str(sample_index), "--json",
-                   "--limit", "5")
+    done = run_cli(
+        "query", "perdagangan orang", "--index", str(sample_index), "--json", "--limit", "5"
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert set(data) == QUERY_KEYS
@@ -234,8 +269,21 @@ def test_stats_text(sample_index, capsys):
 # -- eval ------------------------------------------------------------------------------
 def test_eval_json_on_a_known_ranking(sample_index, eval_files, capsys):
     queries, qrels = eval_files
-    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
-                 "--index", str(sample_index), "--json"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--queries",
+                str(queries),
+                "--qrels",
+                str(qrels),
+                "--index",
+                str(sample_index),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert {"MRR@10", "nDCG@10", "R@100", "queries"} <= set(data)
     assert (data["MRR@10"], data["nDCG@10"], data["R@100"], data["queries"]) == (0.5, 0.5, 0.5, 2)
@@ -243,8 +291,12 @@ def test_eval_json_on_a_known_ranking(sample_index, eval_files, capsys):
 
 def test_eval_text(sample_index, eval_files, capsys):
     queries, qrels = eval_files
-    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
-                 "--index", str(sample_index)]) == 0
+    assert (
+        main(
+            ["eval", "--queries", str(queries), "--qrels", str(qrels), "--index", str(sample_index)]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "MRR@10   0.5000" in out
     assert "queries  2 (0 failed)" in out
@@ -252,8 +304,21 @@ def test_eval_text(sample_index, eval_files, capsys):
 
 def test_eval_per_query_prints_each_judged_query(sample_index, eval_files, capsys):
     queries, qrels = eval_files
-    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
-                 "--index", str(sample_index), "--per-query"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--queries",
+                str(queries),
+                "--qrels",
+                str(qrels),
+                "--index",
+                str(sample_index),
+                "--per-query",
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line.split() for line in lines[1:3]}
     assert set(rows) == {"q1", "q2"}  # q3 has no judgments
@@ -264,8 +329,22 @@ def test_eval_per_query_prints_each_judged_query(sample_index, eval_files, capsy
 
 def test_eval_per_query_json(sample_index, eval_files, capsys):
     queries, qrels = eval_files
-    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
-                 "--index", str(sample_index), "--json", "--per-query"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--queries",
+                str(queries),
+                "--qrels",
+                str(qrels),
+                "--index",
+                str(sample_index),
+                "--json",
+                "--per-query",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert [(q["qid"], q["nDCG@10"]) for q in data["per_query"]] == [("q1", 1.0), ("q2", 0.0)]
 
@@ -273,8 +352,12 @@ def test_eval_per_query_json(sample_index, eval_files, capsys):
 def test_eval_with_a_malformed_qrels_line_is_a_usage_error(sample_index, eval_files, capsys):
     queries, qrels = eval_files
     qrels.write_text("q1 sample-012 1\n")
-    assert main(["eval", "--queries", str(queries), "--qrels", str(qrels),
-                 "--index", str(sample_index)]) == 2
+    assert (
+        main(
+            ["eval", "--queries", str(queries), "--qrels", str(qrels), "--index", str(sample_index)]
+        )
+        == 2
+    )
     assert f"{qrels}:1" in capsys.readouterr().err
 
 
@@ -308,8 +391,16 @@ def test_top_level_help_lists_the_subcommands(capsys):
     assert all(command in out for command in subcommands())
 
 
-@pytest.mark.parametrize("args", [[], ["query"], ["query", "x", "--sort", "date"], ["nope"],
-                                  ["query", "x", "--limit", "sepuluh"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["query"],
+        ["query", "x", "--sort", "date"],
+        ["nope"],
+        ["query", "x", "--limit", "sepuluh"],
+    ],
+)
 def test_bad_arguments_exit_2(args, capsys):
     with pytest.raises(SystemExit) as done:
         main(args)
@@ -326,7 +417,8 @@ def test_delete_with_an_unreadable_ids_file_names_it(tmp_path, capsys):
     missing = tmp_path / "ids.txt"
     assert main(["delete", "--ids-from", str(missing), "--index", str(tmp_path / "ix")]) == 2
     assert capsys.readouterr().err == (
-        f"error: --ids-from: cannot read {missing}: No such file or directory\n")
+        f"error: --ids-from: cannot read {missing}: No such file or directory\n"
+    )
 
 
 def test_delete_without_an_index_is_a_usage_error(tmp_path, capsys):

@@ -73,21 +73,38 @@ def big_corpus(tmp_path_factory) -> Path:
 def start_indexer(source: Path, index_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(
-        [sys.executable, "-m", "searcher", "index", str(source), "--index", str(index_dir),
-         "--procs", "1", "--quiet"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "searcher",
+            "index",
+            str(source),
+            "--index",
+            str(index_dir),
+            "--procs",
+            "1",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def files_below(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
-def kill_when_writing(process: subprocess.Popen, index_dir: Path, before: set[Path],
-                      after_seconds: float = 1.0) -> None:
+def kill_when_writing(
+    process: subprocess.Popen, index_dir: Path, before: set[Path], after_seconds: float = 1.0
+) -> None:
     """Wait until the indexer has written a new file, let it work a little, then kill -9."""
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(("searcher_", "_searcher_")) and p.suffix != ".toc"
-                  for p in files_below(index_dir) - before):
+    while not any(
+        p.name.startswith(("searcher_", "_searcher_")) and p.suffix != ".toc"
+        for p in files_below(index_dir) - before
+    ):
         assert process.poll() is None, process.stderr.read().decode()
         assert time.monotonic() < deadline, "the indexer never started writing"
         time.sleep(0.02)
@@ -108,8 +125,7 @@ def snapshot(index_dir: Path):
 def rerun(source: Path, index_dir: Path) -> subprocess.CompletedProcess:
     process = start_indexer(source, index_dir)
     out, err = process.communicate(timeout=300)
-    return subprocess.CompletedProcess(process.args, process.returncode, out.decode(),
-                                       err.decode())
+    return subprocess.CompletedProcess(process.args, process.returncode, out.decode(), err.decode())
 
 
 def test_killing_an_update_keeps_the_last_committed_index(tmp_path, big_corpus):
@@ -153,8 +169,19 @@ def test_a_killed_first_build_leaves_no_index_and_a_rerun_works(tmp_path, big_co
 
 # -- real processes and what they leave ---------------------------------------------------
 def indexer_command(source: Path, index_dir: Path, procs: str = "1", *options: str) -> list[str]:
-    return [sys.executable, "-m", "searcher", "index", str(source), "--index", str(index_dir),
-            "--procs", procs, "--quiet", *options]
+    return [
+        sys.executable,
+        "-m",
+        "searcher",
+        "index",
+        str(source),
+        "--index",
+        str(index_dir),
+        "--procs",
+        procs,
+        "--quiet",
+        *options,
+    ]
 
 
 def launch(command: list[str], log: Path) -> subprocess.Popen:
@@ -165,11 +192,15 @@ def launch(command: list[str], log: Path) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
 
 
-def run(command: list[str], prefix: tuple[str, ...] = (), **env: str,
-        ) -> subprocess.CompletedProcess:
+def run(
+    command: list[str],
+    prefix: tuple[str, ...] = (),
+    **env: str,
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore", **env}
-    return subprocess.run([*prefix, *command], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [*prefix, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def summary(done: subprocess.CompletedProcess) -> tuple[int, ...]:
@@ -210,11 +241,19 @@ def stray_files(index_dir: Path) -> list[str]:
     """What the index folder holds besides the committed index (its segments and stem
     table), its duplicate groups and stories, and the lock files."""
     toc = TOC.read(FileStorage(str(index_dir)), INDEX_NAME)
-    keep = {f"_{INDEX_NAME}_{toc.generation}.toc", LOCK_FILE, f"{INDEX_NAME}_WRITELOCK",
-            GROUPS_FILE, stemtable.FILE_NAME}
+    keep = {
+        f"_{INDEX_NAME}_{toc.generation}.toc",
+        LOCK_FILE,
+        f"{INDEX_NAME}_WRITELOCK",
+        GROUPS_FILE,
+        stemtable.FILE_NAME,
+    }
     segments = tuple(f"{segment.segment_id()}." for segment in toc.segments)
-    return sorted(path.name for path in index_dir.iterdir()
-                  if path.name not in keep and not path.name.startswith(segments))
+    return sorted(
+        path.name
+        for path in index_dir.iterdir()
+        if path.name not in keep and not path.name.startswith(segments)
+    )
 
 
 def processes_mentioning(marker: str) -> list[int]:
@@ -243,7 +282,8 @@ def outliving(marker: str, within: float) -> list[int]:
 
 
 def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
-        tmp_path, long_corpus):
+    tmp_path, long_corpus
+):
     # A terminal's Ctrl-C sends SIGINT to the indexer and its workers alike.
     index_dir = tmp_path / "index"
     assert summary(run(indexer_command(SAMPLE, index_dir)))[0] == 44
@@ -251,9 +291,15 @@ def test_ctrl_c_with_worker_processes_is_one_line_and_keeps_the_committed_index(
     log = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
-        process = subprocess.Popen(indexer_command(long_corpus, index_dir, "2"), cwd=ROOT, env=env,
-                                   stdout=out, stderr=err, start_new_session=True,
-                                   preexec_fn=default_ctrl_c)
+        process = subprocess.Popen(
+            indexer_command(long_corpus, index_dir, "2"),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=default_ctrl_c,
+        )
     try:
         deadline = time.monotonic() + 60
         while len(processes_mentioning(str(index_dir))) < 3:  # the indexer and two workers
@@ -297,11 +343,11 @@ def kill_plan(seconds: float) -> list[tuple[str, str, float]]:
 
 @pytest.mark.slow
 def test_kill_9_at_random_points_keeps_the_index_consistent_and_a_rerun_completes(
-        tmp_path, big_corpus):
+    tmp_path, big_corpus
+):
     # One uninterrupted run: how long a run takes here, and what the finished index holds.
     started = time.monotonic()
-    assert summary(run(indexer_command(big_corpus, tmp_path / "reference"))) == (
-        SYNTHETIC, 0, 0, 0)
+    assert summary(run(indexer_command(big_corpus, tmp_path / "reference"))) == (SYNTHETIC, 0, 0, 0)
     seconds = time.monotonic() - started
     full = state(tmp_path / "reference")
     seed = tmp_path / "sample"
@@ -317,8 +363,9 @@ def test_kill_9_at_random_points_keeps_the_index_consistent_and_a_rerun_complete
                 shutil.copytree(seed, index_dir)
             before = state(index_dir)
             after = both if start == "sample" else full
-            command = indexer_command(big_corpus, index_dir, procs,
-                                      *(["--rebuild"] if start == "rebuild" else []))
+            command = indexer_command(
+                big_corpus, index_dir, procs, *(["--rebuild"] if start == "rebuild" else [])
+            )
             where = f"run {number} ({start}, --procs {procs}, kill -9 at {delay:.2f} s)"
 
             process = launch(command, tmp_path / f"run{number}")
@@ -383,8 +430,10 @@ def tmpfs(folder: Path, size_kb: int) -> Iterator[Path]:
     mount = ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(folder)]
     done = subprocess.run(mount, capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs ({done.stderr.strip()}); "
-                    "test_a_simulated_full_disk covers a full disk")
+        pytest.skip(
+            f"cannot mount a tmpfs ({done.stderr.strip()}); "
+            "test_a_simulated_full_disk covers a full disk"
+        )
     try:
         yield folder
     finally:
@@ -398,12 +447,16 @@ def unmount(folder: Path) -> None:
 
 def listing(folder: Path) -> dict[str, int]:
     """Every file below ``folder`` with its size, but the (empty) lock file."""
-    return {str(path.relative_to(folder)): path.stat().st_size for path in folder.rglob("*")
-            if path.is_file() and path.name != LOCK_FILE}
+    return {
+        str(path.relative_to(folder)): path.stat().st_size
+        for path in folder.rglob("*")
+        if path.is_file() and path.name != LOCK_FILE
+    }
 
 
-def assert_one_line_error(done: subprocess.CompletedProcess, index_dir: Path,
-                          *phrases: str) -> None:
+def assert_one_line_error(
+    done: subprocess.CompletedProcess, index_dir: Path, *phrases: str
+) -> None:
     assert done.returncode == cli.USAGE, (done.returncode, done.stdout, done.stderr)
     assert done.stdout == ""
     lines = done.stderr.splitlines()
@@ -415,7 +468,8 @@ def assert_one_line_error(done: subprocess.CompletedProcess, index_dir: Path,
 
 @pytest.mark.parametrize(("start", "procs"), [("sample", "1"), ("sample", "2"), ("nothing", "2")])
 def test_a_full_disk_is_one_clear_line_and_keeps_the_committed_index(
-        tmp_path, big_corpus, start, procs):
+    tmp_path, big_corpus, start, procs
+):
     with tmpfs(tmp_path / "disk", DISK_KB) as disk:
         index_dir = disk / "ix"
         if start == "sample":
@@ -424,8 +478,12 @@ def test_a_full_disk_is_one_clear_line_and_keeps_the_committed_index(
         command = indexer_command(big_corpus, index_dir, procs)
 
         done = run(command)
-        assert_one_line_error(done, index_dir, "no space left", "the last committed index is "
-                              "unchanged" if before else "no index was created")
+        assert_one_line_error(
+            done,
+            index_dir,
+            "no space left",
+            "the last committed index is unchanged" if before else "no index was created",
+        )
         assert state(index_dir) == before  # searchable, same answers
         assert listing(disk) == files  # the failed run's files are gone ...
         assert shutil.disk_usage(disk).used == used  # ... and so is the space they took
@@ -435,23 +493,26 @@ def test_a_full_disk_is_one_clear_line_and_keeps_the_committed_index(
         assert state(index_dir)[0] == SYNTHETIC + (before[0] if before else 0)
 
 
-@pytest.mark.parametrize(("where", "procs", "error", "phrase"), [
-    ("indexer", "1", "ENOSPC", "no space left"),
-    # In a worker, Whoosh itself committed without the worker's articles (or hung).
-    ("worker", "2", "ENOSPC", "no space left"),
-    # A file system the kernel remounted read-only mid-run (after disk errors).
-    ("worker", "2", "EROFS", "read-only file system"),
-])
+@pytest.mark.parametrize(
+    ("where", "procs", "error", "phrase"),
+    [
+        ("indexer", "1", "ENOSPC", "no space left"),
+        # In a worker, Whoosh itself committed without the worker's articles (or hung).
+        ("worker", "2", "ENOSPC", "no space left"),
+        # A file system the kernel remounted read-only mid-run (after disk errors).
+        ("worker", "2", "EROFS", "read-only file system"),
+    ],
+)
 def test_a_simulated_full_disk_is_one_clear_line_and_keeps_the_committed_index(
-        tmp_path, big_corpus, where, procs, error, phrase):
+    tmp_path, big_corpus, where, procs, error, phrase
+):
     index_dir = tmp_path / "ix"
     searcher.index_sources([SAMPLE], index_dir)
     before, files = state(index_dir), listing(index_dir)
     command = indexer_command(big_corpus, index_dir, procs)
     command[1:3] = ["-c", WRITES_FAIL]  # instead of -m searcher
 
-    done = run(command, WRITES_FAIL_AFTER="200000", WRITES_FAIL_IN=where,
-               WRITES_FAIL_ERRNO=error)
+    done = run(command, WRITES_FAIL_AFTER="200000", WRITES_FAIL_IN=where, WRITES_FAIL_ERRNO=error)
     assert_one_line_error(done, index_dir, phrase, "the last committed index is unchanged")
     assert state(index_dir) == before
     assert listing(index_dir) == files
@@ -483,8 +544,10 @@ def restricted(folder: Path) -> tuple[str, ...]:
     except OSError as error:  # no setpriv
         unavailable(f"cannot drop root's permission override: {error}")
     if done.returncode != 0:
-        unavailable(f"cannot make {folder} read-only for a test process: "
-                    f"{done.stderr.strip() or 'still writable'}")
+        unavailable(
+            f"cannot make {folder} read-only for a test process: "
+            f"{done.stderr.strip() or 'still writable'}"
+        )
     return prefix
 
 
@@ -521,12 +584,17 @@ def test_an_index_on_a_read_only_mount_is_one_clear_line(tmp_path, big_corpus):
     searcher.index_sources([SAMPLE], tmp_path / "data" / "ix")
     mounted = tmp_path / "mnt"
     mounted.mkdir()
-    bind = run(["mount", "--bind", str(tmp_path / "data"), str(mounted)]) \
-        if shutil.which("mount") else None
+    bind = (
+        run(["mount", "--bind", str(tmp_path / "data"), str(mounted)])
+        if shutil.which("mount")
+        else None
+    )
     if bind is None or bind.returncode != 0:
         reason = bind.stderr.strip() if bind else "no mount command"
-        pytest.skip(f"cannot bind-mount ({reason}); "
-                    "test_a_read_only_folder_is_one_clear_line covers a read-only folder")
+        pytest.skip(
+            f"cannot bind-mount ({reason}); "
+            "test_a_read_only_folder_is_one_clear_line covers a read-only folder"
+        )
     try:
         remount = run(["mount", "-o", "remount,bind,ro", str(mounted)])
         assert remount.returncode == 0, remount.stderr

@@ -80,8 +80,13 @@ def test_evaluate_averages_over_the_judged_queries():
     assert report.mrr_at_10 == pytest.approx((1 + 0.5 + 0) / 3)
     assert report.ndcg_at_10 == pytest.approx((1 + 1 / math.log2(3) + 0) / 3)
     assert report.recall_at_100 == pytest.approx(2 / 3)
-    assert report.to_json() == {"MRR@10": 0.5, "nDCG@10": 0.5436, "R@100": 0.6667,
-                                "queries": 3, "failed": 0}
+    assert report.to_json() == {
+        "MRR@10": 0.5,
+        "nDCG@10": 0.5436,
+        "R@100": 0.6667,
+        "queries": 3,
+        "failed": 0,
+    }
 
 
 def test_a_query_that_fails_scores_zero_and_is_counted_as_failed():
@@ -109,11 +114,14 @@ def test_read_queries_and_qrels(tmp_path):
     assert read_qrels(qrels) == {"q1": {"d1": 1, "d2": 2}, "q3": {"d4": 1}}
 
 
-@pytest.mark.parametrize(("reader", "text"), [
-    (read_queries, "q1 without a tab\n"),
-    (read_qrels, "q1 0 d1\n"),
-    (read_qrels, "q1 0 d1 relevant\n"),
-])
+@pytest.mark.parametrize(
+    ("reader", "text"),
+    [
+        (read_queries, "q1 without a tab\n"),
+        (read_qrels, "q1 0 d1\n"),
+        (read_qrels, "q1 0 d1 relevant\n"),
+    ],
+)
 def test_malformed_lines_raise_with_file_and_line(tmp_path, reader, text):
     path = tmp_path / "file.txt"
     path.write_text("" if reader is read_queries else "q0 0 d0 1\n")

@@ -41,9 +41,11 @@ NEW_WORD = "zebrakuda"
 # A search stops at searcher.request.QUERY_SECONDS with a QueryError (the bound is
 # behaviour, not a timing); the 1 s figures are measured by benchmarks/hostile.py.
 HANG_SECONDS = 120  # a child process that runs longer than this is hung, not slow
-PROPERTY = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -67,20 +69,33 @@ def synthetic_records(count: int, prefix: str = "synthetic", body_chars: int | N
 
 
 def indexer_command(source: Path, index_dir: Path, *options: str) -> list[str]:
-    return [sys.executable, "-m", "searcher", "index", str(source), "--index",
-            str(index_dir), "--procs", "1", "--quiet", *options]
+    return [
+        sys.executable,
+        "-m",
+        "searcher",
+        "index",
+        str(source),
+        "--index",
+        str(index_dir),
+        "--procs",
+        "1",
+        "--quiet",
+        *options,
+    ]
 
 
 def start(command: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def run(command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
@@ -177,8 +192,15 @@ def test_web_app_answers_consistently_while_an_indexer_adds_articles(tmp_path):
         sorts = ("relevance", "newest", "oldest")
         while indexer.poll() is None:
             page = answers % 3 + 1
-            response = client.get("/api/search", query_string={
-                "q": "banjir", "page": page, "sort": sorts[answers % 3], "collapse": 0})
+            response = client.get(
+                "/api/search",
+                query_string={
+                    "q": "banjir",
+                    "page": page,
+                    "sort": sorts[answers % 3],
+                    "collapse": 0,
+                },
+            )
             assert response.status_code == 200, response.get_data(as_text=True)
             body = response.get_json()
             # One commit at the end: before it the old total, after it the new one.
@@ -203,10 +225,16 @@ def test_web_app_answers_consistently_while_an_indexer_adds_articles(tmp_path):
 
 
 # -- data safety ------------------------------------------------------------------------
-def test_reindexing_is_idempotent_and_the_summary_accounts_for_every_line(
-        tmp_path, capsys):
-    good = [{"id": f"a{n}", "title": f"Judul {n}", "body": f"Isi berita nomor {n}.",
-             "date": "2019-09-0" + str(n % 9 + 1)} for n in range(8)]
+def test_reindexing_is_idempotent_and_the_summary_accounts_for_every_line(tmp_path, capsys):
+    good = [
+        {
+            "id": f"a{n}",
+            "title": f"Judul {n}",
+            "body": f"Isi berita nomor {n}.",
+            "date": "2019-09-0" + str(n % 9 + 1),
+        }
+        for n in range(8)
+    ]
     lines = [json.dumps(r).encode() for r in good[:2]]
     lines += [
         b'{"id": "broken", "body": ',  # 3: broken JSON
@@ -223,8 +251,7 @@ def test_reindexing_is_idempotent_and_the_summary_accounts_for_every_line(
     summary = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) rejected in ")
 
     def index() -> tuple[tuple[int, ...], str]:
-        code = cli.main(["index", str(path), "--index", str(index_dir), "--procs", "1",
-                         "--quiet"])
+        code = cli.main(["index", str(path), "--index", str(index_dir), "--procs", "1", "--quiet"])
         out, err = capsys.readouterr()
         assert code == cli.NOTHING  # records were rejected
         counts = tuple(map(int, summary.match(out).groups()))
@@ -255,8 +282,13 @@ def test_reindexing_is_idempotent_and_the_summary_accounts_for_every_line(
 def test_the_load_test_runs_cleanly_on_a_small_index(sample_index):
     from benchmarks.load import format_table, run_load
 
-    result = run_load(str(sample_index), clients=2, seconds=1.5,
-                      queries=["banjir", "perdagangan orang", "TPPO"], seed=1)
+    result = run_load(
+        str(sample_index),
+        clients=2,
+        seconds=1.5,
+        queries=["banjir", "perdagangan orang", "TPPO"],
+        seed=1,
+    )
     assert result["requests"] > 0 and result["errors"] == 0, result["statuses"]
     assert result["statuses"] == {"200": result["requests"]}
     assert result["p50_ms"] <= result["p99_ms"] <= result["max_ms"]
@@ -271,38 +303,129 @@ def web_client(sample_index):
     close_index(app)
 
 
-SYNTAX = ['"', "(", ")", "[", "]", "{", "}", "*", "?", "~", "^", ":", "-", "+", "/", "\\",
-          " ", "AND ", "OR ", "NOT ", " TO ", "title:", "judul:", "sumber:", "kategori:",
-          "published:", "tanggal:", "banjir", "perdagangan", "TPPO", "2019", "e-KTP", "~2",
-          "\x00", "\x1b", "\u200b", "\ufeff", "🙂", "ه", "é"]
+SYNTAX = [
+    '"',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "*",
+    "?",
+    "~",
+    "^",
+    ":",
+    "-",
+    "+",
+    "/",
+    "\\",
+    " ",
+    "AND ",
+    "OR ",
+    "NOT ",
+    " TO ",
+    "title:",
+    "judul:",
+    "sumber:",
+    "kategori:",
+    "published:",
+    "tanggal:",
+    "banjir",
+    "perdagangan",
+    "TPPO",
+    "2019",
+    "e-KTP",
+    "~2",
+    "\x00",
+    "\x1b",
+    "\u200b",
+    "\ufeff",
+    "🙂",
+    "ه",
+    "é",
+]
 query_text = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(SYNTAX), max_size=25).map("".join),
-    st.sampled_from(["", " ", "a" * 1000, "a" * 1001, "(" * 500, '"' * 999, "NOT " * 200,
-                     "OR " * 300, "*", "a*", "*a*", "x~9", "published:[2019 TO 2018]"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "a" * 1000,
+            "a" * 1001,
+            "(" * 500,
+            '"' * 999,
+            "NOT " * 200,
+            "OR " * 300,
+            "*",
+            "a*",
+            "*a*",
+            "x~9",
+            "published:[2019 TO 2018]",
+        ]
+    ),
 )
 number_text = st.one_of(
     st.integers(1, 3).map(str),
-    st.sampled_from(["10000", "10001", "100", "101", " 2 ", "0", "-1", "1e3", "٣", "0x10",
-                     "1_0", "99999999999"]),
+    st.sampled_from(
+        ["10000", "10001", "100", "101", " 2 ", "0", "-1", "1e3", "٣", "0x10", "1_0", "99999999999"]
+    ),
     st.text(max_size=12),
 )
 date_text = st.one_of(
     st.from_regex(r"\A\d{4}(-\d{1,2}(-\d{1,2})?)?\Z"),
-    st.sampled_from(["2019-09-01", "2019-09", "2019", "1 September 2019", "17 Agustus 1945",
-                     "31/12/2019", "kemarin", "2019-09-01T10:00", "2019-02-30", "0001-01-01",
-                     "9999-12-31", "9999-12-31 23:59", "0001-01-01 00:00+0700"]),
+    st.sampled_from(
+        [
+            "2019-09-01",
+            "2019-09",
+            "2019",
+            "1 September 2019",
+            "17 Agustus 1945",
+            "31/12/2019",
+            "kemarin",
+            "2019-09-01T10:00",
+            "2019-02-30",
+            "0001-01-01",
+            "9999-12-31",
+            "9999-12-31 23:59",
+            "0001-01-01 00:00+0700",
+        ]
+    ),
     st.text(max_size=25),
 )
 choice_text = st.one_of(
-    st.sampled_from(["relevansi", "terbaru", "terlama", "newest", "oldest", "relevance",
-                     "Kompas", "Detik", "nasional", "x" * 201, ""]),
+    st.sampled_from(
+        [
+            "relevansi",
+            "terbaru",
+            "terlama",
+            "newest",
+            "oldest",
+            "relevance",
+            "Kompas",
+            "Detik",
+            "nasional",
+            "x" * 201,
+            "",
+        ]
+    ),
     st.text(max_size=30),
 )
-web_params = st.fixed_dictionaries({}, optional={
-    "q": query_text, "page": number_text, "per_page": number_text, "sort": choice_text,
-    "since": date_text, "until": date_text, "source": choice_text, "category": choice_text,
-    "facets": st.sampled_from(["", "1", "0", "ya", "maybe"])})
+web_params = st.fixed_dictionaries(
+    {},
+    optional={
+        "q": query_text,
+        "page": number_text,
+        "per_page": number_text,
+        "sort": choice_text,
+        "since": date_text,
+        "until": date_text,
+        "source": choice_text,
+        "category": choice_text,
+        "facets": st.sampled_from(["", "1", "0", "ya", "maybe"]),
+    },
+)
 
 
 @PROPERTY
@@ -317,8 +440,9 @@ def test_web_parameters_are_200_or_400_never_500(web_client, params):
         if url == "/api/search":
             body = response.get_json()
             if response.status_code == 200:
-                shown = max(0, min(body["per_page"], body["total"] - (body["page"] - 1)
-                                   * body["per_page"]))
+                shown = max(
+                    0, min(body["per_page"], body["total"] - (body["page"] - 1) * body["per_page"])
+                )
                 assert len(body["hits"]) == shown, body
             else:
                 # One line naming a parameter the request had (or q, the default).
@@ -327,13 +451,17 @@ def test_web_parameters_are_200_or_400_never_500(web_client, params):
                 assert body["error"].startswith(f"{body['parameter']}: "), body
 
 
-@pytest.mark.parametrize("args", [
-    {"q": "banjir", "since": "0000"},
-    {"q": "banjir", "until": "9999"},
-    {"q": "banjir", "until": "9999-12"},
-    {"q": "banjir", "since": "000\u09e6"},  # Bengali zero: \\d matches any script's digits
-    {"q": "banjir published:[2019 TO 9999]"},
-], ids=["since-0000", "until-9999", "until-9999-12", "since-bengali-0", "q-range-9999"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"q": "banjir", "since": "0000"},
+        {"q": "banjir", "until": "9999"},
+        {"q": "banjir", "until": "9999-12"},
+        {"q": "banjir", "since": "000\u09e6"},  # Bengali zero: \\d matches any script's digits
+        {"q": "banjir published:[2019 TO 9999]"},
+    ],
+    ids=["since-0000", "until-9999", "until-9999-12", "since-bengali-0", "q-range-9999"],
+)
 def test_out_of_range_years_are_400_not_500(web_client, args):
     for url in ("/search", "/api/search"):
         response = web_client.get(url, query_string=args)
@@ -341,23 +469,56 @@ def test_out_of_range_years_are_400_not_500(web_client, args):
 
 
 # -- hostile corpus files -----------------------------------------------------------------
-ALIASES = ["id", "title", "body", "content", "text", "url", "source", "category", "date",
-           "published", "time", "tanggal", "judul", "isi", "link", "guid"]
+ALIASES = [
+    "id",
+    "title",
+    "body",
+    "content",
+    "text",
+    "url",
+    "source",
+    "category",
+    "date",
+    "published",
+    "time",
+    "tanggal",
+    "judul",
+    "isi",
+    "link",
+    "guid",
+]
 json_value = st.one_of(
-    st.text(max_size=30), st.integers(), st.floats(), st.none(), st.booleans(),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),
-                                                         max_size=2),
+    st.text(max_size=30),
+    st.integers(),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
     st.from_regex(r"\A\d{1,5}(-\d{1,3}(-\d{1,3})?)?( \d{1,2}:\d{1,2})?\Z"),
 )
-json_line = st.dictionaries(st.one_of(st.sampled_from(ALIASES), st.text(max_size=8)),
-                            json_value, max_size=6).map(
-    lambda record: json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+json_line = st.dictionaries(
+    st.one_of(st.sampled_from(ALIASES), st.text(max_size=8)), json_value, max_size=6
+).map(lambda record: json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 raw_line = st.one_of(
     st.binary(max_size=80),
     st.text(max_size=80).map(lambda s: s.encode("utf-8", "surrogatepass")),
     json_line,
-    st.sampled_from([b"", b"   ", b"\r", b"{}", b"[]", b"null", b'"text"', b"{\"id\": 1}",
-                     b'{"id": "x", "body": "y"}', b"\xef\xbb\xbf{}", b"\x00" * 5]),
+    st.sampled_from(
+        [
+            b"",
+            b"   ",
+            b"\r",
+            b"{}",
+            b"[]",
+            b"null",
+            b'"text"',
+            b'{"id": 1}',
+            b'{"id": "x", "body": "y"}',
+            b"\xef\xbb\xbf{}",
+            b"\x00" * 5,
+        ]
+    ),
 )
 file_lines = st.lists(raw_line, max_size=15)
 
@@ -388,8 +549,12 @@ def test_a_deeply_nested_json_line_is_a_rejection_not_a_crash(tmp_path):
 
 
 @PROPERTY
-@given(lines=file_lines, header=st.sampled_from([b"id,title,body,date", b"id,body", b"",
-                                                  b"content,url,tanggal,time", b"\xff,\x00"]))
+@given(
+    lines=file_lines,
+    header=st.sampled_from(
+        [b"id,title,body,date", b"id,body", b"", b"content,url,tanggal,time", b"\xff,\x00"]
+    ),
+)
 def test_the_csv_reader_never_raises(tmp_path, lines, header):
     data = b"\n".join([header, *lines])
     path = tmp_path / "hostile.csv"
@@ -441,11 +606,38 @@ def search_outcome(ix, text: str, **options):
         return error
 
 
-BOMBS = ["a*", "*a*", "b?????", "x~9", "(" * 500, '"' * 999, "NOT " * 200, "OR " * 300,
-         "AND " * 250, "ko*", "kode*", "*de*", "?o?e*", "kode0000~2", "kode*~", "k*e*0*1*",
-         "kode* " * 100, "x~9 " * 150, "(kode* OR " * 100, '"kode* salinan*"', "title:*a*",
-         "[" * 300, "{" * 300, "^" * 500, "a^999999999999", "-" * 500, "+" * 500,
-         "published:[0001 TO 2019]", "sumber:*", "NOT (" * 150]
+BOMBS = [
+    "a*",
+    "*a*",
+    "b?????",
+    "x~9",
+    "(" * 500,
+    '"' * 999,
+    "NOT " * 200,
+    "OR " * 300,
+    "AND " * 250,
+    "ko*",
+    "kode*",
+    "*de*",
+    "?o?e*",
+    "kode0000~2",
+    "kode*~",
+    "k*e*0*1*",
+    "kode* " * 100,
+    "x~9 " * 150,
+    "(kode* OR " * 100,
+    '"kode* salinan*"',
+    "title:*a*",
+    "[" * 300,
+    "{" * 300,
+    "^" * 500,
+    "a^999999999999",
+    "-" * 500,
+    "+" * 500,
+    "published:[0001 TO 2019]",
+    "sumber:*",
+    "NOT (" * 150,
+]
 
 
 @pytest.mark.parametrize("text", BOMBS, ids=lambda t: repr(t[:20]))
@@ -462,7 +654,8 @@ def test_expansion_bombs_give_bounded_results_or_a_query_error_naming_q(big_ix, 
         return
     leaves = [parsed] if parsed.is_leaf() else list(parsed.leaves())
     assert len(leaves) <= 4 * 2 * searcher.request.MAX_EXPANSIONS * max(
-        1, searcher.request.MAX_EXPANDING_TERMS) + 4 * len(text)
+        1, searcher.request.MAX_EXPANDING_TERMS
+    ) + 4 * len(text)
 
 
 def test_a_wildcard_expands_to_a_bounded_number_of_words(big_ix):
@@ -496,9 +689,11 @@ def test_a_large_fuzzy_distance_is_capped(sample_ix):
 
 def test_a_large_fuzzy_distance_finishes_in_a_child_process(sample_index):
     # A hang detector in a child process (a runaway query can be killed there), not a timing.
-    script = ("import sys, searcher\n"
-              "with searcher.open_index(sys.argv[1]) as ix:\n"
-              "    print(ix.search('perdagangan~9').total)\n")
+    script = (
+        "import sys, searcher\n"
+        "with searcher.open_index(sys.argv[1]) as ix:\n"
+        "    print(ix.search('perdagangan~9').total)\n"
+    )
     try:
         done = run([sys.executable, "-c", script, str(sample_index)], timeout=HANG_SECONDS)
     except subprocess.TimeoutExpired:
@@ -508,8 +703,9 @@ def test_a_large_fuzzy_distance_finishes_in_a_child_process(sample_index):
 
 
 syntax_query = st.one_of(
-    st.lists(st.sampled_from(SYNTAX + ["kode", "kode0", "salinan", "*", "?", "~9"]),
-             max_size=40).map("".join),
+    st.lists(
+        st.sampled_from(SYNTAX + ["kode", "kode0", "salinan", "*", "?", "~9"]), max_size=40
+    ).map("".join),
     st.text(max_size=200),
 )
 

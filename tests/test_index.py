@@ -44,14 +44,25 @@ def test_reindexing_the_same_sources_changes_nothing(tmp_path, tiny_corpus):
 
 def test_upsert_updates_changed_articles_skips_unchanged_and_adds_new(tmp_path, tiny_corpus):
     ix = tmp_path / "ix"
-    searcher.index_sources([tiny_corpus.jsonl("v1.jsonl", article("a", "Banjir di Bekasi."),
-                                              article("b", "Gempa di Bali."))], ix)
-    report = searcher.index_sources([tiny_corpus.jsonl(
-        "v2.jsonl",
-        article("a", "Banjir di Bekasi."),  # unchanged
-        article("b", "Kebakaran hutan di Riau."),  # changed body
-        article("c", "Pemilu 2024."),  # new
-    )], ix)
+    searcher.index_sources(
+        [
+            tiny_corpus.jsonl(
+                "v1.jsonl", article("a", "Banjir di Bekasi."), article("b", "Gempa di Bali.")
+            )
+        ],
+        ix,
+    )
+    report = searcher.index_sources(
+        [
+            tiny_corpus.jsonl(
+                "v2.jsonl",
+                article("a", "Banjir di Bekasi."),  # unchanged
+                article("b", "Kebakaran hutan di Riau."),  # changed body
+                article("c", "Pemilu 2024."),  # new
+            )
+        ],
+        ix,
+    )
     assert counts(report) == (1, 1, 1, 0)
     assert report.read == 3
     assert all_ids(ix) == ["a", "b", "c"]
@@ -61,15 +72,22 @@ def test_upsert_updates_changed_articles_skips_unchanged_and_adds_new(tmp_path, 
         assert [h.id for h in index.search("kebakaran").hits] == ["b"]
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("title", "Judul Baru"), ("url", "https://x.example/baru"), ("source", "Sumber Baru"),
-    ("category", "baru"), ("published", "2024-01-01"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Judul Baru"),
+        ("url", "https://x.example/baru"),
+        ("source", "Sumber Baru"),
+        ("category", "baru"),
+        ("published", "2024-01-01"),
+    ],
+)
 def test_a_change_in_any_indexed_field_is_an_update(tmp_path, tiny_corpus, field, value):
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.jsonl("v1.jsonl", article("a"))], ix)
-    report = searcher.index_sources([tiny_corpus.jsonl("v2.jsonl", article("a", **{field: value}))],
-                                    ix)
+    report = searcher.index_sources(
+        [tiny_corpus.jsonl("v2.jsonl", article("a", **{field: value}))], ix
+    )
     assert counts(report) == (0, 1, 0, 0)
 
 
@@ -77,7 +95,8 @@ def test_rebuild_holds_exactly_the_new_sources(tmp_path, tiny_corpus):
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.jsonl("old.jsonl", article("a"), article("b"))], ix)
     report = searcher.index_sources(
-        [tiny_corpus.jsonl("new.jsonl", article("b"), article("c"))], ix, rebuild=True)
+        [tiny_corpus.jsonl("new.jsonl", article("b"), article("c"))], ix, rebuild=True
+    )
     assert counts(report) == (2, 0, 0, 0)  # a rebuild adds everything afresh
     assert all_ids(ix) == ["b", "c"]
 
@@ -107,13 +126,25 @@ def test_report_counts_add_up_to_the_records_read(tmp_path, tiny_corpus):
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.jsonl("v1.jsonl", article("a"), article("b"))], ix)
     path = tiny_corpus.jsonl(
-        "v2.jsonl", article("a"), article("b", "Berubah."), article("c"), "{broken",
-        article("c"), {"title": "tanpa isi"}, article("d"))
+        "v2.jsonl",
+        article("a"),
+        article("b", "Berubah."),
+        article("c"),
+        "{broken",
+        article("c"),
+        {"title": "tanpa isi"},
+        article("d"),
+    )
     report = searcher.index_sources([path], ix)
     assert counts(report) == (2, 1, 1, 3)
     assert report.read == 7
-    assert report.to_json() == {"added": 2, "updated": 1, "unchanged": 1, "rejected": 3,
-                                "seconds": round(report.seconds, 2)}
+    assert report.to_json() == {
+        "added": 2,
+        "updated": 1,
+        "unchanged": 1,
+        "rejected": 3,
+        "seconds": round(report.seconds, 2),
+    }
 
 
 def test_the_index_opens_with_open_index(tmp_path, tiny_corpus):
@@ -224,7 +255,8 @@ def test_an_update_that_fails_keeps_the_last_committed_index(tmp_path, tiny_corp
 
 # -- worker processes (procs > 1, the CLI's default on more than one core) -------------------
 def test_with_workers_every_article_is_indexed_once_and_a_rerun_changes_nothing(
-        tmp_path, tiny_corpus):
+    tmp_path, tiny_corpus
+):
     # 250 articles: three jobs of 100 for Whoosh's workers, so both of them index some.
     records = [article(f"a{n}", f"Berita banjir nomor {n}.") for n in range(250)]
     path = tiny_corpus.jsonl("many.jsonl", *records, article("a7", "Id yang sama lagi."))
@@ -250,16 +282,20 @@ def test_a_failed_run_with_workers_stops_them_and_the_next_run_proceeds(tmp_path
     with pytest.raises(RuntimeError):
         searcher.build_index(records(), ix, procs=2)
     assert multiprocessing.active_children() == []
-    report = searcher.index_sources([tiny_corpus.jsonl("b.jsonl", article("b"))], ix, procs=2,
-                                    lock_timeout=1)
+    report = searcher.index_sources(
+        [tiny_corpus.jsonl("b.jsonl", article("b"))], ix, procs=2, lock_timeout=1
+    )
     assert counts(report) == (1, 0, 0, 0)
     assert all_ids(ix) == ["a", "b"]
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                    reason="the patched writer reaches the workers only when they are forked")
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the patched writer reaches the workers only when they are forked",
+)
 def test_a_failed_worker_fails_the_run_instead_of_dropping_its_articles(
-        tmp_path, tiny_corpus, monkeypatch, capfd):
+    tmp_path, tiny_corpus, monkeypatch, capfd
+):
     # Whoosh would commit without the failed worker's segment and report every article added.
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.jsonl("a.jsonl", article("a"))], ix)
@@ -283,12 +319,16 @@ def test_stats_work_on_an_index_built_in_two_runs_the_first_undated(tmp_path, ti
     # e.g. `index ../shared/seeds` (plain text, no dates) and then a dated news corpus
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.text("seeds/a.txt", "Judul\n\nIsi tanpa tanggal.\n")], ix)
-    searcher.index_sources([tiny_corpus.jsonl("news.jsonl",
-                                              article("b", published="2019-09-10"))], ix)
+    searcher.index_sources(
+        [tiny_corpus.jsonl("news.jsonl", article("b", published="2019-09-10"))], ix
+    )
     with searcher.open_index(ix) as index:
         stats = index.stats()
     assert (stats.documents, stats.earliest, stats.latest) == (
-        2, datetime(2019, 9, 10), datetime(2019, 9, 10))
+        2,
+        datetime(2019, 9, 10),
+        datetime(2019, 9, 10),
+    )
 
 
 def test_stats_work_on_an_undated_index_built_in_two_runs(tmp_path, tiny_corpus):
@@ -307,6 +347,11 @@ def test_stats_describe_the_sample_index(sample_ix):
     assert stats.latest == datetime(2025, 6, 3, 18, 45)
     assert sum(f.count for f in stats.sources) == 44
     assert {f.value for f in stats.sources} == {
-        "Warta Nusantara", "Harian Merdeka Raya", "Kabar Kota", "Lensa Ekonomi", "Sinar Pagi",
-        "Jurnal Olahraga"}
+        "Warta Nusantara",
+        "Harian Merdeka Raya",
+        "Kabar Kota",
+        "Lensa Ekonomi",
+        "Sinar Pagi",
+        "Jurnal Olahraga",
+    }
     assert stats.size_bytes > 0

@@ -51,8 +51,9 @@ def test_lone_surrogates_are_replaced_and_an_unencodable_id_is_rejected_alone(ti
     assert articles["surr"].body == "surrogate \ufffd lone"
     assert articles["surr"].title == "judul \ufffd"
     assert articles["src"].source == "Kabar\ufffd"
-    assert bad(records) == [f"{path}:2: the id holds '\\udfff', which is not a character "
-                            "(a lone surrogate)"]
+    assert bad(records) == [
+        f"{path}:2: the id holds '\\udfff', which is not a character (a lone surrogate)"
+    ]
 
 
 def test_an_index_with_surrogate_records_serves_every_page(tiny_corpus, tmp_path):
@@ -62,8 +63,15 @@ def test_an_index_with_surrogate_records_serves_every_page(tiny_corpus, tmp_path
     app = create_app({"TESTING": True, "INDEX": str(tmp_path / "ix")})
     try:
         client = app.test_client()
-        for url in ("/search?q=surrogate", "/api/search?q=surrogate", "/article/surr",
-                    "/api/article/surr", "/article/src?q=sumber", "/api/stats", "/"):
+        for url in (
+            "/search?q=surrogate",
+            "/api/search?q=surrogate",
+            "/article/surr",
+            "/api/article/surr",
+            "/article/src?q=sumber",
+            "/api/stats",
+            "/",
+        ):
             assert client.get(url).status_code == 200, url
         hits = client.get("/api/search?q=surrogate").get_json()["hits"]
         assert {hit["id"] for hit in hits} == {"surr", "src", "ok"}
@@ -89,8 +97,12 @@ def test_anything_but_paths_is_a_searcher_error(paths, tmp_path):
 # -- 6. article size ----------------------------------------------------------------------------
 def test_an_article_over_the_size_limit_is_rejected_with_its_size(tiny_corpus):
     huge = "kata " * (MAX_BODY_CHARS // 5 + 1)
-    path = tiny_corpus.jsonl("big.jsonl", article("big", huge), article("ok"),
-                             article("long-title", title="judul " * 300))
+    path = tiny_corpus.jsonl(
+        "big.jsonl",
+        article("big", huge),
+        article("ok"),
+        article("long-title", title="judul " * 300),
+    )
     records = read(path)
     assert set(good(records)) == {"ok"}
     size = len(huge.strip())
@@ -107,10 +119,19 @@ def test_snippets_and_related_articles_only_read_the_start_of_a_long_article(tmp
     body = f"{filler}Banjir besar melanda Bekasi."
     assert len(body) > SCAN_CHARS
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in (
-        article("long", body, title="Kabar kota"),
-        article("other", "Warga kota menunggu kabar pemerintah daerah.", title="Kabar lain"),
-    )) + "\n", encoding="utf-8")
+    corpus.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in (
+                article("long", body, title="Kabar kota"),
+                article(
+                    "other", "Warga kota menunggu kabar pemerintah daerah.", title="Kabar lain"
+                ),
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     searcher.index_sources(corpus, tmp_path / "ix", procs=1)
     with searcher.open_index(tmp_path / "ix") as ix:
         [hit] = ix.search("banjir").hits
@@ -136,8 +157,9 @@ def test_an_endless_line_is_rejected_with_its_line_number_in_bounded_memory(tmp_
     finally:
         tracemalloc.stop()
     assert set(good(records)) == {"first", "after"}
-    assert bad(records) == [f"{bomb}:2: the record is longer than 65,536 bytes; "
-                            "skipped without reading it"]
+    assert bad(records) == [
+        f"{bomb}:2: the record is longer than 65,536 bytes; skipped without reading it"
+    ]
     assert peak < 4 * 1024 * 1024  # the line is 64 MiB; the reader holds ~the limit
 
 
@@ -170,15 +192,20 @@ def test_bounded_lines_splits_like_splitlines(chunking, monkeypatch):
     assert lines == [(1, b"  "), (2, b"ab"), (3, b""), (4, b"  cd  "), (5, None), (6, b"last")]
     lines = list(bounded_lines(io.BytesIO(data), 10, skip_blank=True))
     assert [(n, raw) for n, raw in lines if raw is None or raw.strip()] == [
-        (2, b"ab"), (4, b"  cd  "), (5, None), (6, b"last")]
+        (2, b"ab"),
+        (4, b"  cd  "),
+        (5, None),
+        (6, b"last"),
+    ]
 
 
 def test_an_overlong_csv_line_is_rejected_and_the_rest_kept(tiny_corpus):
     path = tiny_corpus.raw("a.csv", b"id,body\na1,pendek\na2," + b"x" * 5000 + b"\na3,juga\n")
     records = read(path, max_record_bytes=1000)
     assert set(good(records)) == {"a1", "a3"}
-    assert bad(records) == [f"{path}:3: the record is longer than 1,000 bytes; "
-                            "skipped without reading it"]
+    assert bad(records) == [
+        f"{path}:3: the record is longer than 1,000 bytes; skipped without reading it"
+    ]
 
 
 def test_an_oversized_document_file_is_rejected_unread(tiny_corpus):
@@ -186,8 +213,10 @@ def test_an_oversized_document_file_is_rejected_unread(tiny_corpus):
     tiny_corpus.text("kecil.txt", "Judul\n\nisi pendek")
     records = read(tiny_corpus.root, max_record_bytes=1000)
     assert set(good(records)) == {"corpus/kecil.txt"}
-    assert bad(records) == [f"{tiny_corpus.root / 'besar.txt'}: the file is longer than "
-                            "1,000 bytes; skipped without reading it"]
+    assert bad(records) == [
+        f"{tiny_corpus.root / 'besar.txt'}: the file is longer than "
+        "1,000 bytes; skipped without reading it"
+    ]
 
 
 # -- 8. FIFOs and other special files ----------------------------------------------------------
@@ -207,8 +236,11 @@ def test_a_fifo_in_a_folder_is_skipped_with_a_note(tiny_corpus):
 def test_a_fifo_given_as_a_source_is_a_corpus_error(tmp_path):
     fifo = tmp_path / "pipa.jsonl"
     os.mkfifo(fifo)
-    with pytest.raises(searcher.CorpusError, match=r"pipa.jsonl: not a regular file or a "
-                                                   r"folder \(a FIFO\)"):
+    with pytest.raises(
+        searcher.CorpusError,
+        match=r"pipa.jsonl: not a regular file or a "
+        r"folder \(a FIFO\)",
+    ):
         searcher.read_articles([fifo])
 
 
@@ -229,8 +261,10 @@ def test_links_out_of_the_folder_are_not_followed(linked_corpus):
     records = read(linked_corpus)
     assert set(good(records)) == {"korpus/berita.txt", "korpus/salinan.txt"}
     target = (linked_corpus.parent / "rahasia.txt").resolve()
-    assert bad(records) == [f"{linked_corpus / 'passwd.txt'}: a link to {target}, outside the "
-                            "folder; skipped (--follow-links reads it)"]
+    assert bad(records) == [
+        f"{linked_corpus / 'passwd.txt'}: a link to {target}, outside the "
+        "folder; skipped (--follow-links reads it)"
+    ]
 
 
 def test_links_out_of_the_folder_are_followed_when_asked(linked_corpus, tmp_path, capsys):
@@ -240,33 +274,56 @@ def test_links_out_of_the_folder_are_followed_when_asked(linked_corpus, tmp_path
     index = str(tmp_path / "ix")
     assert cli.main(["index", str(linked_corpus), "--index", index, "--quiet", "--procs", "1"]) == 1
     assert "outside the folder; skipped" in capsys.readouterr().err
-    assert cli.main(["index", str(linked_corpus), "--index", index, "--quiet", "--procs", "1",
-                     "--follow-links"]) == 0
+    assert (
+        cli.main(
+            [
+                "index",
+                str(linked_corpus),
+                "--index",
+                index,
+                "--quiet",
+                "--procs",
+                "1",
+                "--follow-links",
+            ]
+        )
+        == 0
+    )
     assert "1 added" in capsys.readouterr().out
 
 
 # -- 10. a byte order mark ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["bom.jsonl", "bom.jsonl.gz"])
 def test_a_jsonl_file_starting_with_a_bom_keeps_record_one(tiny_corpus, name):
-    path = tiny_corpus.jsonl(name, b"\xef\xbb\xbf" + json.dumps(article("a1")).encode(),
-                             article("a2"))
+    path = tiny_corpus.jsonl(
+        name, b"\xef\xbb\xbf" + json.dumps(article("a1")).encode(), article("a2")
+    )
     records = read(path)
     assert set(good(records)) == {"a1", "a2"} and not bad(records)
 
 
 def test_a_bom_elsewhere_is_still_an_error(tiny_corpus):
-    path = tiny_corpus.jsonl("bom.jsonl", article("a1"),
-                             b"\xef\xbb\xbf" + json.dumps(article("a2")).encode())
+    path = tiny_corpus.jsonl(
+        "bom.jsonl", article("a1"), b"\xef\xbb\xbf" + json.dumps(article("a2")).encode()
+    )
     assert [r.split(": ", 1)[0] for r in bad(read(path))] == [f"{path}:2"]
 
 
 # -- 16. links that are not web links -------------------------------------------------------------
-@pytest.mark.parametrize(("url", "kept"), [
-    ("https://kabar.example/a", "https://kabar.example/a"),
-    ("HTTP://kabar.example/b", "HTTP://kabar.example/b"),
-    ("javascript:alert(1)", ""), (" JavaScript:alert(1)", ""), ("data:text/html,x", ""),
-    ("//kabar.example/c", ""), ("http://", ""), ("http://[::1", ""), ("kabar.example", ""),
-])
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://kabar.example/a", "https://kabar.example/a"),
+        ("HTTP://kabar.example/b", "HTTP://kabar.example/b"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("data:text/html,x", ""),
+        ("//kabar.example/c", ""),
+        ("http://", ""),
+        ("http://[::1", ""),
+        ("kabar.example", ""),
+    ],
+)
 def test_only_http_urls_are_kept_at_ingest(tiny_corpus, url, kept):
     path = tiny_corpus.jsonl("u.jsonl", article("a1", url=url))
     [record] = read(path)
@@ -296,8 +353,12 @@ def test_a_missing_source_creates_no_index_folder(tiny_corpus, tmp_path, capsys)
     with pytest.raises(searcher.CorpusError, match="tidak-ada.jsonl: no such file or folder"):
         searcher.index_sources([good_path, tmp_path / "tidak-ada.jsonl"], index)
     assert not index.exists()
-    assert cli.main(["index", str(good_path), str(tmp_path / "tidak-ada"), "--index", str(index),
-                     "--quiet"]) == 2
+    assert (
+        cli.main(
+            ["index", str(good_path), str(tmp_path / "tidak-ada"), "--index", str(index), "--quiet"]
+        )
+        == 2
+    )
     assert "no such file or folder" in capsys.readouterr().err
     assert not index.exists()
 

@@ -15,25 +15,60 @@ import searcher
 from searcher import Article
 from searcher.whoosh import internals
 
-QUERIES = ["presiden", "perdagangan orang", "banjir", "korup*", "korupsi~", "antibiotika",
-           "bekasi -banjir", '"perdagangan orang"', "judul:banjir", "tanggal:2019-09"]
+QUERIES = [
+    "presiden",
+    "perdagangan orang",
+    "banjir",
+    "korup*",
+    "korupsi~",
+    "antibiotika",
+    "bekasi -banjir",
+    '"perdagangan orang"',
+    "judul:banjir",
+    "tanggal:2019-09",
+]
 
 
 def _index(tmp_path):
     """Three segments and a deletion: every reader path the search takes."""
     location = str(tmp_path / "index")
     batches = [
-        [Article("tppo-1", "Perdagangan Orang", "Polisi membongkar perdagangan orang di Bekasi.",
-                 source="Kompas", published=datetime(2019, 9, 10)),
-         Article("banjir-1", "Banjir", "Banjir merendam Bekasi.", published=datetime(2019, 9, 11))],
-        [Article("korupsi-1", "Korupsi", "KPK menahan tersangka korupsi.", source="Tempo",
-                 published=datetime(2019, 10, 1)),
-         Article("obat-1", "Obat", "Dokter memberi antibiotik.")],
-        [Article("pedagang-1", "Pasar", "Pedagang pasar berdagang sayur di Bekasi.",
-                 category="ekonomi", published=datetime(2019, 9, 12)),
-         # Posting lists of 1-2 documents are inlined: three make a block.
-         *(Article(f"presiden-{n}", f"Presiden {n}", "Presiden meresmikan jalan tol.")
-           for n in range(3))],
+        [
+            Article(
+                "tppo-1",
+                "Perdagangan Orang",
+                "Polisi membongkar perdagangan orang di Bekasi.",
+                source="Kompas",
+                published=datetime(2019, 9, 10),
+            ),
+            Article(
+                "banjir-1", "Banjir", "Banjir merendam Bekasi.", published=datetime(2019, 9, 11)
+            ),
+        ],
+        [
+            Article(
+                "korupsi-1",
+                "Korupsi",
+                "KPK menahan tersangka korupsi.",
+                source="Tempo",
+                published=datetime(2019, 10, 1),
+            ),
+            Article("obat-1", "Obat", "Dokter memberi antibiotik."),
+        ],
+        [
+            Article(
+                "pedagang-1",
+                "Pasar",
+                "Pedagang pasar berdagang sayur di Bekasi.",
+                category="ekonomi",
+                published=datetime(2019, 9, 12),
+            ),
+            # Posting lists of 1-2 documents are inlined: three make a block.
+            *(
+                Article(f"presiden-{n}", f"Presiden {n}", "Presiden meresmikan jalan tol.")
+                for n in range(3)
+            ),
+        ],
     ]
     for batch in batches:
         assert searcher.build_index(batch, location).added == len(batch)
@@ -46,8 +81,15 @@ def _results(location) -> list:
         found = []
         for text in QUERIES:
             result = index.search(text, facets=True)
-            found.append((text, result.total, [(h.id, round(h.score, 6)) for h in result.hits],
-                          result.facets, result.histogram))
+            found.append(
+                (
+                    text,
+                    result.total,
+                    [(h.id, round(h.score, 6)) for h in result.hits],
+                    result.facets,
+                    result.histogram,
+                )
+            )
         found.append(("related", [h.id for h in index.more_like_this("tppo-1")]))
         found.append(("stats", index.stats().documents))
         return found
@@ -73,7 +115,8 @@ def test_the_fallbacks_give_the_same_results_and_are_counted(tmp_path, monkeypat
     assert _results(location) == fast
     fell_back = internals.FALLBACKS - before
     assert {"field_lengths", "read_postings", "deleted_documents", "expanded_words"} <= set(
-        fell_back)
+        fell_back
+    )
 
 
 def test_our_caches_live_on_our_objects_not_on_whooshs(tmp_path):
@@ -81,8 +124,11 @@ def test_our_caches_live_on_our_objects_not_on_whooshs(tmp_path):
     with searcher.open_index(location) as index:
         index.search("perdagangan orang", facets=True)
         view = index._view()
-        objects = [view.searcher, view.searcher.reader(),
-                   *(s.reader() for s, _ in view.searcher.leaf_searchers())]
+        objects = [
+            view.searcher,
+            view.searcher.reader(),
+            *(s.reader() for s, _ in view.searcher.leaf_searchers()),
+        ]
         assert view.joined and index._postings.size > 0
         for thing in objects:
             assert not [name for name in vars(thing) if name.startswith("_searcher")]

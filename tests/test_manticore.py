@@ -54,8 +54,10 @@ def test_terms_are_encoded_into_the_engine_alphabet():
     assert encode_term("bukan_kata") == "bukan_5f_kata"
     assert encode_term("北京") == "_5317__4eac_"
     # Stop words out, stems in, hyphenated parts after the words.
-    assert field_text("Anak-anak dan COVID-19 di Bekasi", stem=True) == "anak covid_2d_19 bekasi " \
+    assert (
+        field_text("Anak-anak dan COVID-19 di Bekasi", stem=True) == "anak covid_2d_19 bekasi "
         "covid 19"
+    )
     assert field_text("Memperdagangkan orang", stem=False) == "memperdagangkan orang"
 
 
@@ -67,8 +69,9 @@ def test_document_ids_are_stable_and_positive():
 # -- a running cluster --------------------------------------------------------------------
 def test_articles_are_spread_over_the_shards(sphinx_cluster):
     location = sphinx_cluster.location
-    many = [ARTICLES[0].__class__(f"n-{n}", f"Berita {n}", "Isi berita banjir.")
-            for n in range(200)]
+    many = [
+        ARTICLES[0].__class__(f"n-{n}", f"Berita {n}", "Isi berita banjir.") for n in range(200)
+    ]
     searcher.build_index(many, location, rebuild=True)
     with searcher.open_index(location) as ix:
         assert ix.layout.shards == ("articles_0", "articles_1")
@@ -83,8 +86,9 @@ def test_articles_are_spread_over_the_shards(sphinx_cluster):
         assert ix.search("banjir").total == 200
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=60))
 def test_any_query_text_gives_results_or_a_query_error(sphinx_cluster, text):
     with searcher.open_index(sphinx_cluster.location) as ix:
@@ -95,8 +99,24 @@ def test_any_query_text_gives_results_or_a_query_error(sphinx_cluster, text):
         assert result.total >= len(result.hits)
 
 
-HOSTILE = ['"', "((((", "@title banjir", "banjir | ", "\\", "'; DROP TABLE articles; --",
-           "MAYBE NEAR/3", "=", "^$", "a" * 900, "%s %d", "*", "ba*", "~", "!banjir", "-"]
+HOSTILE = [
+    '"',
+    "((((",
+    "@title banjir",
+    "banjir | ",
+    "\\",
+    "'; DROP TABLE articles; --",
+    "MAYBE NEAR/3",
+    "=",
+    "^$",
+    "a" * 900,
+    "%s %d",
+    "*",
+    "ba*",
+    "~",
+    "!banjir",
+    "-",
+]
 
 
 def test_engine_syntax_in_queries_is_plain_text(sphinx_cluster):
@@ -227,8 +247,9 @@ def test_a_hung_node_costs_one_timeout_then_is_tried_last(sphinx_cluster, monkey
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 0.5)
     monkeypatch.setattr(cluster, "READ_TIMEOUT", 3600)  # the greeting must not wait this
     hung = HungNode()
-    location = sphinx_cluster.location.replace("manticore://",
-                                               f"manticore://127.0.0.1:{hung.port},", 1)
+    location = sphinx_cluster.location.replace(
+        "manticore://", f"manticore://127.0.0.1:{hung.port},", 1
+    )
     queries = ("banjir", "pemerintah", "korupsi")
     with searcher.open_index(sphinx_cluster.location) as ix:
         want = [ix.search(q).total for q in queries]
@@ -258,8 +279,9 @@ def test_long_articles_are_sent_in_batches_the_engine_accepts(sphinx_cluster):
     # Ten 400,000-character articles in one statement would pass searchd's
     # 8 MB packet limit (each travels as stored text and four analysed fields).
     body = "Banjir besar melanda kota pesisir. " * 11_500
-    articles = [ARTICLES[0].__class__(f"panjang-{n}", f"Berita panjang {n}", body)
-                for n in range(10)]
+    articles = [
+        ARTICLES[0].__class__(f"panjang-{n}", f"Berita panjang {n}", body) for n in range(10)
+    ]
     report = searcher.build_index(articles, sphinx_cluster.location, rebuild=True)
     assert report.added == 10
     with searcher.open_index(sphinx_cluster.location) as ix:

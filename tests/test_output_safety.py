@@ -17,16 +17,31 @@ from web import close_index, create_app
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     path = tmp_path_factory.mktemp("host") / "ix"
-    searcher.build_index([searcher.Article("a1", "Banjir Bekasi", "Banjir di Bekasi.",
-                                           url="https://kabar.example/a1")], path, procs=1)
+    searcher.build_index(
+        [
+            searcher.Article(
+                "a1", "Banjir Bekasi", "Banjir di Bekasi.", url="https://kabar.example/a1"
+            )
+        ],
+        path,
+        procs=1,
+    )
     app = create_app({"TESTING": True, "INDEX": str(path)})
     yield app.test_client()
     close_index(app)
 
 
 BAD_HOSTS = ["a" * 64, "a..b", f"{'b' * 64}.example:5000", ".", "\u00e9" * 70]
-PATHS = ["/", "/search?q=banjir", "/article/a1", "/api/search?q=banjir", "/api/article/a1",
-         "/api/stats", "/static/style.css", "/tidak-ada"]
+PATHS = [
+    "/",
+    "/search?q=banjir",
+    "/article/a1",
+    "/api/search?q=banjir",
+    "/api/article/a1",
+    "/api/stats",
+    "/static/style.css",
+    "/tidak-ada",
+]
 
 
 @pytest.mark.parametrize("host", BAD_HOSTS)
@@ -38,14 +53,18 @@ def test_a_host_that_is_not_a_host_name_is_400_with_security_headers(client, hos
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     if path.startswith("/api/"):
-        assert response.get_json() == {"error": "Header Host bukan nama host yang valid.",
-                                       "status": 400, "parameter": "Host"}
+        assert response.get_json() == {
+            "error": "Header Host bukan nama host yang valid.",
+            "status": 400,
+            "parameter": "Host",
+        }
     else:
         assert "Header Host bukan nama host yang valid." in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5000", "[::1]:5000", "kabar.example",
-                                  "berita.contoh.id:8080"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "127.0.0.1:5000", "[::1]:5000", "kabar.example", "berita.contoh.id:8080"]
+)
 def test_ordinary_hosts_are_served(client, host):
     assert client.get("/api/search?q=banjir", headers={"Host": host}).status_code == 200
     assert client.get("/search?q=banjir", headers={"Host": host}).status_code == 200
@@ -53,9 +72,13 @@ def test_ordinary_hosts_are_served(client, host):
 
 # -- 11. terminal escapes in CLI output ---------------------------------------------------------
 HOSTILE = searcher.Article(
-    "esc-1", "Judul \x1b[31mmerah\x1b[0m \u202eterbalik\u202c",
+    "esc-1",
+    "Judul \x1b[31mmerah\x1b[0m \u202eterbalik\u202c",
     "Banjir \x1b]0;judul jendela\x07 melanda \x9b2J kota \u2066Bekasi\u2069.",
-    url="https://kabar.example/esc", source="Kabar\x1b[5m", category="hukum\x7f")
+    url="https://kabar.example/esc",
+    source="Kabar\x1b[5m",
+    category="hukum\x7f",
+)
 RAW = ("\x1b", "\x9b", "\x07", "\x7f", "\u202e", "\u202c", "\u2066", "\u2069")
 
 
@@ -101,9 +124,15 @@ def test_stats_output_escapes_them(hostile_index, capsys):
     assert json.loads(out)["categories"] == {"hukum\x7f": 1}
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("biasa", "biasa"), ("a\x1b[2Jb", "a\\x1b[2Jb"), ("baris\nkedua\tkolom", "baris kedua kolom"),
-    ("\u202eabc", "\\u202eabc"), ("Café \u201cbaru\u201d", "Café \u201cbaru\u201d"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("biasa", "biasa"),
+        ("a\x1b[2Jb", "a\\x1b[2Jb"),
+        ("baris\nkedua\tkolom", "baris kedua kolom"),
+        ("\u202eabc", "\\u202eabc"),
+        ("Café \u201cbaru\u201d", "Café \u201cbaru\u201d"),
+    ],
+)
 def test_printable(text, shown):
     assert cli.printable(text) == shown

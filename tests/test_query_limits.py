@@ -35,20 +35,41 @@ from tests.support import shared_path
 from web import close_index, create_app
 
 ARTICLES = [
-    {"id": "banjir-1", "title": "Banjir Rendam Jakarta",
-     "body": "Banjir merendam ribuan rumah di Jakarta Timur pada 15 Desember."},
-    {"id": "banjir-2", "title": "Banjir Bandang di Bali",
-     "body": "Banjir bandang melanda Bali pada 16 Desember. Ratusan orang mengungsi."},
-    {"id": "korupsi-1", "title": "KPK Tahan Tersangka Korupsi",
-     "body": "Komisi Pemberantasan Korupsi menahan tersangka korupsi proyek jalan."},
-    {"id": "pemerintah-1", "title": "Pemerintah Umumkan Anggaran",
-     "body": "Pemerintah mengumumkan anggaran pendidikan. Pemerintah daerah menyambut."},
-    {"id": "pemerintah-2", "title": "Pemerintah Daerah Bangun Jalan",
-     "body": "Pemerintah daerah membangun jalan baru. Pemerintah pusat membantu."},
-    {"id": "pemerintah-3", "title": "Rapat Pemerintah",
-     "body": "Pemerintah menggelar rapat tentang banjir dan korupsi."},
-    {"id": "pemerintah-4", "title": "Pemerintah dan DPR",
-     "body": "Pemerintah dan DPR membahas undang-undang baru bersama pemerintah daerah."},
+    {
+        "id": "banjir-1",
+        "title": "Banjir Rendam Jakarta",
+        "body": "Banjir merendam ribuan rumah di Jakarta Timur pada 15 Desember.",
+    },
+    {
+        "id": "banjir-2",
+        "title": "Banjir Bandang di Bali",
+        "body": "Banjir bandang melanda Bali pada 16 Desember. Ratusan orang mengungsi.",
+    },
+    {
+        "id": "korupsi-1",
+        "title": "KPK Tahan Tersangka Korupsi",
+        "body": "Komisi Pemberantasan Korupsi menahan tersangka korupsi proyek jalan.",
+    },
+    {
+        "id": "pemerintah-1",
+        "title": "Pemerintah Umumkan Anggaran",
+        "body": "Pemerintah mengumumkan anggaran pendidikan. Pemerintah daerah menyambut.",
+    },
+    {
+        "id": "pemerintah-2",
+        "title": "Pemerintah Daerah Bangun Jalan",
+        "body": "Pemerintah daerah membangun jalan baru. Pemerintah pusat membantu.",
+    },
+    {
+        "id": "pemerintah-3",
+        "title": "Rapat Pemerintah",
+        "body": "Pemerintah menggelar rapat tentang banjir dan korupsi.",
+    },
+    {
+        "id": "pemerintah-4",
+        "title": "Pemerintah dan DPR",
+        "body": "Pemerintah dan DPR membahas undang-undang baru bersama pemerintah daerah.",
+    },
 ]
 
 
@@ -134,9 +155,9 @@ def test_only_the_first_rare_words_get_variants_and_one_the_two_edit_scan():
     assert spelling.did_you_mean(" ".join(words), lookups, lookups, far=lookups.near) is None
     variants = {w for w in lookups.asked if w not in words}
     # Variants are one edit away from the first MAX_RARE_WORDS words only.
-    first = words[:spelling.MAX_RARE_WORDS]
+    first = words[: spelling.MAX_RARE_WORDS]
     assert variants and all(any(v in spelling.edits(w, 1) for w in first) for v in variants)
-    assert lookups.far == words[:spelling.MAX_FAR_WORDS]
+    assert lookups.far == words[: spelling.MAX_FAR_WORDS]
 
 
 def test_suggestions_still_come_for_a_misspelling(ix):
@@ -152,9 +173,9 @@ def test_a_huge_word_gets_no_suggestion_and_finds_nothing(ix):
 # -- wildcard and fuzzy words ------------------------------------------------------------------
 def test_more_fuzzy_words_than_the_cap_is_a_clear_error_naming_q(ix, client):
     words = ["pemerintah", "banjir", "korupsi", "jakarta", "bandang", "anggaran", "rapat"]
-    allowed = " ".join(f"{w}~2" for w in words[:request.MAX_EXPANDING_TERMS])
+    allowed = " ".join(f"{w}~2" for w in words[: request.MAX_EXPANDING_TERMS])
     assert ix.search(allowed.replace(" ", " OR ")).total > 0
-    too_many = " ".join(f"{w}~2" for w in words[:request.MAX_EXPANDING_TERMS + 1])
+    too_many = " ".join(f"{w}~2" for w in words[: request.MAX_EXPANDING_TERMS + 1])
     with pytest.raises(QueryError, match=r"^q: too many wildcard or fuzzy words"):
         ix.search(too_many)
     body = api_error(client, too_many)
@@ -172,8 +193,9 @@ def test_a_wildcard_needs_two_letters_before_it(ix, client, text):
     # "*an*" / "?perdagangan" walked every field's whole dictionary (17.8 s in the soak).
     body = api_error(client, f"banjir {text}")
     assert body["parameter"] == "q"
-    assert body["error"] == (f"q: a wildcard needs at least 2 letters before its first * or ? "
-                             f"({text!r})")
+    assert body["error"] == (
+        f"q: a wildcard needs at least 2 letters before its first * or ? ({text!r})"
+    )
 
 
 def test_two_letters_before_the_wildcard_expand(ix):
@@ -184,8 +206,7 @@ def test_two_letters_before_the_wildcard_expand(ix):
 
 def test_a_fuzzy_word_over_the_letter_limit_is_looked_up_as_typed():
     word = "p" * (request.MAX_FUZZY_LETTERS + 1)
-    kinds = {type(leaf) for leaf in leaves(bound_expansions(parser.parse(f"{word}~"),
-                                                                     _reader()))}
+    kinds = {type(leaf) for leaf in leaves(bound_expansions(parser.parse(f"{word}~"), _reader()))}
     assert kinds == {query.Term}
     plan = plan_query(f"{word}~2")
     assert "Fuzzy" not in repr(plan.match)
@@ -216,8 +237,9 @@ def test_brackets_up_to_the_limit_work(ix):
     assert set(ids(ix.search(nested))) == {"banjir-1", "banjir-2", "pemerintah-3"}
 
 
-@pytest.mark.parametrize("text", ["NOT " * 249, "NOT NOT " * 124, "NOT NOT " * 124 + "banjir",
-                                  "NOT " * 248 + "korupsi"])
+@pytest.mark.parametrize(
+    "text", ["NOT " * 249, "NOT NOT " * 124, "NOT NOT " * 124 + "banjir", "NOT " * 248 + "korupsi"]
+)
 def test_runs_of_not_are_no_python_error(client, text):
     response = client.get("/api/search", query_string={"q": text})
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -226,7 +248,10 @@ def test_runs_of_not_are_no_python_error(client, text):
 def test_not_not_is_the_word_itself(ix):
     assert ids(ix.search("NOT NOT " * 124 + "banjir")) == ids(ix.search("banjir"))
     assert set(ids(ix.search("pemerintah " + "NOT " * 3 + "korupsi"))) == {
-        "pemerintah-1", "pemerintah-2", "pemerintah-4"}
+        "pemerintah-1",
+        "pemerintah-2",
+        "pemerintah-4",
+    }
 
 
 def test_a_parser_failure_is_our_own_sentence_naming_q(ix, client, monkeypatch):
@@ -300,8 +325,9 @@ def clickid_sample(tmp_path_factory):
     assert len(pasted) == HEADLINES
     folder = tmp_path_factory.mktemp("clickid")
     source = folder / "clickid.jsonl"
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen),
-                      encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen), encoding="utf-8"
+    )
     report = searcher.index_sources([str(source)], str(folder / "ix"), procs=1)
     assert report.rejected == []
     with searcher.open_index(folder / "ix") as index:

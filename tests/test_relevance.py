@@ -18,8 +18,10 @@ from searcher.ranking import DEFAULT, WORDS_ONLY
 from searcher.synonyms import query_pieces
 from tests.support import article
 
-FILLER = ("rapat warga berlangsung di balai pada pagi hari dan dihadiri aparat setempat "
-          "serta tokoh masyarakat yang memberi masukan")
+FILLER = (
+    "rapat warga berlangsung di balai pada pagi hari dan dihadiri aparat setempat "
+    "serta tokoh masyarakat yang memberi masukan"
+)
 
 
 def build(tmp_path, tiny_corpus, *records, ranking=DEFAULT):
@@ -39,10 +41,12 @@ def ranked(index, text) -> list[str]:
 
 
 def test_words_standing_together_rank_above_scattered_ones(tmp_path, tiny_corpus):
-    together = article("together", f"Warga menerima dana desa tahun ini. {FILLER}",
-                       title="Kabar dari kampung")
-    apart = article("apart", f"Warga menerima dana tahun ini untuk desa. {FILLER}",
-                    title="Kabar dari kampung")
+    together = article(
+        "together", f"Warga menerima dana desa tahun ini. {FILLER}", title="Kabar dari kampung"
+    )
+    apart = article(
+        "apart", f"Warga menerima dana tahun ini untuk desa. {FILLER}", title="Kabar dari kampung"
+    )
     with build(tmp_path, tiny_corpus, apart, together) as index:
         assert ranked(index, "dana desa") == ["together", "apart"]
     # Without pairs the two are tied on words and the older document wins the tie.
@@ -60,22 +64,25 @@ def test_the_query_s_own_derived_form_outranks_a_root_mate(tmp_path, tiny_corpus
 
 
 def test_a_multiword_concept_is_found_through_its_synonym(tmp_path, tiny_corpus):
-    acronym = article("acronym", f"Polisi mengusut kasus TPPO di pelabuhan. {FILLER}",
-                      title="Kabar pelabuhan")
-    apart = article("apart", f"Orang ramai berdagang di pelabuhan. {FILLER}",
-                    title="Kabar pelabuhan")
-    unrelated = article("unrelated", f"Nelayan pulang dari laut. {FILLER}",
-                        title="Kabar pelabuhan")
+    acronym = article(
+        "acronym", f"Polisi mengusut kasus TPPO di pelabuhan. {FILLER}", title="Kabar pelabuhan"
+    )
+    apart = article(
+        "apart", f"Orang ramai berdagang di pelabuhan. {FILLER}", title="Kabar pelabuhan"
+    )
+    unrelated = article("unrelated", f"Nelayan pulang dari laut. {FILLER}", title="Kabar pelabuhan")
     with build(tmp_path, tiny_corpus, apart, unrelated, acronym) as index:
         # "tppo" holds neither query word, yet it is the concept: it comes first.
         assert ranked(index, "perdagangan orang") == ["acronym", "apart"]
 
 
 def test_a_synonym_group_counts_once_not_once_per_variant(tmp_path, tiny_corpus):
-    variants = article("variants", f"Tiongkok, China, Cina dan RRT disebut. {FILLER}",
-                       title="Berita dunia")
-    answer = article("answer", f"Tiongkok disebut lagi, Tiongkok lagi. {FILLER}",
-                     title="Berita dunia")
+    variants = article(
+        "variants", f"Tiongkok, China, Cina dan RRT disebut. {FILLER}", title="Berita dunia"
+    )
+    answer = article(
+        "answer", f"Tiongkok disebut lagi, Tiongkok lagi. {FILLER}", title="Berita dunia"
+    )
     with build(tmp_path, tiny_corpus, variants, answer) as index:
         assert ranked(index, "tiongkok") == ["answer", "variants"]
     # Summed, as before: four names beat the answer.
@@ -84,12 +91,15 @@ def test_a_synonym_group_counts_once_not_once_per_variant(tmp_path, tiny_corpus)
 
 
 def test_an_article_covering_every_query_word_beats_one_repeating_a_single_word(
-        tmp_path, tiny_corpus):
+    tmp_path, tiny_corpus
+):
     # "banjir" and "bekasi" are in two articles each: equally rare.
-    one_word = article("one", f"Banjir lagi. Banjir meluas, banjir surut, banjir. {FILLER}",
-                       title="Banjir besar")
-    both = article("both", f"Banjir melanda Bekasi sejak pagi tadi sekali. {FILLER}",
-                   title="Cuaca buruk")
+    one_word = article(
+        "one", f"Banjir lagi. Banjir meluas, banjir surut, banjir. {FILLER}", title="Banjir besar"
+    )
+    both = article(
+        "both", f"Banjir melanda Bekasi sejak pagi tadi sekali. {FILLER}", title="Cuaca buruk"
+    )
     other = article("other", f"Warga Bekasi menggelar rapat. {FILLER}", title="Rapat")
     with build(tmp_path, tiny_corpus, one_word, both, other) as index:
         assert ranked(index, "banjir bekasi")[0] == "both"
@@ -98,10 +108,16 @@ def test_an_article_covering_every_query_word_beats_one_repeating_a_single_word(
 
 
 def test_a_multiword_concept_s_words_apart_count_less_than_the_concept(tmp_path, tiny_corpus):
-    apart = article("apart", f"Perdagangan di pasar ramai; orang datang, orang pergi, "
-                    f"perdagangan lancar. {FILLER}", title="Pasar pagi")
-    together = article("together", f"Polisi membongkar kasus perdagangan orang di pelabuhan. "
-                       f"{FILLER}", title="Pasar pagi")
+    apart = article(
+        "apart",
+        f"Perdagangan di pasar ramai; orang datang, orang pergi, perdagangan lancar. {FILLER}",
+        title="Pasar pagi",
+    )
+    together = article(
+        "together",
+        f"Polisi membongkar kasus perdagangan orang di pelabuhan. {FILLER}",
+        title="Pasar pagi",
+    )
     with build(tmp_path, tiny_corpus, apart, together) as index:
         assert ranked(index, "perdagangan orang") == ["together", "apart"]
         halved = {h.id: h.score for h in index.search("perdagangan orang").hits}
@@ -113,10 +129,12 @@ def test_a_multiword_concept_s_words_apart_count_less_than_the_concept(tmp_path,
 
 
 def test_question_template_words_weigh_less_than_content_words(tmp_path, tiny_corpus):
-    template = article("template", f"Nama nama nama itu disebut dalam daftar. {FILLER}",
-                       title="Daftar")
-    content = article("content", f"Gunung Rinjani disebut dalam daftar itu. {FILLER}",
-                      title="Daftar")
+    template = article(
+        "template", f"Nama nama nama itu disebut dalam daftar. {FILLER}", title="Daftar"
+    )
+    content = article(
+        "content", f"Gunung Rinjani disebut dalam daftar itu. {FILLER}", title="Daftar"
+    )
     with build(tmp_path, tiny_corpus, template, content) as index:
         assert ranked(index, "siapa nama gunung rinjani")[0] == "content"
 
@@ -125,11 +143,16 @@ def test_question_words_weigh_less_only_in_questions():
     question = read_plain_query(query_pieces("siapa nama presiden pertama"))
     news = read_plain_query(query_pieces("nama presiden pertama"))
     assert [(w.exact, w.weight) for w in question.words] == [
-        ("nama", 0.3), ("presiden", 1.0), ("pertama", 0.5)]
+        ("nama", 0.3),
+        ("presiden", 1.0),
+        ("pertama", 0.5),
+    ]
     assert {w.weight for w in news.words} == {1.0}
     definition = read_plain_query(query_pieces("pengertian demokrasi"))
     assert [(w.exact, w.weight) for w in definition.words] == [
-        ("pengertian", 0.3), ("demokrasi", 1.0)]
+        ("pengertian", 0.3),
+        ("demokrasi", 1.0),
+    ]
 
 
 def test_a_plain_query_is_read_as_words_concepts_and_pairs():
@@ -140,11 +163,24 @@ def test_a_plain_query_is_read_as_words_concepts_and_pairs():
     assert (concept.start, concept.end) == (1, 3)
     assert ("tppo",) in [tuple(w.exact for w in e) for e in concept.alternatives]
     assert [(i, a.stem, b.stem) for i, a, b in plain.pairs()] == [
-        (0, "kasus", "dagang"), (1, "dagang", "orang"), (2, "orang", "batam")]
+        (0, "kasus", "dagang"),
+        (1, "dagang", "orang"),
+        (2, "orang", "batam"),
+    ]
 
 
-@pytest.mark.parametrize("text", ['"perdagangan orang"', "perdagangan OR orang", "-orang",
-                                  "judul:banjir", "korup*", "banjir~", "kompas.com"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"perdagangan orang"',
+        "perdagangan OR orang",
+        "-orang",
+        "judul:banjir",
+        "korup*",
+        "banjir~",
+        "kompas.com",
+    ],
+)
 def test_queries_with_syntax_are_not_read_as_plain_words(text):
     assert read_plain_query(query_pieces(text)) is None
 
@@ -153,15 +189,19 @@ def test_highlights_mark_a_concept_s_other_expression(tmp_path, tiny_corpus):
     record = article("a", f"Polisi mengusut tindak pidana perdagangan orang. {FILLER}")
     with build(tmp_path, tiny_corpus, record) as index:
         (hit,) = index.search("tppo").hits
-        assert ("<mark>tindak</mark> <mark>pidana</mark> <mark>perdagangan</mark> "
-                "<mark>orang</mark>") in hit.snippet.html
+        assert (
+            "<mark>tindak</mark> <mark>pidana</mark> <mark>perdagangan</mark> <mark>orang</mark>"
+        ) in hit.snippet.html
 
 
 def test_a_word_the_index_barely_knows_finds_better_known_spellings(tmp_path, tiny_corpus):
-    records = [article(f"obat-{i}", f"Penggunaan antibiotika harus sesuai resep. {FILLER}")
-               for i in range(3)]
-    records += [article(f"chip-{i}", f"Pabrik semikonduktor dibangun di Batam. {FILLER}")
-                for i in range(3)]
+    records = [
+        article(f"obat-{i}", f"Penggunaan antibiotika harus sesuai resep. {FILLER}")
+        for i in range(3)
+    ]
+    records += [
+        article(f"chip-{i}", f"Pabrik semikonduktor dibangun di Batam. {FILLER}") for i in range(3)
+    ]
     records.append(article("exact", f"Resep antibiotik dari dokter. {FILLER}"))
     with build(tmp_path, tiny_corpus, *records) as index:
         found = ranked(index, "antibiotik")

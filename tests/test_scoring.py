@@ -38,8 +38,10 @@ def test_bm25_equals_whooshs_formula_for_every_posting():
     tf = np.array([1, 2, 7], dtype=np.float32)
     lengths = np.array([10.0, 250.0, 3.0])
     got = scoring.bm25(2.5, tf, lengths, 120.0, 0.75, 1.2)
-    want = [whoosh_bm25(2.5, float(t), float(n), 120.0, 0.75, 1.2)
-            for t, n in zip(tf, lengths, strict=True)]
+    want = [
+        whoosh_bm25(2.5, float(t), float(n), 120.0, 0.75, 1.2)
+        for t, n in zip(tf, lengths, strict=True)
+    ]
     assert got.tolist() == want  # same operations in the same order: equal floats
 
 
@@ -70,10 +72,14 @@ def test_or_and_and_take_postings_and_arrays_alike():
     arrays = matches([1, 1, 0, 0], [1.0, 1.0, 0, 0])
     either = scoring.any_of(4, iter([postings, arrays]))
     assert (either.mask.tolist(), either.score.tolist()) == (
-        [True, True, False, True], [1.0, 3.0, 0.0, 4.0])
+        [True, True, False, True],
+        [1.0, 3.0, 0.0, 4.0],
+    )
     both = scoring.all_of(4, iter([postings, arrays]))
     assert (both.mask.tolist(), both.score.tolist()) == (
-        [False, True, False, False], [0.0, 3.0, 0.0, 0.0])
+        [False, True, False, False],
+        [0.0, 3.0, 0.0, 0.0],
+    )
 
 
 def test_and_not_maybe_and_require_score_like_whooshs_matchers():
@@ -81,13 +87,19 @@ def test_and_not_maybe_and_require_score_like_whooshs_matchers():
     b = matches([0, 1, 1, 0], [0, 3.0, 4.0, 0])
     excluded = scoring.excluding(a, b)
     assert (excluded.mask.tolist(), excluded.score.tolist()) == (
-        [True, False, False, True], [1.0, 0.0, 0.0, 5.0])
+        [True, False, False, True],
+        [1.0, 0.0, 0.0, 5.0],
+    )
     maybe = scoring.maybe(a, b)
     assert (maybe.mask.tolist(), maybe.score.tolist()) == (
-        [True, True, False, True], [1.0, 5.0, 0.0, 5.0])
+        [True, True, False, True],
+        [1.0, 5.0, 0.0, 5.0],
+    )
     required = scoring.requiring(a, b)
     assert (required.mask.tolist(), required.score.tolist()) == (
-        [False, True, False, False], [0.0, 2.0, 0.0, 0.0])
+        [False, True, False, False],
+        [0.0, 2.0, 0.0, 0.0],
+    )
 
 
 def test_ranked_orders_by_score_then_document_number():
@@ -112,17 +124,40 @@ def test_sorted_by_date_puts_undated_documents_last_both_ways():
 def test_group_counts():
     names = ["kompas", "detik", None]
     assert scoring.group_counts(np.array([0, 2, 0, 1, 0]), names) == {
-        "kompas": 3, "detik": 1, None: 1}
+        "kompas": 3,
+        "detik": 1,
+        None: 1,
+    }
 
 
 # -- the array search equals Whoosh's collector ----------------------------------------
 
 QUERIES = [
-    "perdagangan orang", "TPPO", "korupsi", "revisi UU KPK", "KPK", '"perdagangan orang"',
-    "banjir OR gempa", "banjir -Jakarta", "perdagangan NOT orang", "-banjir", "+korupsi dana",
-    "judul:perdagangan", "sumber:kompas banjir", "kategori:nasional", "korup*", "korupsi~",
-    "tanggal:2019", "perdagangan tanggal:[2019-01-01 TO 2019-06-30]", "*", "ekspor impor neraca",
-    "anak-anak", "COVID-19", "Bekasi", "presidn Jokowi", "xyzzy tidak ada",
+    "perdagangan orang",
+    "TPPO",
+    "korupsi",
+    "revisi UU KPK",
+    "KPK",
+    '"perdagangan orang"',
+    "banjir OR gempa",
+    "banjir -Jakarta",
+    "perdagangan NOT orang",
+    "-banjir",
+    "+korupsi dana",
+    "judul:perdagangan",
+    "sumber:kompas banjir",
+    "kategori:nasional",
+    "korup*",
+    "korupsi~",
+    "tanggal:2019",
+    "perdagangan tanggal:[2019-01-01 TO 2019-06-30]",
+    "*",
+    "ekspor impor neraca",
+    "anak-anak",
+    "COVID-19",
+    "Bekasi",
+    "presidn Jokowi",
+    "xyzzy tidak ada",
 ]
 
 
@@ -161,16 +196,20 @@ def assert_same_ranking(ours, theirs):
 def updated_index(tmp_path_factory):
     """The sample corpus in several segments, with some articles replaced (deletions)."""
     folder = tmp_path_factory.mktemp("arrays")
-    articles = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+    articles = [
+        json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     index_dir = folder / "index"
     for start in range(0, len(articles), 15):  # three commits: three segments
         batch = folder / f"batch{start}.jsonl"
-        batch.write_text("".join(json.dumps(a) + "\n" for a in articles[start:start + 15]),
-                         encoding="utf-8")
+        batch.write_text(
+            "".join(json.dumps(a) + "\n" for a in articles[start : start + 15]), encoding="utf-8"
+        )
         searcher.build_index(searcher.read_articles([batch]), index_dir, procs=1)
-    changed = [dict(a, body=a["body"] + " Perdagangan orang dan korupsi dibahas lagi.")
-               for a in articles[::4]]  # re-indexed: their old versions become deletions
+    changed = [
+        dict(a, body=a["body"] + " Perdagangan orang dan korupsi dibahas lagi.")
+        for a in articles[::4]
+    ]  # re-indexed: their old versions become deletions
     batch = folder / "changed.jsonl"
     batch.write_text("".join(json.dumps(a) + "\n" for a in changed), encoding="utf-8")
     searcher.build_index(searcher.read_articles([batch]), index_dir, procs=1)
@@ -209,8 +248,7 @@ def test_pages_of_the_array_search_follow_whooshs_order(arrays_index, text):
 @pytest.mark.parametrize("text", ["korupsi", "perdagangan orang", "*", "-banjir"])
 def test_filters_match_whooshs_filter(arrays_index, text):
     filters = searcher.Filters.build(source=["Kompas", "detik"], since="2019-01-01")
-    total, ranked, _ = whoosh_matches(arrays_index, text,
-                                      filter=filter_query(filters))
+    total, ranked, _ = whoosh_matches(arrays_index, text, filter=filter_query(filters))
     result = arrays_index.search(text, per_page=100, filters=filters, snippets=False)
     assert result.total == total
     assert_same_ranking([(hit.id, hit.score) for hit in result.hits], ranked)
@@ -228,12 +266,12 @@ def test_date_sorts_match_whooshs_sorting(arrays_index, text, sort):
 
 @pytest.mark.parametrize("text", ["perdagangan orang", "*", "korupsi -suap"])
 def test_facets_match_whooshs_groups(arrays_index, text):
-    groupedby = {"source": sorting.FieldFacet("source"),
-                 "category": sorting.FieldFacet("category"),
-                 "day": sorting.TranslateFacet(day_of,
-                                               sorting.FieldFacet("published"))}
-    _, _, groups = whoosh_matches(arrays_index, text, groupedby=groupedby,
-                                  maptype=sorting.Count)
+    groupedby = {
+        "source": sorting.FieldFacet("source"),
+        "category": sorting.FieldFacet("category"),
+        "day": sorting.TranslateFacet(day_of, sorting.FieldFacet("published")),
+    }
+    _, _, groups = whoosh_matches(arrays_index, text, groupedby=groupedby, maptype=sorting.Count)
     result = arrays_index.search(text, facets=True, snippets=False)
     for name in ("source", "category"):
         assert result.facets[name] == results.facet_counts(groups[name])
@@ -258,7 +296,9 @@ def test_threads_share_the_posting_cache_and_get_the_same_results(updated_index,
             for text in QUERIES[:10] * 3:
                 got = index.search(text, snippets=False)
                 if (got.total, [h.id for h in got.hits]) != (
-                        want[text].total, [h.id for h in want[text].hits]):
+                    want[text].total,
+                    [h.id for h in want[text].hits],
+                ):
                     failures.append(text)
 
         threads = [threading.Thread(target=work) for _ in range(4)]
@@ -272,13 +312,18 @@ def test_threads_share_the_posting_cache_and_get_the_same_results(updated_index,
 def test_segment_columns_are_read_once_for_all_threads(updated_index, monkeypatch):
     reads = []
     read_columns = columns.read_columns
-    monkeypatch.setattr(columns, "read_columns",
-                        lambda reader: reads.append(reader) or read_columns(reader))
+    monkeypatch.setattr(
+        columns, "read_columns", lambda reader: reads.append(reader) or read_columns(reader)
+    )
     with searcher.open_index(updated_index, result_cache=0) as index:
         segments = len(index._searcher().reader().leaf_readers())
         results = []
-        threads = [threading.Thread(target=lambda: results.append(
-            index.search("korupsi", facets=True, sort="newest"))) for _ in range(4)]
+        threads = [
+            threading.Thread(
+                target=lambda: results.append(index.search("korupsi", facets=True, sort="newest"))
+            )
+            for _ in range(4)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

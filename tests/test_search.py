@@ -74,8 +74,10 @@ def test_perdagangan_orang_ranks_the_trafficking_articles_first(sample_ix):
     assert "sample-006" not in found
 
 
-@pytest.mark.parametrize("text", ["banjir bekasi", "harga beras melonjak", "vaksin covid-19 kasus",
-                                  "pekerja migran ilegal"])
+@pytest.mark.parametrize(
+    "text",
+    ["banjir bekasi", "harga beras melonjak", "vaksin covid-19 kasus", "pekerja migran ilegal"],
+)
 def test_documents_with_all_words_rank_first(sample_ix, text):
     words = set(searcher.analyze(text))
     found = search_ids(sample_ix, text)
@@ -103,13 +105,21 @@ def test_hyphenated_words_and_their_parts_are_found(sample_ix):
 # -- query syntax ----------------------------------------------------------------------
 def test_phrase_query_needs_the_words_together_and_in_order(sample_ix):
     assert set(search_ids(sample_ix, '"perdagangan orang"')) == {
-        "sample-001", "sample-002", "sample-003", "sample-004"}
+        "sample-001",
+        "sample-002",
+        "sample-003",
+        "sample-004",
+    }
     assert search_ids(sample_ix, '"orang perdagangan"') == []
 
 
 def test_or_finds_either_word(sample_ix):
     assert set(search_ids(sample_ix, "bekasi OR bali")) == {
-        "sample-011", "sample-012", "sample-013", "sample-014"}
+        "sample-011",
+        "sample-012",
+        "sample-013",
+        "sample-014",
+    }
 
 
 def test_minus_excludes_a_word(sample_ix):
@@ -137,11 +147,15 @@ def test_title_field_searches_titles_only(sample_ix, prefix):
     assert set(search_ids(sample_ix, f"{prefix}:bekasi")) == {"sample-011", "sample-012"}
     # "perdagangan" is in the bodies of 002/004 but only in the titles of 001/003/006
     assert set(search_ids(sample_ix, f"{prefix}:perdagangan")) == {
-        "sample-001", "sample-003", "sample-006"}
+        "sample-001",
+        "sample-003",
+        "sample-006",
+    }
 
 
-@pytest.mark.parametrize("text", ['source:"Kabar Kota"', 'sumber:"kabar kota"',
-                                  'source:"KABAR KOTA"'])
+@pytest.mark.parametrize(
+    "text", ['source:"Kabar Kota"', 'sumber:"kabar kota"', 'source:"KABAR KOTA"']
+)
 def test_source_field_matches_the_whole_source_case_insensitively(sample_ix, text):
     expected = {i for i, r in RECORDS.items() if r["source"] == "Kabar Kota"}
     assert len(expected) == 8
@@ -151,7 +165,10 @@ def test_source_field_matches_the_whole_source_case_insensitively(sample_ix, tex
 def test_source_field_restricts_the_other_words(sample_ix):
     assert set(search_ids(sample_ix, 'banjir sumber:"Kabar Kota"')) == {"sample-011", "sample-012"}
     assert set(search_ids(sample_ix, 'banjir OR bali source:"kabar kota"')) == {
-        "sample-011", "sample-012", "sample-014"}
+        "sample-011",
+        "sample-012",
+        "sample-014",
+    }
 
 
 def test_either_of_two_sources(sample_ix):
@@ -187,14 +204,17 @@ def test_tppo_finds_articles_that_only_say_perdagangan_orang(sample_ix):
     assert found >= TRAFFICKING
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("narkoba", {"syn-narkoba", "syn-narkotika"}),
-    ("narkotika", {"syn-narkoba", "syn-narkotika"}),
-    ("ktt", {"syn-ktt", "syn-konferensi"}),
-    ("konferensi tingkat tinggi", {"syn-ktt", "syn-konferensi"}),
-    ("tppo", {"syn-tppo", "syn-perdagangan"}),
-    ("perdagangan orang", {"syn-tppo", "syn-perdagangan"}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("narkoba", {"syn-narkoba", "syn-narkotika"}),
+        ("narkotika", {"syn-narkoba", "syn-narkotika"}),
+        ("ktt", {"syn-ktt", "syn-konferensi"}),
+        ("konferensi tingkat tinggi", {"syn-ktt", "syn-konferensi"}),
+        ("tppo", {"syn-tppo", "syn-perdagangan"}),
+        ("perdagangan orang", {"syn-tppo", "syn-perdagangan"}),
+    ],
+)
 def test_synonyms_expand_at_query_time(tiny_ix, text, expected):
     # every word stays optional ("meningkat" stems to "tingkat"), so other articles may
     # follow; the two that say the same thing in different words come first
@@ -255,16 +275,22 @@ def test_source_filter(sample_ix, source):
 
 def test_several_sources_and_a_category_combine(sample_ix):
     filters = Filters.build(source=["Kabar Kota", "Sinar Pagi"], category="daerah")
-    expected = {i for i, r in RECORDS.items()
-                if r["source"] in ("Kabar Kota", "Sinar Pagi") and r["category"] == "daerah"}
+    expected = {
+        i
+        for i, r in RECORDS.items()
+        if r["source"] in ("Kabar Kota", "Sinar Pagi") and r["category"] == "daerah"
+    }
     assert set(search_ids(sample_ix, "*", filters=filters)) == expected
 
 
 def test_filters_may_be_given_as_a_dict(sample_ix):
     assert search_ids(sample_ix, "banjir", filters={"category": "internasional"}) == search_ids(
-        sample_ix, "banjir", filters=Filters.build(category="internasional"))
+        sample_ix, "banjir", filters=Filters.build(category="internasional")
+    )
     assert set(search_ids(sample_ix, "banjir", filters={"category": "internasional"})) == {
-        "sample-009", "sample-040"}
+        "sample-009",
+        "sample-040",
+    }
 
 
 def test_since_and_until_with_a_partial_month(sample_ix):
@@ -289,11 +315,14 @@ def test_filters_accept_datetimes(sample_ix):
     assert len(search_ids(sample_ix, "*", filters=filters)) == 4
 
 
-@pytest.mark.parametrize(("options", "name"), [
-    ({"since": "kemarin"}, "since"),
-    ({"until": "2024-13"}, "until"),
-    ({"since": "2024-03", "until": "2024-02"}, "since"),
-])
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [
+        ({"since": "kemarin"}, "since"),
+        ({"until": "2024-13"}, "until"),
+        ({"since": "2024-03", "until": "2024-02"}, "since"),
+    ],
+)
 def test_bad_filter_dates_raise_query_error_naming_the_parameter(options, name):
     with pytest.raises(QueryError, match=f"^{name}:"):
         Filters.build(**options)
@@ -321,9 +350,17 @@ def test_sorting_keeps_the_same_matches(sample_ix):
 
 def test_undated_articles_sort_last_either_way(tiny_ix):
     assert search_ids(tiny_ix, "cuaca", sort="newest") == [
-        "sort-2024", "sort-2023", "sort-2022", "sort-undated"]
+        "sort-2024",
+        "sort-2023",
+        "sort-2022",
+        "sort-undated",
+    ]
     assert search_ids(tiny_ix, "cuaca", sort="oldest") == [
-        "sort-2022", "sort-2023", "sort-2024", "sort-undated"]
+        "sort-2022",
+        "sort-2023",
+        "sort-2024",
+        "sort-undated",
+    ]
 
 
 def test_an_unknown_sort_raises_query_error(sample_ix):
@@ -354,11 +391,21 @@ def test_the_last_page_is_partial_and_pages_beyond_are_empty(sample_ix):
     assert (beyond.hits, beyond.total, beyond.page) == ([], 44, 6)
 
 
-@pytest.mark.parametrize(("options"), [
-    {"per_page": 0}, {"per_page": 101}, {"per_page": -1}, {"per_page": "10"},
-    {"per_page": 2.5}, {"per_page": True}, {"page": 0}, {"page": -1}, {"page": "2"},
-    {"page": 10_001},
-])
+@pytest.mark.parametrize(
+    ("options"),
+    [
+        {"per_page": 0},
+        {"per_page": 101},
+        {"per_page": -1},
+        {"per_page": "10"},
+        {"per_page": 2.5},
+        {"per_page": True},
+        {"page": 0},
+        {"page": -1},
+        {"page": "2"},
+        {"page": 10_001},
+    ],
+)
 def test_paging_out_of_bounds_raises_query_error(sample_ix, options):
     with pytest.raises(QueryError):
         sample_ix.search("banjir", **options)
@@ -371,14 +418,72 @@ def test_paging_bounds_are_inclusive(sample_ix):
 
 # -- robustness -------------------------------------------------------------------------
 HOSTILE = [
-    "", " ", "(((", ")))", '"', '""', "OR", "AND", "NOT", "AND AND", "OR OR OR", "NOT NOT",
-    "title:", "source:", ":", "*", "**", "a*", "?", "~", "~2", "^", "^2", "banjir^", "[", "]",
-    "{", "}", "[TO]", "x" * 1001, "\x00", "banjir\x00bekasi", "\t\n\r", "published:[garbage TO x]",
-    "published:[2024 TO", 'published:"x"', "published:>2024", "published:2024-99-99",
-    "L'Arc~en~Ciel?", "😀", "🇮🇩 banjir 🌊", "url:x", "hash:x", "id:", "schema_version:1",
-    "nonexistent:field", "\\", "\\\\\\", "+", "-", "+-+-", "a-", "-a-", "title:(((",
-    "(banjir OR", "\"unclosed phrase", "banjir~99", "b?li", "???", "*banjir*", "\u200b",
-    "<script>alert(1)</script>", "%00", "' OR 1=1 --", "ﷺ", "\ud800",
+    "",
+    " ",
+    "(((",
+    ")))",
+    '"',
+    '""',
+    "OR",
+    "AND",
+    "NOT",
+    "AND AND",
+    "OR OR OR",
+    "NOT NOT",
+    "title:",
+    "source:",
+    ":",
+    "*",
+    "**",
+    "a*",
+    "?",
+    "~",
+    "~2",
+    "^",
+    "^2",
+    "banjir^",
+    "[",
+    "]",
+    "{",
+    "}",
+    "[TO]",
+    "x" * 1001,
+    "\x00",
+    "banjir\x00bekasi",
+    "\t\n\r",
+    "published:[garbage TO x]",
+    "published:[2024 TO",
+    'published:"x"',
+    "published:>2024",
+    "published:2024-99-99",
+    "L'Arc~en~Ciel?",
+    "😀",
+    "🇮🇩 banjir 🌊",
+    "url:x",
+    "hash:x",
+    "id:",
+    "schema_version:1",
+    "nonexistent:field",
+    "\\",
+    "\\\\\\",
+    "+",
+    "-",
+    "+-+-",
+    "a-",
+    "-a-",
+    "title:(((",
+    "(banjir OR",
+    '"unclosed phrase',
+    "banjir~99",
+    "b?li",
+    "???",
+    "*banjir*",
+    "\u200b",
+    "<script>alert(1)</script>",
+    "%00",
+    "' OR 1=1 --",
+    "ﷺ",
+    "\ud800",
 ]
 
 
@@ -434,14 +539,48 @@ def test_any_text_returns_results_or_raises_query_error(sample_ix, text):
     _check_any_text(sample_ix, text)
 
 
-SYNTAX = ["AND", "OR", "NOT", "(", ")", '"', "*", "?", "~", "^", "-", "+", ":", "[", "]", "{",
-          "}", "TO", "title:", "judul:", "source:", "published:", "category:", "banjir",
-          "bekasi", "2024", "2024-01-01", "perdagangan", "orang", "tppo", "e-ktp", "\\", "'"]
+SYNTAX = [
+    "AND",
+    "OR",
+    "NOT",
+    "(",
+    ")",
+    '"',
+    "*",
+    "?",
+    "~",
+    "^",
+    "-",
+    "+",
+    ":",
+    "[",
+    "]",
+    "{",
+    "}",
+    "TO",
+    "title:",
+    "judul:",
+    "source:",
+    "published:",
+    "category:",
+    "banjir",
+    "bekasi",
+    "2024",
+    "2024-01-01",
+    "perdagangan",
+    "orang",
+    "tppo",
+    "e-ktp",
+    "\\",
+    "'",
+]
 
 
 @settings(max_examples=200, deadline=None)
-@given(pieces=st.lists(st.sampled_from(SYNTAX) | st.text(max_size=5), max_size=8),
-       glue=st.sampled_from(["", " "]))
+@given(
+    pieces=st.lists(st.sampled_from(SYNTAX) | st.text(max_size=5), max_size=8),
+    glue=st.sampled_from(["", " "]),
+)
 def test_any_mix_of_query_syntax_returns_results_or_raises_query_error(sample_ix, pieces, glue):
     _check_any_text(sample_ix, glue.join(pieces))
 
@@ -488,7 +627,12 @@ def test_hit_fields_come_from_the_stored_article(sample_ix):
     [hit] = sample_ix.search('title:"kolam retensi"').hits
     record = RECORDS["sample-012"]
     assert (hit.id, hit.title, hit.url, hit.source, hit.category) == (
-        "sample-012", record["title"], record["url"], record["source"], record["category"])
+        "sample-012",
+        record["title"],
+        record["url"],
+        record["source"],
+        record["category"],
+    )
     assert hit.published == datetime(2024, 5, 21, 10, 0)
     assert hit.score > 0
 
@@ -502,14 +646,27 @@ def test_get_returns_the_stored_document(sample_ix):
 
 
 # -- threads ----------------------------------------------------------------------------
-QUERIES = ["perdagangan orang", "banjir bekasi", "tppo", "covid-19", "harga beras", "pemilu 2024",
-           'source:"Kabar Kota" banjir', "bali OR bekasi", "perdagngan", "kasus"]
+QUERIES = [
+    "perdagangan orang",
+    "banjir bekasi",
+    "tppo",
+    "covid-19",
+    "harga beras",
+    "pemilu 2024",
+    'source:"Kabar Kota" banjir',
+    "bali OR bekasi",
+    "perdagngan",
+    "kasus",
+]
 
 
 def _snapshot(ix, text):
     result = ix.search(text, per_page=20)
-    return result.total, result.suggestion, [(h.id, round(h.score, 6), h.snippet.html)
-                                             for h in result.hits]
+    return (
+        result.total,
+        result.suggestion,
+        [(h.id, round(h.score, 6), h.snippet.html) for h in result.hits],
+    )
 
 
 def test_eight_threads_get_the_same_results_as_a_serial_run(sample_index):

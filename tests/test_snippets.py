@@ -20,14 +20,17 @@ def marked(snippet) -> list[str]:
 
 def query_terms(text: str) -> MatchTerms:
     """What a plain query matches: its stems and its exact words."""
-    return MatchTerms(stems=frozenset(searcher.analyze(text)),
-                      exact=frozenset(searcher.analyze(text, stem=False)))
+    return MatchTerms(
+        stems=frozenset(searcher.analyze(text)), exact=frozenset(searcher.analyze(text, stem=False))
+    )
 
 
 def test_a_stem_marks_its_inflected_forms_in_any_case():
     snippet = highlight("Perdagangan orang dan perdagangan barang; misi dagang.", DAGANG)
-    assert snippet.html == ("<mark>Perdagangan</mark> orang dan <mark>perdagangan</mark> barang; "
-                            "misi <mark>dagang</mark>.")
+    assert snippet.html == (
+        "<mark>Perdagangan</mark> orang dan <mark>perdagangan</mark> barang; "
+        "misi <mark>dagang</mark>."
+    )
 
 
 def test_memberantas_marks_pemberantasan():
@@ -37,12 +40,15 @@ def test_memberantas_marks_pemberantasan():
 
 def test_covid_marks_covid_19():
     assert marked(highlight("Vaksin COVID-19 dan covid baru.", query_terms("covid"))) == [
-        "COVID-19", "covid"]
+        "COVID-19",
+        "covid",
+    ]
 
 
 def test_covid_19_marks_the_whole_compound_only():
     assert marked(highlight("Vaksin COVID-19 untuk 19 orang.", query_terms("covid-19"))) == [
-        "COVID-19"]
+        "COVID-19"
+    ]
 
 
 def test_stop_words_are_never_marked():
@@ -57,8 +63,10 @@ def test_an_exact_term_marks_only_that_form():
 
 def test_html_in_the_text_is_escaped_and_marks_stay_tags():
     snippet = make_snippet('<b>Dagang</b> & "perdagangan" <script>x</script>', DAGANG)
-    assert snippet.html == ("&lt;b&gt;<mark>Dagang</mark>&lt;/b&gt; &amp; &quot;<mark>perdagangan"
-                            "</mark>&quot; &lt;script&gt;x&lt;/script&gt;")
+    assert snippet.html == (
+        "&lt;b&gt;<mark>Dagang</mark>&lt;/b&gt; &amp; &quot;<mark>perdagangan"
+        "</mark>&quot; &lt;script&gt;x&lt;/script&gt;"
+    )
 
 
 def test_plain_text_and_terminal_forms():
@@ -69,23 +77,28 @@ def test_plain_text_and_terminal_forms():
 
 
 def test_the_passage_with_the_match_is_chosen():
-    text = ("Kalimat pembuka tanpa apa-apa. Kalimat kedua juga tidak. "
-            "Di sini ada perdagangan orang. Penutup berita.")
+    text = (
+        "Kalimat pembuka tanpa apa-apa. Kalimat kedua juga tidak. "
+        "Di sini ada perdagangan orang. Penutup berita."
+    )
     snippet = make_snippet(text, DAGANG)
     assert snippet.text.startswith("… Di sini ada perdagangan orang.")
     assert marked(snippet) == ["perdagangan"]
 
 
 def test_passages_with_more_distinct_terms_win():
-    text = ("Perdagangan naik. Cuaca cerah sekali hari ini. Lalu lintas padat. "
-            "Perdagangan orang di Batam terbongkar. Harga cabai turun.")
+    text = (
+        "Perdagangan naik. Cuaca cerah sekali hari ini. Lalu lintas padat. "
+        "Perdagangan orang di Batam terbongkar. Harga cabai turun."
+    )
     snippet = make_snippet(text, query_terms("perdagangan orang"), passages=1)
     assert snippet.text.startswith("… Perdagangan orang di Batam terbongkar.")
 
 
 def test_two_passages_never_repeat_text():
-    text = ("Perdagangan naik. Cuaca cerah. Lalu lintas padat. Harga cabai turun. "
-            "Misi dagang ke India.")
+    text = (
+        "Perdagangan naik. Cuaca cerah. Lalu lintas padat. Harga cabai turun. Misi dagang ke India."
+    )
     snippet = make_snippet(text, DAGANG, passages=2)
     assert snippet.text.count("Misi dagang") == 1
     assert marked(snippet) == ["Perdagangan", "dagang"]
@@ -148,8 +161,11 @@ def test_hits_for_perdagangan_orang_mark_both_words(sample_ix):
 
 
 def test_hits_for_memberantas_mark_pemberantasan(sample_ix):
-    found = {w.lower() for hit in sample_ix.search("memberantas", per_page=20).hits
-             for w in marked(hit.snippet)}
+    found = {
+        w.lower()
+        for hit in sample_ix.search("memberantas", per_page=20).hits
+        for w in marked(hit.snippet)
+    }
     assert {"memberantas", "pemberantasan"} <= found
 
 
@@ -163,8 +179,18 @@ def test_negated_words_are_not_marked(sample_ix):
         assert "bekasi" not in {w.lower() for w in marked(hit.snippet)}
 
 
-@pytest.mark.parametrize("text", ["perdagangan orang", "dagang", "banjir bekasi", "tppo",
-                                  "covid-19 vaksin", "harga beras", "pemilu"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "perdagangan orang",
+        "dagang",
+        "banjir bekasi",
+        "tppo",
+        "covid-19 vaksin",
+        "harga beras",
+        "pemilu",
+    ],
+)
 def test_every_snippet_piece_is_text_of_the_article(sample_ix, text):
     for hit in sample_ix.search(text, per_page=20).hits:
         body = " ".join(sample_ix.get(hit.id).body.split())

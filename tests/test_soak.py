@@ -34,8 +34,9 @@ def test_the_generator_is_seeded_and_covers_both_routes_and_the_hostile_kinds():
     rng = random.Random(7)
     requests = [hostile_request(rng) for _ in range(2000)]
     assert {r.split("?")[0] for r in requests} == {"/search", "/api/search"}
-    queries = [urllib.parse.parse_qs(r.split("?", 1)[1], keep_blank_values=True)["q"][0]
-               for r in requests]
+    queries = [
+        urllib.parse.parse_qs(r.split("?", 1)[1], keep_blank_values=True)["q"][0] for r in requests
+    ]
     assert any(" - " in q for q in queries) and any(" TO " in q for q in queries)
     assert any(len(q) > 1000 for q in queries) and any("~" in q for q in queries)
     assert any("(" * 20 in q for q in queries)

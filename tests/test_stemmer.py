@@ -41,7 +41,10 @@ def test_protected_words_are_not_stemmed(word):
 
 def test_regular_derivations_are_stemmed():
     assert [searcher.stem_word(w) for w in ["perdagangan", "memberantas", "pemberantasan"]] == [
-        "dagang", "berantas", "berantas"]
+        "dagang",
+        "berantas",
+        "berantas",
+    ]
 
 
 def test_every_protected_entry_is_lowercase_and_returned_unchanged():
@@ -97,7 +100,11 @@ def test_every_click_id_word_contains_its_stem_but_for_the_first_letter():
         for line in f:
             article = json.loads(line)
             vocabulary.update(words(f"{article.get('title', '')} {article.get('content', '')}"))
-    forms = {part for word in vocabulary for part in [word, *word.split("-")]
-             if part and not is_stop_word(part)}
+    forms = {
+        part
+        for word in vocabulary
+        for part in [word, *word.split("-")]
+        if part and not is_stop_word(part)
+    }
     assert len(forms) > 100_000
     assert [w for w in forms if searcher.stem_word(w)[1:] not in w] == []

@@ -31,29 +31,33 @@ def sastrawi_calls(monkeypatch):
 
 
 def build(tmp_path, tiny_corpus, *records, name="a.jsonl", **options):
-    return searcher.index_sources([tiny_corpus.jsonl(name, *records)], tmp_path / "ix",
-                                  **options)
+    return searcher.index_sources([tiny_corpus.jsonl(name, *records)], tmp_path / "ix", **options)
 
 
 TRADE = article("a", "Perdagangan orang diberantas di pelabuhan.", title="Pemberantasan")
 
 
-def test_indexing_saves_every_indexed_word_with_its_stem(tmp_path, tiny_corpus,
-                                                         sastrawi_calls):
+def test_indexing_saves_every_indexed_word_with_its_stem(tmp_path, tiny_corpus, sastrawi_calls):
     build(tmp_path, tiny_corpus, TRADE, article("b", "COVID-19 menyebar."))
     table = stemtable.read_table(tmp_path / "ix")
     assert table == {
-        "pemberantasan": "berantas", "perdagangan": "dagang", "orang": "orang",
-        "diberantas": "berantas", "pelabuhan": "labuh", "covid-19": "covid-19",
-        "covid": "covid", "19": "19", "menyebar": "sebar",
-        "judul": "judul", "b": "b",  # the title "Judul b"
+        "pemberantasan": "berantas",
+        "perdagangan": "dagang",
+        "orang": "orang",
+        "diberantas": "berantas",
+        "pelabuhan": "labuh",
+        "covid-19": "covid-19",
+        "covid": "covid",
+        "19": "19",
+        "menyebar": "sebar",
+        "judul": "judul",
+        "b": "b",  # the title "Judul b"
     }
     # Each word was stemmed once, whatever the fields (stemmed, pairs) asking for it.
     assert sorted(sastrawi_calls) == sorted(table)
 
 
-def test_an_opened_index_stems_its_words_from_the_table(tmp_path, tiny_corpus,
-                                                        sastrawi_calls):
+def test_an_opened_index_stems_its_words_from_the_table(tmp_path, tiny_corpus, sastrawi_calls):
     build(tmp_path, tiny_corpus, TRADE)
     stemmer.clear_known_stems()  # as a fresh server process
     sastrawi_calls.clear()
@@ -78,8 +82,14 @@ def test_reindexing_reuses_and_extends_the_table(tmp_path, tiny_corpus, sastrawi
     build(tmp_path, tiny_corpus, TRADE)
     stemmer.clear_known_stems()  # a new indexing process
     sastrawi_calls.clear()
-    build(tmp_path, tiny_corpus, TRADE, article("c", "Keberangkatan ditunda."), name="b.jsonl",
-          rebuild=True)
+    build(
+        tmp_path,
+        tiny_corpus,
+        TRADE,
+        article("c", "Keberangkatan ditunda."),
+        name="b.jsonl",
+        rebuild=True,
+    )
     # The rebuild stemmed only the new article's words ("Judul c" its title).
     assert sorted(sastrawi_calls) == ["c", "ditunda", "judul", "keberangkatan"]
     table = stemtable.read_table(tmp_path / "ix")
@@ -88,8 +98,7 @@ def test_reindexing_reuses_and_extends_the_table(tmp_path, tiny_corpus, sastrawi
     assert len(table) == 9
 
 
-def test_a_process_that_knew_the_words_still_saves_them(tmp_path, tiny_corpus,
-                                                         sastrawi_calls):
+def test_a_process_that_knew_the_words_still_saves_them(tmp_path, tiny_corpus, sastrawi_calls):
     build(tmp_path, tiny_corpus, TRADE)  # this process now knows every word of TRADE
     sastrawi_calls.clear()
     searcher.index_sources([tiny_corpus.jsonl("b.jsonl", TRADE)], tmp_path / "other")
@@ -107,13 +116,16 @@ def test_workers_stems_reach_the_table(tmp_path, tiny_corpus, sastrawi_calls):
     assert not list((tmp_path / "ix").glob(".stems-*"))  # the workers' files are merged
 
 
-def test_missing_table_is_no_error_and_the_next_run_writes_one(tmp_path, tiny_corpus,
-                                                               sastrawi_calls, caplog):
+def test_missing_table_is_no_error_and_the_next_run_writes_one(
+    tmp_path, tiny_corpus, sastrawi_calls, caplog
+):
     build(tmp_path, tiny_corpus, TRADE)
     stemtable.table_path(tmp_path / "ix").unlink()
     stemmer.clear_known_stems()
-    with caplog.at_level(logging.WARNING, logger="searcher"), \
-            searcher.open_index(tmp_path / "ix") as index:
+    with (
+        caplog.at_level(logging.WARNING, logger="searcher"),
+        searcher.open_index(tmp_path / "ix") as index,
+    ):
         assert [hit.id for hit in index.search("perdagangan").hits] == ["a"]
     assert caplog.records == []  # a missing table is no problem, only slower
     assert "perdagangan" in sastrawi_calls
@@ -121,18 +133,27 @@ def test_missing_table_is_no_error_and_the_next_run_writes_one(tmp_path, tiny_co
     assert stemtable.read_table(tmp_path / "ix")["pelabuhan"] == "labuh"
 
 
-@pytest.mark.parametrize("content", [b"not gzip at all", gzip.compress(b"no header\nkata\n"),
-                                     gzip.compress(b"# searcher stem table 0000\nkata\tk\n")],
-                         ids=["not-gzip", "no-header", "other-rules"])
-def test_an_unusable_table_is_one_warning_and_sastrawi_stems(tmp_path, tiny_corpus,
-                                                             sastrawi_calls, caplog, content):
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not gzip at all",
+        gzip.compress(b"no header\nkata\n"),
+        gzip.compress(b"# searcher stem table 0000\nkata\tk\n"),
+    ],
+    ids=["not-gzip", "no-header", "other-rules"],
+)
+def test_an_unusable_table_is_one_warning_and_sastrawi_stems(
+    tmp_path, tiny_corpus, sastrawi_calls, caplog, content
+):
     build(tmp_path, tiny_corpus, TRADE)
     path = stemtable.table_path(tmp_path / "ix")
     path.write_bytes(content)
     stemmer.clear_known_stems()
     sastrawi_calls.clear()
-    with caplog.at_level(logging.WARNING, logger="searcher"), \
-            searcher.open_index(tmp_path / "ix") as index:
+    with (
+        caplog.at_level(logging.WARNING, logger="searcher"),
+        searcher.open_index(tmp_path / "ix") as index,
+    ):
         assert [hit.id for hit in index.search("perdagangan").hits] == ["a"]
     assert len(caplog.records) == 1
     assert str(path) in caplog.records[0].getMessage()
@@ -153,8 +174,7 @@ def test_table_round_trip_and_atomic_write(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [stemtable.FILE_NAME]  # no temporary left
 
 
-def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path, tiny_corpus,
-                                                            sastrawi_calls):
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path, tiny_corpus, sastrawi_calls):
     build(tmp_path, tiny_corpus, TRADE)
     folder = tmp_path / "ix"
     (folder / f".{stemtable.FILE_NAME}.999.tmp").write_bytes(b"half a table")
@@ -165,7 +185,8 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path, tiny_corpus
 
 
 def test_a_table_that_grew_with_its_index_is_complete_and_spares_dictionary_walks(
-        tmp_path, tiny_corpus):
+    tmp_path, tiny_corpus
+):
     build(tmp_path, tiny_corpus, TRADE)
     assert stemtable.is_complete(tmp_path / "ix")
     build(tmp_path, tiny_corpus, article("b", "Presiden meresmikan jalan tol."), name="b.jsonl")
@@ -184,6 +205,12 @@ def test_an_index_older_than_its_table_keeps_walking_the_dictionary(tmp_path, ti
     assert not stemtable.is_complete(tmp_path / "ix")  # "perdagangan" is not in it
     with searcher.open_index(tmp_path / "ix") as index:
         assert index._view().known is None
-    build(tmp_path, tiny_corpus, TRADE, article("b", "Presiden meresmikan jalan tol."),
-          name="c.jsonl", rebuild=True)
+    build(
+        tmp_path,
+        tiny_corpus,
+        TRADE,
+        article("b", "Presiden meresmikan jalan tol."),
+        name="c.jsonl",
+        rebuild=True,
+    )
     assert stemtable.is_complete(tmp_path / "ix")  # a rebuild holds every word again

@@ -12,8 +12,19 @@ from searcher.stopwords import is_stop_word, stop_words
 from searcher.tokenizer import words
 
 CONTENT_WORDS = ["orang", "baru", "kasus", "negara", "rakyat", "tahun", "hari", "jalan", "dua"]
-QUESTION_WORDS = ["apa", "apakah", "siapa", "siapakah", "kapan", "dimanakah", "dimana",
-                  "bagaimana", "mengapa", "kenapa", "berapa"]
+QUESTION_WORDS = [
+    "apa",
+    "apakah",
+    "siapa",
+    "siapakah",
+    "kapan",
+    "dimanakah",
+    "dimana",
+    "bagaimana",
+    "mengapa",
+    "kenapa",
+    "berapa",
+]
 
 
 def test_the_data_file_loads_a_few_hundred_words():
@@ -33,7 +44,10 @@ def test_question_words_are_stop_words(word):
 
 def test_a_question_searches_on_its_content_words():
     assert searcher.analyze("Siapakah presiden pertama Indonesia?") == [
-        "presiden", "pertama", "indonesia"]
+        "presiden",
+        "pertama",
+        "indonesia",
+    ]
     assert searcher.analyze("Dimanakah letak Candi Borobudur?") == ["letak", "candi", "borobudur"]
 
 
@@ -47,6 +61,9 @@ def test_no_word_is_listed_twice():
 
 
 def test_every_entry_is_one_lowercase_token():
-    bad = [entry for entry in read_lines("stopwords.txt")
-           if entry != entry.lower() or words(entry) != [entry]]
+    bad = [
+        entry
+        for entry in read_lines("stopwords.txt")
+        if entry != entry.lower() or words(entry) != [entry]
+    ]
     assert bad == []

@@ -363,9 +363,7 @@ def test_facet_and_day_counts_are_the_totals_their_filters_give(groups_index, co
 
 
 @pytest.mark.parametrize(("later_days", "period"), [(200, "2019-W36"), (500, "2019-09")])
-def test_week_and_month_counts_are_the_totals_their_filters_give(
-    groups_index, later_days, period
-):
+def test_week_and_month_counts_are_the_totals_their_filters_give(groups_index, later_days, period):
     # a1's story on two days of September, and an article months later: counted by ISO
     # week over a span of up to 62 weeks, by month beyond (#26).
     build_index(

@@ -12,7 +12,12 @@ from searcher.tokenizer import TOKEN_PATTERN, find_words, normalize, tokenize, w
 
 def test_hyphenated_words_stay_one_token():
     assert words("anak-anak COVID-19 e-KTP KTT ke-42 kasus-kasus") == [
-        "anak-anak", "covid-19", "e-ktp", "ktt", "ke-42", "kasus-kasus",
+        "anak-anak",
+        "covid-19",
+        "e-ktp",
+        "ktt",
+        "ke-42",
+        "kasus-kasus",
     ]
 
 
@@ -26,25 +31,53 @@ def test_dangling_hyphens_are_not_part_of_a_word():
 
 def test_numbers_keep_their_separators():
     assert words("Tahun 2019 harga Rp 10.000 naik 2,5 persen atau 1.250.000,75") == [
-        "tahun", "2019", "harga", "rp", "10.000", "naik", "2,5", "persen", "atau", "1.250.000,75",
+        "tahun",
+        "2019",
+        "harga",
+        "rp",
+        "10.000",
+        "naik",
+        "2,5",
+        "persen",
+        "atau",
+        "1.250.000,75",
     ]
 
 
 def test_sentence_punctuation_after_a_number_is_not_kept():
-    assert words("Pada 2019. Lalu 2,5, lalu 10.000!") == ["pada", "2019", "lalu", "2,5", "lalu",
-                                                       "10.000"]
+    assert words("Pada 2019. Lalu 2,5, lalu 10.000!") == [
+        "pada",
+        "2019",
+        "lalu",
+        "2,5",
+        "lalu",
+        "10.000",
+    ]
 
 
 def test_unicode_letters_are_word_characters():
     text = "Café Niño São Paulo Ñandú Москва 北京 Zürich"
     assert [word for word, _, _ in tokenize(text)] == [
-        "Café", "Niño", "São", "Paulo", "Ñandú", "Москва", "北京", "Zürich",
+        "Café",
+        "Niño",
+        "São",
+        "Paulo",
+        "Ñandú",
+        "Москва",
+        "北京",
+        "Zürich",
     ]
 
 
 def test_accents_are_folded_so_both_spellings_match():
     assert words("Café Niño São Ñandú Zürich Wahhāb") == [
-        "cafe", "nino", "sao", "nandu", "zurich", "wahhab"]
+        "cafe",
+        "nino",
+        "sao",
+        "nandu",
+        "zurich",
+        "wahhab",
+    ]
     assert words("Москва 北京") == ["москва", "北京"]
 
 
@@ -65,8 +98,18 @@ def test_words_are_lowercased():
 
 
 def test_underscores_and_punctuation_split_words():
-    assert words("snake_case foo.bar, baz!(qux) \"kutip\" a/b #tagar @akun") == [
-        "snake", "case", "foo", "bar", "baz", "qux", "kutip", "a", "b", "tagar", "akun",
+    assert words('snake_case foo.bar, baz!(qux) "kutip" a/b #tagar @akun') == [
+        "snake",
+        "case",
+        "foo",
+        "bar",
+        "baz",
+        "qux",
+        "kutip",
+        "a",
+        "b",
+        "tagar",
+        "akun",
     ]
 
 
@@ -86,8 +129,15 @@ def test_offsets_point_at_the_original_text():
 def test_offsets_slice_back_to_every_token_including_non_ascii():
     text = "Naïve café — Москва: anak-anak, 2,5 ton; 北京!"
     tokens = list(tokenize(text))
-    assert [word for word, _, _ in tokens] == ["Naïve", "café", "Москва", "anak-anak", "2,5",
-                                               "ton", "北京"]
+    assert [word for word, _, _ in tokens] == [
+        "Naïve",
+        "café",
+        "Москва",
+        "anak-anak",
+        "2,5",
+        "ton",
+        "北京",
+    ]
     for word, start, end in tokens:
         assert text[start:end] == word
 

@@ -81,8 +81,11 @@ class HostCheck:
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or ""
         if not _valid_host(host):
             server = environ.get("SERVER_NAME") or ""
-            environ = {**environ, BAD_HOST: host,
-                       "HTTP_HOST": server if _valid_host(server) else "localhost"}
+            environ = {
+                **environ,
+                BAD_HOST: host,
+                "HTTP_HOST": server if _valid_host(server) else "localhost",
+            }
         return self.wsgi_app(environ, start_response)
 
 

@@ -51,8 +51,9 @@ STATUS_TEXT = {
 def refuse_bad_host():
     """400 for a request whose Host header is not a host name (see :class:`web.HostCheck`)."""
     if BAD_HOST in request.environ:
-        return error_response(400, message="Header Host bukan nama host yang valid.",
-                              parameter="Host")
+        return error_response(
+            400, message="Header Host bukan nama host yang valid.", parameter="Host"
+        )
     return None
 
 
@@ -95,9 +96,11 @@ def register(app) -> None:
         if _wants_json():
             # Not the error's own text: it names the index folder, which the API
             # never shows (/api/stats hides it too); the server's log has it (#24).
-            reason = ("no index has been built yet"
-                      if isinstance(error, searcher.IndexNotFoundError)
-                      else "see the server's log")
+            reason = (
+                "no index has been built yet"
+                if isinstance(error, searcher.IndexNotFoundError)
+                else "see the server's log"
+            )
             return error_response(503, message=f"index unavailable: {reason}")
         return error_response(
             503,

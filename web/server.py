@@ -63,8 +63,10 @@ def make_server(
 def startup_note(location: str) -> str | None:
     """Why the server will answer 503 until something is done, or None if it can search."""
     if not searcher.index_exists(location):
-        return (f"no index in {location} yet; build one with: "
-                f"python -m searcher index corpus/ --index {location}")
+        return (
+            f"no index in {location} yet; build one with: "
+            f"python -m searcher index corpus/ --index {location}"
+        )
     try:
         with searcher.open_index(location) as index:
             index.stats()  # reads every segment's columns: a damaged file is named now

@@ -47,7 +47,7 @@ class Timeline:
 
     @property
     def unit(self) -> str:
-        """"bulan", "minggu" or "hari": what a bar counts."""
+        """ "bulan", "minggu" or "hari": what a bar counts."""
         return "bulan" if self.by_month else "pekan" if self.by_week else "hari"
 
     @property
@@ -81,8 +81,13 @@ def build(histogram) -> Timeline | None:
     for i, start in enumerate(days):
         count = counts.get(start, 0)
         height = max(1.0, (HEIGHT - 2) * count / top) if count else 0.0
-        end = (_month_end(start) if kind == "month"
-               else start + timedelta(days=6) if kind == "week" else start)
+        end = (
+            _month_end(start)
+            if kind == "month"
+            else start + timedelta(days=6)
+            if kind == "week"
+            else start
+        )
         bars.append(
             Bar(
                 x=round(i * slot + slot * GAP / 2, 2),
@@ -97,8 +102,9 @@ def build(histogram) -> Timeline | None:
             )
         )
     peak = max(bars, key=lambda bar: bar.count)
-    return Timeline(bars, by_month, _label(days[0], kind), _label(days[-1], kind), peak,
-                    by_week=kind == "week")
+    return Timeline(
+        bars, by_month, _label(days[0], kind), _label(days[-1], kind), peak, by_week=kind == "week"
+    )
 
 
 def _kind(value: str) -> str:

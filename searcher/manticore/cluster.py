@@ -32,8 +32,9 @@ class Cluster:
     def parse(cls, location: str) -> Cluster:
         parts = urlsplit(location)
         if parts.scheme.lower() not in SCHEMES:
-            raise SearcherError(f"backend: expected manticore://HOST:PORT[,HOST:PORT]/TABLE, "
-                                f"got {location!r}")
+            raise SearcherError(
+                f"backend: expected manticore://HOST:PORT[,HOST:PORT]/TABLE, got {location!r}"
+            )
         nodes = []
         for address in filter(None, parts.netloc.split(",")):
             host, _, port = address.rpartition(":") if ":" in address else (address, "", "")
@@ -43,14 +44,13 @@ class Cluster:
                 raise SearcherError(f"backend: bad port in {address!r} ({location})") from None
         table = parts.path.strip("/") or DEFAULT_TABLE
         if not nodes or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
-            raise SearcherError(f"backend: expected manticore://HOST:PORT[,HOST:PORT]/TABLE, "
-                                f"got {location!r}")
+            raise SearcherError(
+                f"backend: expected manticore://HOST:PORT[,HOST:PORT]/TABLE, got {location!r}"
+            )
         return cls(tuple(nodes), table)
 
     def __str__(self) -> str:
         return "manticore://" + ",".join(f"{h}:{p}" for h, p in self.nodes) + f"/{self.table}"
-
-
 
 
 # -- connections -----------------------------------------------------------------
@@ -74,10 +74,15 @@ class Nodes:
             try:
                 # The server's greeting is part of connecting: a node that accepts
                 # but never answers is down after CONNECT_TIMEOUT, not READ_TIMEOUT.
-                conn = pymysql.connect(host=node[0], port=node[1], autocommit=True,
-                                       charset="utf8", connect_timeout=CONNECT_TIMEOUT,
-                                       read_timeout=CONNECT_TIMEOUT,
-                                       write_timeout=READ_TIMEOUT)
+                conn = pymysql.connect(
+                    host=node[0],
+                    port=node[1],
+                    autocommit=True,
+                    charset="utf8",
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=CONNECT_TIMEOUT,
+                    write_timeout=READ_TIMEOUT,
+                )
             except pymysql.MySQLError as error:
                 raise NodeDown(node, error) from None
             conn._read_timeout = READ_TIMEOUT  # PyMySQL 1.x applies it on the next read
@@ -152,8 +157,9 @@ def reason(error: Exception) -> str:
 
 class NodeDown(SearcherError):
     def __init__(self, node, error):
-        super().__init__(f"Manticore/Sphinx node {node[0]}:{node[1]} is not reachable "
-                         f"({reason(error)})")
+        super().__init__(
+            f"Manticore/Sphinx node {node[0]}:{node[1]} is not reachable ({reason(error)})"
+        )
         self.node = node
 
 
@@ -194,8 +200,10 @@ def discover(nodes: Nodes) -> Layout:
         reached.append(node)
         kinds = {name: kind for name, kind in tables}
         if kinds.get(cluster.table) != "distributed":
-            raise SearcherError(f"{node[0]}:{node[1]} has no distributed index "
-                                f"{cluster.table!r} (tables: {', '.join(kinds) or 'none'})")
+            raise SearcherError(
+                f"{node[0]}:{node[1]} has no distributed index "
+                f"{cluster.table!r} (tables: {', '.join(kinds) or 'none'})"
+            )
         for name, kind in kinds.items():
             if kind == "rt":
                 homes.setdefault(name, node)
@@ -208,5 +216,3 @@ def discover(nodes: Nodes) -> Layout:
 
 def shard_of(article_id: str, layout: Layout) -> str:
     return layout.shards[document_id(article_id) % len(layout.shards)]
-
-

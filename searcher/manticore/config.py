@@ -30,9 +30,15 @@ def shard_names(table: str, node: int, shards_per_node: int) -> list[str]:
     return [f"{table}_{node * shards_per_node + k}" for k in range(shards_per_node)]
 
 
-def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
-           table: str = DEFAULT_TABLE, shards_per_node: int = 1,
-           agent_timeout_ms: int = 500) -> str:
+def render(
+    nodes: list[Node],
+    which: int,
+    data_dir: str | os.PathLike,
+    *,
+    table: str = DEFAULT_TABLE,
+    shards_per_node: int = 1,
+    agent_timeout_ms: int = 500,
+) -> str:
     """The configuration of node ``which`` of ``nodes``, keeping data under ``data_dir``."""
     data = Path(data_dir)
     lines = []
@@ -44,9 +50,21 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
             "    type = rt",
             f"    path = {data / shard}",
             *(f"    rt_field = {name}" for name in (*TEXT_FIELDS, ALL_FIELD)),
-            *(f"    rt_attr_string = {name}" for name in (
-                "article_id", "title_text", "body_text", "url", "source", "category",
-                "content_hash", "category_raw", "author", "grouping")),
+            *(
+                f"    rt_attr_string = {name}"
+                for name in (
+                    "article_id",
+                    "title_text",
+                    "body_text",
+                    "url",
+                    "source",
+                    "category",
+                    "content_hash",
+                    "category_raw",
+                    "author",
+                    "grouping",
+                )
+            ),
             "    rt_attr_multi = source_keys",
             "    rt_attr_multi = category_keys",
             "    rt_attr_bigint = published",
@@ -72,8 +90,10 @@ def render(nodes: list[Node], which: int, data_dir: str | os.PathLike, *,
     lines += [f"    local = {shard}" for shard in local]
     for other, node in enumerate(nodes):
         if other != which:
-            lines += [f"    agent = {node.host}:{node.api_port}:{shard}"
-                      for shard in shard_names(table, other, shards_per_node)]
+            lines += [
+                f"    agent = {node.host}:{node.api_port}:{shard}"
+                for shard in shard_names(table, other, shards_per_node)
+            ]
     me = nodes[which]
     lines += [
         f"    agent_connect_timeout = {agent_timeout_ms}",

@@ -56,8 +56,10 @@ def assign(nodes: Nodes, layout: Layout, collector: Collector) -> int:
         count = int(nodes.execute(node, f"SELECT COUNT(*) FROM {shard}")[0][0])
         if count:
             rows += nodes.execute(
-                node, f"SELECT id, article_id, published, dated, grouping, duplicate, story, "
-                      f"grouped FROM {shard} LIMIT 0,{count} OPTION max_matches={count}")
+                node,
+                f"SELECT id, article_id, published, dated, grouping, duplicate, story, "
+                f"grouped FROM {shard} LIMIT 0,{count} OPTION max_matches={count}",
+            )
     names = {int(row[0]): row[1] for row in rows}
 
     def name(code) -> str:
@@ -78,8 +80,10 @@ def assign(nodes: Nodes, layout: Layout, collector: Collector) -> int:
     for i in range(first_new, len(entries)):
         article_id = entries.ids[i]
         shard = shard_of(article_id, layout)
-        nodes.execute(layout.home(shard),
-                      f"UPDATE {shard} SET duplicate = {code_of(entries.duplicate[i])}, "
-                      f"story = {code_of(entries.story[i])}, grouped = 1 "
-                      f"WHERE id = {document_id(article_id)}")
+        nodes.execute(
+            layout.home(shard),
+            f"UPDATE {shard} SET duplicate = {code_of(entries.duplicate[i])}, "
+            f"story = {code_of(entries.story[i])}, grouped = 1 "
+            f"WHERE id = {document_id(article_id)}",
+        )
     return len(entries) - first_new

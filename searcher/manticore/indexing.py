@@ -28,22 +28,40 @@ BATCH = 200  # articles per REPLACE statement
 # (each article travels about five times: stored text plus four analysed fields).
 BATCH_CHARS = 1_000_000
 
+
 def _row(article: Article, features: str) -> tuple:
     published = article.published
     day = int(published.strftime("%Y%m%d")) if published else 0
     title, body = field_text(article.title, stem=True), field_text(article.body, stem=True)
     category = normalize_category(article.category)
     return (
-        document_id(article.id), title, body,
-        field_text(article.title, stem=False), field_text(article.body, stem=False),
-        ALL_TOKEN, article.id, article.title, article.body, article.url,
-        article.source, category,
-        tuple(value_keys(article.source)), tuple(value_keys(category)),
-        seconds(published) if published else 0, 1 if published else 0, day,
-        article.content_hash, title.count(" ") + 1 if title else 0,
-        body.count(" ") + 1 if body else 0, article.category, article.author,
+        document_id(article.id),
+        title,
+        body,
+        field_text(article.title, stem=False),
+        field_text(article.body, stem=False),
+        ALL_TOKEN,
+        article.id,
+        article.title,
+        article.body,
+        article.url,
+        article.source,
+        category,
+        tuple(value_keys(article.source)),
+        tuple(value_keys(category)),
+        seconds(published) if published else 0,
+        1 if published else 0,
+        day,
+        article.content_hash,
+        title.count(" ") + 1 if title else 0,
+        body.count(" ") + 1 if body else 0,
+        article.category,
+        article.author,
         # A group and a story of its own until the run's end assigns it.
-        document_id(article.id), document_id(article.id), features, 0,
+        document_id(article.id),
+        document_id(article.id),
+        features,
+        0,
     )
 
 
@@ -97,9 +115,11 @@ def build_index(
         layout = discover(nodes)
         down = [shard for shard in layout.shards if layout.home(shard) is None]
         if down:
-            raise SearcherError(f"cannot index: shard(s) {', '.join(down)} of {cluster} are not "
-                                "served by any reachable node (down, or missing from its "
-                                "configuration); nothing was written")
+            raise SearcherError(
+                f"cannot index: shard(s) {', '.join(down)} of {cluster} are not "
+                "served by any reachable node (down, or missing from its "
+                "configuration); nothing was written"
+            )
         emptied = not rebuild
         pending: dict[str, list[Article]] = {shard: [] for shard in layout.shards}
         pending_chars = dict.fromkeys(layout.shards, 0)
@@ -111,15 +131,27 @@ def build_index(
                 return
             node = layout.home(shard)
             ids = ",".join(str(document_id(a.id)) for a in articles)
-            known = {} if rebuild else dict(nodes.execute(
-                node, f"SELECT article_id, content_hash FROM {shard} WHERE id IN ({ids}) "
-                      f"LIMIT {len(articles)}"))
-            rows = [_row(article, _features(collector, article)) for article in articles
-                    if upserts.change(article, known.get(article.id)) is not Change.UNCHANGED]
+            known = (
+                {}
+                if rebuild
+                else dict(
+                    nodes.execute(
+                        node,
+                        f"SELECT article_id, content_hash FROM {shard} WHERE id IN ({ids}) "
+                        f"LIMIT {len(articles)}",
+                    )
+                )
+            )
+            rows = [
+                _row(article, _features(collector, article))
+                for article in articles
+                if upserts.change(article, known.get(article.id)) is not Change.UNCHANGED
+            ]
             if rows:
                 values, args = _values(rows)
-                nodes.execute(node, f"REPLACE INTO {shard} ({','.join(COLUMNS)}) VALUES {values}",
-                              args)
+                nodes.execute(
+                    node, f"REPLACE INTO {shard} ({','.join(COLUMNS)}) VALUES {values}", args
+                )
             articles.clear()
 
         for record in sources:
@@ -167,21 +199,29 @@ def delete_documents(ids: Iterable[str] | str, location: str) -> DeleteReport:
             by_shard.setdefault(shard_of(article_id, layout), []).append(article_id)
         down = [shard for shard in by_shard if layout.home(shard) is None]
         if down:
-            raise SearcherError(f"cannot delete: shard(s) {', '.join(down)} of {cluster} are "
-                                "not served by any reachable node; nothing was deleted")
+            raise SearcherError(
+                f"cannot delete: shard(s) {', '.join(down)} of {cluster} are "
+                "not served by any reachable node; nothing was deleted"
+            )
         found: set[str] = set()
         for shard, article_ids in by_shard.items():
             node = layout.home(shard)
             for start in range(0, len(article_ids), BATCH):
-                batch = article_ids[start:start + BATCH]
+                batch = article_ids[start : start + BATCH]
                 numbers = ",".join(str(document_id(a)) for a in batch)
-                held = {row[1]: row[0] for row in nodes.execute(
-                    node, f"SELECT id, article_id FROM {shard} WHERE id IN ({numbers}) "
-                          f"LIMIT {len(batch)}")}
+                held = {
+                    row[1]: row[0]
+                    for row in nodes.execute(
+                        node,
+                        f"SELECT id, article_id FROM {shard} WHERE id IN ({numbers}) "
+                        f"LIMIT {len(batch)}",
+                    )
+                }
                 present = [held[a] for a in batch if a in held]
                 if present:
-                    nodes.execute(node, f"DELETE FROM {shard} WHERE id IN "
-                                        f"({','.join(map(str, present))})")
+                    nodes.execute(
+                        node, f"DELETE FROM {shard} WHERE id IN ({','.join(map(str, present))})"
+                    )
                 found.update(a for a in batch if a in held)
         for shard in by_shard:
             nodes.execute(layout.home(shard), f"FLUSH RTINDEX {shard}")
@@ -190,4 +230,3 @@ def delete_documents(ids: Iterable[str] | str, location: str) -> DeleteReport:
     finally:
         nodes.close()
     return report
-

@@ -20,11 +20,32 @@ TEXT_FIELDS = ("title", "body", "title_exact", "body_exact")
 # A field holding one token in every document, so "everything except X"
 # (which the engine refuses as a lone NOT) can be written as "ALL -X".
 ALL_FIELD, ALL_TOKEN = "everything", "_all_"
-COLUMNS = ("id", *TEXT_FIELDS, ALL_FIELD, "article_id", "title_text", "body_text", "url",
-           "source", "category", "source_keys", "category_keys", "published", "dated", "day",
-           "content_hash", "title_terms", "body_terms", "category_raw", "author",
-           # Duplicate groups and stories (searcher.manticore.grouping).
-           "duplicate", "story", "grouping", "grouped")
+COLUMNS = (
+    "id",
+    *TEXT_FIELDS,
+    ALL_FIELD,
+    "article_id",
+    "title_text",
+    "body_text",
+    "url",
+    "source",
+    "category",
+    "source_keys",
+    "category_keys",
+    "published",
+    "dated",
+    "day",
+    "content_hash",
+    "title_terms",
+    "body_terms",
+    "category_raw",
+    "author",
+    # Duplicate groups and stories (searcher.manticore.grouping).
+    "duplicate",
+    "story",
+    "grouping",
+    "grouped",
+)
 EPOCH = datetime(1970, 1, 1)
 
 
@@ -36,8 +57,9 @@ def encode_term(term: str) -> str:
     """An index term in the engine's alphabet (``covid-19`` → ``covid_2d_19``)."""
     if _PLAIN.fullmatch(term):
         return term
-    return "".join(ch if ("a" <= ch <= "z" or "0" <= ch <= "9") else f"_{ord(ch):x}_"
-                   for ch in term)
+    return "".join(
+        ch if ("a" <= ch <= "z" or "0" <= ch <= "9") else f"_{ord(ch):x}_" for ch in term
+    )
 
 
 def encode_pattern(pattern: str) -> str:
@@ -82,5 +104,3 @@ def seconds(moment: datetime) -> int:
 
 def moment(seconds: int, dated: int) -> datetime | None:
     return EPOCH + timedelta(seconds=seconds) if dated else None
-
-

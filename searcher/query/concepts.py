@@ -101,8 +101,9 @@ def analyse_words(text: str, *, question: bool = False) -> tuple[Word, ...]:
         exact = normalize(match.group())
         if is_stop_word(exact):
             continue
-        weight = table.always.get(exact) or (table.in_questions.get(exact) if question
-                                             else None) or 1.0
+        weight = (
+            table.always.get(exact) or (table.in_questions.get(exact) if question else None) or 1.0
+        )
         found.append(Word(exact, stem_word(exact), weight))
     return tuple(found)
 
@@ -129,8 +130,9 @@ def loanword_spellings(word: str) -> list[str]:
     return [word] if spelt == word else [word, spelt]
 
 
-def read_plain_query(pieces: list[str], thesaurus: tuple[str, ...] = THESAURUS
-                     ) -> PlainQuery | None:
+def read_plain_query(
+    pieces: list[str], thesaurus: tuple[str, ...] = THESAURUS
+) -> PlainQuery | None:
     """The pieces of a query made only of plain words, as a :class:`PlainQuery`.
 
     Concepts come from the ``thesaurus`` files (``searcher/data``).
@@ -159,8 +161,9 @@ def read_plain_query(pieces: list[str], thesaurus: tuple[str, ...] = THESAURUS
     return PlainQuery(tuple(words), _concepts(raw, positions, thesaurus), question)
 
 
-def _concepts(raw: list[str], positions: list[int], thesaurus: tuple[str, ...]
-              ) -> tuple[Concept, ...]:
+def _concepts(
+    raw: list[str], positions: list[int], thesaurus: tuple[str, ...]
+) -> tuple[Concept, ...]:
     """Thesaurus expressions in the query's words, longest first, left to right."""
     table = synonym_groups(thesaurus)
     found = []
@@ -171,7 +174,7 @@ def _concepts(raw: list[str], positions: list[int], thesaurus: tuple[str, ...]
             i += 1
             continue
         length, others = match
-        kept = [p for p in positions[i:i + length] if p >= 0]  # stop words are no words
+        kept = [p for p in positions[i : i + length] if p >= 0]  # stop words are no words
         alternatives = tuple(a for a in (_expression(o) for o in others) if a)
         if kept and alternatives:
             found.append(Concept(kept[0], kept[-1] + 1, alternatives))
@@ -189,16 +192,20 @@ def holds_phrase(text: str, words: tuple[str, ...], *, stop_words: bool = False)
         folded = text.casefold()
         if any(w not in folded for w in words):  # a quick no
             return False
-    tokens = [w for w in (normalize(m.group()) for m in find_words(text))
-              if stop_words or not is_stop_word(w)]
+    tokens = [
+        w
+        for w in (normalize(m.group()) for m in find_words(text))
+        if stop_words or not is_stop_word(w)
+    ]
     if not stop_words:
         words = tuple(w for w in words if not is_stop_word(w))
         if not words:
             return False
     size = len(words)
     first = words[0]
-    return any(tokens[i:i + size] == list(words) for i, token in enumerate(tokens)
-               if token == first)
+    return any(
+        tokens[i : i + size] == list(words) for i, token in enumerate(tokens) if token == first
+    )
 
 
 @cache

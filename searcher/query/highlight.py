@@ -11,8 +11,12 @@ from searcher.snippets import MatchTerms
 
 def match_terms(parsed) -> MatchTerms:
     """The words and phrases to highlight: every positive term of the query."""
-    found: dict[str, set] = {"stems": set(), "exact": set(), "stem_phrases": set(),
-                             "exact_phrases": set()}
+    found: dict[str, set] = {
+        "stems": set(),
+        "exact": set(),
+        "stem_phrases": set(),
+        "exact_phrases": set(),
+    }
 
     def walk(node):
         if isinstance(node, query.Not):
@@ -26,10 +30,14 @@ def match_terms(parsed) -> MatchTerms:
         if isinstance(node, AllWords):
             # A multiword expression's words anywhere: marked only where the whole
             # expression stands, never word by word ("tindak" of "tindak lanjut", #21).
-            found["exact_phrases"].add(tuple(
-                leaf.text for leaf in node.leaves() if leaf.fieldname.endswith("_exact")
-                and leaf.fieldname.startswith("body"))
-                or tuple(leaf.text for leaf in node.leaves()))
+            found["exact_phrases"].add(
+                tuple(
+                    leaf.text
+                    for leaf in node.leaves()
+                    if leaf.fieldname.endswith("_exact") and leaf.fieldname.startswith("body")
+                )
+                or tuple(leaf.text for leaf in node.leaves())
+            )
             return
         if isinstance(node, LiteralPhrase):  # a quoted phrase: its written words
             found["exact_phrases"].add(node.exact_words)
@@ -46,4 +54,3 @@ def match_terms(parsed) -> MatchTerms:
 
     walk(parsed)
     return MatchTerms(**{key: frozenset(values) for key, values in found.items()})
-

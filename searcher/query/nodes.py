@@ -56,8 +56,9 @@ class LiteralPhrase(query.WrappingQuery):
     index), so the written order is read from the text.
     """
 
-    def __init__(self, child, words: tuple[str, ...] = (), stored: str = "body",
-                 every_word: bool = False):
+    def __init__(
+        self, child, words: tuple[str, ...] = (), stored: str = "body", every_word: bool = False
+    ):
         super().__init__(child)
         self.words = tuple(words)
         self.stored = stored
@@ -75,9 +76,13 @@ class LiteralPhrase(query.WrappingQuery):
         return self  # written words: nothing to expand or rewrite
 
     def __eq__(self, other):
-        return (type(other) is LiteralPhrase and self.child == other.child
-                and self.words == other.words and self.stored == other.stored
-                and self.every_word == other.every_word)
+        return (
+            type(other) is LiteralPhrase
+            and self.child == other.child
+            and self.words == other.words
+            and self.stored == other.stored
+            and self.every_word == other.every_word
+        )
 
     def __hash__(self):
         return hash((LiteralPhrase, self.child, self.words, self.stored, self.every_word))
@@ -129,15 +134,17 @@ class Concepts(query.Or):
         if ranking.pair_weight:
             for i, first, second in plain.pairs():
                 weight = ranking.pair_weight * min(first.weight, second.weight)
-                pairs.append((i, _pair_clause((first.stem, second.stem), weight,
-                                              ranking.title_pair_boost)))
+                pairs.append(
+                    (i, _pair_clause((first.stem, second.stem), weight, ranking.title_pair_boost))
+                )
         known = []
         for concept in plain.concepts if ranking.alternative_weight else ():
             clauses, weights = [], []
-            span = plain.words[concept.start:concept.end]
+            span = plain.words[concept.start : concept.end]
             if len(span) > 1:  # the query's own expression, found together
-                clauses.append(_pair_clause(tuple(w.stem for w in span), 1.0,
-                                            ranking.title_pair_boost))
+                clauses.append(
+                    _pair_clause(tuple(w.stem for w in span), 1.0, ranking.title_pair_boost)
+                )
                 weights.append(1.0)
             for expression in concept.alternatives:
                 found, weighed = _expressions(expression, ranking.alternative_weight, ranking)
@@ -162,8 +169,9 @@ class Concepts(query.Or):
             found = [] if i in inside else variants(word)
             if found:
                 clauses = [word_clause(w, ranking.boosts) for w in found]
-                added.append(_concept(i, i + 1, clauses, [ranking.variant_weight] * len(found),
-                                      ranking))
+                added.append(
+                    _concept(i, i + 1, clauses, [ranking.variant_weight] * len(found), ranking)
+                )
         if not added:
             return self
         node = Concepts(list(self.subqueries) + [c for k in added for c in k.clauses])
@@ -197,24 +205,32 @@ class ConceptClauses(NamedTuple):
     weights: list[float]
 
 
-def _concept(start: int, end: int, clauses: list, weights: list[float],
-             ranking: Ranking) -> ConceptClauses:
+def _concept(
+    start: int, end: int, clauses: list, weights: list[float], ranking: Ranking
+) -> ConceptClauses:
     """Each clause's weight as a stand-in for the ``end - start`` words of the span
     (its score per looked-up term counts once per word, plus the pair bonus)."""
     span = end - start
     stand_in = span * (1 + ranking.pair_weight * (span > 1))
-    return ConceptClauses(start, end, clauses, [
-        weight * stand_in / getattr(clause, "units", 1)
-        for clause, weight in zip(clauses, weights, strict=True)])
+    return ConceptClauses(
+        start,
+        end,
+        clauses,
+        [
+            weight * stand_in / getattr(clause, "units", 1)
+            for clause, weight in zip(clauses, weights, strict=True)
+        ],
+    )
 
 
 def word_clause(word: concepts.Word, boosts: dict[str, float]):
     """One word over the four fields, as the multifield parser builds it."""
-    return query.Or([
-        query.Term(f, word.exact if f.endswith("_exact") else word.stem,
-                   boost=b * word.weight)
-        for f, b in boosts.items()
-    ])
+    return query.Or(
+        [
+            query.Term(f, word.exact if f.endswith("_exact") else word.stem, boost=b * word.weight)
+            for f, b in boosts.items()
+        ]
+    )
 
 
 def _pair_clause(stems: tuple[str, ...], weight: float, title_boost: float):
@@ -225,7 +241,6 @@ def _pair_clause(stems: tuple[str, ...], weight: float, title_boost: float):
         pairs = [query.Term(fieldname, t, boost=boost) for t in terms]
         return pairs[0] if len(pairs) == 1 else query.And(pairs)
 
-    return PairPhrase([in_field("title_pairs", weight * title_boost),
-                       in_field("body_pairs", weight)], words=stems)
-
-
+    return PairPhrase(
+        [in_field("title_pairs", weight * title_boost), in_field("body_pairs", weight)], words=stems
+    )

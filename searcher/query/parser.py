@@ -142,7 +142,6 @@ def paraphrase(text: str) -> bool:
     ) > LONG_QUERY or not concepts.question_words().interrogatives.isdisjoint(words)
 
 
-
 # Parsed queries kept (news queries repeat; a parse takes milliseconds), in bytes.
 PARSE_CACHE_BYTES = 8 << 20
 _PARSED = LRU(PARSE_CACHE_BYTES, sizeof=deep_sizeof, max_entries=1024)

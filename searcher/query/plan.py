@@ -94,8 +94,9 @@ class Nothing:
     """No document (e.g. a wildcard that matches no word)."""
 
 
-Node = (Term | Phrase | Pattern | Fuzzy | AllOf | AnyOf | Preferring | Excluding | Everything
-        | Nothing)
+Node = (
+    Term | Phrase | Pattern | Fuzzy | AllOf | AnyOf | Preferring | Excluding | Everything | Nothing
+)
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,12 @@ def _plain_query(text: str) -> concepts.PlainQuery | None:
 
 
 def _word(word: concepts.Word) -> Node:
-    return AnyOf(tuple(Term(name, word.exact if name.endswith("_exact") else word.stem)
-                       for name in FIELD_BOOSTS))
+    return AnyOf(
+        tuple(
+            Term(name, word.exact if name.endswith("_exact") else word.stem)
+            for name in FIELD_BOOSTS
+        )
+    )
 
 
 def _units(plain: concepts.PlainQuery) -> tuple[Unit, ...]:
@@ -193,11 +198,11 @@ def _units(plain: concepts.PlainQuery) -> tuple[Unit, ...]:
                 stems = tuple(w.stem for w in expression)
                 others += [Phrase("title", stems), Phrase("body", stems)]
         node = AnyOf((own, *others)) if others else own
-        units.append(Unit(" ".join(w.exact for w in words), node,
-                          min(w.weight for w in words) >= 1.0))
+        units.append(
+            Unit(" ".join(w.exact for w in words), node, min(w.weight for w in words) >= 1.0)
+        )
         i = end
     return tuple(units)
-
 
 
 def _restriction(node) -> Restriction:
@@ -207,10 +212,13 @@ def _restriction(node) -> Restriction:
     leaves = [node] if node.is_leaf() else list(node.leaves())
     fields = {leaf.fieldname for leaf in leaves}
     simple = isinstance(node, query.Term) or (
-        isinstance(node, query.Or) and all(isinstance(q, query.Term) for q in node.subqueries))
+        isinstance(node, query.Or) and all(isinstance(q, query.Term) for q in node.subqueries)
+    )
     if len(fields) != 1 or not simple:
-        raise QueryError("source/category: combine restrictions only as "
-                         "sumber:a OR sumber:b, or NOT sumber:a, on this backend")
+        raise QueryError(
+            "source/category: combine restrictions only as "
+            "sumber:a OR sumber:b, or NOT sumber:a, on this backend"
+        )
     return Restriction(fields.pop(), tuple(leaf.text for leaf in leaves), negated)
 
 
@@ -222,10 +230,13 @@ def _plan_node(node) -> Node:
         return Nothing()
     fieldname = getattr(node, "fieldname", None)
     if fieldname is not None and fieldname not in FIELD_BOOSTS:
-        raise QueryError(f"{fieldname}: on this backend a {fieldname} clause can only "
-                         "restrict the whole query (e.g. sumber:kompas banjir)")
+        raise QueryError(
+            f"{fieldname}: on this backend a {fieldname} clause can only "
+            "restrict the whole query (e.g. sumber:kompas banjir)"
+        )
     if isinstance(node, query.FuzzyTerm) and not (
-            FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+        FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS
+    ):
         return Term(fieldname, node.text)  # as typed, like _bound_expansions
     if isinstance(node, query.FuzzyTerm):
         return Fuzzy(fieldname, node.text, min(node.maxdist, MAX_FUZZY_DISTANCE))
@@ -253,8 +264,7 @@ def _plan_node(node) -> Node:
         if not negated:
             return positive
         negative = [_plan_node(q) for q in negated]
-        return Excluding(positive, negative[0] if len(negative) == 1
-                              else AnyOf(tuple(negative)))
+        return Excluding(positive, negative[0] if len(negative) == 1 else AnyOf(tuple(negative)))
     if isinstance(node, query.Or):
         children = tuple(_plan_node(q) for q in node.subqueries)
         return children[0] if len(children) == 1 else AnyOf(children)

@@ -19,8 +19,18 @@ from searcher.synonyms import query_pieces
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"'])(\w+):")  # any word: only known fields stay fields
-QUERY_FIELDS = {"title", "judul", "body", "source", "sumber", "category", "kategori",
-                "published", "tanggal", "date"}
+QUERY_FIELDS = {
+    "title",
+    "judul",
+    "body",
+    "source",
+    "sumber",
+    "category",
+    "kategori",
+    "published",
+    "tanggal",
+    "date",
+}
 
 
 def _field_prefix(match) -> str:
@@ -30,7 +40,6 @@ def _field_prefix(match) -> str:
 
 
 _QUESTION_MARK = re.compile(r"\?+(?=[\s)\"]|$)")
-
 
 
 # Dashes: "-" and "+" are operators only attached to what follows ("-kpk",
@@ -48,8 +57,9 @@ def clean_query(text: str) -> str:
     if not isinstance(text, str):
         raise QueryError("q: the query must be text")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"q: the query is too long ({len(text)} characters, at most "
-                         f"{MAX_QUERY_CHARS})")
+        raise QueryError(
+            f"q: the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})"
+        )
     text = _CONTROL.sub(" ", text)
     text = _TYPOGRAPHIC_DASH.sub(" ", text)
     text = _SIGN_RUN.sub("", _LONE_SIGNS.sub(" ", text))
@@ -71,9 +81,9 @@ def _check_nesting(text: str) -> None:
         elif char == ")":
             depth = max(0, depth - 1)
     if deepest > MAX_NESTING:
-        raise QueryError(f"q: too many brackets inside brackets ({deepest} levels, at most "
-                         f"{MAX_NESTING})")
-
+        raise QueryError(
+            f"q: too many brackets inside brackets ({deepest} levels, at most {MAX_NESTING})"
+        )
 
 
 def only_negations(text: str) -> str | None:
@@ -93,10 +103,10 @@ def only_negations(text: str) -> str | None:
     return " OR ".join(excluded) or None
 
 
-
 _DATE_CLAUSE = re.compile(
     r"(?<![\w\"])(?:published|tanggal|date):(?:\[(?P<range>[^\]]*)\]?|(?P<single>\S+))",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _RANGE_SPLIT = re.compile(r"\s*\b(?:to|sampai|hingga|s/d)\b\s*", re.IGNORECASE)
 
 
@@ -131,4 +141,3 @@ def extract_dates(text: str):
     if not found or (since is None and until is None):
         return text, None
     return text, query.DateRange("published", since, until)
-

@@ -54,8 +54,9 @@ class View:
     we keep about it: columns joined over its segments, average field lengths,
     and the words the index holds (``known``, from its stem table)."""
 
-    def __init__(self, searcher, segment_data: SegmentData,
-                 known: Callable[[str], bool] | None = None):
+    def __init__(
+        self, searcher, segment_data: SegmentData, known: Callable[[str], bool] | None = None
+    ):
         self.searcher = searcher
         self.segment_data = segment_data
         self.known = known  # whether the index may hold a word (its stem table), or None
@@ -133,8 +134,9 @@ class DocSpace:
         fieldname, text = node.fieldname, node.text
         B = weighting.B
         key = (self.generation, fieldname, text, B, weighting.K1)
-        ids, scores = self._cached(key, lambda: self._scored_postings(fieldname, text, B,
-                                                                     weighting.K1))
+        ids, scores = self._cached(
+            key, lambda: self._scored_postings(fieldname, text, B, weighting.K1)
+        )
         if node.boost != 1.0:
             scores = scores * node.boost
         return scoring.Postings(ids, scores)
@@ -198,8 +200,17 @@ class DocSpace:
                     kept.append(docnum)
             return np.array(kept, dtype=np.int64)
 
-        kept = self._cached((self.generation, "literal", node.stored, node.words,
-                             node.every_word, repr(node.child)), verify)
+        kept = self._cached(
+            (
+                self.generation,
+                "literal",
+                node.stored,
+                node.words,
+                node.every_word,
+                repr(node.child),
+            ),
+            verify,
+        )
         keep = np.isin(candidates.ids, kept)
         return scoring.Postings(candidates.ids[keep], candidates.scores[keep])
 
@@ -253,11 +264,12 @@ class DocSpace:
             parts = []
             for subsearcher, _ in self.segments:
                 codes, values = self.view.segment_data.columns(subsearcher.reader())[key]
-                remap = np.array([names.setdefault(v, len(names)) for v in values],
-                                 dtype=np.int64)
+                remap = np.array([names.setdefault(v, len(names)) for v in values], dtype=np.int64)
                 parts.append(remap[codes] if len(codes) else codes)
-            self._joined[key] = (np.concatenate(parts) if parts else np.zeros(0, np.int64),
-                                 list(names))
+            self._joined[key] = (
+                np.concatenate(parts) if parts else np.zeros(0, np.int64),
+                list(names),
+            )
         return self._joined[key]
 
 
@@ -293,11 +305,13 @@ def _evaluate(node, space: DocSpace) -> scoring.Part:
     if kind is LiteralPhrase:
         return space.literal(node)
     if kind is PairPhrase:
-        return scoring.any_of(space.size, (_evaluate(q, space) for q in node.subqueries),
-                              node.boost)
+        return scoring.any_of(
+            space.size, (_evaluate(q, space) for q in node.subqueries), node.boost
+        )
     if kind is AllWords:
-        return scoring.all_of(space.size, (_evaluate(q, space) for q in node.subqueries),
-                              node.boost)
+        return scoring.all_of(
+            space.size, (_evaluate(q, space) for q in node.subqueries), node.boost
+        )
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
     if kind is query.And or (kind is query.Or and not node.scale):
         subqueries = node.subqueries
@@ -338,26 +352,34 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
         # words found together, or another expression (synonym, acronym, a
         # rare word's better-known spelling), weighed as in _concept(). Words
         # of a multiword concept found apart still count, at ``scattered_weight``.
-        own = scoring.any_of(space.size, [*words[start:end],
-                                          *(pairs.pop(i) for i in range(start, end - 1)
-                                            if i in pairs)])
+        own = scoring.any_of(
+            space.size,
+            [*words[start:end], *(pairs.pop(i) for i in range(start, end - 1) if i in pairs)],
+        )
         expressions = [_dense(clause, space) for clause in clauses]
         if end - start == 1:
-            best = np.maximum.reduce([own.score, *(e.score * w for e, w in
-                                                   zip(expressions, weights, strict=True))])
+            best = np.maximum.reduce(
+                [own.score, *(e.score * w for e, w in zip(expressions, weights, strict=True))]
+            )
             anywhere = np.logical_or.reduce([e.mask for e in expressions])
             covered[start] = np.maximum(covered[start], anywhere)
         else:
-            together = np.maximum.reduce([e.score * w for e, w in
-                                          zip(expressions, weights, strict=True)])
+            together = np.maximum.reduce(
+                [e.score * w for e, w in zip(expressions, weights, strict=True)]
+            )
             best = together + ranking.scattered_weight * own.score
             anywhere = np.logical_or.reduce([e.mask for e in expressions])
             for i in range(start, end):
                 covered[i] = np.where(anywhere, 1.0, ranking.scattered_weight * words[i].mask)
         score += best
         mask |= anywhere
-        units.append((start, end, anywhere | np.logical_and.reduce(
-            [words[i].mask for i in range(start, end)])))
+        units.append(
+            (
+                start,
+                end,
+                anywhere | np.logical_and.reduce([words[i].mask for i in range(start, end)]),
+            )
+        )
         alone.difference_update(range(start, end))
     for i in alone:
         score += words[i].score
@@ -369,15 +391,22 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
             score += part.score
     # A question or a long query (a pasted headline) paraphrases what it looks
     # for, so a missing word is ordinary there; a short news query means each word.
-    exponent = (ranking.long_coordination if len(words) > LONG_QUERY or node.plain.question
-                else ranking.coordination)
+    exponent = (
+        ranking.long_coordination
+        if len(words) > LONG_QUERY or node.plain.question
+        else ranking.coordination
+    )
     if exponent and len(words) > 1:
         live = max(int(space.joined("live").sum()), 1)
-        rarity = np.array([word.weight * idf(int(part.mask.sum()), live)
-                           for part, word in zip(words, node.plain.words, strict=True)])
+        rarity = np.array(
+            [
+                word.weight * idf(int(part.mask.sum()), live)
+                for part, word in zip(words, node.plain.words, strict=True)
+            ]
+        )
         if rarity.sum() > 0:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
-            score *= share ** exponent
+            score *= share**exponent
     if ranking.match_all:
         required, dropped = match_set(units, node.plain, ranking, space.size)
         if required is not None:
@@ -387,8 +416,9 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
     return scoring.Matches(mask, score)
 
 
-def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
-              ) -> tuple[np.ndarray | None, list[str]]:
+def match_set(
+    units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
+) -> tuple[np.ndarray | None, list[str]]:
     """The articles holding every concept of a plain query, and the concepts left out.
 
     ``units`` are the query's concepts as ``(start, end, found)``: a word with
@@ -407,15 +437,20 @@ def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: in
     ``(None, [])`` when nothing is required. A left-out concept is reported
     only when some article of the set lacks it.
     """
-    required = [(start, end, found) for start, end, found in units
-                if min(w.weight for w in plain.words[start:end]) >= 1.0]
+    required = [
+        (start, end, found)
+        for start, end, found in units
+        if min(w.weight for w in plain.words[start:end]) >= 1.0
+    ]
     long = len(plain.words) > LONG_QUERY or plain.question
     if not required or (long and not ranking.long_match_all):
         return None, []
     live = max(size, 1)
     counts = [int(found.sum()) for _, _, found in required]
-    order = sorted(range(len(required)),  # found nowhere, then the most frequent, first
-                   key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]))
+    order = sorted(
+        range(len(required)),  # found nowhere, then the most frequent, first
+        key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]),
+    )
     kept = list(order)
 
     def holding(concepts) -> np.ndarray:
@@ -424,21 +459,30 @@ def match_set(units: list[tuple[int, int, np.ndarray]], plain, ranking, size: in
     dropped = []
     mask = holding(kept)
     while int(mask.sum()) < ranking.relax_below and len(kept) > 1:
-        leaving = kept[0] if counts[kept[0]] == 0 else next(
-            (k for k in kept
-             if int(holding([j for j in kept if j != k]).sum()) >= ranking.relax_below),
-            kept[0])
+        leaving = (
+            kept[0]
+            if counts[kept[0]] == 0
+            else next(
+                (
+                    k
+                    for k in kept
+                    if int(holding([j for j in kept if j != k]).sum()) >= ranking.relax_below
+                ),
+                kept[0],
+            )
+        )
         kept.remove(leaving)
         dropped.append(leaving)
         mask = holding(kept)
     # Only what some result lacks is said to be left out ("ninoy karundeng
     # dianiaya": the three articles with "ninoy" hold the other words too).
-    return mask, [" ".join(w.exact for w in plain.words[required[k][0]:required[k][1]])
-                  for k in dropped if (mask & ~required[k][2]).any()]
+    return mask, [
+        " ".join(w.exact for w in plain.words[required[k][0] : required[k][1]])
+        for k in dropped
+        if (mask & ~required[k][2]).any()
+    ]
 
 
 def idf(df: int, documents: int) -> float:
     """BM25's inverse document frequency (never negative)."""
     return math.log(1 + (documents - df + 0.5) / (df + 0.5))
-
-

@@ -20,8 +20,15 @@ from searcher.stemmer import stem_word
 from searcher.whoosh import internals
 
 
-def bound_expansions(parsed, reader, frequency=None, check: Callable[[], None] = lambda: None,
-                     known: Callable[[str], bool] | None = None, *, spellings: bool = True):
+def bound_expansions(
+    parsed,
+    reader,
+    frequency=None,
+    check: Callable[[], None] = lambda: None,
+    known: Callable[[str], bool] | None = None,
+    *,
+    spellings: bool = True,
+):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words
     (and, with ``spellings``, let a plain query's rare words find their better-known
     spellings)."""
@@ -49,17 +56,24 @@ def bound_expansions(parsed, reader, frequency=None, check: Callable[[], None] =
         if isinstance(node, query.Every):
             return query.Every()  # "*": every document, not every word of a field
         if isinstance(node, query.FuzzyTerm) and not (
-                FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS):
+            FUZZY_PREFIX <= len(node.text) <= MAX_FUZZY_LETTERS
+        ):
             return query.Term(node.fieldname, node.text, boost=node.boost)  # as typed
         if isinstance(node, query.FuzzyTerm):
             # Edit distances above 2 build huge automata and match noise; the
             # first letters are rarely the misspelled ones (and bound the scan).
-            node = query.FuzzyTerm(node.fieldname, node.text, boost=node.boost,
-                                   maxdist=min(node.maxdist, MAX_FUZZY_DISTANCE),
-                                   prefixlength=max(node.prefixlength, FUZZY_PREFIX))
+            node = query.FuzzyTerm(
+                node.fieldname,
+                node.text,
+                boost=node.boost,
+                maxdist=min(node.maxdist, MAX_FUZZY_DISTANCE),
+                prefixlength=max(node.prefixlength, FUZZY_PREFIX),
+            )
         if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
-            if isinstance(node, (query.Prefix, query.Wildcard)) and len(
-                    node.text.replace("*", "").replace("?", "")) < 2:
+            if (
+                isinstance(node, (query.Prefix, query.Wildcard))
+                and len(node.text.replace("*", "").replace("?", "")) < 2
+            ):
                 raise QueryError(f"q: a wildcard needs at least 2 letters ({node.text!r})")
             words = []
             field = reader.schema[node.fieldname]
@@ -80,8 +94,9 @@ MAX_VARIANTS = 3
 VARIANT_PREFIX = 3  # letters a one-edit variant shares with the word
 
 
-def variants(reader, word: concepts.Word, frequency=None,
-             vocabulary: Callable[[str], bool] | None = None) -> list[concepts.Word]:
+def variants(
+    reader, word: concepts.Word, frequency=None, vocabulary: Callable[[str], bool] | None = None
+) -> list[concepts.Word]:
     """Better-known spellings of a word the index barely knows (df 0-2):
     the word with a letter or two more ("antibiotik" -> antibiotika), one edit
     away, or spelt the Indonesian way ("semiconductor" -> semikonduktor), each
@@ -92,6 +107,7 @@ def variants(reader, word: concepts.Word, frequency=None,
     dictionary into a few set lookups.
     """
     if frequency is None:
+
         def frequency(fieldname, term):
             return reader.doc_frequency(fieldname, term)
 
@@ -120,4 +136,3 @@ def variants(reader, word: concepts.Word, frequency=None,
                     found[candidate] = count
     best = sorted(found, key=lambda term: (-found[term], term))[:MAX_VARIANTS]
     return [concepts.Word(term, stem_word(term), word.weight) for term in best]
-

@@ -140,8 +140,11 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
         ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
         if block_weights is None or isinstance(block_weights, float):
             ids_count = len(ids[-1])
-            weights.append(np.full(ids_count, 1.0 if block_weights is None else block_weights,
-                                   dtype=np.float32))
+            weights.append(
+                np.full(
+                    ids_count, 1.0 if block_weights is None else block_weights, dtype=np.float32
+                )
+            )
         else:
             weights.append(np.asarray(block_weights, dtype=np.float32))
         matcher._next_block()
@@ -163,8 +166,9 @@ def expanded_words(node, reader) -> Iterator:
     if isinstance(node, query.Prefix):
         yield from reader.expand_prefix(node.fieldname, node.text)
     elif isinstance(node, query.FuzzyTerm):
-        yield from reader.terms_within(node.fieldname, node.text, node.maxdist,
-                                       prefix=node.prefixlength)
+        yield from reader.terms_within(
+            node.fieldname, node.text, node.maxdist, prefix=node.prefixlength
+        )
     else:
         for _, word in sorted(node.existing_terms(reader, expand=True)):
             yield word
@@ -190,8 +194,7 @@ class _InliningPostingsWriter(W3PostingsWriter):
             # posting, even empty, keeps them bytes when read back: Whoosh's reader
             # of inlined lists gives "" (a str) for none, which a merge of segments
             # refuses ("vbytes=''").
-            values = self._values if len(self._values) == len(self._ids) else [b""] * len(
-                self._ids)
+            values = self._values if len(self._values) == len(self._ids) else [b""] * len(self._ids)
             terminfo.set_inlined(self._ids, self._weights, values)
             self._terminfo = None
             return terminfo
@@ -210,9 +213,13 @@ class InliningCodec(W3Codec):
         if not FAST:  # another Whoosh: its own writer (no inlining, a larger index)
             _fell_back("postings_writer")
             return super().postings_writer(dbfile, byteids=byteids)
-        return _InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                       compression=self._compression,
-                                       inlinelimit=self._inlinelimit)
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 def index_codec(inline: int = INLINE_POSTINGS) -> W3Codec:
@@ -245,8 +252,14 @@ class ParallelWriter(MpWriter):
         self.before_toc_hook = before_toc
 
     def _new_task(self):
-        task = self.task_class(self.storage, self.indexname, self.jobs, self.resultqueue,
-                               self.subargs, self.multisegment)
+        task = self.task_class(
+            self.storage,
+            self.indexname,
+            self.jobs,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
         self.tasks.append(task)
         task.start()
         return task

@@ -91,8 +91,9 @@ def latest_toc(folder: Path) -> Path | None:
     return best[1] if best else None
 
 
-def verify(folder: str | os.PathLike, *, quick: bool = False,
-           derived: bool = True) -> list[Problem]:
+def verify(
+    folder: str | os.PathLike, *, quick: bool = False, derived: bool = True
+) -> list[Problem]:
     """Every damaged file of the index in ``folder`` that can be found (empty: sound).
 
     ``quick`` skips reading every posting list (the largest part of an index);
@@ -153,9 +154,12 @@ def _verify_segment(storage, schema, segment, folder: Path, quick: bool) -> list
                     for _ in matcher.all_ids():
                         pass
                 except Exception as error:
-                    problems.append(Problem(_file_of(folder, segment, ".pst"),
-                                            f"the postings of a {fieldname} term: "
-                                            f"{_reason(error)}"))
+                    problems.append(
+                        Problem(
+                            _file_of(folder, segment, ".pst"),
+                            f"the postings of a {fieldname} term: {_reason(error)}",
+                        )
+                    )
                     break
     finally:
         terms.close()
@@ -198,11 +202,18 @@ def _verify_derived(folder: Path) -> list[Problem]:
     try:
         grouping.verify_state(folder)
     except grouping.CorruptStateError as error:
-        problems.append(Problem(grouping.GROUPS_FILE, f"{error} (the next index run writes "
-                                                      "it again)", derived=True))
+        problems.append(
+            Problem(
+                grouping.GROUPS_FILE, f"{error} (the next index run writes it again)", derived=True
+            )
+        )
     reason = stemtable.problem(folder)
     if reason:
-        problems.append(Problem(stemtable.FILE_NAME, f"{reason} (stemming works without it; "
-                                                     "the next index run replaces it)",
-                                derived=True))
+        problems.append(
+            Problem(
+                stemtable.FILE_NAME,
+                f"{reason} (stemming works without it; the next index run replaces it)",
+                derived=True,
+            )
+        )
     return problems

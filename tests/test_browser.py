@@ -282,6 +282,21 @@ def test_phone_layout(phone, base_url, shots):
     shots(page, "10-phone-article", full_page=False)
 
 
+def test_sort_options_are_never_broken_inside_a_word(browser, base_url):
+    # Four sorts (#21) did not fit a phone's row: "Relevansi" was drawn as "Relevan / si".
+    context, page, problems = _open(browser, viewport={"width": 360, "height": 740})
+    try:
+        page.goto(base_url + "/search?q=perdagangan+orang")
+        heights = page.eval_on_selector_all(
+            ".sort-option", "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        assert len(heights) == 4
+        assert max(heights) - min(heights) < 1, heights  # one line each
+    finally:
+        context.close()
+    assert problems == []
+
+
 def test_narrowest_phone_has_no_horizontal_scroll(browser, base_url):
     context, page, problems = _open(browser, viewport={"width": 360, "height": 740})
     try:

@@ -287,11 +287,17 @@ def test_sort_options_are_never_broken_inside_a_word(browser, base_url):
     context, page, problems = _open(browser, viewport={"width": 360, "height": 740})
     try:
         page.goto(base_url + "/search?q=perdagangan+orang")
-        heights = page.eval_on_selector_all(
-            ".sort-option", "els => els.map(e => e.getBoundingClientRect().height)"
+        # A text's line boxes: one client rect per line it is drawn on.
+        lines = page.eval_on_selector_all(
+            ".sort-option",
+            """els => els.map(e => {
+                const range = document.createRange();
+                range.selectNodeContents(e);
+                return [e.textContent.trim(), range.getClientRects().length];
+            })""",
         )
-        assert len(heights) == 4
-        assert max(heights) - min(heights) < 1, heights  # one line each
+        assert len(lines) == 4
+        assert [label for label, count in lines if count != 1] == [], lines
     finally:
         context.close()
     assert problems == []

@@ -610,7 +610,7 @@ def test_facet_counts_on_the_page_are_the_totals_they_lead_to(groups_index):
         }
 
     def total(html):
-        found = re.search(r"<strong>(\d+)</strong> berita", html)
+        found = re.search(r"<strong>(\d+)</strong> (?:peristiwa|berita)", html)
         return int(found.group(1)) if found else 0
 
     for url in ("/search?q=tol", "/search?q=tol&source=tempo.co", "/search?q=tol&collapse=1"):

@@ -106,7 +106,8 @@ def hit_ids(html: str) -> list[str]:
 
 
 def total_of(html: str) -> int:
-    match = re.search(r"<strong>([\d.]+)</strong> berita", html)
+    # Stories when one card stands for a story (the default), else articles.
+    match = re.search(r"<strong>([\d.]+)</strong> (?:peristiwa|berita)", html)
     assert match, "no result count on the page"
     return int(match.group(1).replace(".", ""))
 
@@ -144,6 +145,17 @@ def test_home_page_has_a_focused_search_form_and_the_latest_stories(client, inde
     assert "<strong>44</strong> berita dari" in html
     assert "<strong>6</strong> sumber" in html
     assert "24 Jan 2023 – 3 Jun 2025" in html
+
+
+def test_the_count_names_what_it_counts(client, index_dir):
+    # One card per story by default: the total counts stories, and says so (#21).
+    with searcher.open_index(index_dir) as ix:
+        stories = ix.search("pemerintah", collapse="story").total
+        copies = ix.search("pemerintah", collapse="duplicates").total
+    html = client.get("/search?q=pemerintah").get_data(as_text=True)
+    assert f"<strong>{stories}</strong> peristiwa" in html
+    html = client.get("/search?q=pemerintah&collapse=1").get_data(as_text=True)
+    assert f"<strong>{copies}</strong> berita" in html
 
 
 def test_empty_query_shows_the_home_page(client):

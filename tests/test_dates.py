@@ -117,3 +117,12 @@ def test_user_dates_partial_forms_and_end(text, end, expected):
 def test_bad_user_dates_raise_date_error(text):
     with pytest.raises(DateError):
         parse_user_date(text)
+
+
+def test_an_iso_week_is_monday_to_sunday():
+    # The timeline's periods over a wider span are ISO weeks; a bar's filter is its week.
+    assert parse_user_date("2019-W37") == datetime(2019, 9, 9)
+    assert parse_user_date("2019-W37", end=True) == datetime(2019, 9, 15, 23, 59, 59, 999999)
+    assert parse_user_date("2020-W01") == datetime(2019, 12, 30)  # ISO year != calendar year
+    with pytest.raises(DateError, match="impossible week"):
+        parse_user_date("2019-W54")

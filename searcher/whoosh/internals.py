@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import signal
 import threading
 from collections.abc import Callable, Iterator
 
@@ -261,7 +262,14 @@ class ParallelWriter(MpWriter):
             self.multisegment,
         )
         self.tasks.append(task)
-        task.start()
+        # SIGINT stays pending across the fork: a Ctrl-C between the fork and the
+        # worker's own "ignore SIGINT" would otherwise kill it half-started, and the
+        # indexer would wait for it (the worker unblocks once it ignores the signal).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            task.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return task
 
     def _commit_toc(self, segments) -> None:

@@ -222,10 +222,12 @@ class _Worker(SubWriterTask):
     reports a full disk (or a read-only file system) to it by exit code."""
 
     def run(self) -> None:
-        _exit_with_parent()
         # Ctrl-C reaches every process of the terminal's group: the indexer stops its
         # workers itself (cancel), so a worker ignores it instead of printing a traceback.
+        # The indexer started it with SIGINT blocked, so none arrived before this line.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        _exit_with_parent()
         # Forked from the indexer: the stems it knows (its index's table) are known
         # here too; the words indexed here go back to it with their stems in a
         # file, read at commit.

@@ -8,6 +8,7 @@ importable too, with no path changes here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -189,3 +190,34 @@ ARTICLES = [
 
 def ids(result) -> list[str]:
     return [hit.id for hit in result.hits]
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless Debian Chromium on a machine without network: no background connections.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def chromium():
+    """A launched headless Chromium (Playwright driving Debian's build); the test is
+    skipped without it, and fails under CI, whose .ci/run installs it."""
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        message = f"{CHROMIUM} not found: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -9,19 +9,18 @@ when ``$CI`` is set); the app's clock is fixed (``NOW``) at 30 September 2019,
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 
 import pytest
 
 import searcher
+from tests.support import chromium
 from tests.test_feeds import NOW, RECORDS
 from web import close_index, create_app
 from web.server import make_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +42,7 @@ def base_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page():
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        message = f"{CHROMIUM} not found: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
-        )
+    with chromium() as browser:
         context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -60,7 +50,6 @@ def page():
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         yield page
-        browser.close()
         assert problems == []
 
 

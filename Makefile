@@ -36,7 +36,7 @@ bench: $(VENV)/.installed
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[web,test,manticore]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[web,test,manticore,bench]"
 	touch $@
 
 # Refresh constraints.txt: the newest versions setup.cfg allows, resolved in a
@@ -44,7 +44,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install -q --no-cache-dir -e ".[web,test,manticore]"
+	.lock-venv/bin/python -m pip install -q --no-cache-dir -e ".[web,test,manticore,bench]"
 	{ echo "# Written by 'make lock' from setup.cfg's ranges; 'make' installs these versions."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
 	rm -rf .lock-venv

@@ -31,9 +31,10 @@ import time
 from pathlib import Path
 
 from benchmarks.corpora import REPO_ROOT, article_stream
+from benchmarks.engines import OTHER_ENGINES
 from benchmarks.measures import MB, TreeMemorySampler, directory_size, latency_summary
 
-ENGINES = ("ours", "reference")
+ENGINES = ("ours", "reference", *OTHER_ENGINES)  # the others: benchmarks.engines (#22)
 
 # Issue 16's targets (full CLICK-ID corpus, this 2-core machine), on the distinct stream.
 TARGET_INDEX_SPEEDUP = 2.5  # ours >= 2.5x the reference's articles/s
@@ -57,6 +58,11 @@ def index_child(spec: dict) -> dict:
         def build(articles, path):
             report = searcher.build_index(articles, path, procs=spec["procs"])
             return report.added
+    elif spec["engine"] in OTHER_ENGINES:
+        from benchmarks import engines
+
+        def build(articles, path):
+            return engines.build(spec["engine"], articles, path)
     else:
         from benchmarks.reference import build_reference_index
 
@@ -94,6 +100,10 @@ def open_engine(
             options["result_cache"] = 0
         index = searcher.open_index(path, **options)
         return (lambda q: index.search(q, per_page=10)), index.close
+    if engine in OTHER_ENGINES:
+        from benchmarks import engines
+
+        return engines.open_engine(engine, path)
     from benchmarks.reference import open_reference_index
 
     index = open_reference_index(path)
@@ -463,7 +473,7 @@ def format_table(runs: dict) -> str:
         values = [value(runs[e], section, key, divisor) for e in engines]
         cells = [label, *map(fmt, values)]
         if "reference" in runs:
-            ours, ref = values
+            ours, ref = values[:2]
             ratio = ours / ref if ours is not None and ref else None
             verdict = ""
             if ratio and higher_better is not None:
@@ -472,6 +482,23 @@ def format_table(runs: dict) -> str:
                 verdict = f"{factor:.1f}x {'better' if better else 'worse'}"
             cells += [fmt(ratio), verdict]
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def by_kind(runs: dict, questions: set[str]) -> str:
+    """The distinct stream's p50/p95 split into short news queries (news dev queries,
+    benchmark queries, headlines) and questions (TyDi QA), per engine, as Markdown."""
+    lines = ["| engine | kind | queries | p50 (ms) | p95 (ms) |", "|---|---|---|---|---|"]
+    for engine in [e for e in ENGINES if e in runs]:
+        timed = runs[engine]["query"].get("stream", {}).get("per_query", [])
+        for kind, wanted in (("short news", False), ("questions", True)):
+            ms = [m for q, m, _ in timed if (" ".join(q.split()) in questions) == wanted]
+            if ms:
+                summary = latency_summary(ms)
+                lines.append(
+                    f"| {engine} | {kind} | {len(ms):,} | {fmt(summary['p50_ms'])} | "
+                    f"{fmt(summary['p95_ms'])} |"
+                )
     return "\n".join(lines)
 
 
@@ -494,6 +521,9 @@ def format_report(report: dict) -> str:
                 "queries (a cache's figure).\n"
             )
         out.append(format_table(runs))
+        if settings.get("stream") and report.get("questions"):
+            out.append("\nThe distinct stream by kind of query:\n")
+            out.append(by_kind(runs, set(report["questions"])))
     for engine, grown in report["growth"].items():
         out.append(f"\n## growth {grown['factor']}x / 1x, {engine}\n")
         out.append("| ratio | value |\n|---|---|")

@@ -6,7 +6,8 @@ Usage (from the repository root)::
                              [--queries FILE] [--json OUT] [--skip-reference] [--procs N]
                              [--limit N]
 
-For each engine (ours, then the reference of :mod:`benchmarks.reference`) and each
+For each engine (ours, then the reference of :mod:`benchmarks.reference`, then Tantivy
+and bm25s on our tokens, :mod:`benchmarks.engines`, when installed) and each
 scale (1x, and Nx with ``--scale N``: every article again with the id ``"{id}~{k}"``,
 generated on the fly, never written anywhere) it indexes the corpus and times the
 queries in fresh processes (see :mod:`benchmarks.harness` for what is measured).
@@ -30,6 +31,7 @@ Timings depend on the machine and its load: compare figures from one run only.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -39,7 +41,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.corpora import DEFAULT_CORPUS, DEFAULT_QUERIES, distinct_queries, read_queries
+from benchmarks.corpora import (
+    DEFAULT_CORPUS,
+    DEFAULT_QUERIES,
+    TYDI_EVAL,
+    distinct_queries,
+    read_queries,
+)
 from benchmarks.harness import ENGINES, child_main, comparison, format_report, growth, measure
 from benchmarks.harness import targets as judge_targets
 from benchmarks.measures import code_version, machine
@@ -92,6 +100,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--skip-reference", action="store_true", help="measure our engine only")
+    parser.add_argument(
+        "--skip-others",
+        action="store_true",
+        help="do not measure Tantivy and bm25s (benchmarks.engines; measured when installed)",
+    )
     parser.add_argument(
         "--procs",
         type=int,
@@ -149,12 +162,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _questions() -> set[str]:
+    """The TyDi QA questions (the stream's questions; the rest are short news queries)."""
+    from searcher import evaluation
+
+    path = TYDI_EVAL / "queries.tsv"
+    if not path.is_file():
+        return set()
+    return {" ".join(q.split()) for q in evaluation.read_queries(path).values()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
     args = parse_args(argv)
     if args.child:
         return child_main(args.child)
-    engines = ["ours"] if args.skip_reference else list(ENGINES)
+    engines = ["ours"] if args.skip_reference else ["ours", "reference"]
+    if not args.skip_reference and not args.skip_others:
+        for engine in ENGINES[2:]:
+            if importlib.util.find_spec(engine) is None:
+                _say(f"{engine} is not installed (pip install -e '.[bench]'): not measured")
+            else:
+                engines.append(engine)
     scales = [1] if args.scale == 1 else [1, args.scale]
     workdir = Path(tempfile.mkdtemp(prefix="searcher-bench-", dir=args.workdir))
     report: dict = {
@@ -178,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "load_before": list(os.getloadavg()),
         "runs": {},
+        "questions": sorted(_questions()),
         "ratios": {},
         "growth": {},
     }

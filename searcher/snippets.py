@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from searcher.lru import WordCache
 from searcher.models import Snippet
@@ -111,7 +111,8 @@ class _Words:
         vocabulary = terms.phrase_vocabulary if phrases else frozenset()
         words, starts = word_starts(text)
         cores = terms.cores
-        for word in set(words).difference(memo):
+        distinct = set(words)
+        for word in distinct.difference(memo):
             forms = _FORMS.get(word) or _word_forms(word, stem=False)
             norm, stop, stem, _ = forms
             if stem is None:  # not in the index's stem table, not stemmed yet
@@ -128,52 +129,54 @@ class _Words:
                 stop or not phrases,
                 (norm, stem) if in_phrase else None,
             )
-        infos = [memo[word] for word in words]  # (term, is a stop word, phrase forms)
+        # Only the matched (and phrase) words cost Python work; the walks over every
+        # word of the text (which words hit, places among non-stop words) run in C.
+        hitting = {word for word in distinct if memo[word][0]}
         self.hits: list[tuple[int, int, str]] = [
-            (start, start + len(word), info[0])
-            for word, start, info in zip(words, starts, infos, strict=True)
-            if info[0]
+            (start, start + len(word), memo[word][0])
+            for word, start in compress(
+                zip(words, starts, strict=True), map(hitting.__contains__, words)
+            )
         ]
         # (place among non-stop words, start, end, exact form, stem)
         self.phrase_words: list[tuple[int, int, int, str, str]] = []
         if phrases:
-            places = accumulate((not info[1] for info in infos), initial=0)
+            counted = {word for word in distinct if not memo[word][1]}
+            wanted = {word for word in distinct if memo[word][2]}
+            places = accumulate(map(counted.__contains__, words), initial=0)
             self.phrase_words = [
-                (place, start, start + len(word), *info[2])
-                for word, start, info, place in zip(words, starts, infos, places, strict=False)
-                if info[2]
+                (place, start, start + len(word), *memo[word][2])
+                for word, start, place in compress(
+                    zip(words, starts, places, strict=False), map(wanted.__contains__, words)
+                )
             ]  # places has one more item (the count after the last word)
         self.hit_starts = [hit[0] for hit in self.hits]
         self.phrase_starts = [word[1] for word in self.phrase_words]
 
     def matches(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of every matched word within ``[start, end)``, in order."""
-        found = {
-            hit[0]: hit
-            for hit in self.hits[
-                bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)
-            ]
-            if hit[1] <= end
-        }
+        inside = self.hits[bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)]
+        if not self.phrase_words:  # the hits are in order, one per start
+            return [hit for hit in inside if hit[1] <= end]
+        found = {hit[0]: hit for hit in inside if hit[1] <= end}
         terms = self.terms
-        if self.phrase_words:
-            words = [
-                w
-                for w in self.phrase_words[
-                    bisect_left(self.phrase_starts, start) : bisect_left(self.phrase_starts, end)
-                ]
-                if w[2] <= end
+        words = [
+            w
+            for w in self.phrase_words[
+                bisect_left(self.phrase_starts, start) : bisect_left(self.phrase_starts, end)
             ]
-            for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
-                for phrase in phrases:
-                    size = len(phrase)
-                    for i in range(len(words) - size + 1):
-                        if words[i + size - 1][0] - words[i][0] == size - 1 and all(
-                            words[i + k][form] == phrase[k] for k in range(size)
-                        ):
-                            key = " ".join(phrase)
-                            for k in range(size):
-                                found[words[i + k][1]] = (words[i + k][1], words[i + k][2], key)
+            if w[2] <= end
+        ]
+        for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
+            for phrase in phrases:
+                size = len(phrase)
+                for i in range(len(words) - size + 1):
+                    if words[i + size - 1][0] - words[i][0] == size - 1 and all(
+                        words[i + k][form] == phrase[k] for k in range(size)
+                    ):
+                        key = " ".join(phrase)
+                        for k in range(size):
+                            found[words[i + k][1]] = (words[i + k][1], words[i + k][2], key)
         return [found[position] for position in sorted(found)]
 
 

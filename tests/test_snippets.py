@@ -209,3 +209,75 @@ def test_passage_ends_are_found_as_by_the_plain_pattern(text):
     plain = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|(?<=\w),(?=[A-Z\"“])")
     want = [match.span() for match in plain.finditer(text)]
     assert [match.span() for match in _PASSAGE_END.finditer(text)] == want
+
+
+# Words for the matched-words property below: stop words, inflections of two stems,
+# a compound, and words that match nothing.
+_WORDS = [
+    "yang",
+    "dan",
+    "Perdagangan",
+    "dagang",
+    "pedagang",
+    "orang",
+    "Orang",
+    "tindak",
+    "pidana",
+    "COVID-19",
+    "covid",
+    "vaksin",
+    "Jakarta",
+    "beras",
+    "di",
+    "harga",
+]
+
+
+def _plain_words(text: str, terms: MatchTerms):
+    """The matched words and phrase words of ``text``, word by word (the definition
+    the fast walk in ``snippets._Words`` must keep)."""
+    from searcher.snippets import _word_forms
+    from searcher.tokenizer import word_starts
+
+    words, starts = word_starts(text)
+    phrases = bool(terms.stem_phrases or terms.exact_phrases)
+    hits, phrase_words, place = [], [], 0
+    for word, start in zip(words, starts, strict=True):
+        forms = _word_forms(word)
+        norm, stop, stem, _ = forms
+        term = terms.term_for(forms)
+        if term:
+            hits.append((start, start + len(word), term))
+        vocabulary = terms.phrase_vocabulary
+        if phrases and not stop and (norm in vocabulary or stem in vocabulary):
+            phrase_words.append((place, start, start + len(word), norm, stem))
+        place += not stop
+    return hits, phrase_words
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), max_size=40),
+    st.sampled_from(["dagang", "perdagangan orang", "tindak pidana perdagangan orang", "covid"]),
+    st.booleans(),
+)
+def test_matched_words_are_the_word_by_word_ones(words, query, as_phrase):
+    from searcher.snippets import _Words
+
+    text = " ".join(words)
+    terms = query_terms(query)
+    if as_phrase:
+        terms = MatchTerms(
+            stems=terms.stems,
+            stem_phrases=frozenset({tuple(searcher.analyze(query))}),
+            exact_phrases=frozenset({tuple(searcher.analyze(query, stem=False))}),
+        )
+    found = _Words(text, terms)
+    hits, phrase_words = _plain_words(text, terms)
+    assert found.hits == hits
+    assert found.phrase_words == phrase_words
+    for start, end in [(0, len(text)), (0, len(text) // 2), (len(text) // 3, len(text))]:
+        # every hit inside the range, in order, phrases marked under their phrase
+        inside = [hit[:2] for hit in found.matches(start, end)]
+        assert inside == sorted(set(inside))
+        assert all(start <= s and e <= end for s, e in inside)

@@ -21,6 +21,7 @@ import os
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +38,10 @@ def article_stream(
 ) -> Iterator:
     """The corpus' articles (rejected records dropped), ``scale`` times over.
 
-    The first copy keeps the original ids; copy ``k`` (k >= 1) gets ``"{id}~{k}"``.
-    With ``limit`` only the first ``limit`` articles of the corpus are used.
+    The first copy keeps the original ids and dates; copy ``k`` (k >= 1) gets the id
+    ``"{id}~{k}"`` and its date ``k`` years later (365 days times ``k``: CLICK-ID's
+    2019 becomes 2020, 2021, ...), so a larger corpus spreads over more days as a
+    growing archive does. With ``limit`` only the first ``limit`` articles are used.
     """
     from searcher import Article, read_articles
 
@@ -47,7 +50,13 @@ def article_stream(
         if limit is not None:
             articles = itertools.islice(articles, limit)
         for article in articles:
-            yield article if copy == 0 else replace(article, id=f"{article.id}~{copy}")
+            if copy == 0:
+                yield article
+            else:
+                published = article.published
+                if published is not None:
+                    published += timedelta(days=365 * copy)
+                yield replace(article, id=f"{article.id}~{copy}", published=published)
 
 
 def read_queries(path: str | os.PathLike) -> list[str]:

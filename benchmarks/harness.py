@@ -361,7 +361,8 @@ def growth(small: dict, large: dict, factor: int) -> dict:
 
 
 def targets(report: dict) -> list[dict]:
-    """Issue 16's targets, each with the measured value and PASS/FAIL (None: not measured)."""
+    """Issue 16's and issue 22's targets, each with the measured value and PASS/FAIL
+    (None: not measured)."""
     runs = report["runs"]["1"]
     ours = runs["ours"]
     ref = runs.get("reference")
@@ -442,6 +443,42 @@ def targets(report: dict) -> list[dict]:
             "peak indexing RSS Nx / 1x",
         ):
             add(name, None, "needs --scale N", None)
+    # Issue 22's targets: the engines people would pick instead set the bar.
+    add(
+        "#22 indexing throughput vs reference",
+        speedup,
+        ">= 3x",
+        None if speedup is None else speedup >= 3,
+    )
+    add("#22 index size vs reference", size, "<= 1.3x", None if size is None else size <= 1.3)
+    p50 = value(ours, "stream", "p50_ms")
+    add(
+        "#22 distinct-stream p50 with snippets (ms)",
+        p50,
+        "<= 3 ms",
+        None if p50 is None else p50 <= 3,
+    )
+    add(
+        "#22 distinct-stream p95 with snippets (ms)",
+        p95,
+        "<= 10 ms",
+        None if p95 is None else p95 <= 10,
+    )
+    if grown and grown["factor"] >= 10:
+        factor = grown["factor"]
+        add(
+            f"#22 index time {factor}x / 1x",
+            grown["index_time_ratio"],
+            f"<= {1.1 * factor:g}x",
+            grown["index_time_ratio"] <= 1.1 * factor,
+        )
+        p50_growth = grown["stream_p50_ratio"]
+        add(
+            f"#22 distinct-stream p50 {factor}x / 1x",
+            p50_growth,
+            "<= 3x",
+            None if p50_growth is None else p50_growth <= 3,
+        )
     return out
 
 
@@ -530,7 +567,7 @@ def format_report(report: dict) -> str:
         for key, figure in grown.items():
             if key != "factor":
                 out.append(f"| {key} | {fmt(figure)} |")
-    out.append("\n## issue 16 targets (ours, 1x)\n")
+    out.append("\n## issue 16 and 22 targets (ours, 1x)\n")
     out.append("| target | goal | measured | result |\n|---|---|---|---|")
     for target in report["targets"]:
         result = {True: "PASS", False: "FAIL", None: "not measured"}[target["passed"]]

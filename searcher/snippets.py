@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -204,8 +205,25 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
                 tuple((part, stem_word(part)) for part in norm.split("-")) if "-" in norm else ()
             )
             forms = (norm, False, stem_word(norm), parts)
-        _FORMS.put(word, forms)  # bounded; emptied when full, refilled by the next words
+        # bounded; emptied when full, refilled by the next words. Weighed here (a tuple
+        # of short strings) rather than walked by deep_sizeof for every new word.
+        _FORMS.put(word, forms, _forms_size(forms))
     return forms
+
+
+def _forms_size(forms: tuple) -> int:
+    """Bytes of a ``_word_forms`` tuple: the tuple, its strings, its parts, each object
+    counted once (what :func:`~searcher.lru.deep_sizeof` gives, without its walk)."""
+    norm, stop, stem, parts = forms
+    size = _TUPLE_4 + sys.getsizeof(norm) + sys.getsizeof(stop) + sys.getsizeof(parts)
+    size += sys.getsizeof(stem) if stem is not norm and stem is not parts else 0
+    for part, part_stem in parts or ():
+        size += _TUPLE_2 + sys.getsizeof(part)
+        size += sys.getsizeof(part_stem) if part_stem is not part else 0
+    return size
+
+
+_TUPLE_4, _TUPLE_2 = sys.getsizeof((1, 2, 3, 4)), sys.getsizeof((1, 2))
 
 
 def _known(norm: str) -> bool:

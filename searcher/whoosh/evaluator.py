@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query
+from whoosh.scoring import WeightingModel
 
 from searcher import scoring
 from searcher.lru import LRU
@@ -143,26 +144,36 @@ class DocSpace:
 
     def _scored_postings(self, fieldname, text, B, K1):
         """BM25 of every live posting of a term, as Whoosh's BM25FScorer computes it."""
-        ids, scores = [], []
-        idf = avgfl = None
+        found = []  # (document numbers, frequencies, lengths) per segment
+        df = 0  # the term's document frequency: its postings, deleted ones included
         live = self.joined("live")
         for subsearcher, offset in self.segments:
             reader = subsearcher.reader()
-            lengths = self.view.segment_data.length_array(reader, fieldname)
             local, tf = internals.read_postings(reader, fieldname, text)
+            df += len(local)
             if reader.has_deletions() and len(local):
                 keep = live[local + offset]
                 local, tf = local[keep], tf[keep]
             if not len(local):
                 continue
-            if idf is None:  # statistics of the whole index
-                idf = self.searcher.idf(fieldname, text)
-                avgfl = self.view.average_length(fieldname)
-            ids.append(local + offset)
-            scores.append(scoring.bm25(idf, tf, lengths[local], avgfl, B, K1))
-        if not ids:
+            lengths = self.view.segment_data.length_array(reader, fieldname)
+            found.append((local + offset, tf, lengths[local]))
+        if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
+        # Statistics of the whole index. The document frequency is the postings just
+        # read (what Whoosh's doc_frequency counts), not a second term lookup per segment.
+        idf = self._idf(fieldname, text, df)
+        avgfl = self.view.average_length(fieldname)
+        ids = [docnums for docnums, _, _ in found]
+        scores = [scoring.bm25(idf, tf, lengths, avgfl, B, K1) for _, tf, lengths in found]
         return np.concatenate(ids), np.concatenate(scores)
+
+    def _idf(self, fieldname: str, text: str, df: int) -> float:
+        """Whoosh's idf of a term found in ``df`` documents (its WeightingModel.idf:
+        ``log(documents / (df + 1)) + 1``, all documents counted, deleted ones too)."""
+        if type(self.searcher.weighting).idf is not WeightingModel.idf:
+            return self.searcher.idf(fieldname, text)  # a weighting with its own idf
+        return math.log(self.size / (df + 1)) + 1
 
     def generic(self, node) -> scoring.Postings:
         """Any other query (phrases, date ranges): Whoosh's own matchers, walked once."""

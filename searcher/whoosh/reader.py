@@ -284,11 +284,14 @@ class Index:
         finally:
             self.deadline.stop()
 
-    def _matching(self, view, text: str, filters, as_typed: bool) -> Matched:
+    def _matching(self, view, text: str, filters, as_typed: bool, parsed: dict) -> Matched:
+        """Every match of ``text``; ``parsed`` keeps this search's parsed queries."""
         try:
+            if text not in parsed:
+                parsed[text] = self.parse(text, as_typed=as_typed)
             return matching(
                 view,
-                self.parse(text, as_typed=as_typed),
+                parsed[text],
                 filter_query(filters) if filters else None,
                 self._postings,
                 self.deadline.check,
@@ -310,17 +313,19 @@ class Index:
             fix = self.suggest(text, two_edits=False)
             if fix is not None:
                 searched = corrected = fix
-        matched = self._matching(view, searched, filters, as_typed)
+        # The query is parsed (and its rare words' spellings looked up) once per search.
+        parsed_queries: dict = {}
+        matched = self._matching(view, searched, filters, as_typed, parsed_queries)
         few = len(matched.docnums) < FEW_RESULTS
         if correcting and corrected is None and few:
             fix = self.suggest(text, two_edits=True)
             if fix is not None:
                 searched = corrected = fix
-                matched = self._matching(view, searched, filters, as_typed)
+                matched = self._matching(view, searched, filters, as_typed, parsed_queries)
         # Searched as typed (or a question): the spelling is suggested; a rare word
         # also finds it at a lower weight (rare words' spellings).
         suggestion = self.suggest(searched, two_edits=few)
-        parsed = self.parse(searched, as_typed=as_typed)
+        parsed = parsed_queries[searched]
         searcher = view.searcher
         if sort == "blend":  # relevance times a date decay, then ranked as relevance
             matched = replace(matched, scores=self._blended(matched))

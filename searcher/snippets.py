@@ -77,6 +77,18 @@ class MatchTerms:
             word for phrase in self.stem_phrases | self.exact_phrases for word in phrase
         )
 
+    # Where phrases overlap ("utang luar" and "utang luar negeri"), the one applied last
+    # names the words' term, so the order is fixed: shorter first, then alphabetical.
+    # (A frozenset's order follows string hashes, which change from process to process:
+    # the same search could choose another passage after a restart.)
+    @functools.cached_property
+    def ordered_stem_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(sorted(self.stem_phrases, key=lambda phrase: (len(phrase), phrase)))
+
+    @functools.cached_property
+    def ordered_exact_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(sorted(self.exact_phrases, key=lambda phrase: (len(phrase), phrase)))
+
     def term_for(self, forms: tuple) -> str | None:
         """The single query term a text word matches (its stem or exact form), if any,
         given the word's ``_word_forms``."""
@@ -168,7 +180,7 @@ class _Words:
             ]
             if w[2] <= end
         ]
-        for phrases, form in ((terms.stem_phrases, 4), (terms.exact_phrases, 3)):
+        for phrases, form in ((terms.ordered_stem_phrases, 4), (terms.ordered_exact_phrases, 3)):
             for phrase in phrases:
                 size = len(phrase)
                 for i in range(len(words) - size + 1):

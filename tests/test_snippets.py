@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -281,3 +282,53 @@ def test_matched_words_are_the_word_by_word_ones(words, query, as_phrase):
         inside = [hit[:2] for hit in found.matches(start, end)]
         assert inside == sorted(set(inside))
         assert all(start <= s and e <= end for s, e in inside)
+
+
+_OVERLAPPING = """
+from searcher.snippets import MatchTerms, _Words
+terms = MatchTerms(
+    stems=frozenset({"utang", "luar", "negeri", "indonesia"}),
+    stem_phrases=frozenset(
+        {("luar", "negeri"), ("utang", "luar"), ("utang", "luar", "negeri"),
+         ("negeri", "indonesia")}
+    ),
+)
+text = "Bank mencatat utang luar negeri Indonesia naik."
+print([term for _, _, term in _Words(text, terms).matches(0, len(text))])
+"""
+
+
+def test_overlapping_phrases_mark_the_same_terms_in_every_process():
+    # Which phrase names a word found in two used to follow the frozenset's order, which
+    # follows string hashes: another process could choose another passage (#22).
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        completed = subprocess.run(
+            [sys.executable, "-c", _OVERLAPPING],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        seen.add(completed.stdout.strip())
+    # shorter phrases first, the longer one last: it names the words it covers
+    assert seen == {
+        "['utang luar negeri', 'utang luar negeri', 'utang luar negeri', 'negeri indonesia']"
+    }
+
+
+def test_forms_are_weighed_as_deep_sizeof_weighs_them():
+    from searcher.lru import deep_sizeof
+    from searcher.snippets import _forms_size, _word_forms
+
+    for word in ["Perdagangan", "COVID-19", "yang", "e-KTP", "Jum'at", "xqzzyk"]:
+        for stem in (True, False):
+            forms = _word_forms(word, stem=stem)
+            assert _forms_size(forms) == deep_sizeof(forms), forms

@@ -169,10 +169,6 @@ class _Words:
     def matches(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of every matched word within ``[start, end)``, in order."""
         inside = self.hits[bisect_left(self.hit_starts, start) : bisect_left(self.hit_starts, end)]
-        if not self.phrase_words:  # the hits are in order, one per start
-            return [hit for hit in inside if hit[1] <= end]
-        found = {hit[0]: hit for hit in inside if hit[1] <= end}
-        terms = self.terms
         words = [
             w
             for w in self.phrase_words[
@@ -180,6 +176,10 @@ class _Words:
             ]
             if w[2] <= end
         ]
+        if not words:  # no phrase here: the hits, in order, one per start
+            return [hit for hit in inside if hit[1] <= end]
+        found = {hit[0]: hit for hit in inside if hit[1] <= end}
+        terms = self.terms
         for phrases, form in ((terms.ordered_stem_phrases, 4), (terms.ordered_exact_phrases, 3)):
             for phrase in phrases:
                 size = len(phrase)

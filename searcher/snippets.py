@@ -125,8 +125,9 @@ class _Words:
         words, starts = word_starts(text)
         cores = terms.cores
         distinct = set(words)
+        forms_of, term_for = _FORMS.get, terms.term_for
         for word in distinct.difference(memo):
-            forms = _FORMS.get(word) or _word_forms(word, stem=False)
+            forms = forms_of(word) or _word_forms(word, stem=False)
             norm, stop, stem, _ = forms
             if stem is None:  # not in the index's stem table, not stemmed yet
                 if not any(core in norm for core in cores):
@@ -138,7 +139,7 @@ class _Words:
                 stem = forms[2]
             in_phrase = phrases and not stop and (norm in vocabulary or stem in vocabulary)
             memo[word] = (
-                terms.term_for(forms),
+                term_for(forms),
                 stop or not phrases,
                 (norm, stem) if in_phrase else None,
             )

@@ -34,13 +34,10 @@ from searcher.query.text import clean_query, extract_dates, only_negations
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import LONG_QUERY, Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
+from searcher.schema import FIELD_BOOSTS, make_schema
 from searcher.synonyms import expand_synonyms, query_pieces
 from searcher.tokenizer import find_words, normalize
-from searcher.whoosh.storage import make_schema
 
-# Weights of the fields a plain word is looked up in (BM25 per field, summed):
-# titles say what an article is about; exact word forms outrank stemmed ones.
-FIELD_BOOSTS = dict(DEFAULT_RANKING.field_boosts)
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 # Only for queries of two to four words: one word has nothing to add, and a

@@ -10,11 +10,11 @@ from searcher.manticore.schema import (
 from searcher.models import (
     Hit,
 )
-from searcher.query.parser import FIELD_BOOSTS
 from searcher.ranking import BM25_PARAMETERS as BM25F_ARGS
 from searcher.results import (
     make_hit,
 )
+from searcher.schema import FIELD_BOOSTS
 from searcher.snippets import MatchTerms
 
 MAX_FACET_VALUES = 1000

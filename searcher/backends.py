@@ -41,6 +41,7 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.snippets import Snippet
+from searcher.stemmer import Vocabulary, using
 from searcher.whoosh.storage import default_index_dir
 
 BACKEND_ENV = "SEARCHER_BACKEND"
@@ -256,9 +257,10 @@ def build_index(
     """Add or update articles at ``location`` (see :func:`searcher.whoosh.writer.build_index`)."""
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("build")(
-        sources, location, **backend.checked(options, backend.write_options, "build_index")
-    )
+    build = backend.load("build")
+    options = backend.checked(options, backend.write_options, "build_index")
+    with using(Vocabulary()):  # the run's own: what it learns is its index's words
+        return build(sources, location, **options)
 
 
 def delete_documents(
@@ -275,7 +277,8 @@ def delete_documents(
     options = backend.checked(options, backend.delete_options, "delete_documents")
     if index_exists(location):
         ids = tombstones.before_delete(location, ids)
-    return delete(ids, location, **options)
+    with using(Vocabulary()):
+        return delete(ids, location, **options)
 
 
 def check_index(location: str | os.PathLike | None = None, *, quick: bool = False) -> list:

@@ -110,9 +110,12 @@ class Index:
         self.refresh_seconds = checks.seconds(refresh_seconds, "refresh_seconds")
         self.deadline = Deadline(checks.seconds(query_seconds, "query_seconds"))
         self.closed = False
-        self._ix = open_whoosh_index(path)
-        # Load Sastrawi's dictionary and the word lists now, not in the first query.
-        stem_word("pemanasan")
+        # Its words and their stems (its stem table), current while its methods run.
+        self.vocabulary = stemmer.Vocabulary()
+        with stemmer.using(self.vocabulary):
+            self._ix = open_whoosh_index(path)
+            # Load Sastrawi's dictionary and the word lists now, not in the first query.
+            stem_word("pemanasan")
         expand_synonyms("tppo")
         self._local = threading.local()
         self._all_searchers: list = []
@@ -132,8 +135,9 @@ class Index:
     def _new_view(self, searcher) -> View:
         """A view of a generation, knowing its words when the index has a stem table
         (loaded again if a later indexing run extended it)."""
-        stemtable.load(self.path)
-        known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
+        vocabulary = self.vocabulary
+        stemtable.load(self.path, vocabulary)
+        known = vocabulary.known.__contains__ if vocabulary.complete else None
         # What a generation's searches read lazily is read now, while its files exist;
         # a damaged column file is named here, not met by a search (#24).
         try:

@@ -43,7 +43,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "analysis": ("analysis", "schema", "spelling", "stories"),
     "corpus": ("readers", "upserts", "fetching"),
-    "engine": ("query", "snippets", "results", "grouping", "export"),
+    "engine": ("query", "snippets", "results", "grouping", "export", "collect"),
     "storage": ("whoosh", "manticore"),
     "library": ("backends", "", "fetch", "watch", "alerts"),
     "shells": (

@@ -10,27 +10,22 @@ from dataclasses import replace
 
 from searcher import checks
 from searcher.categories import normalize_category
+from searcher.collect import Request, collect
 from searcher.errors import SearcherError
 from searcher.fetching import tombstones
 from searcher.grouping import (
     collapse_mode,
 )
 from searcher.manticore.cluster import Cluster, NodeDown, Nodes, discover, reason
+from searcher.manticore.collecting import ManticoreSteps
 from searcher.manticore.compiler import Compiler
 from searcher.manticore.documents import DocumentsMixin
 from searcher.manticore.indexing import delete_documents
 from searcher.manticore.rows import (
-    _GROUP_COLUMNS,
-    _HIT_COLUMNS,
-    _ORDER,
     AVERAGES_SECONDS,
-    MAX_FACET_VALUES,
     RANKER,
-    _day_text,
-    _hit,
     _partial_warning,
     _select,
-    _with_expanded,
 )
 from searcher.manticore.schema import (
     encode_term,
@@ -43,15 +38,9 @@ from searcher.models import (
     SearchResult,
 )
 from searcher.query import plan
-from searcher.query.parser import paraphrase
-from searcher.query.plan import plan_query
 from searcher.query.text import clean_query
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.request import NO_WORDS, Filters, check_request
-from searcher.results import (
-    date_histogram,
-    facet_counts,
-)
+from searcher.request import Filters, check_request
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 
@@ -167,89 +156,13 @@ class ManticoreIndex(StoriesMixin, DocumentsMixin):
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
         groups the matches by duplicate group or story (``GROUP BY``: the best one
         shown, the group's size counted); the facets still count every copy."""
-        started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
         checks.flag(as_typed, "as_typed")
-        mode = collapse_mode(collapse)
-        collapse = mode != "none"
-        # A word the index (almost) lacks is searched as its far more frequent
-        # spelling unless as typed; then that spelling is only suggested (#21).
-        # A question or long query keeps its words, as on the Whoosh backend.
-        fix = None if as_typed or paraphrase(clean_query(text)) else self.suggest(text)
-        searched, corrected = (fix, fix) if fix is not None else (text, None)
-        suggestion = self.suggest(searched)
-        query_plan = plan_query(searched)
-        compiler = Compiler(self._keyword_counts)
-        match_node, dropped = self._match_set(query_plan, compiler)
-        match = compiler.compile(match_node)
-        where = self._where(query_plan, filters)
-        if match == "" or where is None:
-            no_words = isinstance(query_plan.match, plan.Nothing)  # "!!!!" (#12)
-            return SearchResult(
-                query=text,
-                total=0,
-                page=page,
-                per_page=per_page,
-                hits=[],
-                suggestion=suggestion,
-                sort=sort,
-                took_ms=(time.perf_counter() - started) * 1000,
-                message=NO_WORDS if no_words else None,
-                corrected_query=corrected,
-            )
-        args = []
-        if match is not None:
-            where.insert(0, "MATCH(%s)")
-            args.append(match)
-        ranked = _ORDER[sort]
-        columns = _GROUP_COLUMNS if collapse else _HIT_COLUMNS
-        if sort == "blend":  # relevance times a date decay from the newest article
-            columns = columns.replace("WEIGHT()", f"{self._blend()} AS blended")
-        order = f" ORDER BY {ranked}"
-        if collapse:  # one row per duplicate group or story: its best match under this order
-            by = "story" if mode == "story" else "duplicate"
-            order = f" GROUP BY {by} WITHIN GROUP ORDER BY {ranked}{order}"
-        offset = (page - 1) * per_page
-        max_matches = max(1000, offset + per_page)
-        sql = _select(
-            columns,
-            self.cluster.table,
-            where,
-            f"{order} LIMIT {offset},{per_page} "
-            f"OPTION ranker={self._ranker()}, max_matches={max_matches}",
+        request = Request(
+            text, page, per_page, filters, sort, snippets, facets, collapse_mode(collapse), as_typed
         )
-        if facets:
-            sql += "".join(
-                f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
-                for name in ("source", "category")
-            )
-            sql += " FACET day ORDER BY day ASC LIMIT 100000"
-        sets, meta = self._query(sql, args, all_sets=True)
-        terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
-        hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], mode, where, args)
-        counts, histogram = {}, []
-        if facets:
-            counts = {
-                "source": facet_counts(dict(sets[1])),
-                "category": facet_counts(dict(sets[2])),
-            }
-            histogram = date_histogram({_day_text(day): n for day, n in sets[3] if day})
-        return SearchResult(
-            query=text,
-            total=int(meta.get("total_found", 0)),
-            page=page,
-            per_page=per_page,
-            hits=hits,
-            suggestion=suggestion,
-            sort=sort,
-            facets=counts,
-            histogram=histogram,
-            warnings=tuple(dict.fromkeys(meta["warnings"])),
-            took_ms=(time.perf_counter() - started) * 1000,
-            dropped=dropped,
-            corrected_query=corrected,
-        )
+        return collect(ManticoreSteps(self), request)
 
     def _count_matches(self, node, compiler: Compiler, where: list[str]) -> int:
         """How many articles match ``node`` (and the SQL conditions ``where``)."""

@@ -100,3 +100,13 @@ def test_using_makes_a_vocabulary_current_and_restores_the_one_before():
     assert stemmer.stem_word("kapal") == "kapal"
     assert mine.holds("kapal") is True and mine.holds("perahu") is False
     assert stemmer.Vocabulary({"kapal": "kapal"}).holds("perahu") is None  # cannot tell
+
+
+def test_deleting_through_an_open_index_loads_its_table_into_its_own(tmp_path, tiny_corpus):
+    folder = build(tmp_path, tiny_corpus, "first", TRADE, TRIP)
+    stemmer.clear_known_stems()
+    with searcher.open_index(folder) as index:
+        assert index.delete(["c"]).deleted == 1
+        assert index.search("keberangkatan").hits == []
+        assert index.vocabulary.holds("pelabuhan") is True
+    assert "pelabuhan" not in stemmer.default_vocabulary().known

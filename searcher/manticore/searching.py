@@ -42,7 +42,7 @@ from searcher.query.text import clean_query
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.request import Filters, check_request
 from searcher.spelling import did_you_mean
-from searcher.stemmer import stem_word
+from searcher.stemmer import Vocabulary, stem_word
 
 
 class ManticoreIndex(StoriesMixin, DocumentsMixin):
@@ -55,6 +55,9 @@ class ManticoreIndex(StoriesMixin, DocumentsMixin):
         self._nodes = Nodes(self.cluster)
         self.layout = discover(self._nodes)
         self._averages: tuple[float, float, float] | None = None
+        # Its own words' stems (no stem table: Sastrawi behind the shared cache), current
+        # while its methods run (checks.while_open).
+        self.vocabulary = Vocabulary()
         # Load Sastrawi's dictionary and the word lists now, not in the first query.
         stem_word("pemanasan")
 

@@ -585,6 +585,7 @@ class Index:
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
         ids = tombstones.before_delete(self.path, ids)
-        report = delete_documents(ids, self.path)
+        with stemmer.using(self.vocabulary):  # the writer opens this index: its table
+            report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report

@@ -30,7 +30,7 @@ from itertools import accumulate, compress
 
 from searcher.lru import WordCache
 from searcher.models import Snippet
-from searcher.stemmer import known_stems, stem_word
+from searcher.stemmer import current, known_stems, stem_word
 from searcher.stopwords import is_stop_word
 from searcher.tokenizer import normalize, word_starts
 
@@ -125,7 +125,7 @@ class _Words:
         words, starts = word_starts(text)
         cores = terms.cores
         distinct = set(words)
-        forms_of, term_for = _FORMS.get, terms.term_for
+        forms_of, term_for = _forms().get, terms.term_for
         for word in distinct.difference(memo):
             forms = forms_of(word) or _word_forms(word, stem=False)
             norm, stop, stem, _ = forms
@@ -194,9 +194,9 @@ class _Words:
         return [found[position] for position in sorted(found)]
 
 
-# text word -> _word_forms, in bytes (words of at most 64 characters; a dict lookup)
+# text word -> _word_forms, in bytes (words of at most 64 characters; a dict lookup);
+# the forms hold stems, so each vocabulary (searcher.stemmer) has its own (_forms()).
 FORMS_CACHE_BYTES = 32 << 20
-_FORMS = WordCache(FORMS_CACHE_BYTES)
 # How much of an article snippets and related articles look at: bounded work per hit
 # however long the article (CLICK-ID's longest is ~20,000 characters).
 SCAN_CHARS = 50_000
@@ -206,7 +206,8 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
     """``(exact form, is a stop word, stem, compound parts with their stems)`` of a text
     word; with ``stem=False`` the last two may be None (not known yet: stemming a word
     the index's stem table does not hold is slow)."""
-    forms = _FORMS.get(word)
+    cache = _forms()
+    forms = cache.get(word)
     if forms is None or (stem and forms[2] is None):
         norm = normalize(word)
         if is_stop_word(norm):
@@ -220,8 +221,13 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
             forms = (norm, False, stem_word(norm), parts)
         # bounded; emptied when full, refilled by the next words. Weighed here (a tuple
         # of short strings) rather than walked by deep_sizeof for every new word.
-        _FORMS.put(word, forms, _forms_size(forms))
+        cache.put(word, forms, _forms_size(forms))
     return forms
+
+
+def _forms() -> WordCache:
+    """The current vocabulary's word forms."""
+    return current().cache("snippets.forms", lambda: WordCache(FORMS_CACHE_BYTES))
 
 
 def _forms_size(forms: tuple) -> int:

@@ -29,7 +29,7 @@ from tests.support import SAMPLE, TinyCorpus, require_searchd
 def sphinx_cluster(tmp_path_factory):
     """Two searchd nodes, one shard each, plus the distributed index (stopped at the end)."""
     require_searchd()
-    from benchmarks.cluster import Cluster
+    from tests.cluster import Cluster
 
     cluster = Cluster(tmp_path_factory.mktemp("sphinx")).start()
     yield cluster

@@ -48,7 +48,7 @@ def shared_path(rel: str) -> Path:
 
 def require_searchd() -> None:
     """Skip (fail under ``$CI``) when Sphinx's ``searchd`` is not installed."""
-    from benchmarks.cluster import searchd_available
+    from tests.cluster import searchd_available
 
     if not searchd_available():
         message = "searchd is missing: apt-get install sphinxsearch (.ci/run does)"

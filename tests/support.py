@@ -229,7 +229,10 @@ def chromium():
 
 
 # -- synthetic corpora, indexer processes, hostile input (from test_hardening.py, #25) --
-SYNTHETIC = 2000  # articles of the "big" corpus: the indexer holds its lock for seconds
+# Articles of the "big" corpus (the ``big_corpus`` fixture): enough that an indexer
+# holds its lock for seconds and is surely still writing when a test kills it.
+SYNTHETIC = 2000
+BIG_BODY_CHARS = 700  # each big-corpus body is cut to this many characters
 # Hypothesis settings of the property tests over hostile input (moved from test_hardening.py).
 PROPERTY = settings(
     max_examples=150,
@@ -350,3 +353,22 @@ SYNTAX = [
     "ه",
     "é",
 ]
+
+
+def write_big_corpus(path: Path) -> Path:
+    """The ``big_corpus``: SYNTHETIC copies of the sample articles (new ids and titles,
+    bodies cut to BIG_BODY_CHARS), as JSON lines."""
+    return write_jsonl(path, synthetic_records(SYNTHETIC, body_chars=BIG_BODY_CHARS))
+
+
+@contextlib.contextmanager
+def web_client(index, **config):
+    """A Flask test client of the web app over ``index`` (more settings as
+    ``create_app`` takes them); the app's index is closed afterwards."""
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": str(index), **config})
+    try:
+        yield app.test_client()
+    finally:
+        close_index(app)

@@ -7,7 +7,6 @@ Moved from test_hardening.py (#25); crash safety (kill -9) is in test_crash_safe
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,15 +21,7 @@ from tests.support import (
     lock_is_held,
     run,
     start,
-    synthetic_records,
-    write_jsonl,
 )
-
-
-@pytest.fixture(scope="module")
-def big_corpus(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("hardening") / "big.jsonl"
-    return write_jsonl(path, synthetic_records(SYNTHETIC))
 
 
 # -- two indexers at once -------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import searcher
+from tests.support import web_client
 from web import close_index, create_app
 from web.formatting import format_date, format_day, format_number
 from web.timeline import build as build_timeline
@@ -27,13 +28,11 @@ API_KEYS = {"query", "total", "page", "per_page", "sort", "hits", "suggestion"}
 HOSTILE = "<script>alert(1)</script>"
 
 
-# -- fixtures (kept here: tests/conftest.py belongs to another developer) -----------
+# -- fixtures --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "ix"
-    report = searcher.index_sources([str(SAMPLE)], str(path))
-    assert report.added == 44 and not report.rejected
-    return path
+def index_dir(sample_index) -> Path:
+    """The session's index of corpus/sample.jsonl (tests/conftest.py); not written to."""
+    return sample_index
 
 
 @pytest.fixture
@@ -81,9 +80,8 @@ def odd_index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def odd_client(odd_index_dir):
-    app = create_app({"TESTING": True, "INDEX": str(odd_index_dir)})
-    yield app.test_client()
-    close_index(app)
+    with web_client(odd_index_dir) as client:
+        yield client
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -11,17 +11,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.support import PROPERTY, SYNTAX
-from web import close_index, create_app
-
 
 # -- hostile web parameters ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def web_client(sample_index):
-    app = create_app({"TESTING": True, "INDEX": str(sample_index)})
-    yield app.test_client()
-    close_index(app)
-
-
 query_text = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(SYNTAX), max_size=25).map("".join),
@@ -107,9 +98,9 @@ web_params = st.fixed_dictionaries(
 
 @PROPERTY
 @given(params=web_params)
-def test_web_parameters_are_200_or_400_never_500(web_client, params):
+def test_web_parameters_are_200_or_400_never_500(sample_client, params):
     for url in ("/search", "/api/search"):
-        response = web_client.get(url, query_string=params)
+        response = sample_client.get(url, query_string=params)
         text = response.get_data(as_text=True)
         assert response.status_code in (200, 400), (url, params, response.status_code)
         assert "Traceback" not in text
@@ -139,7 +130,7 @@ def test_web_parameters_are_200_or_400_never_500(web_client, params):
     ],
     ids=["since-0000", "until-9999", "until-9999-12", "since-bengali-0", "q-range-9999"],
 )
-def test_out_of_range_years_are_400_not_500(web_client, args):
+def test_out_of_range_years_are_400_not_500(sample_client, args):
     for url in ("/search", "/api/search"):
-        response = web_client.get(url, query_string=args)
+        response = sample_client.get(url, query_string=args)
         assert response.status_code in (200, 400), (url, response.status_code)

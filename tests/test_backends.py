@@ -7,6 +7,7 @@ hand-written corpus, with exact expectations.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -36,11 +37,32 @@ def cluster_files_in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+# Locations that hold exactly ARTICLES. A test that names ``location`` among its
+# arguments may write there (it is how tests reach the index to change it): it gets a
+# fresh build (in its own folder, where a cluster keeps its state files) and the next
+# test rebuilds too; read-only tests share one build per backend.
+BUILT: set[str] = set()
+
+
+def writes(request) -> bool:
+    return "location" in inspect.signature(request.function).parameters
+
+
+@pytest.fixture(autouse=True)
+def writers_spoil_the_built_index(request):
+    yield
+    if writes(request):
+        BUILT.clear()
+
+
 @pytest.fixture
-def ix(location):
-    """The index holding exactly ARTICLES (rebuilt when a test changed it)."""
-    report = searcher.build_index(ARTICLES, location, rebuild=True)
-    assert report.added == len(ARTICLES)
+def ix(location, request):
+    """The index holding exactly ARTICLES (see BUILT: do not write through ``ix``
+    in a test that does not also ask for ``location``)."""
+    if location not in BUILT or writes(request):
+        report = searcher.build_index(ARTICLES, location, rebuild=True)
+        assert report.added == len(ARTICLES)
+        BUILT.add(location)
     with searcher.open_index(location) as index:
         yield index
 

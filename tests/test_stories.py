@@ -722,7 +722,7 @@ def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
 # -- real news ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_grouping_real_news_does_not_depend_on_the_order_of_the_articles():
-    from searcher.readers import read_articles
+    from searcher.ingest import read_articles
     from tests.support import shared_path
 
     news = []

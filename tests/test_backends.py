@@ -576,3 +576,21 @@ def test_story_lists_pages_and_deleted_first_articles_alike_on_both_backends(loc
         hit = index.search("tol semarang demak", sort="oldest", collapse="story").hits[0]
     assert old.id == current.id == "a2" and [h.id for h in current.hits] == ["a2", "c1", "a3"]
     assert (hit.id, hit.story) == ("a2", "a2")
+
+
+def test_story_mode_facets_and_histogram_count_stories_on_both_backends(location):
+    # The page counts stories (one card each): so do its facets and timeline (#25).
+    from tests.test_stories import corpus
+
+    searcher.build_index(corpus(), location, rebuild=True)
+    with searcher.open_index(location) as index:
+        result = index.search("tol semarang demak", collapse="story", facets=True)
+        narrowed = {
+            f.value: index.search(
+                "tol semarang demak", collapse="story", filters=Filters.build(source=[f.value])
+            ).total
+            for f in result.facets["source"]
+        }
+    assert result.total == 2
+    assert sum(f.count for f in result.histogram) == result.total
+    assert {f.value: f.count for f in result.facets["source"]} == narrowed

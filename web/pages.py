@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 import searcher
 from web.errors import error_response
+from web.formatting import format_date
 from web.markup import marked_html
 from web.params import (
     MAX_PAGE,
@@ -45,31 +47,64 @@ HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
 @bp.get("/")
 def home():
     stats = _stats()
-    window, stories = None, []
+    window, stories, label = None, [], ""
     try:
-        window = _latest_window(get_index(), sort="active", per_page=HOME_STORIES)
+        days = _latest_days(get_index())
+        window = _window(days, sort="active", per_page=HOME_STORIES)
         stories = get_index().story_list(**window.list_options()).stories if window else []
+        label = days_label(days)
     except Exception:  # they only decorate the page, as the statistics do
         log.exception("latest stories failed")
     return render_template(
-        "index.html", stats=stats, examples=EXAMPLES, q="", stories=stories, window=window
+        "index.html",
+        stats=stats,
+        examples=EXAMPLES,
+        q="",
+        stories=stories,
+        window=window,
+        window_label=label,
     )
 
 
-def _latest_window(index, **options) -> StoryListParams | None:
-    """The window of the index's HOME_DAYS latest days that have stories (days without
-    news are skipped, so a stray late article does not make a window of one story);
-    None: no dated stories."""
+def _latest_days(index) -> list[date]:
+    """The index's HOME_DAYS latest days that have stories, oldest first (days without
+    news are skipped, so a stray late article does not make a window of one story)."""
     days: set = set()
     for page in range(1, 6):  # the 500 most recently active stories at most
         listed = index.story_list(sort="latest", page=page, per_page=100)
         days.update(story.last.date() for story in listed.stories if story.last)
         if len(days) >= HOME_DAYS or page >= listed.pages:
             break
+    return sorted(sorted(days, reverse=True)[:HOME_DAYS])
+
+
+def _window(days: list[date], **options) -> StoryListParams | None:
+    """The stories of ``days`` (from the first to the last); None: no days."""
     if not days:
         return None
-    latest = sorted(days, reverse=True)[:HOME_DAYS]
-    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(), **options)
+    return StoryListParams(since=days[0].isoformat(), until=days[-1].isoformat(), **options)
+
+
+def _latest_window(index, **options) -> StoryListParams | None:
+    """The window of the index's latest days that have stories; None: no dated stories."""
+    return _window(_latest_days(index), **options)
+
+
+def days_label(days: list[date]) -> str:
+    """The days a window holds, as the reader should read them: runs of consecutive
+    days as "24 Okt 2019 – 25 Okt 2019", separate days or runs joined with "dan"
+    ("25 Okt 2019 dan 8 Mei 2023": a window over a gap does not claim the gap, #25)."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [
+        format_date(run[0]) if len(run) == 1 else f"{format_date(run[0])} – {format_date(run[-1])}"
+        for run in runs
+    ]
+    return ", ".join(parts[:-1]) + " dan " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 @bp.get("/stories")
@@ -104,7 +139,10 @@ def search():
         params=params,
         result=result,
         facets=_facet_groups(index, params, result),
-        timeline=build_timeline(result.histogram),
+        # In story mode the histogram counts stories, as the page does (#25).
+        timeline=build_timeline(
+            result.histogram, "peristiwa" if params.collapse == "story" else "berita"
+        ),
         pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,

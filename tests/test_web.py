@@ -19,6 +19,7 @@ import searcher
 from tests.support import web_client
 from web import close_index, create_app
 from web.formatting import format_date, format_day, format_number
+from web.pages import days_label
 from web.timeline import build as build_timeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +137,8 @@ def test_home_page_has_a_focused_search_form_and_the_latest_stories(client, inde
         )[:3]  # the latest three days with news
         latest = index.story_list(since=days[-1], until=days[0], sort="active", per_page=8)
     assert latest.stories and "Peristiwa terkini" in html
-    assert f"{format_date(days[-1])} – {format_date(days[0])}" in html
+    # The days themselves, not a span across the gaps between them (#25).
+    assert f'<span class="muted">· {days_label(days)}</span>' in html
     assert html.count('class="hit story-card"') == len(latest.stories)
     for story in latest.stories:
         assert f'href="/story/{story.id}"' in html
@@ -323,7 +325,7 @@ def test_timeline_is_an_svg_with_tooltips_and_links(client):
     html = page(client, "/search?q=perdagangan+orang")
     svg = re.search(r'<svg class="timeline-chart".*?</svg>', html, re.S).group(0)
     titles = re.findall(r"<title>([^<]+)</title>", svg)
-    assert "Juni 2023: 1 berita" in titles
+    assert "Juni 2023: 1 peristiwa" in titles  # one card per story: stories (#25)
     assert '<rect class="bar"' in svg
     assert "since=2023-06-01&amp;until=2023-06-30" in svg
     # Drawn on the server: the page's only script is the small external app.js.

@@ -14,6 +14,11 @@
 
 Paths, records and other helpers are in :mod:`tests.support`.
 
+Markers (setup.cfg): ``slow``, ``browser`` and ``manticore``; the last is set here on
+every test that runs a searchd cluster (it asks for ``sphinx_cluster`` or
+``own_cluster``, or runs with the ``manticore`` backend parameter). ``make check``
+leaves the three out; ``make test`` (CI) runs everything.
+
 Test modules with an index of their own open a client with
 :func:`tests.support.web_client`.
 """
@@ -26,6 +31,16 @@ import pytest
 
 import searcher
 from tests.support import SAMPLE, TinyCorpus, require_searchd, web_client, write_big_corpus
+
+CLUSTER_FIXTURES = {"sphinx_cluster", "own_cluster"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that need a searchd cluster ``manticore``."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if CLUSTER_FIXTURES & set(item.fixturenames) or "manticore" in params.values():
+            item.add_marker(pytest.mark.manticore)
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,8 @@ from searcher.whoosh.storage import INDEX_NAME
 from searcher.whoosh.writer import LOCK_FILE, indexer_lock
 from tests.support import ROOT, SAMPLE, SYNTHETIC, sample_records
 
+pytestmark = pytest.mark.slow  # real indexer processes killed, full disks
+
 QUERY = "perdagangan orang"
 SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) rejected in ")
 

@@ -23,6 +23,8 @@ from tests.support import (
     start,
 )
 
+pytestmark = pytest.mark.slow  # a real indexer process over thousands of articles
+
 
 # -- two indexers at once -------------------------------------------------------------
 def test_a_second_indexer_waits_then_exits_with_a_clear_message(tmp_path, big_corpus):

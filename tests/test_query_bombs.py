@@ -18,6 +18,8 @@ import searcher.query.parser
 import searcher.request
 from tests.support import PROPERTY, SYNTAX, run, synthetic_records, write_jsonl
 
+pytestmark = pytest.mark.slow  # a 1,200-article index and large Hypothesis runs
+
 BOMB_ARTICLES = 1200  # the index of the expansion-bomb tests
 HANG_SECONDS = 120  # a child process that runs longer than this is hung, not slow
 

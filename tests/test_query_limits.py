@@ -329,6 +329,7 @@ def clickid_sample(tmp_path_factory):
         yield index, pasted
 
 
+@pytest.mark.slow  # indexes a CLICK-ID sample
 def test_pasted_clickid_headlines_with_a_dash_find_their_own_article(clickid_sample):
     index, pasted = clickid_sample
     missed = []

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import searcher
 from tests.support import SAMPLE, finish, indexer_command, start, synthetic_records, write_jsonl
 from web import close_index, create_app
+
+pytestmark = pytest.mark.slow  # a real indexer process while the app answers
 
 EXTRA = 300  # articles added while the web app answers
 NEW_WORD = "zebrakuda"

@@ -421,8 +421,7 @@ class ManticoreIndex:
                     f"{name}, COUNT(DISTINCT {by}) AS units",
                     self.cluster.table,
                     where,
-                    f" GROUP BY {name} ORDER BY {order} LIMIT 0,{limit}"
-                    f" OPTION max_matches={limit}",
+                    f" GROUP BY {name} ORDER BY {order} LIMIT 0,{limit} OPTION max_matches={limit}",
                 ),
                 args,
             )

@@ -1,5 +1,6 @@
-"""What the tests share besides fixtures: paths, small records, the shared corpora
-and the local Sphinx cluster (fixtures live in conftest.py).
+"""What the tests share besides fixtures: paths, small records, the shared corpora,
+the local Sphinx cluster (:mod:`tests.cluster`), a web client, Chromium, synthetic
+corpora, indexer processes and hostile-input pieces (fixtures live in conftest.py).
 
 Imported as ``tests.support``: the repository root is on ``sys.path`` because
 ``tests`` is a package (pytest's rootdir import), so ``benchmarks`` is
@@ -311,6 +312,7 @@ def document_count(index_dir: Path) -> int:
         return ix.stats().documents
 
 
+# Pieces of query syntax the fuzz tests assemble queries from (web and parser).
 SYNTAX = [
     '"',
     "(",

@@ -10,15 +10,12 @@ from __future__ import annotations
 import random
 import urllib.parse
 
-import pytest
-
 from benchmarks.soak import hostile_request, passed, run_soak
 from tests.support import ROOT
 
 assert ROOT  # tests/conftest.py puts the repository (and benchmarks/) on sys.path
 
 
-@pytest.mark.slow  # a real server, 300 requests
 def test_300_hostile_requests_are_all_200_or_400_with_no_traceback(sample_index, tmp_path):
     log = tmp_path / "server.log"
     result = run_soak(str(sample_index), requests=300, seconds=600, clients=2, seed=3, log=log)

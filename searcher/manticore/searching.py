@@ -226,8 +226,7 @@ class ManticoreIndex:
     ) -> SearchResult:
         """Ranked results for ``text``; see :meth:`searcher.Index.search`. Collapsing
         groups the matches by duplicate group or story (``GROUP BY``: the best one
-        shown, the group's size counted); the facets and the histogram then count
-        groups or stories, as on Whoosh (see :meth:`_unit_facets`)."""
+        shown, the group's size counted); the facets still count every copy."""
         started = time.perf_counter()
         checks.text(text, "q")
         page, per_page, sort, filters = check_request(page, per_page, sort, filters)
@@ -280,7 +279,7 @@ class ManticoreIndex:
             f"{order} LIMIT {offset},{per_page} "
             f"OPTION ranker={self._ranker()}, max_matches={max_matches}",
         )
-        if facets and not collapse:
+        if facets:
             sql += "".join(
                 f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
                 for name in ("source", "category")
@@ -290,9 +289,7 @@ class ManticoreIndex:
         terms = _with_expanded(query_plan.highlight, compiler.expanded) if snippets else None
         hits = self._grouped([_hit(row, terms) for row in sets[0]], sets[0], mode, where, args)
         counts, histogram = {}, []
-        if facets and collapse:
-            counts, histogram = self._unit_facets(by, where, args)
-        elif facets:
+        if facets:
             counts = {
                 "source": facet_counts(dict(sets[1])),
                 "category": facet_counts(dict(sets[2])),
@@ -403,32 +400,6 @@ class ManticoreIndex:
             f"WEIGHT()*({1 - weight:.4f}+{weight:.4f}*IF(dated=1,"
             f"EXP(-{rate:.12f}*IF(published<{origin},{origin}-published,0)),0))"
         )
-
-    def _unit_facets(self, by: str, where: list[str], args: list) -> tuple[dict, list]:
-        """Facets and histogram of a collapsed search: a value counts the units
-        (``by``: duplicate groups or stories) holding a match with it, which is the
-        total a filter on it gives (#25). The histogram counts per day; a unit with
-        matches on several days of a week or month is counted on each of those days
-        when the days are summed into weeks or months."""
-        found = {}
-        for name, order, limit in (
-            ("source", "units DESC", MAX_FACET_VALUES),
-            ("category", "units DESC", MAX_FACET_VALUES),
-            ("day", "day ASC", 100_000),
-        ):
-            rows, _ = self._query(
-                _select(
-                    f"{name}, COUNT(DISTINCT {by}) AS units",
-                    self.cluster.table,
-                    where,
-                    f" GROUP BY {name} ORDER BY {order} LIMIT 0,{limit} OPTION max_matches={limit}",
-                ),
-                args,
-            )
-            found[name] = {row[0]: int(row[-1]) for row in rows}
-        counts = {name: facet_counts(found[name]) for name in ("source", "category")}
-        days = {_day_text(day): n for day, n in found["day"].items() if day}
-        return counts, date_histogram(days)
 
     def _grouped(self, hits: list[Hit], rows, mode: str, where: list[str], args: list) -> list[Hit]:
         """Hits with their story and, when collapsing, their other versions (by

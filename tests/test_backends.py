@@ -578,17 +578,9 @@ def test_story_lists_pages_and_deleted_first_articles_alike_on_both_backends(loc
     assert (hit.id, hit.story) == ("a2", "a2")
 
 
-def test_story_mode_facets_and_histogram_count_stories_on_both_backends(location, request):
+def test_story_mode_facets_and_histogram_count_stories_on_both_backends(location):
     # The page counts stories (one card each): so do its facets and timeline (#25).
     from tests.test_stories import corpus
-
-    if location.startswith("manticore://"):
-        # The fix (COUNT(DISTINCT story) per value instead of FACET) waits for the
-        # cluster's search to settle in its new modules (#25 item 5); strict: a fix passes
-        # this test, which then fails until the mark goes.
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="cluster facets count articles (#25)")
-        )
 
     searcher.build_index(corpus(), location, rebuild=True)
     with searcher.open_index(location) as index:

@@ -26,6 +26,11 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``variant_weight``: a word the index barely knows (in 0-2 articles) also
   finds better-known spellings (antibiotik -> antibiotika, semiconductor ->
   semikonduktor) at this weight;
+* ``neighbour_weight``: a word of a short query also finds up to
+  ``neighbour_limit`` words the corpus uses in the same contexts (learned at
+  index time, :mod:`searcher.neighbours`), each at least
+  ``neighbour_similarity`` similar, at this weight times its similarity,
+  counted within the word's concept (best of); names are never expanded;
 * ``match_all``: a plain query's results are the articles holding every one
   of its concepts (a word with its inflections, or any expression of a
   thesaurus group); when fewer than ``relax_below`` articles (two pages) do,
@@ -70,6 +75,9 @@ class Ranking:
     alternative_weight: float = 0.8
     scattered_weight: float = 0.5
     variant_weight: float = 0.5
+    neighbour_weight: float = 0.0
+    neighbour_limit: int = 3
+    neighbour_similarity: float = 0.5
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
     match_all: bool = True

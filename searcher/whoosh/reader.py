@@ -52,7 +52,7 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping, percolation
+from searcher.whoosh import grouping, learned, percolation
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
@@ -123,6 +123,7 @@ class Index:
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories
+        self._neighbours = learned.NeighbourCache(path)  # learned neighbours (#23)
 
     # -- searchers -----------------------------------------------------------
     def _new_searcher(self):
@@ -202,6 +203,7 @@ class Index:
             self.deadline.check,
             self._view().known,
             spellings=not as_typed,
+            neighbours=self._neighbours.get(),
         )
 
     @checks.while_open

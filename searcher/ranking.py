@@ -31,6 +31,9 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   index time, :mod:`searcher.neighbours`), each at least
   ``neighbour_similarity`` similar, at this weight times its similarity,
   counted within the word's concept (best of); names are never expanded;
+* ``require_names``: the words of a query the corpus writes as names
+  (capitalised in running text, :mod:`searcher.neighbours`) are required in
+  every query, questions and long ones too, and are relaxed away last;
 * ``match_all``: a plain query's results are the articles holding every one
   of its concepts (a word with its inflections, or any expression of a
   thesaurus group); when fewer than ``relax_below`` articles (two pages) do,
@@ -78,6 +81,7 @@ class Ranking:
     neighbour_weight: float = 0.0
     neighbour_limit: int = 3
     neighbour_similarity: float = 0.5
+    require_names: bool = False
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
     match_all: bool = True

@@ -137,8 +137,12 @@ ARTICLES = [
         "Perceraian selebriti terkenal itu diputus hakim.",
     ),
     _article("cabai", "Harga Cabai Naik", "Harga cabai naik di pasar."),
-    _article("malaysia", "Asap Sampai Malaysia", "Kabut asap kiriman sampai ke Malaysia."),
-    _article("thailand", "Asap Sampai Thailand", "Kabut asap kiriman sampai ke Thailand."),
+    _article(
+        "malaysia", "Asap Sampai Malaysia", "Kabut asap kiriman hutan terbakar sampai ke Malaysia."
+    ),
+    _article(
+        "thailand", "Asap Sampai Thailand", "Kabut asap kiriman hutan terbakar sampai ke Thailand."
+    ),
 ]
 LEARNING = replace(DEFAULT, neighbour_weight=0.4, relax_below=1)
 
@@ -169,3 +173,18 @@ def test_a_named_entity_is_never_replaced_by_another(location):
 def test_no_neighbours_as_typed(location):
     with searcher.open_index(location, ranking=LEARNING) as index:
         assert [h.id for h in index.search("perceraian artis", as_typed=True).hits] == ["artis"]
+
+
+def test_a_name_is_required_in_a_long_query_with_require_names(location):
+    # Five words: a long query requires nothing, so the Thailand haze story
+    # (four words of five) comes too; a name is required when names are.
+    text = "kabut asap hutan terbakar malaysia"
+    assert set(_ids(location, text, LEARNING)) == {"malaysia", "thailand"}
+    assert _ids(location, text, replace(LEARNING, require_names=True)) == ["malaysia"]
+
+
+def test_a_name_is_relaxed_away_last(location):
+    # No article holds both words, so one is left out: of two equally rare
+    # words the later goes first, unless it is a name.
+    assert _ids(location, "harga malaysia", LEARNING) == ["cabai"]
+    assert _ids(location, "harga malaysia", replace(LEARNING, require_names=True)) == ["malaysia"]

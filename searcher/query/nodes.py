@@ -123,6 +123,7 @@ class Concepts(query.Or):
         self.concepts: list[ConceptClauses] = []
         self.plain: concepts.PlainQuery | None = None
         self.ranking: Ranking = DEFAULT_RANKING
+        self.names: frozenset[int] = frozenset()  # positions of words written as names
 
     def apply(self, fn):
         return self  # built from analysed words: nothing to expand or rewrite
@@ -179,6 +180,19 @@ class Concepts(query.Or):
         node.words, node.plain, node.pairs = self.words, self.plain, self.pairs
         node.ranking = ranking
         node.concepts = sorted(self.concepts + added, key=lambda known: known.start)
+        return node
+
+    def with_names(self, is_name) -> Concepts:
+        """A copy knowing which of its words the corpus writes as names
+        (``is_name(word form)``), required with ``ranking.require_names``."""
+        if not self.ranking.require_names:
+            return self
+        names = frozenset(i for i, w in enumerate(self.plain.words) if is_name(w.exact))
+        if not names:
+            return self
+        node = Concepts(list(self.subqueries))
+        node.words, node.plain, node.pairs = self.words, self.plain, self.pairs
+        node.ranking, node.concepts, node.names = self.ranking, self.concepts, names
         return node
 
     def with_neighbours(self, neighbours) -> Concepts:

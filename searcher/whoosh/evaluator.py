@@ -408,7 +408,7 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
             score *= share**exponent
     if ranking.match_all:
-        required, dropped = match_set(units, node.plain, ranking, space.size)
+        required, dropped = match_set(units, node.plain, ranking, space.size, node.names)
         if required is not None:
             mask &= required
         space.dropped.extend(dropped)
@@ -417,7 +417,11 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
 
 
 def match_set(
-    units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
+    units: list[tuple[int, int, np.ndarray]],
+    plain,
+    ranking,
+    size: int,
+    names: frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray | None, list[str]]:
     """The articles holding every concept of a plain query, and the concepts left out.
 
@@ -436,6 +440,10 @@ def match_set(
     whose leaving lets enough articles match; else the least informative.
     ``(None, [])`` when nothing is required. A left-out concept is reported
     only when some article of the set lacks it.
+
+    With ``ranking.require_names``, the query's words the corpus writes as
+    names (``names``: their positions, #23) are required in every query, a
+    question or a long one too, and are left out last.
     """
     required = [
         (start, end, found)
@@ -443,13 +451,20 @@ def match_set(
         if min(w.weight for w in plain.words[start:end]) >= 1.0
     ]
     long = len(plain.words) > LONG_QUERY or plain.question
-    if not required or (long and not ranking.long_match_all):
+    if long and not ranking.long_match_all:
+        required = [u for u in required if _is_name(u, names, ranking)]
+    if not required:
         return None, []
     live = max(size, 1)
     counts = [int(found.sum()) for _, _, found in required]
     order = sorted(
-        range(len(required)),  # found nowhere, then the most frequent, first
-        key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]),
+        range(len(required)),  # found nowhere, then names last, then the most frequent, first
+        key=lambda k: (
+            counts[k] > 0,
+            _is_name(required[k], names, ranking),
+            idf(counts[k], live),
+            -required[k][0],
+        ),
     )
     kept = list(order)
 
@@ -481,6 +496,11 @@ def match_set(
         for k in dropped
         if (mask & ~required[k][2]).any()
     ]
+
+
+def _is_name(unit, names: frozenset[int], ranking) -> bool:
+    start, end, _ = unit
+    return ranking.require_names and any(i in names for i in range(start, end))
 
 
 def idf(df: int, documents: int) -> float:

@@ -49,6 +49,7 @@ def bound_expansions(
                         word, ranking.neighbour_limit, ranking.neighbour_similarity
                     )
                 )
+                node = node.with_names(neighbours.is_name)
             return node
         if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             return expand(node)

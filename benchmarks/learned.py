@@ -1,0 +1,92 @@
+"""The levers of #23 (a vocabulary learned from the news itself), one ranking at a time,
+per query, on indexes already built:
+
+    python -m benchmarks.learned --news IDX --tydi IDX [--tydi-limit N] [--related]
+
+Learns each index's neighbours first when it has none (what an index run does
+after its commit, :func:`searcher.whoosh.learned.refresh`), then prints, for each
+variant of :data:`VARIANTS`, news dev nDCG@10 / MRR@10 / R@100 (and nDCG@10 per
+query), TyDi nDCG@10 / MRR@10 / R@100, and with ``--related`` the related
+articles' on-topic share (measured as :func:`benchmarks.relevance.related_share`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks.corpora import NEWS_EVAL, TYDI_EVAL
+from benchmarks.relevance import related_share, run_set
+from searcher import evaluation
+from searcher.ranking import DEFAULT
+from searcher.whoosh import learned
+from searcher.whoosh.storage import open_whoosh_index
+
+VARIANTS = {
+    "shipped": DEFAULT,
+    "neighbours 0.3": replace(DEFAULT, neighbour_weight=0.3),
+    "neighbours 0.5": replace(DEFAULT, neighbour_weight=0.5),
+}
+
+
+def learn(folder: Path) -> None:
+    started = time.perf_counter()
+    ix = open_whoosh_index(folder)
+    try:
+        model = learned.refresh(folder, ix)
+    finally:
+        ix.close()
+    words = len(model.words) if model else 0
+    print(f"neighbours of {folder}: {words} words, {time.perf_counter() - started:.0f} s")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--news", type=Path, required=True)
+    parser.add_argument("--tydi", type=Path)
+    parser.add_argument("--tydi-limit", type=int, default=0)
+    parser.add_argument("--related", action="store_true")
+    parser.add_argument("--only", nargs="*", help="variant names to run")
+    options = parser.parse_args(argv)
+    learn(options.news)
+    if options.tydi:
+        learn(options.tydi)
+    news_queries = evaluation.read_queries(NEWS_EVAL / "queries.tsv")
+    news_qrels = evaluation.read_qrels(NEWS_EVAL / "qrels.txt")
+    judged = evaluation.read_judged(NEWS_EVAL / "qrels.txt")
+    per_query: dict[str, dict[str, float]] = {}
+    for name, ranking in VARIANTS.items():
+        if options.only and name not in options.only:
+            continue
+        started = time.perf_counter()
+        news = run_set(options.news, ranking, news_queries, news_qrels, judged)
+        line = f"{name}: news nDCG@10 {news.ndcg_at_10:.4f} MRR@10 {news.mrr_at_10:.4f} "
+        line += f"R@100 {news.recall_at_100:.4f}"
+        per_query[name] = {s.qid: s.ndcg_at_10 for s in news.per_query}
+        if options.tydi:
+            queries = evaluation.read_queries(TYDI_EVAL / "queries.tsv")
+            if options.tydi_limit:
+                queries = dict(list(queries.items())[: options.tydi_limit])
+            tydi = run_set(
+                options.tydi, ranking, queries, evaluation.read_qrels(TYDI_EVAL / "qrels.txt"), None
+            )
+            line += f" | TyDi ({tydi.queries}) nDCG@10 {tydi.ndcg_at_10:.4f} "
+            line += f"MRR@10 {tydi.mrr_at_10:.4f} R@100 {tydi.recall_at_100:.4f}"
+        if options.related:
+            share, of_judged, _ = related_share(options.news, ranking, news_qrels)
+            line += f" | related on topic {share:.3f} (of judged {of_judged:.3f})"
+        print(f"{line} [{time.perf_counter() - started:.0f} s]", flush=True)
+    names = list(per_query)
+    print("| qid | query | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for qid, text in news_queries.items():
+        if qid in per_query[names[0]]:
+            cells = " | ".join(f"{per_query[n][qid]:.3f}" for n in names)
+            print(f"| {qid} | {text} | {cells} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

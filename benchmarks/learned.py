@@ -24,10 +24,22 @@ from searcher.ranking import DEFAULT
 from searcher.whoosh import learned
 from searcher.whoosh.storage import open_whoosh_index
 
+_NEIGHBOURS = replace(DEFAULT, neighbour_weight=0.3)
 VARIANTS = {
     "shipped": DEFAULT,
-    "neighbours 0.3": replace(DEFAULT, neighbour_weight=0.3),
-    "neighbours 0.5": replace(DEFAULT, neighbour_weight=0.5),
+    "neighbours 0.3": _NEIGHBOURS,
+    "neighbours 0.5": replace(_NEIGHBOURS, neighbour_weight=0.5),
+    "neighbours 0.15": replace(_NEIGHBOURS, neighbour_weight=0.15),
+    "neighbours 0.3, 1 each": replace(_NEIGHBOURS, neighbour_limit=1),
+    "neighbours 0.3, similarity >= 0.7": replace(_NEIGHBOURS, neighbour_similarity=0.7),
+    "names required": replace(DEFAULT, require_names=True),
+    "neighbours 0.3, scoring only": replace(_NEIGHBOURS, neighbours_match=False),
+    "neighbours 0.15, scoring only": replace(
+        _NEIGHBOURS, neighbour_weight=0.15, neighbours_match=False
+    ),
+    "neighbours 0.3, 1 each, scoring only": replace(
+        _NEIGHBOURS, neighbour_limit=1, neighbours_match=False
+    ),
 }
 
 

@@ -31,6 +31,8 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   index time, :mod:`searcher.neighbours`), each at least
   ``neighbour_similarity`` similar, at this weight times its similarity,
   counted within the word's concept (best of); names are never expanded;
+  with ``neighbours_match`` a neighbour also puts an article in the match set
+  and counts as covering the word, otherwise it only adds to the score;
 * ``require_names``: the words of a query the corpus writes as names
   (capitalised in running text, :mod:`searcher.neighbours`) are required in
   every query, questions and long ones too, and are relaxed away last;
@@ -81,6 +83,7 @@ class Ranking:
     neighbour_weight: float = 0.0
     neighbour_limit: int = 3
     neighbour_similarity: float = 0.5
+    neighbours_match: bool = True
     require_names: bool = False
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS

@@ -188,3 +188,11 @@ def test_a_name_is_relaxed_away_last(location):
     # words the later goes first, unless it is a name.
     assert _ids(location, "harga malaysia", LEARNING) == ["cabai"]
     assert _ids(location, "harga malaysia", replace(LEARNING, require_names=True)) == ["malaysia"]
+
+
+def test_scoring_only_neighbours_do_not_widen_the_match_set(location):
+    scoring_only = replace(LEARNING, neighbours_match=False)
+    assert _ids(location, "perceraian artis", scoring_only) == ["artis"]
+    # When the set is relaxed to "perceraian", the neighbour ranks within it.
+    relaxed = replace(scoring_only, relax_below=2)
+    assert _ids(location, "perceraian artis", relaxed)[:2] == ["artis", "selebriti"]

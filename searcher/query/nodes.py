@@ -223,7 +223,8 @@ class Concepts(query.Or):
             if not found:
                 continue
             clauses = [
-                word_clause(concepts.Word(form, form, word.weight), boosts) for form, _ in found
+                LearnedWord(word_clause(concepts.Word(form, form, word.weight), boosts).subqueries)
+                for form, _ in found
             ]
             weights = [ranking.neighbour_weight * similarity for _, similarity in found]
             concept = _concept(i, i + 1, clauses, weights, ranking)
@@ -267,6 +268,12 @@ def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: 
     exact = {f: b for f, b in ranking.boosts.items() if f.endswith("_exact")}
     anywhere = AllWords([word_clause(w, exact) for w in expression])
     return [together, anywhere], [weight, weight * ranking.scattered_weight]
+
+
+class LearnedWord(query.Or):
+    """A learned neighbour of a query word (:meth:`Concepts.with_neighbours`): its
+    exact form over the exact fields. It widens the match set and the word's
+    coverage only with ``ranking.neighbours_match``; otherwise it only scores."""
 
 
 class ConceptClauses(NamedTuple):

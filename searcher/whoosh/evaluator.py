@@ -19,7 +19,14 @@ from whoosh import query
 from searcher import scoring
 from searcher.lru import LRU
 from searcher.query.concepts import holds_phrase
-from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, LiteralPhrase, PairPhrase
+from searcher.query.nodes import (
+    PAIR_FIELDS,
+    AllWords,
+    Concepts,
+    LearnedWord,
+    LiteralPhrase,
+    PairPhrase,
+)
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.ranking import LONG_QUERY
 from searcher.whoosh import internals
@@ -313,13 +320,13 @@ def _evaluate(node, space: DocSpace) -> scoring.Part:
             space.size, (_evaluate(q, space) for q in node.subqueries), node.boost
         )
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
-    if kind is query.And or (kind is query.Or and not node.scale):
+    if kind is query.And or (kind is query.Or and not node.scale) or kind is LearnedWord:
         subqueries = node.subqueries
         if not subqueries:
             return scoring.Matches.none(space.size)
         if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
             return _evaluate(subqueries[0], space)
-        combine = scoring.any_of if kind is query.Or else scoring.all_of
+        combine = scoring.all_of if kind is query.And else scoring.any_of
         return combine(space.size, (_evaluate(q, space) for q in subqueries), node.boost)
     if kind is query.AndNot:
         return scoring.excluding(_dense(node.a, space), _dense(node.b, space))
@@ -361,7 +368,14 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
             best = np.maximum.reduce(
                 [own.score, *(e.score * w for e, w in zip(expressions, weights, strict=True))]
             )
-            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            anywhere = np.logical_or.reduce(
+                [np.zeros(space.size, dtype=bool)]
+                + [
+                    e.mask
+                    for e, c in zip(expressions, clauses, strict=True)
+                    if ranking.neighbours_match or type(c) is not LearnedWord
+                ]
+            )
             covered[start] = np.maximum(covered[start], anywhere)
         else:
             together = np.maximum.reduce(

@@ -165,6 +165,7 @@ def learn(
     min_tokens: int = MIN_TOKENS,
     min_count: int = MIN_COUNT,
     dimensions: int = DIMENSIONS,
+    window: int = WINDOW,
 ) -> Model | None:
     """The model of a corpus pass, or None when it has fewer than ``min_tokens``
     words (too small to learn from). Words seen fewer than ``min_count`` times
@@ -180,10 +181,10 @@ def learn(
     stream = []
     for words in counts.texts:
         stream.extend(index.get(w, -1) for w in words)
-        stream.extend([-1] * WINDOW)  # no window crosses two texts
+        stream.extend([-1] * window)  # no window crosses two texts
     ids = np.array(stream, dtype=np.int64)
     codes = []
-    for distance in range(1, WINDOW + 1):
+    for distance in range(1, window + 1):
         a, b = ids[:-distance], ids[distance:]
         both = (a >= 0) & (b >= 0) & (a != b)
         codes.append(a[both] * size + b[both])

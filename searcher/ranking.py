@@ -35,7 +35,7 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   and counts as covering the word, otherwise it only adds to the score;
 * ``require_names``: the words of a query the corpus writes as names
   (capitalised in running text, :mod:`searcher.neighbours`) are required in
-  every query, questions and long ones too, and are relaxed away last;
+  long queries too (not in questions), and are relaxed away last;
 * ``match_all``: a plain query's results are the articles holding every one
   of its concepts (a word with its inflections, or any expression of a
   thesaurus group); when fewer than ``relax_below`` articles (two pages) do,

@@ -196,3 +196,11 @@ def test_scoring_only_neighbours_do_not_widen_the_match_set(location):
     # When the set is relaxed to "perceraian", the neighbour ranks within it.
     relaxed = replace(scoring_only, relax_below=2)
     assert _ids(location, "perceraian artis", relaxed)[:2] == ["artis", "selebriti"]
+
+
+def test_a_question_does_not_require_its_names(location):
+    named = replace(LEARNING, require_names=True)
+    assert set(_ids(location, "kapan kabut asap sampai malaysia", named)) == {
+        "malaysia",
+        "thailand",
+    }

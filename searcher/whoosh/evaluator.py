@@ -456,8 +456,8 @@ def match_set(
     only when some article of the set lacks it.
 
     With ``ranking.require_names``, the query's words the corpus writes as
-    names (``names``: their positions, #23) are required in every query, a
-    question or a long one too, and are left out last.
+    names (``names``: their positions, #23) are required in long queries too
+    (not in questions), and are left out last.
     """
     required = [
         (start, end, found)
@@ -466,7 +466,9 @@ def match_set(
     ]
     long = len(plain.words) > LONG_QUERY or plain.question
     if long and not ranking.long_match_all:
-        required = [u for u in required if _is_name(u, names, ranking)]
+        # Names only, and not in a question: requiring a question's names cost
+        # TyDi QA 0.009 nDCG@10 (names are spelt several ways; RELEVANCE.md).
+        required = [u for u in required if not plain.question and _is_name(u, names, ranking)]
     if not required:
         return None, []
     live = max(size, 1)

@@ -17,6 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import searcher
 from benchmarks.corpora import NEWS_EVAL, TYDI_EVAL
 from benchmarks.relevance import related_share, run_set
 from searcher import evaluation
@@ -32,7 +33,7 @@ VARIANTS = {
     "neighbours 0.15": replace(_NEIGHBOURS, neighbour_weight=0.15),
     "neighbours 0.3, 1 each": replace(_NEIGHBOURS, neighbour_limit=1),
     "neighbours 0.3, similarity >= 0.7": replace(_NEIGHBOURS, neighbour_similarity=0.7),
-    "names required": replace(DEFAULT, require_names=True),
+    "names not required (before)": replace(DEFAULT, require_names=False),
     "neighbours 0.3, scoring only": replace(_NEIGHBOURS, neighbours_match=False),
     "neighbours 0.15, scoring only": replace(
         _NEIGHBOURS, neighbour_weight=0.15, neighbours_match=False
@@ -54,6 +55,21 @@ def learn(folder: Path) -> None:
     print(f"neighbours of {folder}: {words} words, {time.perf_counter() - started:.0f} s")
 
 
+def query_times(folder: Path, ranking, texts: list[str], repeats: int) -> tuple[float, float]:
+    """p50 and p95 of one search (page 1, snippets) over ``texts``, each run
+    ``repeats`` times after a first, untimed run (caches warm, results not cached)."""
+    times = []
+    with searcher.open_index(str(folder), ranking=ranking, result_cache=0) as index:
+        for text in texts:
+            index.search(text)
+            for _ in range(repeats):
+                started = time.perf_counter()
+                index.search(text)
+                times.append(time.perf_counter() - started)
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.95)]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--news", type=Path, required=True)
@@ -61,6 +77,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tydi-limit", type=int, default=0)
     parser.add_argument("--related", action="store_true")
     parser.add_argument("--only", nargs="*", help="variant names to run")
+    parser.add_argument(
+        "--speed", type=int, default=0, help="also time each news query N times (warm), p50/p95"
+    )
     options = parser.parse_args(argv)
     learn(options.news)
     if options.tydi:
@@ -89,6 +108,11 @@ def main(argv=None) -> int:
         if options.related:
             share, of_judged, _ = related_share(options.news, ranking, news_qrels)
             line += f" | related on topic {share:.3f} (of judged {of_judged:.3f})"
+        if options.speed:
+            p50, p95 = query_times(
+                options.news, ranking, list(news_queries.values()), options.speed
+            )
+            line += f" | query p50 {p50 * 1000:.1f} ms p95 {p95 * 1000:.1f} ms"
         print(f"{line} [{time.perf_counter() - started:.0f} s]", flush=True)
     names = list(per_query)
     print("| qid | query | " + " | ".join(names) + " |")

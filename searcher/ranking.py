@@ -84,7 +84,7 @@ class Ranking:
     neighbour_limit: int = 3
     neighbour_similarity: float = 0.5
     neighbours_match: bool = True
-    require_names: bool = False
+    require_names: bool = True
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
     match_all: bool = True

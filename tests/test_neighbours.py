@@ -144,7 +144,7 @@ ARTICLES = [
         "thailand", "Asap Sampai Thailand", "Kabut asap kiriman hutan terbakar sampai ke Thailand."
     ),
 ]
-LEARNING = replace(DEFAULT, neighbour_weight=0.4, relax_below=1)
+LEARNING = replace(DEFAULT, neighbour_weight=0.4, relax_below=1, require_names=False)
 
 
 @pytest.fixture(scope="module")

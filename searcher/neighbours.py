@@ -58,7 +58,9 @@ from searcher.tokenizer import find_words, normalize
 
 NEIGHBOURS_FILE = "neighbours.npz"
 FORMAT = 1
-WINDOW = 4  # words either side
+WINDOW = 2  # words either side (2 found more substitutes than 4: RELEVANCE.md)
+ASSOCIATES = 32
+ASSOCIATE_PMI = 1.0
 ALPHA = 0.75  # context distribution smoothing
 DIMENSIONS = 100
 MIN_COUNT = 10  # a word seen fewer times has no reliable contexts
@@ -122,6 +124,7 @@ class Model:
     vectors: np.ndarray  # float32, one unit row per word
     capitalised: np.ndarray  # float32 share in running text
     documents: int
+    associates: np.ndarray | None = None  # int32 (words, ASSOCIATES), -1 padded
 
     def __post_init__(self):
         object.__setattr__(self, "index", {w: i for i, w in enumerate(self.words)})
@@ -135,19 +138,27 @@ class Model:
         return share >= NAME_SHARE or (word in protected_words() and share >= PROTECTED_NAME_SHARE)
 
     def neighbours(
-        self, word: str, limit: int = 3, threshold: float = 0.5
+        self, word: str, limit: int = 3, threshold: float = 0.5, *, substitutes: bool = False
     ) -> list[tuple[str, float]]:
         """Up to ``limit`` ``(word, cosine similarity)``, most similar first, each at
-        least ``threshold``; none for a name or an unknown word, and never a name."""
-        return list(self._neighbours(word, limit, threshold))
+        least ``threshold``; none for a name or an unknown word, and never a name.
+        With ``substitutes``, never a word the corpus writes *beside* this one
+        (one of its associates): "melemah" next to "menguat", "siswa" next to
+        "guru" are the other side or the other party, not another way to say it."""
+        return list(self._neighbours(word, limit, threshold, substitutes))
 
     @lru_cache(maxsize=4096)  # noqa: B019 (a model lives as long as its index)
-    def _neighbours(self, word: str, limit: int, threshold: float):
+    def _neighbours(self, word: str, limit: int, threshold: float, substitutes: bool):
         i = self.index.get(word)
         if i is None or self.is_name(word):
             return ()
         similarity = self.vectors @ self.vectors[i]
         similarity[i] = -1.0
+        if substitutes and self.associates is not None:
+            beside = self.associates[i]
+            similarity[beside[beside >= 0]] = -1.0
+            # ... and the words that have this one as an associate
+            similarity[np.flatnonzero((self.associates == i).any(axis=1))] = -1.0
         order = np.argsort(-similarity, kind="stable")
         found = []
         for j in order[: 20 * limit + 20].tolist():
@@ -199,6 +210,7 @@ def learn(
     positive = pmi > 0
     rows, cols, pmi = rows[positive], cols[positive], pmi[positive].astype(np.float32)
     del total
+    associates = _associates(rows, cols, values[positive], pmi, size)
     vectors = _svd_vectors(rows, cols, pmi, size, min(dimensions, size - 1))
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = np.where(norms > 0, vectors / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
@@ -206,7 +218,22 @@ def learn(
         [counts.capitalised[w] / counts.running[w] if counts.running[w] else 0.0 for w in kept],
         dtype=np.float32,
     )
-    return Model(tuple(kept), vectors, shares, counts.documents)
+    return Model(tuple(kept), vectors, shares, counts.documents, associates)
+
+
+def _associates(rows, cols, counted, pmi, size: int) -> np.ndarray:
+    """Each word's ``ASSOCIATES`` most frequent window companions among those seen
+    together at least ``e ** ASSOCIATE_PMI`` times more often than chance."""
+    keep = pmi >= ASSOCIATE_PMI
+    rows, cols, counted = rows[keep], cols[keep], counted[keep]
+    order = np.lexsort((cols, -counted, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, np.arange(size))
+    rank = np.arange(len(rows)) - first[rows]
+    table = np.full((size, ASSOCIATES), -1, dtype=np.int32)
+    top = rank < ASSOCIATES
+    table[rows[top], rank[top]] = cols[top]
+    return table
 
 
 def _multiply(rows, cols, values, size, dense: np.ndarray) -> np.ndarray:
@@ -257,6 +284,9 @@ def save(model: Model, folder: str | os.PathLike) -> Path:
             vectors=model.vectors.astype(np.float16),
             capitalised=model.capitalised.astype(np.float32),
             documents=np.array(model.documents),
+            associates=model.associates
+            if model.associates is not None
+            else np.full((len(model.words), 0), -1, dtype=np.int32),
         )
     return target
 
@@ -276,6 +306,7 @@ def load(folder: str | os.PathLike) -> Model:
             vectors = data["vectors"].astype(np.float32)
             capitalised = data["capitalised"].astype(np.float32)
             documents = int(data["documents"])
+            associates = data["associates"].astype(np.int32) if "associates" in data else None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as error:
         if isinstance(error, ValueError) and str(error).startswith(str(path)):
             raise
@@ -284,7 +315,9 @@ def load(folder: str | os.PathLike) -> Model:
         capitalised
     ) != len(words):
         raise ValueError(f"{path}: the learned neighbours' arrays do not agree")
-    return Model(words, vectors, capitalised, documents)
+    if associates is not None and (len(associates) != len(words) or associates.shape[1] == 0):
+        associates = None
+    return Model(words, vectors, capitalised, documents, associates)
 
 
 def stale(model: Model | None, documents: int) -> bool:

@@ -33,6 +33,8 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   counted within the word's concept (best of); names are never expanded;
   with ``neighbours_match`` a neighbour also puts an article in the match set
   and counts as covering the word, otherwise it only adds to the score;
+  with ``neighbour_substitutes``, never a word the corpus often writes beside
+  the query word (an antonym, the other party: menguat/melemah, guru/siswa);
 * ``require_names``: the words of a query the corpus writes as names
   (capitalised in running text, :mod:`searcher.neighbours`) are required in
   long queries too (not in questions), and are relaxed away last;
@@ -84,6 +86,7 @@ class Ranking:
     neighbour_limit: int = 3
     neighbour_similarity: float = 0.5
     neighbours_match: bool = True
+    neighbour_substitutes: bool = True
     require_names: bool = True
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS

@@ -19,6 +19,8 @@ from searcher.ranking import DEFAULT
 
 CELEBRITY = "{} terkenal itu resmi bercerai dari suaminya pekan lalu di pengadilan agama."
 PRICES = "Harga {} naik tajam di pasar tradisional menjelang lebaran tahun ini."
+RUPIAH = "Kurs rupiah {} tipis terhadap dolar sore ini menurut data bank sentral."
+SWING = "Rupiah sempat melemah kemudian menguat tipis."
 HAZE = "Kabut asap kiriman dari hutan terbakar sampai ke {} kemarin sore."
 
 
@@ -31,6 +33,10 @@ def _corpus() -> list[tuple[str, str]]:
             texts.append(("Kabar", "Kemarin " + CELEBRITY.format(word)))
         for word in ("cabai", "bawang", "beras"):
             texts.append(("Pasar", "Pagi ini " + PRICES.format(word).lower()))
+        for word in ("menguat", "melemah", "stabil"):
+            texts.append(("Kurs", "Pagi ini " + RUPIAH.format(word).lower()))
+        texts.append(("Kurs", "Pagi ini " + SWING.lower()))
+        texts.append(("Kurs", "Pagi ini " + SWING.lower()))
         for word in ("Malaysia", "Thailand", "perbatasan"):
             texts.append(
                 ("Asap", "Warga melihat " + HAZE.format(word).lower().replace(word.lower(), word))
@@ -57,6 +63,14 @@ def test_words_in_the_same_contexts_are_neighbours(model):
     assert {word for word, _ in found} == {"selebriti", "pesohor"}
     assert all(similarity > 0.9 for _, similarity in found)
     assert {word for word, _ in model.neighbours("cabai", 2, 0.5)} == {"bawang", "beras"}
+
+
+def test_substitutes_leave_out_words_written_beside_the_word(model):
+    # "melemah" stands in the same contexts as "menguat", and beside it.
+    plain = [w for w, _ in model.neighbours("menguat", 4, -1.0)]
+    assert plain == ["stabil", "rupiah", "dolar", "melemah"]
+    substitutes = [w for w, _ in model.neighbours("menguat", 4, -1.0, substitutes=True)]
+    assert "melemah" not in substitutes and substitutes[0] == "stabil"
 
 
 def test_unrelated_words_are_below_the_threshold(model):

@@ -46,7 +46,10 @@ def bound_expansions(
                 ranking = node.ranking
                 node = node.with_neighbours(
                     lambda word: neighbours.neighbours(
-                        word, ranking.neighbour_limit, ranking.neighbour_similarity
+                        word,
+                        ranking.neighbour_limit,
+                        ranking.neighbour_similarity,
+                        substitutes=ranking.neighbour_substitutes,
                     )
                 )
                 node = node.with_names(neighbours.is_name)

@@ -34,6 +34,10 @@ VARIANTS = {
     "neighbours 0.3, 1 each": replace(_NEIGHBOURS, neighbour_limit=1),
     "neighbours 0.3, similarity >= 0.7": replace(_NEIGHBOURS, neighbour_similarity=0.7),
     "names not required (before)": replace(DEFAULT, require_names=False),
+    "related: same story x2": replace(DEFAULT, related_story_weight=1.0),
+    "related: same story x1.5": replace(DEFAULT, related_story_weight=0.5),
+    "related: same story x4": replace(DEFAULT, related_story_weight=3.0),
+    "neighbours 0.3, no substitutes gate": replace(_NEIGHBOURS, neighbour_substitutes=False),
     "neighbours 0.3, scoring only": replace(_NEIGHBOURS, neighbours_match=False),
     "neighbours 0.15, scoring only": replace(
         _NEIGHBOURS, neighbour_weight=0.15, neighbours_match=False

@@ -54,7 +54,9 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   words) find its related articles, at ``related_pair_weight``; 0: key words
   of the body only (before #11); ``related_days``: an article that many days
   from it weighs about 0.68 of one on the same day (a story is told within
-  weeks), 0: dates do not count.
+  weeks), 0: dates do not count; ``related_story_weight``: an article of the
+  same story (:mod:`searcher.whoosh.grouping`) scores that much more (0: stories
+  do not count).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class Ranking:
     related_pairs: int = 10
     related_pair_weight: float = 1.0
     related_days: float = 30.0
+    related_story_weight: float = 0.0
 
     @property
     def boosts(self) -> dict[str, float]:

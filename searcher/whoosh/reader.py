@@ -533,6 +533,11 @@ class Index:
                 days = np.abs(moments - own) / DAY_MICROSECONDS
                 near = np.where(dated, np.exp(-days / ranking.related_days), 0.0)
                 scores = scores * (0.5 + 0.5 * near)
+        if ranking.related_story_weight:  # the article's own story first (#23)
+            groups = self._groups.get(searcher.reader())
+            if groups is not None and groups.story[docnum] >= 0:
+                same = groups.story[matched.docnums] == groups.story[docnum]
+                scores = scores * np.where(same, 1.0 + ranking.related_story_weight, 1.0)
         hits = []
         for position in scoring.ranked(matched.docnums, scores, limit + 1):
             number = int(matched.docnums[position])

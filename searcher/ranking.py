@@ -100,7 +100,7 @@ class Ranking:
     related_pairs: int = 10
     related_pair_weight: float = 1.0
     related_days: float = 30.0
-    related_story_weight: float = 0.0
+    related_story_weight: float = 0.5
 
     @property
     def boosts(self) -> dict[str, float]:

@@ -218,3 +218,25 @@ def test_a_question_does_not_require_its_names(location):
         "malaysia",
         "thailand",
     }
+
+
+FLOOD = (
+    "Banjir setinggi satu meter merendam ratusan rumah warga di kawasan Jakarta Utara sejak pagi."
+)
+STORY = [
+    _article("banjir-1", "Banjir Rendam Jakarta Utara", FLOOD),
+    _article("banjir-2", "Banjir Rendam Jakarta Utara", FLOOD),  # a copy: the same story
+    _article("banjir-3", "Banjir di Jakarta", "Banjir merendam rumah warga di Jakarta Barat."),
+]
+
+
+def test_related_articles_of_the_same_story_weigh_more(tmp_path):
+    path = str(tmp_path / "index")
+    searcher.build_index(STORY, path)
+    scores = {}
+    for weight in (0.0, 1.0):
+        with searcher.open_index(path, ranking=replace(DEFAULT, related_story_weight=weight)) as ix:
+            scores[weight] = {hit.id: hit.score for hit in ix.more_like_this("banjir-1", 5)}
+        assert set(scores[weight]) == {"banjir-2", "banjir-3"}
+    assert scores[1.0]["banjir-2"] == pytest.approx(2 * scores[0.0]["banjir-2"])
+    assert scores[1.0]["banjir-3"] == pytest.approx(scores[0.0]["banjir-3"])

@@ -296,7 +296,7 @@ def load(folder: str | os.PathLike) -> Model:
     missing, damaged or of another format."""
     path = Path(folder) / NEIGHBOURS_FILE
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             if int(data["format"]) != FORMAT:
                 raise ValueError(f"{path}: format {int(data['format'])}, expected {FORMAT}")
             raw = data["words"].tobytes()
@@ -307,7 +307,16 @@ def load(folder: str | os.PathLike) -> Model:
             capitalised = data["capitalised"].astype(np.float32)
             documents = int(data["documents"])
             associates = data["associates"].astype(np.int32) if "associates" in data else None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as error:
+    except (
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+    ) as error:
         if isinstance(error, ValueError) and str(error).startswith(str(path)):
             raise
         raise ValueError(f"{path}: cannot read the learned neighbours ({error})") from None

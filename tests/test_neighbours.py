@@ -240,3 +240,16 @@ def test_related_articles_of_the_same_story_weigh_more(tmp_path):
         assert set(scores[weight]) == {"banjir-2", "banjir-3"}
     assert scores[1.0]["banjir-2"] == pytest.approx(2 * scores[0.0]["banjir-2"])
     assert scores[1.0]["banjir-3"] == pytest.approx(scores[0.0]["banjir-3"])
+
+
+def test_a_damaged_file_is_named_by_check_and_searches_work_without_it(tmp_path, model):
+    from searcher.whoosh.verify import verify
+
+    path = tmp_path / "index"
+    searcher.build_index(ARTICLES, str(path))
+    neighbours.save(model, path)
+    assert verify(path) == []
+    (path / neighbours.NEIGHBOURS_FILE).write_bytes(b"PK\x03\x04 broken")
+    problems = verify(path)
+    assert [(p.file, p.derived) for p in problems] == [(neighbours.NEIGHBOURS_FILE, True)]
+    assert _ids(str(path), "perceraian artis", LEARNING) == ["artis"]  # no neighbours, no error

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import searcher
 from benchmarks.corpora import NEWS_EVAL, TYDI_EVAL
-from benchmarks.relevance import related_share, run_set
 from searcher import evaluation
 from searcher.ranking import DEFAULT
 from searcher.whoosh import learned
@@ -46,6 +45,34 @@ VARIANTS = {
         _NEIGHBOURS, neighbour_limit=1, neighbours_match=False
     ),
 }
+
+
+def run_set(folder: Path, ranking, queries: dict, qrels: dict, judged: dict | None):
+    """The judged queries' figures (as ``benchmarks.relevance`` runs them)."""
+    with searcher.open_index(str(folder), ranking=ranking) as index:
+
+        def run(text: str) -> list[str]:
+            return [hit.id for hit in index.search(text, per_page=100, snippets=False).hits]
+
+        return evaluation.evaluate(run, queries, qrels, judged)
+
+
+def related_share(folder: Path, ranking, qrels: dict) -> tuple[float, float]:
+    """For each article judged 2, the share of its 5 related articles judged >= 1 for
+    the same query (unjudged count as not), and that share among the judged ones
+    (the measure of ``benchmarks.relevance`` and RELEVANCE.md)."""
+    relevant = total = judged = 0
+    with searcher.open_index(str(folder), ranking=ranking) as index:
+        for judgments in qrels.values():
+            for doc_id, grade in judgments.items():
+                if grade != 2:
+                    continue
+                for hit in index.more_like_this(doc_id, 5):
+                    total += 1
+                    if hit.id in judgments:
+                        judged += 1
+                        relevant += judgments[hit.id] >= 1
+    return relevant / (total or 1), relevant / (judged or 1)
 
 
 def learn(folder: Path) -> None:
@@ -110,7 +137,7 @@ def main(argv=None) -> int:
             line += f" | TyDi ({tydi.queries}) nDCG@10 {tydi.ndcg_at_10:.4f} "
             line += f"MRR@10 {tydi.mrr_at_10:.4f} R@100 {tydi.recall_at_100:.4f}"
         if options.related:
-            share, of_judged, _ = related_share(options.news, ranking, news_qrels)
+            share, of_judged = related_share(options.news, ranking, news_qrels)
             line += f" | related on topic {share:.3f} (of judged {of_judged:.3f})"
         if options.speed:
             p50, p95 = query_times(

@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` and `make test`; `make lint` as CI runs it.
+# The commands of the README: `make run`, `make check` (the fast tests, for development)
+# and `make test` (the whole suite, as CI runs it); `make lint` as CI runs it.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,12 +8,20 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LINTED := searcher web tests benchmarks
 
-.PHONY: run test lint format index bench lock clean
+.PHONY: run check test lint format index bench lock clean
 
 run: $(VENV)/.installed
 	@$(PY) -c "import sys, searcher; sys.exit(0 if searcher.index_exists('$(INDEX)') else 1)" \
 		|| $(PY) -m searcher index corpus/ --index $(INDEX)
 	$(PY) -m searcher serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# The fast tests: no real indexer processes, big corpora, browser or searchd cluster
+# (markers in setup.cfg). Under 2 minutes on 2 cores; `make test` runs them all.
+CHECK_MARKERS := not slow and not browser and not manticore
+
+check: $(VENV)/.installed
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m pytest -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check $(LINTED)

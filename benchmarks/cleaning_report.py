@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from searcher.cleaning import KINDS, changes, clean_text
-from searcher.readers import FIELD_ALIASES
+from searcher.ingest import FIELD_ALIASES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CLICK_ID = SHARED / "data" / "news" / "clickid-2019.jsonl.gz"

@@ -4,7 +4,7 @@
 
 Indexes the TyDi QA passages (``../shared/data/eval/tydiqa-id``) into a
 fresh Whoosh folder and into a throwaway two-node Sphinx cluster
-(:mod:`benchmarks.cluster`, needs ``searchd``), then runs ``eval`` on both:
+(:mod:`tests.cluster`, needs ``searchd``), then runs ``eval`` on both:
 MRR@10, nDCG@10, R@100, and the time to index and to answer. Prints a table.
 """
 
@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import searcher
-from benchmarks.cluster import Cluster, searchd_available
 from searcher import evaluation
+from tests.cluster import Cluster, searchd_available
 
 TYDI = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "tydiqa-id"
 

@@ -43,8 +43,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from searcher.grouping import Settings
+from searcher.ingest import read_articles
 from searcher.models import Article
-from searcher.readers import read_articles
 from searcher.stories import story_terms
 from searcher.whoosh.grouping import Collector
 

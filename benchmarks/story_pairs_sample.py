@@ -16,7 +16,7 @@ Stratification uses two simple similarities, independent of the project's groupi
 word 5-shingle Jaccard of the bodies (the copy bands) and the cosine of TF-IDF vectors
 of the title plus the first three sentences (the story bands, for pairs with a
 shingle Jaccard below 0.2 and at most 7 days apart). Articles are read and cleaned by
-:func:`searcher.readers.read_articles`; bodies shorter than 300 characters (e.g. the
+:func:`searcher.ingest.read_articles`; bodies shorter than 300 characters (e.g. the
 scrape's ",,,loading...") are left out.
 """
 
@@ -32,8 +32,8 @@ from datetime import date
 from hashlib import blake2b
 from pathlib import Path
 
+from searcher.ingest import read_articles
 from searcher.models import Article
-from searcher.readers import read_articles
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CLICK_ID = SHARED / "data" / "news" / "clickid-2019.jsonl.gz"

@@ -31,6 +31,7 @@ from searcher.errors import (
     QueryError,
     SearcherError,
 )
+from searcher.ingest import CorpusError, read_articles
 from searcher.models import (
     Article,
     DeleteReport,
@@ -48,7 +49,6 @@ from searcher.models import (
     StorySummary,
     web_url,
 )
-from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
 from searcher.stemmer import stem_word
 from searcher.version import __version__ as __version__

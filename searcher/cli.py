@@ -18,7 +18,7 @@ from searcher.cli_output import NOTHING, OK, USAGE, _Colour, format_result, prin
 from searcher.cli_parser import build_parser
 from searcher.cli_search import run_check, run_eval, run_query, run_serve, run_stats, run_stories
 from searcher.errors import SearcherError
-from searcher.readers import CorpusError
+from searcher.ingest import CorpusError
 
 __all__ = [
     "NOTHING",

@@ -9,9 +9,9 @@ from searcher import cli_watch
 from searcher.backends import build_index, delete_documents, resolve
 from searcher.cli_output import NOTHING, OK, USAGE, printable
 from searcher.errors import SearcherError
+from searcher.ingest import read_articles
 from searcher.listfiles import read_list
 from searcher.models import Article, Rejected
-from searcher.readers import read_articles
 
 
 def run_index(args) -> int:

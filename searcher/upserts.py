@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
+from searcher.ingest import MAX_ID_CHARS, id_too_long
 from searcher.models import Article, IndexReport, Rejected
-from searcher.readers import MAX_ID_CHARS, id_too_long
 
 
 class Change(Enum):

@@ -1,5 +1,6 @@
-"""What the tests share besides fixtures: paths, small records, the shared corpora
-and the local Sphinx cluster (fixtures live in conftest.py).
+"""What the tests share besides fixtures: paths, small records, the shared corpora,
+the local Sphinx cluster (:mod:`tests.cluster`), a web client, Chromium, synthetic
+corpora, indexer processes and hostile-input pieces (fixtures live in conftest.py).
 
 Imported as ``tests.support``: the repository root is on ``sys.path`` because
 ``tests`` is a package (pytest's rootdir import), so ``benchmarks`` is
@@ -14,12 +15,17 @@ import gzip
 import io
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+import searcher
 from searcher import Article
+from searcher.whoosh.writer import indexer_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample.jsonl"
@@ -43,7 +49,7 @@ def shared_path(rel: str) -> Path:
 
 def require_searchd() -> None:
     """Skip (fail under ``$CI``) when Sphinx's ``searchd`` is not installed."""
-    from benchmarks.cluster import searchd_available
+    from tests.cluster import searchd_available
 
     if not searchd_available():
         message = "searchd is missing: apt-get install sphinxsearch (.ci/run does)"
@@ -221,3 +227,150 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# -- synthetic corpora, indexer processes, hostile input (from test_hardening.py, #25) --
+# Articles of the "big" corpus (the ``big_corpus`` fixture): enough that an indexer
+# holds its lock for seconds and is surely still writing when a test kills it.
+SYNTHETIC = 2000
+BIG_BODY_CHARS = 700  # each big-corpus body is cut to this many characters
+# Hypothesis settings of the property tests over hostile input (moved from test_hardening.py).
+PROPERTY = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def write_jsonl(path: Path, records) -> Path:
+    with open(path, "w", encoding="utf-8") as stream:
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def synthetic_records(count: int, prefix: str = "synthetic", body_chars: int | None = None):
+    """``count`` articles made from the sample ones, with new ids and titles."""
+    records = sample_records()
+    for n in range(count):
+        record = dict(records[n % len(records)])
+        record["id"] = f"{prefix}-{n:05d}"
+        record["title"] = f"{record['title']} (salinan {n})"
+        if body_chars:
+            record["body"] = record["body"][:body_chars]
+        yield record
+
+
+def indexer_command(source: Path, index_dir: Path, *options: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "searcher",
+        "index",
+        str(source),
+        "--index",
+        str(index_dir),
+        "--procs",
+        "1",
+        "--quiet",
+        *options,
+    ]
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def run(command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
+def lock_is_held(index_dir: Path) -> bool:
+    """True while another process holds the folder's indexer lock (probed without waiting)."""
+    if not index_dir.is_dir():
+        return False
+    try:
+        with indexer_lock(index_dir, 0):
+            return False
+    except searcher.IndexBusyError:
+        return True
+
+
+def document_count(index_dir: Path) -> int:
+    with searcher.open_index(index_dir) as ix:
+        return ix.stats().documents
+
+
+# Pieces of query syntax the fuzz tests assemble queries from (web and parser).
+SYNTAX = [
+    '"',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "*",
+    "?",
+    "~",
+    "^",
+    ":",
+    "-",
+    "+",
+    "/",
+    "\\",
+    " ",
+    "AND ",
+    "OR ",
+    "NOT ",
+    " TO ",
+    "title:",
+    "judul:",
+    "sumber:",
+    "kategori:",
+    "published:",
+    "tanggal:",
+    "banjir",
+    "perdagangan",
+    "TPPO",
+    "2019",
+    "e-KTP",
+    "~2",
+    "\x00",
+    "\x1b",
+    "\u200b",
+    "\ufeff",
+    "🙂",
+    "ه",
+    "é",
+]
+
+
+def write_big_corpus(path: Path) -> Path:
+    """The ``big_corpus``: SYNTHETIC copies of the sample articles (new ids and titles,
+    bodies cut to BIG_BODY_CHARS), as JSON lines."""
+    return write_jsonl(path, synthetic_records(SYNTHETIC, body_chars=BIG_BODY_CHARS))
+
+
+@contextlib.contextmanager
+def web_client(index, **config):
+    """A Flask test client of the web app over ``index`` (more settings as
+    ``create_app`` takes them); the app's index is closed afterwards."""
+    from web import close_index, create_app
+
+    app = create_app({"TESTING": True, "INDEX": str(index), **config})
+    try:
+        yield app.test_client()
+    finally:
+        close_index(app)

@@ -7,6 +7,7 @@ hand-written corpus, with exact expectations.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -36,11 +37,32 @@ def cluster_files_in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+# Locations that hold exactly ARTICLES. A test that names ``location`` among its
+# arguments may write there (it is how tests reach the index to change it): it gets a
+# fresh build (in its own folder, where a cluster keeps its state files) and the next
+# test rebuilds too; read-only tests share one build per backend.
+BUILT: set[str] = set()
+
+
+def writes(request) -> bool:
+    return "location" in inspect.signature(request.function).parameters
+
+
+@pytest.fixture(autouse=True)
+def writers_spoil_the_built_index(request):
+    yield
+    if writes(request):
+        BUILT.clear()
+
+
 @pytest.fixture
-def ix(location):
-    """The index holding exactly ARTICLES (rebuilt when a test changed it)."""
-    report = searcher.build_index(ARTICLES, location, rebuild=True)
-    assert report.added == len(ARTICLES)
+def ix(location, request):
+    """The index holding exactly ARTICLES (see BUILT: do not write through ``ix``
+    in a test that does not also ask for ``location``)."""
+    if location not in BUILT or writes(request):
+        report = searcher.build_index(ARTICLES, location, rebuild=True)
+        assert report.added == len(ARTICLES)
+        BUILT.add(location)
     with searcher.open_index(location) as index:
         yield index
 
@@ -554,3 +576,21 @@ def test_story_lists_pages_and_deleted_first_articles_alike_on_both_backends(loc
         hit = index.search("tol semarang demak", sort="oldest", collapse="story").hits[0]
     assert old.id == current.id == "a2" and [h.id for h in current.hits] == ["a2", "c1", "a3"]
     assert (hit.id, hit.story) == ("a2", "a2")
+
+
+def test_story_mode_facets_and_histogram_count_stories_on_both_backends(location):
+    # The page counts stories (one card each): so do its facets and timeline (#25).
+    from tests.test_stories import corpus
+
+    searcher.build_index(corpus(), location, rebuild=True)
+    with searcher.open_index(location) as index:
+        result = index.search("tol semarang demak", collapse="story", facets=True)
+        narrowed = {
+            f.value: index.search(
+                "tol semarang demak", collapse="story", filters=Filters.build(source=[f.value])
+            ).total
+            for f in result.facets["source"]
+        }
+    assert result.total == 2
+    assert sum(f.count for f in result.histogram) == result.total
+    assert {f.value: f.count for f in result.facets["source"]} == narrowed

@@ -63,6 +63,7 @@ def report(tmp_path_factory) -> dict:
     return json.loads(out.read_text())
 
 
+@pytest.mark.slow  # runs the benchmark harness
 def test_report_has_both_engines_side_by_side(report):
     assert set(report) >= {"command", "machine", "settings", "runs", "ratios", "targets"}
     assert report["settings"]["engines"] == ["ours", "reference"]
@@ -97,6 +98,7 @@ def test_report_has_both_engines_side_by_side(report):
     assert report["settings"]["stream"] == 30
 
 
+@pytest.mark.slow  # runs the benchmark harness
 def test_targets_are_judged_against_their_goals(report):
     targets = {t["target"]: t for t in report["targets"]}
     p95 = targets["distinct-stream p95 with snippets (ms)"]

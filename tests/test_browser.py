@@ -230,8 +230,8 @@ def test_timeline_bar_narrows_to_its_month(desktop, base_url):
     page = desktop
     page.goto(base_url + "/search?q=pemerintah")
     bar = page.locator(".timeline-chart a").first
-    label = bar.get_attribute("aria-label")  # "Januari 2023: 1 berita"
-    count = int(re.search(r": (\d+) berita", label).group(1))
+    label = bar.get_attribute("aria-label")  # "Januari 2023: 1 peristiwa" (#25)
+    count = int(re.search(r": (\d+) peristiwa", label).group(1))
     bar.click()
     page.wait_for_url(re.compile(r"since=\d{4}-\d\d-01&until=\d{4}-\d\d-\d\d"))
     assert total(page) == count

@@ -85,7 +85,7 @@ def test_september_is_drawn_a_bar_a_day_and_a_bar_narrows_to_its_day(page, base_
     assert page.locator(".timeline-head").inner_text().startswith("Linimasa per hari")
     assert page.locator(".timeline-chart rect.bar").count() == 30
     bar = page.locator(".timeline-chart a").nth(9)
-    assert bar.get_attribute("aria-label") == "10 September 2019: 1 berita"
+    assert bar.get_attribute("aria-label") == "10 September 2019: 1 peristiwa"
     bar.click()
     page.wait_for_url(re.compile(r"since=2019-09-10&until=2019-09-10"))
     assert total(page) == 1

@@ -54,6 +54,7 @@ def test_long_words_are_not_kept():
     assert cache.get("x" * 65) is None and cache.get("x" * 64) == "y"
 
 
+@pytest.mark.slow  # stems many words
 def test_the_stem_cache_is_bounded_in_bytes_and_keeps_no_long_words(monkeypatch):
     monkeypatch.setattr(stemmer, "_CACHE", WordCache(300_000, stemmer.MAX_STEM_LENGTH))
     for word in random_words(20_000, 12, seed=1):

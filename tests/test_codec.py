@@ -108,6 +108,7 @@ def test_new_segments_keep_ranked_postings_in_columns(both):
     assert list(Path(columnar).glob("*.cpi")) and not list(Path(plain).glob("*.cpi"))
 
 
+@pytest.mark.slow  # builds, merges and compares whole indexes
 def test_whoosh_finds_the_same_documents_as_in_a_plain_index(both):
     columnar, plain = both
     ours, theirs = _term_results(columnar), _term_results(plain)
@@ -173,6 +174,7 @@ def test_search_results_are_the_same_as_with_whooshs_codec(both):
     assert results(columnar) == results(plain)
 
 
+@pytest.mark.slow  # builds, merges and compares whole indexes
 def test_a_merge_keeps_the_columns_and_the_results(tmp_path, both):
     columnar, _ = both
     before = _term_results(columnar)
@@ -211,6 +213,7 @@ def test_terms_with_one_hash_are_found_through_whooshs_dictionary(tmp_path, monk
     assert _term_results(location)["body", "bongkar"][0] == ["tppo-1"]
 
 
+@pytest.mark.slow  # builds, merges and compares whole indexes
 def test_a_parallel_build_writes_columns(tmp_path, monkeypatch, both):
     _, plain = both
     location = _build(tmp_path / "index", plain=False, monkeypatch=monkeypatch, procs=2)

@@ -33,9 +33,10 @@ from searcher import cli, stemtable
 from searcher.whoosh.grouping import GROUPS_FILE
 from searcher.whoosh.storage import INDEX_NAME
 from searcher.whoosh.writer import LOCK_FILE, indexer_lock
-from tests.support import ROOT, SAMPLE, sample_records
+from tests.support import ROOT, SAMPLE, SYNTHETIC, sample_records
 
-SYNTHETIC = 1500
+pytestmark = pytest.mark.slow  # real indexer processes killed, full disks
+
 QUERY = "perdagangan orang"
 SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) rejected in ")
 
@@ -51,21 +52,6 @@ def long_corpus(tmp_path_factory) -> Path:
             record = dict(records[n % len(records)])
             record["id"] = f"long-{n:05d}"
             record["body"] = f"{record['body'][:700]} kata{n}"
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
-
-
-@pytest.fixture(scope="module")
-def big_corpus(tmp_path_factory) -> Path:
-    """1,500 synthetic articles built from the sample bodies, with new ids."""
-    records = sample_records()
-    path = tmp_path_factory.mktemp("big") / "big.jsonl"
-    with open(path, "w", encoding="utf-8") as stream:
-        for n in range(SYNTHETIC):
-            record = dict(records[n % len(records)])
-            record["id"] = f"synthetic-{n:05d}"
-            record["title"] = f"{record['title']} (salinan {n})"
-            record["body"] = record["body"][:700]
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
 

@@ -39,6 +39,8 @@ import benchmarks
 import searcher
 from tests.support import SAMPLE
 
+pytestmark = pytest.mark.slow  # the README's commands in real processes and terminals
+
 ROOT = Path(__file__).resolve().parents[1]
 FETCH_PAGE = ROOT / "tests" / "data" / "fetch" / "banjir-bekasi.html"
 

@@ -16,7 +16,7 @@ import numpy as np
 
 import searcher
 from searcher.grouping import Entries
-from searcher.readers import MAX_ID_CHARS
+from searcher.ingest import MAX_ID_CHARS
 from searcher.whoosh import grouping
 from tests.support import SAMPLE, sample_records
 

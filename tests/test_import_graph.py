@@ -42,7 +42,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "listfiles",
     ),
     "analysis": ("analysis", "schema", "spelling", "stories", "neighbours"),
-    "corpus": ("readers", "upserts", "fetching"),
+    "corpus": ("readers", "ingest", "upserts", "fetching"),
     "engine": ("query", "snippets", "results", "grouping", "export", "collect"),
     "storage": ("whoosh", "manticore"),
     "library": ("backends", "", "fetch", "watch", "alerts"),

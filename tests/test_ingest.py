@@ -17,7 +17,7 @@ import pytest
 
 import searcher
 from searcher import cli
-from searcher.readers import MAX_BODY_CHARS, bounded_lines, read_jsonl
+from searcher.ingest import MAX_BODY_CHARS, bounded_lines, read_jsonl
 from tests.support import article
 from web import close_index, create_app
 
@@ -184,9 +184,9 @@ def test_a_flood_of_newlines_keeps_line_numbers_and_memory_bounded(tmp_path):
 def test_bounded_lines_splits_like_splitlines(chunking, monkeypatch):
     import io
 
-    from searcher import readers
+    from searcher.ingest import lines as line_reader
 
-    monkeypatch.setattr(readers, "_CHUNK", chunking)
+    monkeypatch.setattr(line_reader, "_CHUNK", chunking)
     data = b"  \nab\n\n  cd  \n" + b"x" * 12 + b"\nlast"
     lines = list(bounded_lines(io.BytesIO(data), 10, skip_blank=False))
     assert lines == [(1, b"  "), (2, b"ab"), (3, b""), (4, b"  cd  "), (5, None), (6, b"last")]

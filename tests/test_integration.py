@@ -35,7 +35,7 @@ def news_index(request, tmp_path_factory):
         from tests.support import require_searchd
 
         require_searchd()
-        from benchmarks.cluster import Cluster
+        from tests.cluster import Cluster
 
         cluster = Cluster(tmp_path_factory.mktemp("news-sphinx")).start()
         location = cluster.location
@@ -198,7 +198,7 @@ def tydiqa_cluster(tmp_path_factory):
 
     require_searchd()
     corpus = shared_path("data/eval/tydiqa-id/corpus.jsonl")
-    from benchmarks.cluster import Cluster
+    from tests.cluster import Cluster
 
     cluster = Cluster(tmp_path_factory.mktemp("tydiqa-sphinx")).start()
     report = searcher.index_sources([str(corpus)], cluster.location)

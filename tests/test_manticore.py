@@ -135,7 +135,7 @@ def test_engine_syntax_in_queries_is_plain_text(sphinx_cluster):
 def own_cluster(tmp_path):
     """A cluster this test may break."""
     require_searchd()
-    from benchmarks.cluster import Cluster as Processes
+    from tests.cluster import Cluster as Processes
 
     cluster = Processes(tmp_path / "cluster").start()
     searcher.build_index(ARTICLES, cluster.location)

@@ -10,7 +10,7 @@ import pytest
 
 import searcher
 from searcher import cli
-from web import close_index, create_app
+from tests.support import web_client
 
 
 # -- 5. Host headers ---------------------------------------------------------------------------
@@ -26,9 +26,8 @@ def client(tmp_path_factory):
         path,
         procs=1,
     )
-    app = create_app({"TESTING": True, "INDEX": str(path)})
-    yield app.test_client()
-    close_index(app)
+    with web_client(path) as client:
+        yield client
 
 
 BAD_HOSTS = ["a" * 64, "a..b", f"{'b' * 64}.example:5000", ".", "\u00e9" * 70]

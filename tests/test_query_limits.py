@@ -31,8 +31,7 @@ from searcher.query.plan import plan_query
 from searcher.ranking import WORDS_ONLY
 from searcher.whoosh.expansion import bound_expansions
 from searcher.whoosh.storage import make_schema
-from tests.support import shared_path
-from web import close_index, create_app
+from tests.support import shared_path, web_client
 
 ARTICLES = [
     {
@@ -86,9 +85,8 @@ def ix(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(ix):
-    app = create_app({"TESTING": True, "INDEX": ix.path})
-    yield app.test_client()
-    close_index(app)
+    with web_client(ix.path) as client:
+        yield client
 
 
 def ids(result) -> list[str]:
@@ -277,11 +275,8 @@ def test_a_search_past_its_time_budget_is_a_query_error_naming_q(ix):
         with pytest.raises(QueryError, match=r"^q: the query needs more than"):
             hurried.search("banjir jakarta", per_page=3)
         assert not hurried.deadline.running  # the next search starts afresh
-    app = create_app({"TESTING": True, "INDEX": ix.path, "INDEX_OPTIONS": late})
-    try:
-        body = api_error(app.test_client(), "pemerintah daerah")
-    finally:
-        close_index(app)
+    with web_client(ix.path, INDEX_OPTIONS=late) as client:
+        body = api_error(client, "pemerintah daerah")
     assert body["parameter"] == "q" and "simpler" in body["error"]
     assert ix.search("banjir jakarta", per_page=3).total == 1  # the default budget is ample
 
@@ -334,6 +329,7 @@ def clickid_sample(tmp_path_factory):
         yield index, pasted
 
 
+@pytest.mark.slow  # indexes a CLICK-ID sample
 def test_pasted_clickid_headlines_with_a_dash_find_their_own_article(clickid_sample):
     index, pasted = clickid_sample
     missed = []

@@ -14,7 +14,6 @@ import time
 import pytest
 
 from searcher import cli, stemmer
-from web import close_index, create_app
 
 HOSTILE = [
     "ab" + ".*" * 11 + r"\dkan-x",
@@ -59,20 +58,14 @@ def test_a_hostile_word_searched_answers_fast(sample_ix, word):
 
 
 @pytest.mark.parametrize("word", HOSTILE[:2])
-def test_a_hostile_word_in_the_web_app_answers_fast(sample_index, word):
-    app = create_app({"TESTING": True, "INDEX": str(sample_index)})
-    try:
-        client = app.test_client()
-        response, seconds = timed(lambda: client.get("/search", query_string={"q": word}))
-        assert response.status_code == 200
-        assert seconds < BOUND
-        response, seconds = timed(
-            lambda: client.get("/article/sample-001", query_string={"q": word})
-        )
-        assert response.status_code == 200
-        assert seconds < BOUND
-    finally:
-        close_index(app)
+def test_a_hostile_word_in_the_web_app_answers_fast(sample_client, word):
+    client = sample_client
+    response, seconds = timed(lambda: client.get("/search", query_string={"q": word}))
+    assert response.status_code == 200
+    assert seconds < BOUND
+    response, seconds = timed(lambda: client.get("/article/sample-001", query_string={"q": word}))
+    assert response.status_code == 200
+    assert seconds < BOUND
 
 
 def test_a_hostile_word_through_the_cli_answers_fast(sample_index, capsys):

@@ -23,7 +23,7 @@ from searcher.models import Article
 from searcher.stories import StoryClusters, story_terms
 from searcher.whoosh import grouping
 from searcher.whoosh.writer import build_index
-from web import close_index, create_app
+from tests.support import web_client
 
 TOLL = (
     "Presiden Joko Widodo meresmikan ruas jalan tol Semarang Demak sepanjang dua puluh "
@@ -535,9 +535,8 @@ def test_a_story_whose_first_article_was_deleted_has_a_new_id(groups_index):
 # -- web ---------------------------------------------------------------------------------
 @pytest.fixture
 def client(groups_index):
-    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
-    yield app.test_client()
-    close_index(app)
+    with web_client(groups_index) as client:
+        yield client
 
 
 def test_the_results_page_shows_one_card_per_story(client):
@@ -598,34 +597,32 @@ def test_facet_counts_on_the_page_are_the_totals_they_lead_to(groups_index):
         ],
         groups_index,
     )
-    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
-    client = app.test_client()
+    with web_client(groups_index) as client:
 
-    def counts(html):
-        return {
-            value: int(count)
-            for value, count in re.findall(
-                r'class="facet-value">([^<]+)</span>\s*<span class="facet-count">(\d+)', html
-            )
-        }
+        def counts(html):
+            return {
+                value: int(count)
+                for value, count in re.findall(
+                    r'class="facet-value">([^<]+)</span>\s*<span class="facet-count">(\d+)', html
+                )
+            }
 
-    def total(html):
-        found = re.search(r"<strong>(\d+)</strong> (?:peristiwa|berita)", html)
-        return int(found.group(1)) if found else 0
+        def total(html):
+            found = re.search(r"<strong>(\d+)</strong> (?:peristiwa|berita)", html)
+            return int(found.group(1)) if found else 0
 
-    for url in ("/search?q=tol", "/search?q=tol&source=tempo.co", "/search?q=tol&collapse=1"):
-        html = client.get(url).get_data(as_text=True)
-        for value, count in counts(html).items():
-            if "collapse=1" in url:
-                narrowed = f"/search?q=tol&collapse=1&source={value}"
-            else:
-                narrowed = f"/search?q=tol&source={value}"
-            assert total(client.get(narrowed).get_data(as_text=True)) == count, (url, value)
-    assert (
-        counts(client.get("/search?q=tol&source=tempo.co").get_data(as_text=True))["kompas.com"]
-        == 1
-    )
-    close_index(app)
+        for url in ("/search?q=tol", "/search?q=tol&source=tempo.co", "/search?q=tol&collapse=1"):
+            html = client.get(url).get_data(as_text=True)
+            for value, count in counts(html).items():
+                if "collapse=1" in url:
+                    narrowed = f"/search?q=tol&collapse=1&source={value}"
+                else:
+                    narrowed = f"/search?q=tol&source={value}"
+                assert total(client.get(narrowed).get_data(as_text=True)) == count, (url, value)
+        assert (
+            counts(client.get("/search?q=tol&source=tempo.co").get_data(as_text=True))["kompas.com"]
+            == 1
+        )
 
 
 def test_the_stories_page_and_api_list_stories_of_a_window(client):
@@ -649,15 +646,11 @@ def test_the_story_page_is_paged_sorted_and_its_days_are_links(groups_index):
         for n in range(120)
     ]
     build_index(copies, groups_index)
-    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
-    try:
-        client = app.test_client()
+    with web_client(groups_index) as client:
         first = client.get("/story/a1").get_data(as_text=True)
         last = client.get("/story/a1?page=3&sort=terbaru").get_data(as_text=True)
         day = client.get("/story/a1?since=2019-09-03&until=2019-09-03").get_data(as_text=True)
         api = client.get("/api/story/a1?per_page=10&page=2").get_json()
-    finally:
-        close_index(app)
     # 123 articles: 50 a page (a 10,000-article story was one 2.78 MB page, #24).
     assert first.count('class="hit"') == 50 and "1–50 dari 123 artikel" in first
     assert 'href="/story/a1?page=3"' in first and len(first) < 80_000
@@ -669,14 +662,10 @@ def test_the_story_page_is_paged_sorted_and_its_days_are_links(groups_index):
 
 def test_a_story_whose_first_article_was_deleted_redirects(groups_index):
     searcher.delete_documents(["a1"], groups_index)
-    app = create_app({"TESTING": True, "INDEX": str(groups_index)})
-    try:
-        client = app.test_client()
+    with web_client(groups_index) as client:
         page = client.get("/story/a1?q=tol")
         api = client.get("/api/story/a1")
         current = client.get("/story/a2")
-    finally:
-        close_index(app)
     assert page.status_code == 301 and page.headers["Location"] == "/story/a2?q=tol"
     assert api.status_code == 301 and api.headers["Location"] == "/api/story/a2"
     assert current.status_code == 200
@@ -733,7 +722,7 @@ def test_cli_query_collapses_unless_told_not_to(groups_index, capsys):
 # -- real news ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_grouping_real_news_does_not_depend_on_the_order_of_the_articles():
-    from searcher.readers import read_articles
+    from searcher.ingest import read_articles
     from tests.support import shared_path
 
     news = []

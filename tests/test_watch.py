@@ -353,6 +353,7 @@ def test_a_line_cut_by_a_crash_is_removed_and_written_again(busy_index):
     assert set(found) == expected and set(found.values()) == {1}
 
 
+@pytest.mark.slow  # kills real processes
 def test_a_command_line_run_killed_at_any_moment_loses_and_repeats_nothing(busy_index):
     index, expected = busy_index
     # SIGKILL after a growing delay, each time, until a run completes; whatever the

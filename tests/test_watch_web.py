@@ -9,8 +9,8 @@ import pytest
 
 from searcher import watch
 from searcher.cli import main
+from tests.support import web_client
 from tests.test_watch import FIRST, LATER, add_articles
-from web import close_index, create_app
 
 
 @pytest.fixture
@@ -22,9 +22,8 @@ def index(tmp_path):
 
 @pytest.fixture
 def client(index):
-    app = create_app({"INDEX": str(index), "TESTING": True})
-    yield app.test_client()
-    close_index(app)
+    with web_client(index) as client:
+        yield client
 
 
 def token(client, url: str = "/watches") -> str:

@@ -10,33 +10,27 @@ factory). Configuration keys:
   ``query_seconds``...; default none);
 * ``TESTING``: Flask's testing flag.
 
-One :class:`searcher.SearchIndex` is opened lazily per app, on the first request
-that needs it, and shared by every request and thread (the library gives each
-thread its own searcher and refreshes it after a re-index, so new articles
-show up without a restart). Views reach it through :func:`get_index`, which
-caches it on ``g`` for the request. While there is no index yet, pages answer
-503 with instructions instead of failing; the app retries on the next request,
-so indexing while the server runs is enough.
+One :class:`searcher.SearchIndex` is opened lazily per app and shared by every
+request and thread (:mod:`web.state`: :func:`get_index`, :func:`close_index`);
+while there is no index yet, pages answer 503 with instructions.
 
 Blueprints per area: :mod:`web.pages` (HTML pages), :mod:`web.api` (JSON under
-``/api/``); :mod:`web.errors` (error pages, security headers) and
-:mod:`web.markup` (snippets as HTML, template filters) serve both. This
-package never imports Whoosh: it only formats the library's plain results.
+``/api/``, with its own JSON errors), :mod:`web.feeds`, :mod:`web.watches`;
+:mod:`web.errors` (error pages), :mod:`web.security` (the Host check, security
+headers) and :mod:`web.markup` (snippets as HTML, template filters) serve all.
+Imports run one way: this package imports its modules, none imports it back.
+This package never imports Whoosh: it only formats the library's plain results.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-
-from flask import Flask, current_app, g
+from flask import Flask
 
 import searcher
+from web import api, errors, feeds, formatting, markup, pages, params, presets, security, watches
+from web.state import close_index, get_index
 
-EXTENSION = "searcher_index"
-BAD_HOST = "searcher.bad_host"  # WSGI environ key: the Host header that was refused
-_open_lock = threading.Lock()
-log = logging.getLogger(__name__)
+__all__ = ["close_index", "create_app", "get_index"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,84 +41,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions[EXTENSION] = None
-    app.wsgi_app = HostCheck(app.wsgi_app)
-
-    from web import api, errors, feeds, formatting, markup, pages, presets, watches
-
     app.register_blueprint(pages.bp)  # /, /search, /article/<id>, /story/<id>
     app.register_blueprint(api.bp)  # /api/...
     app.register_blueprint(feeds.bp)  # /search.atom|csv|jsonl, /story/<id>.atom (#26)
     app.register_blueprint(watches.bp)  # /watches: saved searches (#26)
     errors.register(app)
+    security.register(app)
     markup.register(app)
     app.jinja_env.filters["tanggal"] = formatting.format_date
     app.jinja_env.filters["angka"] = formatting.format_number
     app.jinja_env.filters["hari"] = formatting.format_day
     app.jinja_env.filters["relatif"] = presets.relative  # "2 jam lalu" (#26)
+    # The library's limits, for the templates (the pager's last link, the search box).
+    app.add_template_global(params.MAX_PAGE, "max_page")
+    app.add_template_global(params.MAX_QUERY_CHARS, "max_query_chars")
     return app
-
-
-class HostCheck:
-    """WSGI middleware: a Host header that is not a valid (IDNA) host name, such as a
-    64-letter label or ``a..b``, is replaced by the server's name and flagged.
-
-    Werkzeug cannot route such a request at all (no URL adapter, so even the error
-    page failed, as a bare 500); flagged, it reaches the views, which answer 400
-    with the site's layout and security headers.
-    """
-
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ, start_response):
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or ""
-        if not _valid_host(host):
-            server = environ.get("SERVER_NAME") or ""
-            environ = {
-                **environ,
-                BAD_HOST: host,
-                "HTTP_HOST": server if _valid_host(server) else "localhost",
-            }
-        return self.wsgi_app(environ, start_response)
-
-
-def _valid_host(host: str) -> bool:
-    # As Werkzeug does: the port is not part of IDNA.
-    try:
-        host.partition(":")[0].encode("idna")
-    except UnicodeError:
-        return False
-    return True
-
-
-def get_index() -> searcher.SearchIndex:
-    """The app's shared index, cached on ``g`` for this request.
-
-    Raises :class:`searcher.IndexNotFoundError` (or another
-    :class:`searcher.SearcherError`) while the index cannot be opened; the
-    error handlers turn that into a 503 page.
-    """
-    if "index" not in g:
-        g.index = _app_index(current_app)
-    return g.index
-
-
-def _app_index(app: Flask) -> searcher.SearchIndex:
-    index = app.extensions.get(EXTENSION)
-    if index is None:
-        with _open_lock:
-            index = app.extensions.get(EXTENSION)
-            if index is None:
-                index = searcher.open_index(app.config["INDEX"], **app.config["INDEX_OPTIONS"])
-                app.extensions[EXTENSION] = index
-                log.info("opened index %s", app.config["INDEX"])
-    return index
-
-
-def close_index(app: Flask) -> None:
-    """Close the app's index, if it was opened (for tests and shutdown)."""
-    index = app.extensions.get(EXTENSION)
-    if index is not None:
-        app.extensions[EXTENSION] = None
-        index.close()

@@ -26,9 +26,9 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 
 import searcher
 from searcher import export
-from web import get_index
 from web.errors import error_response
 from web.params import ParamError, SearchParams, _whole_number
+from web.state import get_index
 
 bp = Blueprint("feeds", __name__)
 
@@ -47,7 +47,7 @@ def search_atom():
         params = replace(params, sort="newest")
     if not params.q:
         raise ParamError("q", "kueri kosong: umpan Atom perlu kata yang dicari")
-    result = params.run(get_index(), facets=False)
+    result = get_index().search(params.q, facets=False, **params.search_options())
     page = url_for("pages.search", _external=True, **params.link())
     return _atom(f"{params.q} · Searcher", page, result.hits)
 

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 import searcher
-from web import get_index, presets, timeline
 from web.errors import error_response
+from web.formatting import format_date
 from web.markup import marked_html
-from web.params import MAX_PAGE, MAX_QUERY_CHARS, SearchParams, StoryListParams, StoryParams
+from web.params import (
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    SEARCH_SORTS,
+    STORY_LIST_SORTS,
+    STORY_SORTS,
+    SearchParams,
+    StoryListParams,
+    StoryParams,
+    sort_choices,
+)
+from web.presets import presets as date_presets
+from web.state import get_index
+from web.timeline import build as build_timeline
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -25,13 +39,6 @@ log = logging.getLogger(__name__)
 EXAMPLES = ("perdagangan orang", "banjir Bekasi", "pemilu 2024", "harga beras", "TPPO", "KTT ASEAN")
 FACET_SHOWN = 8  # values listed before "lainnya"
 RELATED = 5
-# Sort options as the page names them (#21: "blend" is relevance with recency).
-SORTS = (
-    ("relevance", "Relevansi"),
-    ("blend", "Relevan & terbaru"),
-    ("newest", "Terbaru"),
-    ("oldest", "Terlama"),
-)
 
 HOME_STORIES = 8
 HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
@@ -40,31 +47,64 @@ HOME_DAYS = 3  # the home page opens with the stories of the index's latest days
 @bp.get("/")
 def home():
     stats = _stats()
-    window, stories = None, []
+    window, stories, label = None, [], ""
     try:
-        window = _latest_window(get_index(), sort="active", per_page=HOME_STORIES)
-        stories = window.run(get_index()).stories if window else []
+        days = _latest_days(get_index())
+        window = _window(days, sort="active", per_page=HOME_STORIES)
+        stories = get_index().story_list(**window.list_options()).stories if window else []
+        label = days_label(days)
     except Exception:  # they only decorate the page, as the statistics do
         log.exception("latest stories failed")
     return render_template(
-        "index.html", stats=stats, examples=EXAMPLES, q="", stories=stories, window=window
+        "index.html",
+        stats=stats,
+        examples=EXAMPLES,
+        q="",
+        stories=stories,
+        window=window,
+        window_label=label,
     )
 
 
-def _latest_window(index, **options) -> StoryListParams | None:
-    """The window of the index's HOME_DAYS latest days that have stories (days without
-    news are skipped, so a stray late article does not make a window of one story);
-    None: no dated stories."""
+def _latest_days(index) -> list[date]:
+    """The index's HOME_DAYS latest days that have stories, oldest first (days without
+    news are skipped, so a stray late article does not make a window of one story)."""
     days: set = set()
     for page in range(1, 6):  # the 500 most recently active stories at most
         listed = index.story_list(sort="latest", page=page, per_page=100)
         days.update(story.last.date() for story in listed.stories if story.last)
         if len(days) >= HOME_DAYS or page >= listed.pages:
             break
+    return sorted(sorted(days, reverse=True)[:HOME_DAYS])
+
+
+def _window(days: list[date], **options) -> StoryListParams | None:
+    """The stories of ``days`` (from the first to the last); None: no days."""
     if not days:
         return None
-    latest = sorted(days, reverse=True)[:HOME_DAYS]
-    return StoryListParams(since=min(latest).isoformat(), until=max(latest).isoformat(), **options)
+    return StoryListParams(since=days[0].isoformat(), until=days[-1].isoformat(), **options)
+
+
+def _latest_window(index, **options) -> StoryListParams | None:
+    """The window of the index's latest days that have stories; None: no dated stories."""
+    return _window(_latest_days(index), **options)
+
+
+def days_label(days: list[date]) -> str:
+    """The days a window holds, as the reader should read them: runs of consecutive
+    days as "24 Okt 2019 – 25 Okt 2019", separate days or runs joined with "dan"
+    ("25 Okt 2019 dan 8 Mei 2023": a window over a gap does not claim the gap, #25)."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [
+        format_date(run[0]) if len(run) == 1 else f"{format_date(run[0])} – {format_date(run[-1])}"
+        for run in runs
+    ]
+    return ", ".join(parts[:-1]) + " dan " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 @bp.get("/stories")
@@ -73,7 +113,7 @@ def stories():
     params = StoryListParams.from_args(request.args, sort="active")
     if not request.args:  # the latest days, until the reader picks another window
         params = _latest_window(index, sort="active") or params
-    listed = params.run(index)
+    listed = index.story_list(**params.list_options())
     return render_template(
         "stories.html",
         q="",
@@ -82,7 +122,7 @@ def stories():
         stats=_stats(),
         pages=_page_numbers(listed.page, min(listed.pages, MAX_PAGE)),
         first=(listed.page - 1) * listed.per_page + 1,
-        sorts=(("active", "Teraktif"), ("largest", "Terbesar"), ("latest", "Terbaru")),
+        sorts=sort_choices(STORY_LIST_SORTS),
     )
 
 
@@ -92,19 +132,22 @@ def search():
     if not params.q:
         return render_template("index.html", stats=_stats(), examples=EXAMPLES, q="")
     index = get_index()
-    result = params.run(index, facets=True)
+    result = index.search(params.q, facets=True, **params.search_options())
     return render_template(
         "search.html",
         q=params.q,
         params=params,
         result=result,
         facets=_facet_groups(index, params, result),
-        timeline=timeline.build(result.histogram),
+        # In story mode the histogram counts stories, as the page does (#25).
+        timeline=build_timeline(
+            result.histogram, "peristiwa" if params.collapse == "story" else "berita"
+        ),
         pages=_page_numbers(result.page, min(result.pages, MAX_PAGE)),
         first=(result.page - 1) * result.per_page + 1,
         examples=EXAMPLES,
-        sorts=SORTS,
-        presets=presets.presets(_newest(index), params.since),
+        sorts=sort_choices(SEARCH_SORTS),
+        presets=date_presets(_newest(index), params.since),
     )
 
 
@@ -144,7 +187,7 @@ def article(doc_id: str):
 @bp.get("/story/<path:story_id>")
 def story(story_id: str):
     params = StoryParams.from_args(request.args)
-    found = params.run(get_index(), story_id)
+    found = get_index().story(story_id, **params.story_options())
     if found is None:
         return error_response(
             404, "Peristiwa tidak ditemukan", "Tidak ada peristiwa dengan kode ini di indeks."
@@ -158,10 +201,10 @@ def story(story_id: str):
         story=found,
         q=params.q,
         params=params,
-        timeline=timeline.build(found.histogram),
+        timeline=build_timeline(found.histogram),
         pages=_page_numbers(found.page, min(found.pages, MAX_PAGE)),
         first=(found.page - 1) * (found.per_page or 0) + 1,
-        sorts=(("oldest", "Terlama"), ("newest", "Terbaru")),
+        sorts=sort_choices(STORY_SORTS),
     )
 
 
@@ -213,6 +256,14 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
 
     So choosing "Kompas" still lists the other sources with their counts
     (selecting several sources widens the results), as shops and news sites do.
+
+    Why more than one search: the library counts facets within the search's
+    filters, as it counts hits, and a group with a selection is counted without
+    its own selection, which is another set of filters. So each group with a
+    selection costs one more search (two at most), of one hit without snippets:
+    only its counts are used. One search would need the library to count each
+    facet without its own filter (Elasticsearch's ``post_filter``); that belongs
+    to the search pipeline (#25, item 5), not to the web app.
     """
     groups = []
     for name, key, title in (
@@ -222,16 +273,11 @@ def _facet_groups(index, params: SearchParams, result) -> list[FacetGroup]:
         selected = getattr(params, name)
         counts = result.facets.get(key, [])
         if selected:
-            wider = index.search(
-                params.q,
-                per_page=1,
-                snippets=False,
-                facets=True,
-                filters=replace(params, **{name: ()}).filters(),
-                collapse=params.collapse,  # counted as the results are (#21)
-                as_typed=params.as_typed,
-            )
-            counts = wider.facets.get(key, [])
+            # Counted as the results are (collapse, as_typed: #21), one hit, no snippets.
+            wider = replace(params, **{name: (), "page": 1, "per_page": 1})
+            counts = index.search(
+                params.q, facets=True, snippets=False, **wider.search_options()
+            ).facets.get(key, [])
         values = [
             FacetValue(f.value, f.count, f.value in selected, params.toggle(name, f.value))
             for f in counts

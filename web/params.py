@@ -1,5 +1,8 @@
 """Search parameters: read from the URL, validated, and written back into links.
 
+The parameter classes are data: they say what to search (``search_options()``,
+``list_options()``, ``story_options()``), the views run it.
+
 Every piece of page state lives in the query string, so a result page can be
 bookmarked and shared. :meth:`SearchParams.from_args` validates the raw
 strings (a bad value raises :class:`ParamError`, which the views turn into a
@@ -24,18 +27,33 @@ from searcher.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 DEFAULT_PER_PAGE = 10
 MAX_FILTER_VALUES = 20
 MAX_FILTER_CHARS = 200
-SORT_NAMES = {
-    "relevansi": "relevance",
-    "terbaru": "newest",
-    "terlama": "oldest",
-    "relevan-terbaru": "blend",
+# Every sort, once: the library's name -> (the word in URLs, the label on the page),
+# in the order the page offers them (#21: "blend" is relevance with recency).
+SEARCH_SORTS = {
+    "relevance": ("relevansi", "Relevansi"),
+    "blend": ("relevan-terbaru", "Relevan & terbaru"),
+    "newest": ("terbaru", "Terbaru"),
+    "oldest": ("terlama", "Terlama"),
 }
-SORT_LABELS = {
-    "relevance": "relevansi",
-    "newest": "terbaru",
-    "oldest": "terlama",
-    "blend": "relevan-terbaru",
+STORY_LIST_SORTS = {
+    "active": ("teraktif", "Teraktif"),
+    "largest": ("terbesar", "Terbesar"),
+    "latest": ("terbaru", "Terbaru"),
 }
+STORY_SORTS = {"oldest": ("terlama", "Terlama"), "newest": ("terbaru", "Terbaru")}
+
+
+def url_words(sorts: dict) -> dict[str, str]:
+    """URL word -> the library's name."""
+    return {word: name for name, (word, _label) in sorts.items()}
+
+
+def sort_choices(sorts: dict) -> tuple[tuple[str, str], ...]:
+    """(the library's name, the page's label) pairs, for the sort links."""
+    return tuple((name, label) for name, (_word, label) in sorts.items())
+
+
+SORT_NAMES = url_words(SEARCH_SORTS)
 _WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 
 
@@ -100,20 +118,19 @@ class SearchParams:
 
     @property
     def sort_label(self) -> str:
-        return SORT_LABELS[self.sort]
+        return SEARCH_SORTS[self.sort][0]
 
-    def run(self, index: searcher.SearchIndex, *, facets: bool) -> searcher.SearchResult:
-        """The search a page or API call asks for (both take the same parameters)."""
-        return index.search(
-            self.q,
-            page=self.page,
-            per_page=self.per_page,
-            filters=self.filters(),
-            sort=self.sort,
-            facets=facets,
-            collapse=self.collapse,
-            as_typed=self.as_typed,
-        )
+    def search_options(self) -> dict:
+        """The arguments of :meth:`searcher.SearchIndex.search` besides the query
+        (the views run the search; pages and the API take the same parameters)."""
+        return {
+            "page": self.page,
+            "per_page": self.per_page,
+            "filters": self.filters(),
+            "sort": self.sort,
+            "collapse": self.collapse,
+            "as_typed": self.as_typed,
+        }
 
     # -- writing ----------------------------------------------------------------
     def link(self, **changes) -> dict:
@@ -220,7 +237,7 @@ def _sort(raw: str) -> str:
         return "relevance"
     if value in SORT_NAMES:
         return SORT_NAMES[value]
-    if value in SORT_LABELS:
+    if value in SEARCH_SORTS:
         return value
     raise ParamError(
         "sort",
@@ -230,23 +247,21 @@ def _sort(raw: str) -> str:
 
 
 # -- stories ---------------------------------------------------------------------------------
-STORY_LIST_SORTS = {"terbesar": "largest", "teraktif": "active", "terbaru": "latest"}
-STORY_LIST_LABELS = {value: label for label, value in STORY_LIST_SORTS.items()}
-STORY_SORTS = {"terlama": "oldest", "terbaru": "newest"}
-STORY_LABELS = {value: label for label, value in STORY_SORTS.items()}
 STORIES_PER_PAGE = 20
 STORY_PER_PAGE = 50  # articles on a story page (a 10,000-article story was 2.78 MB, #24)
 
 
-def _choice(raw: str, name: str, names: dict, default: str) -> str:
+def _choice(raw: str, name: str, sorts: dict, default: str) -> str:
+    """One of ``sorts`` (see SEARCH_SORTS), by its URL word or the library's name."""
     value = raw.strip().lower()
     if not value:
         return default
-    if value in names:
-        return names[value]
-    if value in names.values():
+    words = url_words(sorts)
+    if value in words:
+        return words[value]
+    if value in sorts:
         return value
-    raise ParamError(name, f"pilih salah satu dari {', '.join(names)}, bukan {raw[:40]!r}")
+    raise ParamError(name, f"pilih salah satu dari {', '.join(words)}, bukan {raw[:40]!r}")
 
 
 @dataclass(frozen=True)
@@ -275,16 +290,17 @@ class StoryListParams:
         searcher.Filters.build(since=params.since or None, until=params.until or None)
         return params
 
-    def run(self, index: searcher.SearchIndex) -> searcher.StoryList:
-        return index.story_list(
-            since=self.since or None,
-            until=self.until or None,
-            source=self.sources,
-            category=self.categories,
-            sort=self.sort,
-            page=self.page,
-            per_page=self.per_page,
-        )
+    def list_options(self) -> dict:
+        """The arguments of :meth:`searcher.SearchIndex.story_list`."""
+        return {
+            "since": self.since or None,
+            "until": self.until or None,
+            "source": self.sources,
+            "category": self.categories,
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
 
     def link(self, **changes) -> dict:
         """Query-string arguments with ``changes`` (any change but ``page`` resets it)."""
@@ -296,7 +312,7 @@ class StoryListParams:
             "until": params.until,
             "source": list(params.sources),
             "category": list(params.categories),
-            "sort": STORY_LIST_LABELS[params.sort],
+            "sort": STORY_LIST_SORTS[params.sort][0],
         }
         if params.page != 1:
             args["page"] = params.page
@@ -329,15 +345,15 @@ class StoryParams:
         searcher.Filters.build(since=params.since or None, until=params.until or None)
         return params
 
-    def run(self, index: searcher.SearchIndex, story_id: str):
-        return index.story(
-            story_id,
-            page=self.page,
-            per_page=self.per_page,
-            sort=self.sort,
-            since=self.since or None,
-            until=self.until or None,
-        )
+    def story_options(self) -> dict:
+        """The arguments of :meth:`searcher.SearchIndex.story` besides the story's id."""
+        return {
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "since": self.since or None,
+            "until": self.until or None,
+        }
 
     def link(self, **changes) -> dict:
         if "page" not in changes:
@@ -345,7 +361,7 @@ class StoryParams:
         params = replace(self, **changes)
         args: dict = {"q": params.q, "since": params.since, "until": params.until}
         if params.sort != "oldest":
-            args["sort"] = STORY_LABELS[params.sort]
+            args["sort"] = STORY_SORTS[params.sort][0]
         if params.page != 1:
             args["page"] = params.page
         if params.per_page != STORY_PER_PAGE:

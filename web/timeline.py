@@ -44,6 +44,7 @@ class Timeline:
     last_label: str
     peak: Bar
     by_week: bool = False
+    noun: str = "berita"  # what a bar counts: "berita" (articles) or "peristiwa" (stories)
 
     @property
     def unit(self) -> str:
@@ -59,8 +60,10 @@ class Timeline:
         return HEIGHT
 
 
-def build(histogram) -> Timeline | None:
-    """A timeline from ``SearchResult.histogram``, or None if there is nothing to draw."""
+def build(histogram, noun: str = "berita") -> Timeline | None:
+    """A timeline from ``SearchResult.histogram``, or None if there is nothing to draw;
+    ``noun`` names what the histogram counts ("peristiwa" when a search is collapsed
+    by story, #25)."""
     counts = {}
     for bucket in histogram:
         try:
@@ -96,14 +99,20 @@ def build(histogram) -> Timeline | None:
                 height=round(height, 2),
                 count=count,
                 label=_label(start, kind, long=True),
-                title=f"{_label(start, kind, long=True)}: {format_number(count)} berita",
+                title=f"{_label(start, kind, long=True)}: {format_number(count)} {noun}",
                 since=start.isoformat(),
                 until=end.isoformat(),
             )
         )
     peak = max(bars, key=lambda bar: bar.count)
     return Timeline(
-        bars, by_month, _label(days[0], kind), _label(days[-1], kind), peak, by_week=kind == "week"
+        bars,
+        by_month,
+        _label(days[0], kind),
+        _label(days[-1], kind),
+        peak,
+        by_week=kind == "week",
+        noun=noun,
     )
 
 

@@ -25,8 +25,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 import searcher
 from searcher import watch
-from web import get_index
 from web.errors import error_response
+from web.state import get_index
 
 bp = Blueprint("watches", __name__)
 TOKEN = "csrf"

@@ -89,7 +89,7 @@ class ManticoreSteps:
         columns = _GROUP_COLUMNS if collapse else _HIT_COLUMNS
         if request.sort == "blend":  # relevance times a date decay from the newest article
             columns = columns.replace("WEIGHT()", f"{index._blend()} AS blended")
-        order = f" ORDER BY {ranked}"
+        order, by = f" ORDER BY {ranked}", None
         if collapse:  # one row per duplicate group or story: its best match under this order
             by = "story" if mode == "story" else "duplicate"
             order = f" GROUP BY {by} WITHIN GROUP ORDER BY {ranked}{order}"
@@ -102,7 +102,7 @@ class ManticoreSteps:
             f"{order} LIMIT {offset},{request.per_page} "
             f"OPTION ranker={index._ranker()}, max_matches={max_matches}",
         )
-        if request.facets:
+        if request.facets and not collapse:  # collapsed: facets count units (facets())
             sql += "".join(
                 f" FACET {name} ORDER BY COUNT(*) DESC LIMIT {MAX_FACET_VALUES}"
                 for name in ("source", "category")
@@ -113,7 +113,7 @@ class ManticoreSteps:
             int(meta.get("total_found", 0)),
             sets[0],
             tuple(meta["warnings"]),
-            extra={"sets": sets, "match": matched},
+            extra={"sets": sets, "match": matched, "by": by if request.facets else None},
         )
 
     def hits(self, ranked: Ranked, query_plan: plan.QueryPlan, request: Request) -> list[Hit]:
@@ -131,6 +131,9 @@ class ManticoreSteps:
         )
 
     def facets(self, matched: Match, ranked: Ranked) -> tuple[dict, list]:
+        by = ranked.extra.get("by")
+        if by:
+            return self._unit_facets(by, matched)
         sets = ranked.extra.get("sets")
         if not sets:
             return {}, []
@@ -139,3 +142,29 @@ class ManticoreSteps:
             "category": facet_counts(dict(sets[2])),
         }
         return counts, date_histogram({_day_text(day): n for day, n in sets[3] if day})
+
+    def _unit_facets(self, by: str, matched: Match) -> tuple[dict, list]:
+        """Facets and histogram of a collapsed search: a value counts the units
+        (``by``: duplicate groups or stories) holding a match with it, which is the
+        total a filter on it gives, as on Whoosh (#25). The histogram counts per day; a
+        unit with matches on several days of a week or month is counted on each of those
+        days when the days are summed into weeks or months."""
+        index, found = self.index, {}
+        for name, order, limit in (
+            ("source", "units DESC", MAX_FACET_VALUES),
+            ("category", "units DESC", MAX_FACET_VALUES),
+            ("day", "day ASC", 100_000),
+        ):
+            rows, _ = index._query(
+                _select(
+                    f"{name}, COUNT(DISTINCT {by}) AS units",
+                    index.cluster.table,
+                    matched.where,
+                    f" GROUP BY {name} ORDER BY {order} LIMIT 0,{limit} OPTION max_matches={limit}",
+                ),
+                matched.args,
+            )
+            found[name] = {row[0]: int(row[-1]) for row in rows}
+        counts = {name: facet_counts(found[name]) for name in ("source", "category")}
+        days = {_day_text(day): n for day, n in found["day"].items() if day}
+        return counts, date_histogram(days)

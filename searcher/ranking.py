@@ -26,6 +26,18 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
 * ``variant_weight``: a word the index barely knows (in 0-2 articles) also
   finds better-known spellings (antibiotik -> antibiotika, semiconductor ->
   semikonduktor) at this weight;
+* ``neighbour_weight``: a word of a short query also finds up to
+  ``neighbour_limit`` words the corpus uses in the same contexts (learned at
+  index time, :mod:`searcher.neighbours`), each at least
+  ``neighbour_similarity`` similar, at this weight times its similarity,
+  counted within the word's concept (best of); names are never expanded;
+  with ``neighbours_match`` a neighbour also puts an article in the match set
+  and counts as covering the word, otherwise it only adds to the score;
+  with ``neighbour_substitutes``, never a word the corpus often writes beside
+  the query word (an antonym, the other party: menguat/melemah, guru/siswa);
+* ``require_names``: the words of a query the corpus writes as names
+  (capitalised in running text, :mod:`searcher.neighbours`) are required in
+  long queries too (not in questions), and are relaxed away last;
 * ``match_all``: a plain query's results are the articles holding every one
   of its concepts (a word with its inflections, or any expression of a
   thesaurus group); when fewer than ``relax_below`` articles (two pages) do,
@@ -42,7 +54,9 @@ query sets (``python -m benchmarks.relevance``, RELEVANCE.md):
   words) find its related articles, at ``related_pair_weight``; 0: key words
   of the body only (before #11); ``related_days``: an article that many days
   from it weighs about 0.68 of one on the same day (a story is told within
-  weeks), 0: dates do not count.
+  weeks), 0: dates do not count; ``related_story_weight``: an article of the
+  same story (:mod:`searcher.whoosh.grouping`) scores that much more (0: stories
+  do not count).
 """
 
 from __future__ import annotations
@@ -70,6 +84,12 @@ class Ranking:
     alternative_weight: float = 0.8
     scattered_weight: float = 0.5
     variant_weight: float = 0.5
+    neighbour_weight: float = 0.0
+    neighbour_limit: int = 3
+    neighbour_similarity: float = 0.5
+    neighbours_match: bool = True
+    neighbour_substitutes: bool = True
+    require_names: bool = True
     title_pair_boost: float = 2.0
     thesaurus: tuple[str, ...] = THESAURUS
     match_all: bool = True
@@ -80,6 +100,7 @@ class Ranking:
     related_pairs: int = 10
     related_pair_weight: float = 1.0
     related_days: float = 30.0
+    related_story_weight: float = 0.5
 
     @property
     def boosts(self) -> dict[str, float]:

@@ -41,7 +41,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "cleaning",
         "listfiles",
     ),
-    "analysis": ("analysis", "schema", "spelling", "stories"),
+    "analysis": ("analysis", "schema", "spelling", "stories", "neighbours"),
     "corpus": ("readers", "ingest", "upserts", "fetching"),
     "engine": ("query", "snippets", "results", "grouping", "export", "collect"),
     "storage": ("whoosh", "manticore"),

@@ -17,6 +17,7 @@ from searcher.analysis import pair_term
 from searcher.query import concepts
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import LONG_QUERY, Ranking
+from searcher.stemmer import stem_word
 from searcher.stopwords import is_stop_word
 
 PAIR_FIELDS = ("title_pairs", "body_pairs")  # neighbouring stems as one term
@@ -122,6 +123,7 @@ class Concepts(query.Or):
         self.concepts: list[ConceptClauses] = []
         self.plain: concepts.PlainQuery | None = None
         self.ranking: Ranking = DEFAULT_RANKING
+        self.names: frozenset[int] = frozenset()  # positions of words written as names
 
     def apply(self, fn):
         return self  # built from analysed words: nothing to expand or rewrite
@@ -180,6 +182,79 @@ class Concepts(query.Or):
         node.concepts = sorted(self.concepts + added, key=lambda known: known.start)
         return node
 
+    def with_names(self, is_name) -> Concepts:
+        """A copy knowing which of its words the corpus writes as names
+        (``is_name(word form)``), required with ``ranking.require_names``."""
+        if not self.ranking.require_names:
+            return self
+        names = frozenset(i for i, w in enumerate(self.plain.words) if is_name(w.exact))
+        if not names:
+            return self
+        node = Concepts(list(self.subqueries))
+        node.words, node.plain, node.pairs = self.words, self.plain, self.pairs
+        node.ranking, node.concepts, node.names = self.ranking, self.concepts, names
+        return node
+
+    def with_neighbours(self, neighbours) -> Concepts:
+        """A copy where each word may also find its learned neighbours
+        (``neighbours(word)``: ``[(word form, similarity)]``, :mod:`searcher.neighbours`),
+        each at ``ranking.neighbour_weight`` times its similarity, in its exact
+        form (the stem of "penghasilan" is "hasil"). A neighbour counts within the
+        word's concept: the best of the word, its synonyms and its neighbours,
+        never their sum. Words of a multiword concept, template words and long
+        queries find none; a name is never expanded (the model's gate)."""
+        ranking = self.ranking
+        plain = self.plain
+        if not ranking.neighbour_weight or len(plain.words) > LONG_QUERY:
+            return self
+        own = {w.exact for w in plain.words} | {w.stem for w in plain.words}
+        known = {k.start: k for k in self.concepts}
+        multiword = {i for k in self.concepts if k.end - k.start > 1 for i in range(k.start, k.end)}
+        boosts = _exact_boosts(ranking)
+        added, changed = [], False
+        for i, word in enumerate(plain.words):
+            if i in multiword or word.weight < 1.0:
+                continue
+            found = [
+                (form, similarity)
+                for form, similarity in neighbours(word.exact)
+                if form not in own and stem_word(form) not in own
+            ]
+            if not found:
+                continue
+            clauses = [
+                LearnedWord(word_clause(concepts.Word(form, form, word.weight), boosts).subqueries)
+                for form, _ in found
+            ]
+            weights = [ranking.neighbour_weight * similarity for _, similarity in found]
+            concept = _concept(i, i + 1, clauses, weights, ranking)
+            if i in known:  # a synonym's or a spelling's concept: one best-of
+                old = known[i]
+                concept = ConceptClauses(
+                    i, i + 1, old.clauses + concept.clauses, old.weights + concept.weights
+                )
+            known[i] = concept
+            added += clauses
+            changed = True
+        if not changed:
+            return self
+        node = Concepts(list(self.subqueries) + added)
+        node.words, node.plain, node.pairs = self.words, plain, self.pairs
+        node.ranking = ranking
+        node.concepts = sorted(known.values(), key=lambda k: k.start)
+        return node
+
+
+def _exact_boosts(ranking: Ranking) -> dict[str, float]:
+    """A word's field boosts on the exact fields alone: each exact field weighs
+    what the field and its stemmed twin weigh together."""
+    boosts = ranking.boosts
+    return {
+        f: b + boosts.get(f.removesuffix("_exact"), 0.0)
+        for f, b in boosts.items()
+        if f.endswith("_exact")
+    }
+
 
 def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: Ranking):
     """``(clauses, weights)`` for another expression of a concept: one word, or
@@ -193,6 +268,12 @@ def _expressions(expression: tuple[concepts.Word, ...], weight: float, ranking: 
     exact = {f: b for f, b in ranking.boosts.items() if f.endswith("_exact")}
     anywhere = AllWords([word_clause(w, exact) for w in expression])
     return [together, anywhere], [weight, weight * ranking.scattered_weight]
+
+
+class LearnedWord(query.Or):
+    """A learned neighbour of a query word (:meth:`Concepts.with_neighbours`): its
+    exact form over the exact fields. It widens the match set and the word's
+    coverage only with ``ranking.neighbours_match``; otherwise it only scores."""
 
 
 class ConceptClauses(NamedTuple):

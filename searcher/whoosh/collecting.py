@@ -52,6 +52,7 @@ class WhooshSteps:
             index.deadline.check,
             self.view.known,
             spellings=not request.as_typed,
+            neighbours=index._neighbours.get(),  # learned neighbours and names (#23)
         )
         return Plan(bound, parsed is query.NullQuery)
 

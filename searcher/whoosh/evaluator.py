@@ -20,7 +20,14 @@ from whoosh.scoring import WeightingModel
 from searcher import scoring
 from searcher.lru import LRU
 from searcher.query.concepts import holds_phrase
-from searcher.query.nodes import PAIR_FIELDS, AllWords, Concepts, LiteralPhrase, PairPhrase
+from searcher.query.nodes import (
+    PAIR_FIELDS,
+    AllWords,
+    Concepts,
+    LearnedWord,
+    LiteralPhrase,
+    PairPhrase,
+)
 from searcher.query.parser import FIELD_BOOSTS
 from searcher.ranking import LONG_QUERY
 from searcher.whoosh import internals
@@ -324,13 +331,13 @@ def _evaluate(node, space: DocSpace) -> scoring.Part:
             space.size, (_evaluate(q, space) for q in node.subqueries), node.boost
         )
     # Exactly these classes: subclasses (Ordered, ...) mean something else.
-    if kind is query.And or (kind is query.Or and not node.scale):
+    if kind is query.And or (kind is query.Or and not node.scale) or kind is LearnedWord:
         subqueries = node.subqueries
         if not subqueries:
             return scoring.Matches.none(space.size)
         if len(subqueries) == 1:  # Whoosh ignores a one-clause group's boost
             return _evaluate(subqueries[0], space)
-        combine = scoring.any_of if kind is query.Or else scoring.all_of
+        combine = scoring.all_of if kind is query.And else scoring.any_of
         return combine(space.size, (_evaluate(q, space) for q in subqueries), node.boost)
     if kind is query.AndNot:
         return scoring.excluding(_dense(node.a, space), _dense(node.b, space))
@@ -372,7 +379,14 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
             best = np.maximum.reduce(
                 [own.score, *(e.score * w for e, w in zip(expressions, weights, strict=True))]
             )
-            anywhere = np.logical_or.reduce([e.mask for e in expressions])
+            anywhere = np.logical_or.reduce(
+                [np.zeros(space.size, dtype=bool)]
+                + [
+                    e.mask
+                    for e, c in zip(expressions, clauses, strict=True)
+                    if ranking.neighbours_match or type(c) is not LearnedWord
+                ]
+            )
             covered[start] = np.maximum(covered[start], anywhere)
         else:
             together = np.maximum.reduce(
@@ -419,7 +433,7 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
             share = sum(r * m for r, m in zip(rarity, covered, strict=True)) / rarity.sum()
             score *= share**exponent
     if ranking.match_all:
-        required, dropped = match_set(units, node.plain, ranking, space.size)
+        required, dropped = match_set(units, node.plain, ranking, space.size, node.names)
         if required is not None:
             mask &= required
         space.dropped.extend(dropped)
@@ -428,7 +442,11 @@ def _evaluate_concepts(node: Concepts, space: DocSpace) -> scoring.Matches:
 
 
 def match_set(
-    units: list[tuple[int, int, np.ndarray]], plain, ranking, size: int
+    units: list[tuple[int, int, np.ndarray]],
+    plain,
+    ranking,
+    size: int,
+    names: frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray | None, list[str]]:
     """The articles holding every concept of a plain query, and the concepts left out.
 
@@ -447,6 +465,10 @@ def match_set(
     whose leaving lets enough articles match; else the least informative.
     ``(None, [])`` when nothing is required. A left-out concept is reported
     only when some article of the set lacks it.
+
+    With ``ranking.require_names``, the query's words the corpus writes as
+    names (``names``: their positions, #23) are required in long queries too
+    (not in questions), and are left out last.
     """
     required = [
         (start, end, found)
@@ -454,13 +476,22 @@ def match_set(
         if min(w.weight for w in plain.words[start:end]) >= 1.0
     ]
     long = len(plain.words) > LONG_QUERY or plain.question
-    if not required or (long and not ranking.long_match_all):
+    if long and not ranking.long_match_all:
+        # Names only, and not in a question: requiring a question's names cost
+        # TyDi QA 0.009 nDCG@10 (names are spelt several ways; RELEVANCE.md).
+        required = [u for u in required if not plain.question and _is_name(u, names, ranking)]
+    if not required:
         return None, []
     live = max(size, 1)
     counts = [int(found.sum()) for _, _, found in required]
     order = sorted(
-        range(len(required)),  # found nowhere, then the most frequent, first
-        key=lambda k: (counts[k] > 0, idf(counts[k], live), -required[k][0]),
+        range(len(required)),  # found nowhere, then names last, then the most frequent, first
+        key=lambda k: (
+            counts[k] > 0,
+            _is_name(required[k], names, ranking),
+            idf(counts[k], live),
+            -required[k][0],
+        ),
     )
     kept = list(order)
 
@@ -492,6 +523,11 @@ def match_set(
         for k in dropped
         if (mask & ~required[k][2]).any()
     ]
+
+
+def _is_name(unit, names: frozenset[int], ranking) -> bool:
+    start, end, _ = unit
+    return ranking.require_names and any(i in names for i in range(start, end))
 
 
 def idf(df: int, documents: int) -> float:

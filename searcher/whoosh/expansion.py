@@ -28,10 +28,12 @@ def bound_expansions(
     known: Callable[[str], bool] | None = None,
     *,
     spellings: bool = True,
+    neighbours=None,
 ):
     """Replace wildcard/fuzzy terms by at most MAX_EXPANSIONS concrete words
     (and, with ``spellings``, let a plain query's rare words find their better-known
-    spellings)."""
+    spellings and its words their learned ``neighbours``, a :class:`searcher.neighbours.Model`
+    or None)."""
     done: dict = {}  # a word repeated in the query is expanded once
     find_variants = spellings
 
@@ -39,7 +41,19 @@ def bound_expansions(
         if isinstance(node, Concepts):
             if not find_variants:
                 return node
-            return node.with_variants(lambda word: variants(reader, word, frequency, known))
+            node = node.with_variants(lambda word: variants(reader, word, frequency, known))
+            if neighbours is not None:
+                ranking = node.ranking
+                node = node.with_neighbours(
+                    lambda word: neighbours.neighbours(
+                        word,
+                        ranking.neighbour_limit,
+                        ranking.neighbour_similarity,
+                        substitutes=ranking.neighbour_substitutes,
+                    )
+                )
+                node = node.with_names(neighbours.is_name)
+            return node
         if not isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
             return expand(node)
         key = (type(node), node.fieldname, node.text, getattr(node, "maxdist", None))

@@ -53,7 +53,7 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping, percolation
+from searcher.whoosh import grouping, learned, percolation
 from searcher.whoosh.collecting import WhooshSteps
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
@@ -127,6 +127,7 @@ class Index:
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories
+        self._neighbours = learned.NeighbourCache(path)  # learned neighbours (#23)
 
     # -- searchers -----------------------------------------------------------
     def _new_searcher(self):
@@ -207,6 +208,7 @@ class Index:
             self.deadline.check,
             self._view().known,
             spellings=not as_typed,
+            neighbours=self._neighbours.get(),
         )
 
     @checks.while_open
@@ -464,6 +466,11 @@ class Index:
                 days = np.abs(moments - own) / DAY_MICROSECONDS
                 near = np.where(dated, np.exp(-days / ranking.related_days), 0.0)
                 scores = scores * (0.5 + 0.5 * near)
+        if ranking.related_story_weight:  # the article's own story first (#23)
+            groups = self._groups.get(searcher.reader())
+            if groups is not None and groups.story[docnum] >= 0:
+                same = groups.story[matched.docnums] == groups.story[docnum]
+                scores = scores * np.where(same, 1.0 + ranking.related_story_weight, 1.0)
         hits = []
         for position in scoring.ranked(matched.docnums, scores, limit + 1):
             number = int(matched.docnums[position])

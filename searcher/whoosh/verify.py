@@ -26,7 +26,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from searcher import stemtable
+from searcher import neighbours, stemtable
 from searcher.whoosh import grouping
 
 INDEX_NAME = "searcher"  # as searcher.whoosh.storage.INDEX_NAME (no import circle)
@@ -97,7 +97,7 @@ def verify(
     """Every damaged file of the index in ``folder`` that can be found (empty: sound).
 
     ``quick`` skips reading every posting list (the largest part of an index);
-    ``derived`` also checks the groups' state and the stem table."""
+    ``derived`` also checks the groups' state, the learned neighbours and the stem table."""
     folder = Path(folder)
     problems = _verify_whoosh(folder, quick)
     if derived:
@@ -207,6 +207,17 @@ def _verify_derived(folder: Path) -> list[Problem]:
                 grouping.GROUPS_FILE, f"{error} (the next index run writes it again)", derived=True
             )
         )
+    if (folder / neighbours.NEIGHBOURS_FILE).exists():
+        try:
+            neighbours.load(folder)
+        except ValueError as error:
+            problems.append(
+                Problem(
+                    neighbours.NEIGHBOURS_FILE,
+                    f"{error} (searches work without it; the next index run learns it again)",
+                    derived=True,
+                )
+            )
     reason = stemtable.problem(folder)
     if reason:
         problems.append(

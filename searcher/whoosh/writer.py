@@ -54,7 +54,7 @@ from searcher.categories import normalize_category
 from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
-from searcher.whoosh import codec, grouping, internals
+from searcher.whoosh import codec, grouping, internals, learned
 from searcher.whoosh.columns import as_datetime
 from searcher.whoosh.storage import (
     INDEX_NAME,
@@ -539,6 +539,8 @@ def _build(
             batches.commit()
             if collector is not None and index_exists(folder):
                 collector.commit(folder, batches.ix)
+            if index_exists(folder):
+                learned.refresh(folder, batches.ix)  # derived, like the groups (#23)
         except BaseException:
             batches.cancel()
             raise

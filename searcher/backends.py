@@ -168,7 +168,7 @@ WHOOSH = Backend(
             "query_seconds",
         }
     ),
-    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
+    write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb", "learn_neighbours"},
     delete_options=frozenset({"lock_timeout"}),
     exists="searcher.whoosh.storage:index_exists",
     check="searcher.whoosh.verify:verify",

@@ -45,6 +45,7 @@ def run_index(args) -> int:
             procs=args.procs,
             lock_timeout=args.wait,
             on_record=on_record,
+            **({"learn_neighbours": True} if args.learn_neighbours else {}),
             on_reject=on_reject,
         )
     finally:

@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.add_argument(
+        "--learn-neighbours",
+        action="store_true",
+        help="also learn word neighbours from the corpus (minutes on 25,000 articles; "
+        "used only with Ranking(neighbour_weight>0); a folder index only)",
+    )
+    index.add_argument(
         "--follow-links",
         action="store_true",
         help="also read files that links in a folder point to outside it",

@@ -77,6 +77,7 @@ class Counts:
     """What a corpus pass gathers: token ids per text and each word's casing."""
 
     texts: list[list[str]] = field(default_factory=list)
+    keep_texts: bool = True  # False: casing and frequency only (no vectors to learn)
     frequency: Counter = field(default_factory=Counter)
     capitalised: Counter = field(default_factory=Counter)  # in running text
     running: Counter = field(default_factory=Counter)  # seen in running text
@@ -104,7 +105,8 @@ class Counts:
                 if written[0].isupper():
                     self.capitalised[word] += 1
         self.frequency.update(w for w in words if w)
-        self.texts.append(words)
+        if self.keep_texts:
+            self.texts.append(words)
 
     def add_document(self, title: str, body: str) -> None:
         self.add(title, casing=False)
@@ -129,6 +131,11 @@ class Model:
     def __post_init__(self):
         object.__setattr__(self, "index", {w: i for i, w in enumerate(self.words)})
 
+    @property
+    def has_vectors(self) -> bool:
+        """Whether neighbours were learned (not only the words' casing)."""
+        return self.vectors.ndim == 2 and self.vectors.shape[1] > 0
+
     def is_name(self, word: str) -> bool:
         """Whether the corpus writes ``word`` as a name (see the module doc)."""
         i = self.index.get(word)
@@ -150,7 +157,7 @@ class Model:
     @lru_cache(maxsize=4096)  # noqa: B019 (a model lives as long as its index)
     def _neighbours(self, word: str, limit: int, threshold: float, substitutes: bool):
         i = self.index.get(word)
-        if i is None or self.is_name(word):
+        if i is None or not self.has_vectors or self.is_name(word):
             return ()
         similarity = self.vectors @ self.vectors[i]
         similarity[i] = -1.0
@@ -177,16 +184,26 @@ def learn(
     min_count: int = MIN_COUNT,
     dimensions: int = DIMENSIONS,
     window: int = WINDOW,
+    vectors: bool = True,
 ) -> Model | None:
     """The model of a corpus pass, or None when it has fewer than ``min_tokens``
     words (too small to learn from). Words seen fewer than ``min_count`` times
-    are left out of the vocabulary."""
+    are left out of the vocabulary. Without ``vectors`` only the words' casing is
+    learned (names; seconds, where vectors take minutes on CLICK-ID): the model
+    then offers no neighbours."""
     if counts.tokens < min_tokens:
         return None
     kept = [w for w, n in counts.frequency.most_common() if n >= min_count]
     kept = sorted(kept[:MAX_VOCABULARY], key=lambda w: (-counts.frequency[w], w))
     if len(kept) < 2:
         return None
+    shares = np.array(
+        [counts.capitalised[w] / counts.running[w] if counts.running[w] else 0.0 for w in kept],
+        dtype=np.float32,
+    )
+    if not vectors or not counts.texts:
+        empty = np.zeros((len(kept), 0), dtype=np.float32)
+        return Model(tuple(kept), empty, shares, counts.documents, None)
     index = {w: i for i, w in enumerate(kept)}
     size = len(kept)
     stream = []
@@ -214,10 +231,6 @@ def learn(
     vectors = _svd_vectors(rows, cols, pmi, size, min(dimensions, size - 1))
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = np.where(norms > 0, vectors / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
-    shares = np.array(
-        [counts.capitalised[w] / counts.running[w] if counts.running[w] else 0.0 for w in kept],
-        dtype=np.float32,
-    )
     return Model(tuple(kept), vectors, shares, counts.documents, associates)
 
 
@@ -329,10 +342,11 @@ def load(folder: str | os.PathLike) -> Model:
     return Model(words, vectors, capitalised, documents, associates)
 
 
-def stale(model: Model | None, documents: int) -> bool:
+def stale(model: Model | None, documents: int, *, vectors: bool = False) -> bool:
     """Whether a model learned from ``model.documents`` should be learned again
-    for a corpus of ``documents``: missing, or the corpus grew or shrank by a
-    fifth (a few new articles hardly move co-occurrence statistics)."""
-    if model is None:
+    for a corpus of ``documents``: missing, without the vectors now asked for, or
+    the corpus grew or shrank by a fifth (a few new articles hardly move
+    co-occurrence statistics)."""
+    if model is None or (vectors and not model.has_vectors):
         return True
     return not math.isclose(model.documents, documents, rel_tol=0.2)

@@ -130,6 +130,44 @@ def test_stale_when_the_corpus_grew_by_a_fifth(model):
     assert neighbours.stale(model, model.documents * 2)
 
 
+def test_without_vectors_only_names_are_learned(model):
+    counts = neighbours.Counts(keep_texts=False)
+    for title, body in _corpus():
+        counts.add_document(title, body)
+    names_only = neighbours.learn(counts, min_tokens=0, min_count=2, vectors=False)
+    assert not counts.texts and not names_only.has_vectors and model.has_vectors
+    assert names_only.words == model.words
+    assert [w for w in model.words if names_only.is_name(w)] == [
+        w for w in model.words if model.is_name(w)
+    ]
+    assert names_only.neighbours("artis", 2, 0.0) == []
+    # asking for vectors makes a names-only model stale; a full one is not
+    assert neighbours.stale(names_only, names_only.documents, vectors=True)
+    assert not neighbours.stale(model, model.documents, vectors=True)
+
+
+def test_an_index_run_learns_vectors_only_when_asked(tmp_path):
+    from whoosh.index import open_dir
+
+    from searcher.whoosh import learned
+    from searcher.whoosh.storage import INDEX_NAME
+
+    path = tmp_path / "ix"
+    articles = [_article(f"a{i}", t, b) for i, (t, b) in enumerate(_corpus())]
+    searcher.build_index(articles, str(path))
+    ix = open_dir(str(path), indexname=INDEX_NAME)
+    try:
+        names_only = learned.refresh(path, ix, min_tokens=0, min_count=2)
+        assert names_only is not None and not names_only.has_vectors
+        assert neighbours.load(path).words == names_only.words
+        full = learned.refresh(path, ix, vectors=True, min_tokens=0, min_count=2)
+        assert full.has_vectors and full.neighbours("artis", 2, 0.5)
+        kept = learned.refresh(path, ix, min_tokens=0, min_count=2)  # fresh: not learned again
+        assert kept.has_vectors
+    finally:
+        ix.close()
+
+
 # -- in a search --------------------------------------------------------------
 def _article(doc_id: str, title: str, body: str) -> Article:
     return Article(

@@ -21,9 +21,19 @@ from searcher import neighbours
 log = logging.getLogger("searcher")
 
 
-def refresh(folder: str | os.PathLike, ix) -> neighbours.Model | None:
+def refresh(
+    folder: str | os.PathLike,
+    ix,
+    *,
+    vectors: bool = False,
+    min_tokens: int = neighbours.MIN_TOKENS,
+    min_count: int = neighbours.MIN_COUNT,
+) -> neighbours.Model | None:
     """Learn the index's neighbours again if they are missing, unreadable or
-    stale (:func:`searcher.neighbours.stale`); the model in force."""
+    stale (:func:`searcher.neighbours.stale`); the model in force. Without
+    ``vectors`` only the words' casing (names) is learned: a minute or more of
+    vectors on CLICK-ID buys nothing while ``Ranking.neighbour_weight`` is 0; a
+    model learned with vectors is kept (and relearned with them)."""
     folder = Path(folder)
     with ix.searcher() as searcher:
         live = searcher.doc_count()
@@ -33,12 +43,13 @@ def refresh(folder: str | os.PathLike, ix) -> neighbours.Model | None:
             if (folder / neighbours.NEIGHBOURS_FILE).exists():
                 log.warning("%s; learning them again", error)
             model = None
-        if not neighbours.stale(model, live):
+        if not neighbours.stale(model, live, vectors=vectors):
             return model
-        counts = neighbours.Counts()
+        vectors = vectors or (model is not None and model.has_vectors)
+        counts = neighbours.Counts(keep_texts=vectors)
         for stored in searcher.reader().all_stored_fields():  # live documents only
             counts.add_document(stored.get("title") or "", stored.get("body") or "")
-    model = neighbours.learn(counts)
+    model = neighbours.learn(counts, vectors=vectors, min_tokens=min_tokens, min_count=min_count)
     if model is None:
         (folder / neighbours.NEIGHBOURS_FILE).unlink(missing_ok=True)
         return None

@@ -455,6 +455,7 @@ def build_index(
     on_record: Callable[[Article | Rejected], None] | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
     group: bool = True,
+    learn_neighbours: bool = False,
 ) -> IndexReport:
     """Add or update articles in the index at ``path`` (created if missing).
 
@@ -466,6 +467,9 @@ def build_index(
     ``limitmb`` bounds each writer's posting buffer (per process with
     ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
     ``group`` finds duplicates and stories (:mod:`searcher.whoosh.grouping`).
+    After the commit the index learns which words its corpus writes as names
+    (:mod:`searcher.whoosh.learned`); ``learn_neighbours`` also learns word
+    neighbours (minutes on CLICK-ID; used only with ``Ranking.neighbour_weight``).
     """
     started = time.monotonic()
     folder = Path(path or default_index_dir())
@@ -484,6 +488,7 @@ def build_index(
             on_record,
             on_reject,
             group,
+            learn_neighbours,
         )
     except BaseException:
         if created:
@@ -514,6 +519,7 @@ def _build(
     on_record,
     on_reject,
     group: bool,
+    learn_neighbours: bool = False,
 ) -> IndexReport:
     report = IndexReport()
     upserts = Upserts(report, on_record, on_reject)
@@ -540,7 +546,8 @@ def _build(
             if collector is not None and index_exists(folder):
                 collector.commit(folder, batches.ix)
             if index_exists(folder):
-                learned.refresh(folder, batches.ix)  # derived, like the groups (#23)
+                # derived, like the groups (#23)
+                learned.refresh(folder, batches.ix, vectors=learn_neighbours)
         except BaseException:
             batches.cancel()
             raise

@@ -5,6 +5,7 @@ never a ``TypeError`` or an engine's own exception.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import TypeVar
@@ -112,8 +113,10 @@ def while_open(method: Method) -> Method:
     def checked(self, *args, **kwargs):
         if self.closed:
             raise IndexClosedError(self.path)
+        pinned = getattr(self, "pinned", None)  # one generation per call (#24)
         try:
-            return method(self, *args, **kwargs)
+            with pinned() if pinned is not None else contextlib.nullcontext():
+                return method(self, *args, **kwargs)
         except Exception:
             if self.closed:
                 raise IndexClosedError(self.path) from None

@@ -7,6 +7,7 @@ Configuration is by arguments (:func:`open_index`), never by module globals.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -143,10 +144,30 @@ class Index:
             raise damaged(self.path, error) from error
         return View(searcher, self._segment_data, known)
 
+    @contextlib.contextmanager
+    def pinned(self):
+        """One call of the API (:func:`searcher.checks.while_open`): this thread's
+        view may be refreshed at its first use in the outermost call, never later in
+        it, so a call reads one generation and its searcher is not closed under it
+        (a refresh in a nested ``parse`` closed the search's reader, #24)."""
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
+        if depth == 0:
+            local.may_refresh = True
+        try:
+            yield
+        finally:
+            local.depth = depth
+
     def _view(self) -> View:
-        """This thread's view of the latest generation."""
+        """This thread's view of the latest generation (within a call: the one the
+        call began with)."""
         local = self._local
         view = getattr(local, "view", None)
+        may_refresh = getattr(local, "may_refresh", True) or not getattr(local, "depth", 0)
+        if getattr(local, "depth", 0):
+            local.may_refresh = False
         now = time.monotonic()
         if view is None:
             searcher = self._new_searcher()
@@ -157,7 +178,7 @@ class Index:
                 self._all_searchers.append(searcher)
             view = local.view = self._new_view(searcher)
             local.checked = now
-        elif now - local.checked > self.refresh_seconds:
+        elif may_refresh and now - local.checked > self.refresh_seconds:
             local.checked = now
             if not view.searcher.up_to_date():
                 fresh = self._new_searcher()

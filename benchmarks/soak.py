@@ -536,6 +536,7 @@ class Fetcher:
                 self.process.kill()
                 self.process.wait(30)
         self._reader.join(10)
+        self.process.stdout.close()
         self._stream.close()
         return self.process.returncode
 

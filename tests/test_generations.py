@@ -31,3 +31,19 @@ def test_a_commit_during_a_search_does_not_close_its_reader(tiny_corpus, tmp_pat
         assert [hit.id for hit in result.hits] == ["a-1"]  # the generation it began with
         index.parse = parse
         assert sorted(hit.id for hit in index.search("banjir").hits) == ["a-1", "b-1"]
+
+
+def test_stored_fields_stay_readable_after_a_merge_deleted_their_file(sample_index, tmp_path):
+    # A commit that merges segments deletes the old ones' files; a searcher not yet
+    # refreshed had not opened its stored fields yet (Whoosh opens them at first use):
+    # TypeError in Whoosh's stored_fields, a 500 in the soak (#24).
+    import shutil
+
+    copy = tmp_path / "ix"
+    shutil.copytree(sample_index, copy)
+    with searcher.open_index(copy, result_cache=0) as index:
+        index.parse("banjir")  # this thread's view of the generation, no stored field read
+        for stored in copy.glob("*._stored.col"):
+            stored.unlink()  # what the merging commit's clean-up does
+        result = index.search("perdagangan orang", facets=True, collapse="story")
+        assert result.hits and all(hit.title for hit in result.hits)

@@ -76,6 +76,10 @@ class SegmentData:
         for leaf, _ in reader.leaf_readers():
             if not leaf.doc_count_all():
                 continue  # an empty index's reader has no columns
+            # Opens the stored fields' file now: Whoosh opens it at the first use, and a
+            # commit that merged the segment away has deleted it by then (a 500 in the
+            # soak beside fetch --every, #24).
+            leaf.stored_fields(0)
             self.columns(leaf)
             for fieldname, field in leaf.schema.items():
                 if field.scorable:

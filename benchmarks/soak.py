@@ -3,7 +3,14 @@
 Usage (from the repository root)::
 
     python -m benchmarks.soak --index DIR [--requests 100000] [--seconds 1200]
-                              [--clients 4] [--seed 12] [--distinct-words] [--json OUT]
+                              [--clients 4] [--seed 12] [--distinct-words | --mixed]
+                              [--writers [--fetch-every 20s] [--delete-every 30]]
+                              [--log FILE] [--json OUT]
+
+The full soak of #24 (BENCHMARKS.md, "Soak")::
+
+    nice -n 5 python -m benchmarks.soak --index IDX --mixed --writers \\
+        --requests 100000 --seconds 5400 --log /tmp/soak-full/server.log --json soak.json
 
 It starts ``python -m searcher serve --index DIR`` on a free port of 127.0.0.1 (a
 child process, its output in a log file), then ``--clients`` threads send requests
@@ -30,6 +37,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import string
@@ -266,11 +274,53 @@ def distinct_query(rng: random.Random) -> str:
     )
 
 
-def hostile_request(rng: random.Random, distinct: bool = False) -> str:
-    """A path with query string for /search or /api/search (``distinct``: random
-    distinct words, else a hostile query)."""
+def random_word(rng: random.Random) -> str:
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 12)))
+
+
+def mixed_query(rng: random.Random) -> str:
+    """The full soak's queries (#24): mostly new words (plain, fuzzy, with operators,
+    quoted, prefixed, in a field), some real words, some hostile strings."""
+    kind = rng.random()
+    if kind < 0.35:
+        return distinct_query(rng)
+    if kind < 0.50:  # fuzzy words, new ones and real ones
+        return " ".join(
+            rng.choice([random_word(rng), rng.choice(WORDS)]) + rng.choice(["~", "~1", "~2"])
+            for _ in range(rng.randint(1, 3))
+        )
+    if kind < 0.70:  # operators around new and real words
+        a, b, c = (rng.choice([random_word(rng), rng.choice(WORDS)]) for _ in range(3))
+        return rng.choice(
+            [
+                f"{a} AND {b}",
+                f"{a} OR {b} NOT {c}",
+                f'"{a} {b}"',
+                f"({a} OR {b}) {c}",
+                f"-{a} {b}",
+                f"judul:{a} {b}",
+                f"{a[:4]}* {b}",
+                f"{a} {b} -{c}",
+                f"sumber:{a} {b}",
+            ]
+        )
+    if kind < 0.80:  # real words (the result and posting caches answer some)
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+    return hostile_query(rng)
+
+
+def hostile_request(rng: random.Random, distinct: bool = False, mode: str = "") -> str:
+    """A path with query string for /search or /api/search: a hostile query, or random
+    distinct words (``distinct`` or ``mode="distinct"``), or :func:`mixed_query`
+    (``mode="mixed"``, with filters more often)."""
+    mode = mode or ("distinct" if distinct else "hostile")
     path = rng.choice(["/search", "/api/search"])
-    args: list[tuple[str, str]] = [("q", distinct_query(rng) if distinct else hostile_query(rng))]
+    maker = {"distinct": distinct_query, "mixed": mixed_query, "hostile": hostile_query}[mode]
+    args: list[tuple[str, str]] = [("q", maker(rng))]
+    if mode == "mixed" and rng.random() < 0.3:  # filters with sensible values
+        args.append(("since", rng.choice(["2019-09-01", "2019-W37", "2019-09", "2019"])))
+        if rng.random() < 0.5:
+            args.append(("sort", rng.choice(["terbaru", "terlama", "relevansi"])))
     if rng.random() < 0.3:
         args.append(("page", rng.choice(NUMBERS)))
     if rng.random() < 0.2:
@@ -388,10 +438,10 @@ class Client(threading.Thread):
         seed: int,
         budget: dict,
         deadline: float,
-        distinct: bool = False,
+        mode: str = "hostile",
     ):
         super().__init__(name=f"soak-{number}", daemon=True)
-        self.distinct = distinct
+        self.mode = mode
         self.port = port
         self.rng = random.Random(seed * 1000 + number)
         self.budget = budget
@@ -411,7 +461,7 @@ class Client(threading.Thread):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
         try:
             while self.take():
-                path = hostile_request(self.rng, self.distinct)
+                path = hostile_request(self.rng, mode=self.mode)
                 started = time.perf_counter()
                 try:
                     status, body = request(self.port, path, connection)
@@ -430,6 +480,125 @@ class Client(threading.Thread):
             connection.close()
 
 
+class Fetcher:
+    """``python -m searcher fetch FEED --every INTERVAL`` in a child process: its
+    stdout's round lines timestamped as they come (a round's line is printed after
+    its articles were committed), its stderr in ``log``."""
+
+    def __init__(self, index: str, feed: str, log: Path, every: str, timeout: float):
+        self.log = log
+        self._stream = open(log, "wb")  # noqa: SIM115 (closed in stop())
+        self.rounds: list[tuple[float, str]] = []
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "searcher",
+                "fetch",
+                feed,
+                "--index",
+                index,
+                "--every",
+                every,
+                "--delay",
+                "0",
+                "--timeout",
+                str(timeout),
+                "--wait",
+                "120",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=self._stream,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.rounds.append((time.monotonic(), line.rstrip("\n")))
+
+    def last_round_end(self) -> float:
+        """When the last completed round's line came (0: none yet)."""
+        done = [t for t, line in self.rounds if " new, " in line]
+        return done[-1] if done else 0.0
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(180)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(30)
+        self._reader.join(10)
+        self.process.stdout.close()
+        self._stream.close()
+        return self.process.returncode
+
+
+class Deleter(threading.Thread):
+    """Every ``pause`` seconds, ``python -m searcher delete`` of one fetched article
+    whose round completed (acknowledged); an exit status of 0 acknowledges the
+    deletion."""
+
+    def __init__(self, index: str, site, fetcher: Fetcher, pause: float, log: Path, seed: int):
+        super().__init__(name="soak-deleter", daemon=True)
+        self.index, self.site, self.fetcher, self.pause = index, site, fetcher, pause
+        self.log = log
+        self.rng = random.Random(seed)
+        self.deleted: set[str] = set()
+        self.runs = 0
+        self.failed_runs = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with open(self.log, "ab") as log:
+            while not self.stopping.wait(self.pause):
+                candidates = sorted(set(acknowledged(self.site, self.fetcher)) - self.deleted)
+                if not candidates:
+                    continue
+                ids = [self.rng.choice(candidates)]
+                done = subprocess.run(
+                    [sys.executable, "-m", "searcher", "delete", *ids, "--index", self.index]
+                    + ["--wait", "120"],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    check=False,
+                )
+                self.runs += 1
+                if done.returncode == 0:
+                    self.deleted.update(ids)
+                else:
+                    self.failed_runs += 1
+
+
+def acknowledged(site, fetcher: Fetcher) -> list[str]:
+    """Article URLs the site served in full before the fetcher's last completed round
+    ended: that round (or an earlier one) committed them."""
+    end = fetcher.last_round_end()
+    return [url for url, at in list(site.served) if at <= end]
+
+
+def rss_slope(samples: list[tuple[float, int]]) -> float:
+    """Least-squares slope of RSS over the last half of the run, MB per minute."""
+    end = samples[-1][0]
+    half = [(t / 60, kb / 1024) for t, kb in samples if t >= end / 2]
+    if len(half) < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in half) / len(half)
+    mean_m = sum(m for _, m in half) / len(half)
+    spread = sum((t - mean_t) ** 2 for t, _ in half)
+    if not spread:
+        return 0.0
+    return sum((t - mean_t) * (m - mean_m) for t, m in half) / spread
+
+
 def run_soak(
     index: str,
     requests: int,
@@ -438,16 +607,43 @@ def run_soak(
     seed: int,
     log: Path,
     distinct: bool = False,
+    mode: str = "",
+    writers: bool = False,
+    fetch_every: str = "20s",
+    delete_every: float = 30.0,
+    fetch_timeout: float = 3.0,
 ) -> dict:
+    """The soak; with ``writers``, on a copy of ``index`` (beside ``log``) while
+    ``fetch --every`` reads a hostile :class:`~benchmarks.feedsite.FeedSite` and
+    a :class:`Deleter` deletes fetched articles, then checks that every
+    acknowledged article is there and every acknowledged deletion is not."""
+    mode = mode or ("distinct" if distinct else "hostile")
+    site = fetcher = deleter = None
+    if writers:
+        from benchmarks.feedsite import FeedSite
+
+        work = log.parent / (log.stem + "-index")
+        if work.exists():
+            shutil.rmtree(work)
+        shutil.copytree(index, work)
+        index = str(work)
+        site = FeedSite()
     server = Server(index, log, threads=max(2, clients))
     samples: list[tuple[float, int]] = []
+    workers: list[Client] = []
     try:
         server.wait_ready()
+        if writers:
+            fetch_log = log.with_name(log.stem + "-fetch.log")
+            fetcher = Fetcher(index, site.feed_url, fetch_log, fetch_every, fetch_timeout)
+            deleter = Deleter(
+                index, site, fetcher, delete_every, log.with_name(log.stem + "-delete.log"), seed
+            )
+            deleter.start()
         started = time.monotonic()
         budget = {"left": requests, "lock": threading.Lock()}
         workers = [
-            Client(n, server.port, seed, budget, started + seconds, distinct)
-            for n in range(clients)
+            Client(n, server.port, seed, budget, started + seconds, mode) for n in range(clients)
         ]
         for worker in workers:
             worker.start()
@@ -459,7 +655,13 @@ def run_soak(
         samples.append((elapsed, rss_kb(server.process.pid)))
         alive = server.process.poll() is None
     finally:
+        if deleter is not None:
+            deleter.stopping.set()
+            deleter.join(300)
+        fetch_code = fetcher.stop() if fetcher is not None else None
         code, stop_seconds = server.stop()
+        if site is not None:
+            site.close()
     text = log.read_text(encoding="utf-8", errors="replace")
     statuses: Counter = Counter()
     failures: list[str] = []
@@ -478,8 +680,10 @@ def run_soak(
         n for status, n in statuses.items() if status.isdigit() and int(status) >= 500
     )
     broken = sum(n for status, n in statuses.items() if not status.isdigit())
-    return {
+    minute = max(1, round(60 / max(end / len(samples), 1e-9)))
+    result = {
         "index": index,
+        "mode": mode,
         "requests": sent,
         "requested": requests,
         "seconds": round(elapsed, 1),
@@ -497,11 +701,45 @@ def run_soak(
         "rss_start_mb": round(rss[0] / 1024, 1),
         "rss_max_by_third_mb": [round(kb / 1024, 1) for kb in thirds],
         "rss_end_mb": round(rss[-1] / 1024, 1),
+        "rss_slope_last_half_mb_per_min": round(rss_slope(samples), 3),
+        "rss_per_minute_mb": [round(kb / 1024, 1) for _, kb in samples[::minute]],
         "memory_flat": thirds[2] <= thirds[1] * (1 + CLIMB_TOLERANCE),
         "server_alive_at_end": alive,
         "server_exit_code": code,  # -9: it did not stop within 30 s of SIGINT
         "server_stop_seconds": round(stop_seconds, 1),
         "log": str(log),
+    }
+    if writers:
+        result.update(_writers_report(index, site, fetcher, deleter, fetch_code))
+    return result
+
+
+def _writers_report(index: str, site, fetcher: Fetcher, deleter: Deleter, code) -> dict:
+    import searcher
+
+    kept = sorted(set(acknowledged(site, fetcher)) - deleter.deleted)
+    with searcher.open_index(index) as opened:
+        missing = [url for url in kept if opened.get(url) is None]
+        back = [url for url in sorted(deleter.deleted) if opened.get(url) is not None]
+    fetch_err = fetcher.log.read_text(encoding="utf-8", errors="replace")
+    delete_err = deleter.log.read_text(encoding="utf-8", errors="replace")
+    rounds = [line for _, line in fetcher.rounds if " new, " in line]
+    return {
+        "fetch_rounds": len(rounds),
+        "fetch_exit_code": code,
+        "fetch_new": sum(int(line.split()[0]) for line in rounds if line.split()[0].isdigit()),
+        "fetch_failure_lines": fetch_err.count("failed: "),
+        "fetch_rounds_that_raised": fetch_err.count("this round failed"),
+        "tracebacks_in_fetch_log": fetch_err.count("Traceback"),
+        "delete_runs": deleter.runs,
+        "delete_runs_failed": deleter.failed_runs,
+        "tracebacks_in_delete_log": delete_err.count("Traceback"),
+        "acknowledged_articles": len(kept) + len(deleter.deleted),
+        "acknowledged_deletions": len(deleter.deleted),
+        "acknowledged_missing": missing[:20],
+        "acknowledged_missing_count": len(missing),
+        "deleted_but_present": back[:20],
+        "fetch_log": str(fetcher.log),
     }
 
 
@@ -512,6 +750,18 @@ def passed(result: dict) -> bool:
         and result["tracebacks_in_log"] == 0
         and result["memory_flat"]
         and result["server_alive_at_end"]
+        and all(
+            result.get(name, 0) == 0
+            for name in (
+                "tracebacks_in_fetch_log",
+                "tracebacks_in_delete_log",
+                "fetch_rounds_that_raised",
+                "acknowledged_missing_count",
+                "delete_runs_failed",
+            )
+        )
+        and not result.get("deleted_but_present")
+        and (result.get("fetch_rounds", 1) > 0)
     )
 
 
@@ -538,7 +788,31 @@ def format_report(result: dict) -> str:
             + " / ".join(map(str, result["rss_max_by_third_mb"]))
             + f" / {result['rss_end_mb']} MB",
         ),
+        ("RSS slope, last half", f"{result['rss_slope_last_half_mb_per_min']} MB/min"),
     ]
+    if "fetch_rounds" in result:
+        rows += [
+            (
+                "fetch --every",
+                f"{result['fetch_rounds']} rounds, {result['fetch_new']:,} new, "
+                f"{result['fetch_failure_lines']:,} failure lines, "
+                f"{result['fetch_rounds_that_raised']} rounds raised, "
+                f"{result['tracebacks_in_fetch_log']} tracebacks, "
+                f"exit {result['fetch_exit_code']}",
+            ),
+            (
+                "delete",
+                f"{result['delete_runs']} runs ({result['delete_runs_failed']} failed), "
+                f"{result['tracebacks_in_delete_log']} tracebacks",
+            ),
+            (
+                "acknowledged at the end",
+                f"{result['acknowledged_articles']:,} articles, "
+                f"{result['acknowledged_deletions']} deleted; "
+                f"{result['acknowledged_missing_count']} missing, "
+                f"{len(result['deleted_but_present'])} deleted but present",
+            ),
+        ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     lines += [f"  failed: {failure}" for failure in result["failures"]]
@@ -566,6 +840,23 @@ def main(argv: list[str] | None = None) -> int:
         help="queries of 1-3 random distinct words instead of hostile ones "
         "(the caches' worst case: memory must plateau)",
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="the full soak's queries: new words plain, fuzzy, with operators and "
+        "filters, some real words and hostile strings (#24)",
+    )
+    parser.add_argument(
+        "--writers",
+        action="store_true",
+        help="on a copy of the index (beside --log), also run fetch --every against a "
+        "hostile feed site on 127.0.0.1 and delete fetched articles; at the end every "
+        "acknowledged article must be there and every acknowledged deletion not",
+    )
+    parser.add_argument("--fetch-every", default="20s", help="fetch's --every (default 20s)")
+    parser.add_argument(
+        "--delete-every", type=float, default=30.0, help="seconds between deletes (default 30)"
+    )
     parser.add_argument("--log", help="the server's log file (default: a temporary file)")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -573,7 +864,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests, --seconds and --clients must be positive")
     log = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="soak-", suffix=".log")[1])
     result = run_soak(
-        args.index, args.requests, args.seconds, args.clients, args.seed, log, args.distinct_words
+        args.index,
+        args.requests,
+        args.seconds,
+        args.clients,
+        args.seed,
+        log,
+        args.distinct_words,
+        mode="mixed" if args.mixed else "",
+        writers=args.writers,
+        fetch_every=args.fetch_every,
+        delete_every=args.delete_every,
     )
     result["command"] = "python -m benchmarks.soak " + " ".join(
         argv if argv is not None else sys.argv[1:]

@@ -5,6 +5,7 @@ never a ``TypeError`` or an engine's own exception.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import TypeVar
@@ -116,10 +117,12 @@ def while_open(method: Method) -> Method:
         if self.closed:
             raise IndexClosedError(self.path)
         vocabulary = getattr(self, "vocabulary", None)
+        pinned = getattr(self, "pinned", None)  # one generation per call (#24)
         try:
-            if vocabulary is None:
-                return method(self, *args, **kwargs)
-            with using(vocabulary):
+            with (
+                using(vocabulary) if vocabulary is not None else contextlib.nullcontext(),
+                pinned() if pinned is not None else contextlib.nullcontext(),
+            ):
                 return method(self, *args, **kwargs)
         except Exception:
             if self.closed:

@@ -1,8 +1,9 @@
 """The caches of the project, each bounded in bytes (#24), safe to share between threads.
 
-* :class:`LRU`: least recently used out first, bounded by the total ``sizeof`` of
-  its values (bytes: :func:`deep_sizeof` by default), optionally also by a count
-  of entries; built on :class:`cachetools.LRUCache`. For values that cost
+* :class:`LRU`: least recently used out first, bounded by the total cost of its
+  entries (the ``sizeof`` of each value, e.g. :func:`deep_sizeof`, plus its key's
+  and the entry's bookkeeping), optionally also by a count of entries; built on
+  :class:`cachetools.LRUCache`. For values that cost
   milliseconds to compute (posting lists, searches, parsed queries).
 * :class:`WordCache`: a plain dict of short words (at most ``max_word``
   characters; longer ones are not kept), emptied when its bytes reach the limit.
@@ -10,7 +11,9 @@
   looked up millions of times: a dict lookup, no lock, no recency bookkeeping.
 
 Sizes are estimates from :func:`sys.getsizeof` (what CPython allocates for each
-object), so a cache's real footprint is its limit plus a few percent.
+object) plus measured per-entry bookkeeping, so a cache's real footprint is its
+limit within a few percent (tests/test_cache_bounds.py measures it with
+tracemalloc, #24).
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ from typing import Any
 
 from cachetools import LRUCache
 
-DICT_SLOT = 100  # bytes a dict or LRU entry costs beyond its key and value (estimate)
+DICT_SLOT = 100  # bytes a dict entry costs beyond its key and value (estimate)
+# Bytes an LRU entry costs beyond its key and value: cachetools keeps three dicts
+# (values, sizes, recency order) and our (value, cost) pair; measured with tracemalloc
+# on 50,000 small entries (tests/test_cache_bounds.py checks it, #24).
+LRU_SLOT = 300
 
 
 def deep_sizeof(value: Any, _seen: set | None = None, _depth: int = 0) -> int:
@@ -66,18 +73,29 @@ class LRU:
     ):
         self.limit = limit
         self.max_entries = max_entries
-        self._entries: LRUCache = LRUCache(maxsize=max(limit, 1), getsizeof=sizeof)
+        self._sizeof = sizeof
+        # With ``sizeof``, each value is held as (value, cost): its cost weighs the key
+        # and the entry's bookkeeping too (small entries cost 1.4x their value's size
+        # before, #24).
+        self._entries: LRUCache = LRUCache(
+            maxsize=max(limit, 1), getsizeof=None if sizeof is None else _cost_of
+        )
         # Re-entrant: computing a value may ask the same cache for another one.
         self._lock = threading.RLock()
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         with self._lock:
-            return self._entries.get(key, default)
+            found = self._entries.get(key, _MISSING)
+        if found is _MISSING:
+            return default
+        return found if self._sizeof is None else found[0]
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep ``value`` unless it alone is larger than the limit."""
         if self.limit <= 0:
             return
+        if self._sizeof is not None:
+            value = (value, self._sizeof(value) + deep_sizeof(key) + LRU_SLOT)
         # A value larger than the whole cache is not kept (cachetools' ValueError).
         with self._lock, contextlib.suppress(ValueError):
             self._entries[key] = value
@@ -89,10 +107,17 @@ class LRU:
         (they wait for the first one instead of repeating the work)."""
         with self._lock:
             if key in self._entries:
-                return self._entries[key]
+                found = self._entries[key]
+                return found if self._sizeof is None else found[0]
             value = compute()
             self.put(key, value)
             return value
+
+    def retain(self, keep: Callable[[Hashable], bool]) -> None:
+        """Drop every entry whose key ``keep`` refuses."""
+        with self._lock:
+            for key in [key for key in self._entries if not keep(key)]:
+                del self._entries[key]
 
     @property
     def size(self) -> int:
@@ -107,6 +132,13 @@ class LRU:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+_MISSING = object()
+
+
+def _cost_of(held: tuple) -> int:
+    return held[1]
 
 
 class WordCache:

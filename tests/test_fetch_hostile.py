@@ -727,3 +727,36 @@ def test_links_that_are_no_http_uris_are_refused(url, reason):
     with pytest.raises(fetch.FetchError) as error:
         to_uri(url)
     assert str(error.value) == reason
+
+
+def test_a_slow_name_lookup_is_cut_at_the_timeout(site, tmp_path, monkeypatch):
+    # getaddrinfo has no timeout: a slow name server held a request for as long as it
+    # took (#24). Here it answers after 30 s, or when the test ends.
+    real = socket.getaddrinfo
+    release = threading.Event()
+    asked = []
+
+    def slow(host, *args, **kwargs):
+        if host == "berita.example":
+            asked.append(host)
+            release.wait(30)
+            raise socket.gaierror("too late")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    site.file(GEMPA, "gempa-cianjur.html")
+    try:
+        started = time.monotonic()
+        report = fetch.fetch(
+            ["http://berita.example/a", site.url(GEMPA)],
+            tmp_path / "index",
+            client=client(timeout=1, proxies={}),
+        )
+        took = time.monotonic() - started
+    finally:
+        release.set()
+    assert asked and took < 10  # its robots.txt given 1 s, not 30
+    assert reasons(report) == {
+        "http://berita.example/a": "robots.txt unavailable (timed out after 1 s); not fetched"
+    }
+    assert report.added == 1  # the other site's page

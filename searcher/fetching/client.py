@@ -1,8 +1,9 @@
 """HTTP GETs for the fetcher: a total deadline, a size cap, checked redirects, a pace.
 
-Every exchange (one request and its answer: connecting, the status line, the
-headers and the body) must end within ``timeout`` seconds in total: a server
-sending one byte a second is cut at the deadline, robots.txt alike. An answer
+Every exchange (one request and its answer: looking the name up, connecting, the
+status line, the headers and the body) must end within ``timeout`` seconds in
+total: a server sending one byte a second is cut at the deadline, robots.txt
+alike, and so is a slow name server. An answer
 over ``max_bytes`` is refused (by its Content-Length, else while reading), and
 one shorter than its Content-Length is an error, not a page.
 
@@ -24,6 +25,7 @@ import io
 import select
 import socket
 import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -118,6 +120,48 @@ def _left(deadline: float) -> float:
     if left <= 0:
         raise TimeoutError("the deadline passed")
     return left
+
+
+def _resolve(host: str, port: int, deadline: float) -> list:
+    """``socket.getaddrinfo`` within the deadline: it has no timeout of its own (a
+    slow name server held a request for its full resolver timeout, #24). The lookup
+    runs in a daemon thread; one still running at the deadline is left to finish."""
+    found: list = []
+    failure: list[BaseException] = []
+
+    def look_up() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except BaseException as error:  # handed to the caller
+            failure.append(error)
+
+    lookup = threading.Thread(target=look_up, name="fetch-dns", daemon=True)
+    lookup.start()
+    lookup.join(_left(deadline))
+    if lookup.is_alive():
+        raise TimeoutError(f"looking up {host} took too long")
+    if failure:
+        raise failure[0]
+    return found
+
+
+def _connect(peer: tuple[str, int], deadline: float) -> socket.socket:
+    """A TCP connection to ``peer``, name lookup and connecting within the deadline
+    (as :func:`socket.create_connection`, which bounds neither in total)."""
+    host, port = peer
+    last: OSError | None = None
+    for family, kind, proto, _, address in _resolve(host, port, deadline):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_left(deadline))
+            sock.connect(address)
+            return sock
+        except OSError as error:
+            sock.close()
+            if isinstance(error, TimeoutError):
+                raise
+            last = error
+    raise last or OSError(f"no address for {host}")
 
 
 def _bypassed(host: str, proxies: dict[str, str]) -> bool:
@@ -234,7 +278,7 @@ class Client:
         try:
             proxy = self._proxy(parts.scheme, parts.hostname)
             peer = proxy or (parts.hostname, port)
-            sock = socket.create_connection(peer, timeout=_left(deadline))
+            sock = _connect(peer, deadline)
             if proxy and https:
                 _tunnel(sock, parts.hostname, port, deadline)
             if https:

@@ -24,8 +24,11 @@ SEGMENT_DATA_ENTRIES = 1024  # a few per segment: field lengths, dates, facet va
 class SegmentData:
     """What was read from each segment, by segment id (least recently used out first)."""
 
+    GENERATIONS = 4  # data kept for the segments of this many recent generations
+
     def __init__(self, entries: int = SEGMENT_DATA_ENTRIES):
         self._cache = LRU(entries)
+        self._generations: list[frozenset] = []  # segment ids of recent generations
 
     def _per_segment(self, reader, what: str, compute):
         """``compute()`` for one segment, done once for every reader of it."""
@@ -56,10 +59,27 @@ class SegmentData:
         """Read every segment's columns and field lengths of a new generation now, while
         its files are there: an index rebuilt meanwhile deletes them, and a searcher
         not yet refreshed would read nothing from them (#24). Searches read the same
-        data anyway, so this is the first search's work done earlier."""
+        data anyway, so this is the first search's work done earlier.
+
+        Data of segments that none of the last :attr:`GENERATIONS` generations holds
+        (merged away, deleted by a rebuild) is dropped: a server beside ``fetch
+        --every`` kept every small segment's data it had ever read (#24)."""
+        segments = frozenset(
+            leaf.segment().segment_id()
+            for leaf, _ in reader.leaf_readers()
+            if hasattr(leaf, "segment")
+        )
+        if segments not in self._generations:
+            self._generations = [*self._generations, segments][-self.GENERATIONS :]
+            recent = frozenset().union(*self._generations)
+            self._cache.retain(lambda key: key[0] in recent)
         for leaf, _ in reader.leaf_readers():
             if not leaf.doc_count_all():
                 continue  # an empty index's reader has no columns
+            # Opens the stored fields' file now: Whoosh opens it at the first use, and a
+            # commit that merged the segment away has deleted it by then (a 500 in the
+            # soak beside fetch --every, #24).
+            leaf.stored_fields(0)
             self.columns(leaf)
             for fieldname, field in leaf.schema.items():
                 if field.scorable:

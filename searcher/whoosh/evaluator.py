@@ -10,6 +10,7 @@ date ranges on other fields) goes through Whoosh's own matchers, once.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,11 +51,12 @@ def posting_cache(limit_bytes: int) -> LRU:
 
 
 def _nbytes(value) -> int:
+    """A value's bytes (the LRU adds its key's and the entry's, #24)."""
     if isinstance(value, np.ndarray):
-        return value.nbytes + 200
+        return value.nbytes + 112
     if isinstance(value, tuple):
-        return sum(getattr(part, "nbytes", 64) for part in value) + 200
-    return 264
+        return sum(getattr(part, "nbytes", 0) + 112 for part in value) + sys.getsizeof(value)
+    return sys.getsizeof(value)
 
 
 class View:

@@ -15,7 +15,7 @@ from searcher.errors import QueryError
 from searcher.query import concepts
 from searcher.query.nodes import Concepts
 from searcher.request import FUZZY_PREFIX, MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_FUZZY_LETTERS
-from searcher.spelling import edits
+from searcher.spelling import MAX_WORD_LETTERS, edits
 from searcher.stemmer import stem_word
 from searcher.whoosh import internals
 
@@ -125,6 +125,8 @@ def variants(
         def frequency(fieldname, term):
             return reader.doc_frequency(fieldname, term)
 
+    if len(word.exact) > MAX_WORD_LETTERS:  # a 900-letter word's edits took 75 MB (#24)
+        return []
     known = frequency("body_exact", word.exact)
     if known > RARE_DF or len(word.exact) < 5 or not word.exact.isalpha():
         return []

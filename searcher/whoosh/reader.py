@@ -7,9 +7,13 @@ Configuration is by arguments (:func:`open_index`), never by module globals.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -21,7 +25,7 @@ from whoosh.util.times import datetime_to_long
 
 from searcher import checks, scoring, stemmer, stemtable
 from searcher.collect import Request, collect
-from searcher.errors import IndexClosedError, QueryError
+from searcher.errors import IndexClosedError, IndexDamagedError, QueryError, SearcherError
 from searcher.fetching import tombstones
 from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
 from searcher.lru import LRU, deep_sizeof
@@ -53,7 +57,7 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping, learned, percolation
+from searcher.whoosh import grouping, learned, percolation, verify
 from searcher.whoosh.collecting import WhooshSteps
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
@@ -71,6 +75,21 @@ RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them 
 # Posting lists kept in memory per open index (frequent words of recent queries).
 POSTING_CACHE_BYTES = 64 * 1024 * 1024
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
+# After a search failed reading the index: how long checking the posting lists may take
+# (the quick check of the other files always runs whole).
+DAMAGE_CHECK_SECONDS = 10.0
+# What reading a damaged file raises (Whoosh's and our codec's reading code, zlib,
+# struct, pickle, NumPy): such an error makes the search check the folder (#24).
+READ_ERRORS = (
+    EOFError,
+    OSError,
+    ValueError,
+    IndexError,
+    KeyError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+)
 
 
 def open_index(path: str | os.PathLike | None = None, **options) -> Index:
@@ -126,6 +145,7 @@ class Index:
         self._results = LRU(limit, sizeof=deep_sizeof, max_entries=entries)  # per generation
         self._postings = posting_cache(checks.count(posting_cache_bytes, "posting_cache_bytes"))
         self._segment_data = SegmentData()
+        self._damage_checked: tuple | None = None  # (folder state, what the check found)
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories
         self._neighbours = learned.NeighbourCache(path)  # learned neighbours (#23)
 
@@ -149,10 +169,71 @@ class Index:
             raise damaged(self.path, error) from error
         return View(searcher, self._segment_data, known)
 
+    @contextlib.contextmanager
+    def pinned(self):
+        """One call of the API (:func:`searcher.checks.while_open`): this thread's
+        view may be refreshed at its first use in the outermost call, never later in
+        it, so a call reads one generation and its searcher is not closed under it
+        (a refresh in a nested ``parse`` closed the search's reader, #24)."""
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
+        if depth == 0:
+            local.may_refresh = True
+        try:
+            yield
+        except SearcherError:
+            raise
+        except READ_ERRORS as error:
+            # A damaged file met by a search (a posting list, a term, stored fields):
+            # named, with the way to recover, when checking the folder finds it; a 503
+            # on the web, one line in the CLI (#24). Otherwise a bug: raised as it is.
+            if depth == 0 and not self.closed:
+                problem = self._damage(error)
+                if problem is not None:
+                    raise problem from error
+            raise
+        finally:
+            local.depth = depth
+
+    def _damage(self, error: Exception) -> SearcherError | None:
+        """The error to raise for ``error`` if the index is damaged, else None. The
+        check runs once per state of the folder (its latest table of contents)."""
+        toc = verify.latest_toc(Path(self.path))
+        try:
+            stamp = (toc, toc.stat().st_mtime_ns) if toc is not None else None
+        except OSError:
+            stamp = None
+        with self._lock:
+            known = self._damage_checked
+        if known is not None and known[0] == stamp:
+            found, finished = known[1]
+        else:
+            try:
+                found, finished = verify.damage_after_error(self.path, DAMAGE_CHECK_SECONDS)
+            except Exception:  # the check met the damage in a way it did not expect
+                found, finished = None, False
+            with self._lock:
+                self._damage_checked = (stamp, (found, finished))
+        if found is not None:
+            return IndexDamagedError(self.path, str(found))
+        if not finished:
+            return SearcherError(
+                f"cannot read the index in {self.path} ({type(error).__name__}: "
+                f"{' '.join(str(error).split())[:200]}); check it with: python -m searcher "
+                f"check --index {self.path}, rebuild it with: python -m searcher index "
+                f"SOURCE... --rebuild --index {self.path}"
+            )
+        return None
+
     def _view(self) -> View:
-        """This thread's view of the latest generation."""
+        """This thread's view of the latest generation (within a call: the one the
+        call began with)."""
         local = self._local
         view = getattr(local, "view", None)
+        may_refresh = getattr(local, "may_refresh", True) or not getattr(local, "depth", 0)
+        if getattr(local, "depth", 0):
+            local.may_refresh = False
         now = time.monotonic()
         if view is None:
             searcher = self._new_searcher()
@@ -163,7 +244,7 @@ class Index:
                 self._all_searchers.append(searcher)
             view = local.view = self._new_view(searcher)
             local.checked = now
-        elif now - local.checked > self.refresh_seconds:
+        elif may_refresh and now - local.checked > self.refresh_seconds:
             local.checked = now
             if not view.searcher.up_to_date():
                 fresh = self._new_searcher()

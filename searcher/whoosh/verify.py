@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from whoosh.index import TOC
 
 from searcher import neighbours, stemtable
 from searcher.whoosh import grouping
+from searcher.whoosh.codec import RANKED_FIELDS
 
 INDEX_NAME = "searcher"  # as searcher.whoosh.storage.INDEX_NAME (no import circle)
 
@@ -111,7 +113,25 @@ def first_problem(folder: str | os.PathLike) -> Problem | None:
     return problems[0] if problems else None
 
 
-def _verify_whoosh(folder: Path, quick: bool) -> list[Problem]:
+class _OutOfTime(Exception):
+    pass
+
+
+def damage_after_error(folder: str | os.PathLike, seconds: float) -> tuple[Problem | None, bool]:
+    """What a search that failed reading the index met (#24): the first damaged Whoosh
+    file (the quick check, then the posting lists for at most ``seconds``), and
+    whether the check finished (``(None, True)``: every file reads whole)."""
+    found = _verify_whoosh(Path(folder), quick=True)
+    if found:
+        return found[0], True
+    try:
+        found = _verify_whoosh(Path(folder), quick=False, deadline=time.monotonic() + seconds)
+    except _OutOfTime:
+        return None, False
+    return (found[0] if found else None), True
+
+
+def _verify_whoosh(folder: Path, quick: bool, deadline: float | None = None) -> list[Problem]:
     toc_path = latest_toc(folder)
     if toc_path is None:
         return [Problem(f"_{INDEX_NAME}_*.toc", "no table of contents: there is no index")]
@@ -123,7 +143,7 @@ def _verify_whoosh(folder: Path, quick: bool) -> list[Problem]:
         return [Problem(toc_path.name, _reason(error))]
     problems = []
     for segment in toc.segments:
-        problems += _verify_segment(storage, toc.schema, segment, folder, quick)
+        problems += _verify_segment(storage, toc.schema, segment, folder, quick, deadline)
     return problems
 
 
@@ -132,8 +152,19 @@ def _file_of(folder: Path, segment, suffix: str) -> str:
     return name if (folder / name).exists() else name + " (missing)"
 
 
-def _verify_segment(storage, schema, segment, folder: Path, quick: bool) -> list[Problem]:
+def _postings_file(folder: Path, segment, fieldname: str) -> str:
+    """A field's posting lists' file: Whoosh's ``.pst``, or our codec's columns
+    (``.cp*``) for its ranked fields."""
+    if fieldname in RANKED_FIELDS and (folder / f"{segment.segment_id()}.cpi").exists():
+        return f"{segment.segment_id()}.cp* (the posting columns)"
+    return _file_of(folder, segment, ".pst")
+
+
+def _verify_segment(
+    storage, schema, segment, folder: Path, quick: bool, deadline: float | None = None
+) -> list[Problem]:
     problems = []
+    documents = segment.doc_count_all()
     codec = segment.codec()
     try:
         with storage.closing_on_error():
@@ -148,15 +179,18 @@ def _verify_segment(storage, schema, segment, folder: Path, quick: bool) -> list
             keys = []
         if not quick:
             for fieldname, text in keys:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _OutOfTime
                 try:
                     field = schema[fieldname]
                     matcher = terms.matcher(fieldname, text, field.format)
-                    for _ in matcher.all_ids():
-                        pass
+                    for docnum in matcher.all_ids():
+                        if not 0 <= docnum < documents:  # garbage read as numbers
+                            raise ValueError(f"document number {docnum} of {documents}")
                 except Exception as error:
                     problems.append(
                         Problem(
-                            _file_of(folder, segment, ".pst"),
+                            _postings_file(folder, segment, fieldname),
                             f"the postings of a {fieldname} term: {_reason(error)}",
                         )
                     )

@@ -29,8 +29,10 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from searcher.whoosh.bulk import BatchPostings
 
 # Whoosh versions whose internals this module reads (major, minor).
 SUPPORTED_VERSIONS = ((2, 7),)
@@ -239,6 +241,124 @@ class SegmentWriterWithHook(SegmentWriter):
     def _commit_toc(self, segments) -> None:
         self.before_toc()
         super()._commit_toc(segments)
+
+
+class BulkSegmentWriter(SegmentWriterWithHook):
+    """Whoosh's writer whose one-pass text fields (those with a ``terms(value)``
+    method, :class:`searcher.analysis.AnalysedText`) skip its posting pool: a
+    document's terms go whole to the field writer's batch
+    (:mod:`searcher.whoosh.bulk`), laid out with numpy when the segment is
+    written. Stored fields, lengths, columns and the other fields are Whoosh's.
+    Made by :func:`segment_writer` (Whoosh's own writer on another version)."""
+
+    def __init__(self, ix, before_toc: Callable[[], None] | None = None, **options):
+        super().__init__(ix, before_toc or (lambda: None), **options)
+        self.batch = BatchPostings()
+        self.direct: dict = {}
+        if hasattr(self.fieldwriter, "batch"):  # our codec's field writer
+            self.fieldwriter.batch = self.batch
+            columnar = getattr(self.codec, "columnar_fields", ())
+            for name, field in self.schema.items():
+                if name in columnar and hasattr(field, "terms") and field.format.field_boost == 1:
+                    self.direct[name] = type(field.format).__name__ == "Positions"
+
+    def add_document(self, **fields):
+        if not self.direct or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)  # boosts, stored values apart: Whoosh's way
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        add_post = self.pool.add
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                if name in self.direct and isinstance(value, str):
+                    postings = self.batch.field(name, self.direct[name])
+                    length = postings.add(docnum, field.terms(value))
+                    perdoc.add_field(name, field, value if field.stored else None, length)
+                    continue
+                length = 0
+                if field.indexed:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        add_post((name, tbytes, docnum, weight, vbytes))
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"field {name!r}: spelling and vectors are not supported")
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+def segment_writer(ix, before_toc: Callable[[], None], **options) -> SegmentWriter:
+    """The one-process writer: :class:`BulkSegmentWriter`, or on a Whoosh version this
+    code was not written for, Whoosh's own writer (with the hook; counted)."""
+    if not FAST:
+        _fell_back("segment_writer")
+        return SegmentWriterWithHook(ix, before_toc, **options)
+    return BulkSegmentWriter(ix, before_toc, **options)
+
+
+def length_codes(perdoc, fieldname: str, doccount: int) -> np.ndarray:
+    """Every document's one-byte length code of ``fieldname`` (Whoosh's encoding of
+    field lengths), from a segment's per-document reader (None: all 0)."""
+    codes = None
+    if perdoc is not None and FAST:
+        try:
+            column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:
+                codes = np.zeros(0, dtype=np.uint8)
+            elif column._fixedlen == 1:
+                raw = column._dbfile.get(column._basepos, column._count)
+                codes = np.frombuffer(raw, dtype=np.uint8)
+        except AttributeError:  # another reader type or layout
+            codes = None
+    if codes is None:
+        if perdoc is not None:
+            _fell_back("length_codes")
+            found = [perdoc.doc_field_length(n, fieldname, 0) for n in range(doccount)]
+            codes = np.array([length_to_byte(n) for n in found], dtype=np.uint8)
+        else:
+            codes = np.zeros(0, dtype=np.uint8)
+    if len(codes) < doccount:
+        codes = np.concatenate([codes, np.zeros(doccount - len(codes), dtype=np.uint8)])
+    return codes
+
+
+class WorkerTask(SubWriterTask):
+    """Whoosh's indexing worker (one segment per worker: ``multisegment``), writing
+    its segment with :class:`BulkSegmentWriter` (Whoosh's own loop, with our writer;
+    Whoosh's own worker on another version, counted)."""
+
+    def run(self) -> None:
+        if not FAST or not self.multisegment:
+            _fell_back("worker_task")
+            super().run()
+            return
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = BulkSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:  # the parent's "finish"
+                break
+            self._process_file(*job)
+        if not self.running:  # cancelled
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
 class ParallelWriter(MpWriter):

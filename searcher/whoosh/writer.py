@@ -46,7 +46,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.multiproc import SubWriterTask
 from whoosh.writing import CLEAR
 
 from searcher import checks, stemmer, stemtable
@@ -217,7 +216,7 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-class _Worker(SubWriterTask):
+class _Worker(internals.WorkerTask):
     """A Whoosh indexing worker that dies with its parent, leaves Ctrl-C to it, and
     reports a full disk (or a read-only file system) to it by exit code."""
 
@@ -356,9 +355,7 @@ class _Batches:
                     self.ix, self.save_stems, procs=self.procs, multisegment=True, **self.options
                 )
             else:
-                self.writer = internals.SegmentWriterWithHook(
-                    self.ix, self.save_stems, **self.options
-                )
+                self.writer = internals.segment_writer(self.ix, self.save_stems, **self.options)
         return self.writer
 
     def indexed_now(self) -> datetime:

@@ -20,6 +20,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import numpy as np
 import whoosh
@@ -30,6 +31,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher.whoosh.bulk import BatchPostings
@@ -154,6 +156,19 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+# Whoosh 2.7 keeps a DATETIME column's values as microseconds since datetime.min:
+# the per-segment date arrays (searcher.whoosh.columns) are read raw, as numbers.
+DATETIME_DAY = 86_400_000_000
+
+
+def column_datetime(value: int) -> datetime | None:
+    """The datetime of a DATETIME column's raw value (None if it is no datetime)."""
+    try:
+        return long_to_datetime(value)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def expanded_words(node, reader) -> Iterator:
@@ -361,6 +376,14 @@ class WorkerTask(SubWriterTask):
         self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
+def parallel_writing() -> bool:
+    """Whether :class:`ParallelWriter` may be used: its hooks override Whoosh 2.7's
+    private methods. On another version indexing takes one process (counted)."""
+    if not FAST:
+        _fell_back("parallel_writing")
+    return FAST
+
+
 class ParallelWriter(MpWriter):
     """Whoosh's multi-process writer with workers of class ``task_class`` (a
     ``SubWriterTask``) and ``before_toc`` called before the table of contents is
@@ -399,7 +422,11 @@ class ParallelWriter(MpWriter):
 
 def remove_unused_segment_files(storage, indexname: str) -> None:
     """Delete the files of segments the latest generation does not use (Whoosh's own
-    clean-up, which it runs only after a commit)."""
+    clean-up, which it runs only after a commit). On another Whoosh version nothing is
+    deleted here (counted): Whoosh's next commit deletes them."""
+    if not FAST:
+        _fell_back("remove_unused_segment_files")
+        return
     toc = whoosh_index.TOC.read(storage, indexname)
     whoosh_index.clean_files(storage, indexname, toc.generation, toc.segments)
 

@@ -350,7 +350,7 @@ class _Batches:
 
     def _writer(self):
         if self.writer is None:
-            if self.procs > 1:
+            if self.procs > 1 and internals.parallel_writing():
                 self.writer = _ParallelWriter(
                     self.ix, self.save_stems, procs=self.procs, multisegment=True, **self.options
                 )

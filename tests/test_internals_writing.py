@@ -87,9 +87,7 @@ def test_indexing_takes_no_fallback_on_this_whoosh(tmp_path, procs):
     assert before == internals.FALLBACKS
 
 
-def test_on_another_whoosh_indexing_falls_back_counted_to_the_same_results(
-    tmp_path, monkeypatch
-):
+def test_on_another_whoosh_indexing_falls_back_counted_to_the_same_results(tmp_path, monkeypatch):
     fast = str(tmp_path / "fast")
     searcher.build_index(ARTICLES[:30], fast, procs=2)
     searcher.build_index(ARTICLES[30:], fast, procs=2)

@@ -11,13 +11,18 @@ columns instead, one file each:
 
 ``.cpi``  document numbers (uint32), every columnar posting of the segment,
           field by field, term by term;
-``.cpw``  their weights (float32: the term's count in the document);
-``.cpp``  positions (uint32) of the fields that keep them (``title``, ``body``:
-          phrases), posting after posting;
+``.cpw``  their weights (the term's count in the document: uint16 when every
+          count of the segment fits, else float32; the header says which);
+``.cpp``  positions of the fields that keep them (``title``, ``body``:
+          phrases), posting after posting (uint16 when they fit, else uint32);
 ``.cpt``  a term table: the sorted 64-bit hashes of (field, term), then for each
           its first posting, its number of postings and its total weight;
 ``.cph``  a small JSON header: the sizes, and each field's first posting and
           first position.
+
+The columns are laid out in bulk when the segment is written
+(:class:`ColumnarFieldWriter`, :mod:`searcher.whoosh.bulk`), from the documents
+our writer added and from the postings Whoosh's pool still sends (merges).
 
 A term's postings are one slice of the columns, found with one binary search
 in the memory-mapped hash column (:meth:`SegmentColumns.find`); nothing is

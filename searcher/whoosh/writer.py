@@ -257,8 +257,10 @@ def build_index(
     is rejected (the first one is kept). With ``rebuild`` the index ends up
     holding exactly these articles. ``on_record`` is called once per record
     (progress bars); ``on_reject`` once per rejected record, as it happens.
-    ``limitmb`` bounds each writer's posting buffer (per process with
-    ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
+    ``limitmb`` bounds each writer's buffer of Whoosh postings (ids, facets,
+    dates; per process with ``procs`` > 1); the ranked fields' postings of a
+    batch are held in flat arrays until its commit (about 20 bytes a posting:
+    ``commit_every`` bounds them).
     ``group`` finds duplicates and stories (:mod:`searcher.whoosh.grouping`).
     """
     started = time.monotonic()

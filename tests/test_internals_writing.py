@@ -117,3 +117,48 @@ def test_a_date_columns_raw_numbers_read_back_as_the_dates(tmp_path):
         day = published[doc_id].date().toordinal() - 1
         assert value // internals.DATETIME_DAY == day
     assert internals.column_datetime(2**80) is None
+
+
+def _segment_count(location: str) -> int:
+    ix = whoosh_index.open_dir(location, indexname=INDEX_NAME)
+    count = len(ix._segments())
+    ix.close()
+    return count
+
+
+def _term_documents(location: str) -> dict:
+    """Whoosh's own searcher: each ranked field's each term's documents (ids)."""
+    from whoosh.query import Term
+
+    found = {}
+    ix = whoosh_index.open_dir(location, indexname=INDEX_NAME)
+    with ix.searcher() as s:
+        for field in codec.RANKED_FIELDS:
+            for text in s.reader().field_terms(field):
+                hits = s.search(Term(field, text), limit=None)
+                found[field, text] = sorted(hit["id"] for hit in hits)
+    ix.close()
+    return found
+
+
+def test_a_parallel_build_ends_as_one_segment_with_the_same_results(tmp_path):
+    many = [
+        Article(f"m{n}", f"{a.title} {n % 7}", f"{a.body} Nomor {n}.", published=a.published)
+        for n, a in enumerate(ARTICLES * 5)
+    ]
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    searcher.build_index(many[:200], one, procs=1)
+    searcher.build_index(many[:200], two, procs=2)  # 100 documents a job: both workers
+    assert _segment_count(two) == 1
+    assert _term_documents(two) == _term_documents(one)
+    assert [sorted(r) for r in _results(two)] == [sorted(r) for r in _results(one)]
+    # A second run with deletions (updates) in the merged segment (Whoosh's merge
+    # policy then treats the two indexes' segments differently: ids compared only).
+    changed = [Article(a.id, a.title, a.body + " Diperbarui.") for a in many[:30]]
+    for location, procs in ((one, 1), (two, 2)):
+        searcher.build_index(changed + many[200:], location, procs=procs)
+    assert _segment_count(two) <= 2  # the second run's segments merged too
+    assert _term_documents(two) == _term_documents(one)
+    assert [sorted(i for i, _ in r) for r in _results(two)] == [
+        sorted(i for i, _ in r) for r in _results(one)
+    ]

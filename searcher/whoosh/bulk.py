@@ -107,6 +107,20 @@ class FieldPostings:
                 )
             self.positions.extend(positions)
 
+    def add_arrays(self, words: list[str], counts, docs, weights, positions) -> None:
+        """Add a whole field of another segment (a merge): its terms in order, each
+        term's number of postings, and the postings' new document numbers (-1: a
+        deleted document, dropped), weights and positions, as arrays."""
+        keep = np.asarray(docs) >= 0
+        numbers = np.fromiter(map(self.numbers.__getitem__, words), np.uint32, len(words))
+        self.terms.frombytes(np.repeat(numbers, counts)[keep].tobytes())
+        self.docs.frombytes(np.asarray(docs)[keep].astype(np.uint32).tobytes())
+        weights = np.asarray(weights, dtype=np.float32)
+        self.weights.frombytes(weights[keep].tobytes())
+        if self.positional:
+            kept = np.repeat(keep, weights.astype(np.int64))
+            self.positions.frombytes(np.asarray(positions)[kept].astype(np.uint32).tobytes())
+
     def layout(self) -> Layout:
         """The postings sorted by term (byte order: Python orders str by code point,
         as UTF-8 orders bytes), then document; with each term's statistics."""

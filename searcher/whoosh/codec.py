@@ -123,6 +123,7 @@ def index_codec(fields=RANKED_FIELDS) -> W3Codec:
 # A columnar term's entry in Whoosh's term dictionary: W3TermInfo's fields, then in
 # place of a block's offset and length, the term's first posting and number of postings.
 _TERMINFO = struct.Struct("!BfIBBfIIqi")
+_EXTENT = struct.Struct("!qi")  # its last bytes
 
 
 class ColumnarFieldWriter(W3FieldWriter):
@@ -410,6 +411,32 @@ class ColumnarTermsReader(W3TermsReader):
         else:
             start, count = entry[0], entry[1]
         return self.columns.postings(start, count)
+
+    def field_arrays(self, fieldname: str):
+        """A columnar field's whole postings, for a merge: its terms (byte order), each
+        term's number of postings, and the field's document numbers, weights and
+        positions; None if the field is not columnar here."""
+        if not self._columnar(fieldname) or fieldname not in self._fieldmap:
+            return None
+        prefix = pack_ushort(self._fieldmap[fieldname])
+        words, counts = [], []
+        extent = _EXTENT.unpack
+        for key, value in self._tindex.items_from(prefix):
+            if key[:2] != prefix:
+                break
+            words.append(key[2:].decode("utf-8"))
+            counts.append(extent(value[-_EXTENT.size :])[1])
+        field = self.columns.fields[fieldname]
+        ids = self.columns._array("ids")[field["first"] : field["end"]]
+        weights = self.columns._array("weights")[field["first"] : field["end"]]
+        if sum(counts) != len(ids):
+            return None  # not laid out as this code lays fields out: Whoosh's way
+        positions = np.zeros(0, dtype=np.uint32)
+        if field["positional"]:
+            first = field["positions"]
+            count = int(weights.astype(np.int64).sum())
+            positions = self.columns._array("positions")[first : first + count]
+        return words, np.array(counts, dtype=np.int64), ids, weights, positions
 
     def matcher(self, fieldname, tbytes, format_, scorer=None):
         if not self._columnar(fieldname):

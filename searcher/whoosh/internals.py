@@ -28,7 +28,7 @@ from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.times import long_to_datetime
@@ -314,6 +314,87 @@ class BulkSegmentWriter(SegmentWriterWithHook):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A segment merged into this one (Whoosh's ``add_reader``): the columnar
+        fields' postings join the batch as whole arrays (:meth:`field_arrays` of our
+        codec's terms reader), the other fields' go through the pool."""
+        arrays = getattr(getattr(reader, "_terms", None), "field_arrays", None)
+        whole = {}
+        if arrays is not None:
+            for name in self.direct:
+                found = arrays(name)
+                if found is not None:
+                    whole[name] = found
+        if not whole:
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        count = reader.doc_count_all()
+        if docmap is None:
+            new = np.arange(startdoc, startdoc + count, dtype=np.int64)
+        else:  # deleted documents are not in the map: -1, dropped
+            new = np.full(count, -1, dtype=np.int64)
+            if docmap:
+                new[np.fromiter(docmap.keys(), np.int64)] = np.fromiter(docmap.values(), np.int64)
+        for name, (words, counts, ids, weights, positions) in whole.items():
+            postings = self.batch.field(name, self.direct[name])
+            postings.add_arrays(words, counts, new[ids], weights, positions)
+        add_post = self.pool.add
+        for fieldname in reader.indexed_field_names():
+            if fieldname in whole or fieldname not in self.schema:
+                continue
+            for btext in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, btext)  # deleted documents left out
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
+                    add_post((fieldname, btext, newdoc, matcher.weight(), matcher.value()))
+                    matcher.next()
+
+
+def merge_into_one(ix, before_toc: Callable[[], None], segment_ids: set, **options) -> bool:
+    """Merge the index's segments whose ids are in ``segment_ids`` (a parallel run's)
+    into one, written by :class:`BulkSegmentWriter`, and commit. False (nothing done)
+    when fewer than two of them are there, or on another Whoosh version (counted)."""
+    if not FAST:
+        _fell_back("merge_into_one")
+        return False
+    chosen = [s for s in ix._segments() if s.segment_id() in segment_ids]
+    if len(chosen) < 2:
+        return False
+
+    def policy(writer, segments):
+        for segment in chosen:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+        if not any(segment.has_deletions() for segment in chosen):
+            # Whoosh sums the merged documents' one-byte (rounded) lengths; the exact
+            # totals are the segments' own (BM25's average lengths: the same scores).
+            totals = writer.perdocwriter._fieldlengths
+            totals.clear()
+            for segment in chosen:
+                for fieldname, total in segment._fieldlengths.items():
+                    totals[fieldname] += total
+        return [s for s in segments if s.segment_id() not in segment_ids]
+
+    writer = BulkSegmentWriter(ix, before_toc, **options)
+    try:
+        writer.commit(mergetype=policy)
+    except BaseException:
+        abandon_writer(writer)
+        raise
+    return True
+
+
+def segment_ids(ix) -> set:
+    """The ids of the segments of the index's latest generation (none known on another
+    Whoosh version)."""
+    if not FAST:
+        return set()
+    return {segment.segment_id() for segment in ix._segments()}
 
 
 def segment_writer(ix, before_toc: Callable[[], None], **options) -> SegmentWriter:

@@ -196,8 +196,13 @@ class _Batches:
         # A rebuild that read no good article keeps the old index: an empty
         # result is far more often a wrong path than a wish to delete everything.
         if self.writer is not None:
+            parallel = isinstance(self.writer, ParallelWriter)
+            before = internals.segment_ids(self.ix) if parallel else set()
             self.writer.commit(mergetype=CLEAR) if self.clear else self.writer.commit()
             self.writer = None
+            if parallel:  # one segment per worker: merged into one, in bulk (#22)
+                new = internals.segment_ids(self.ix) - before
+                internals.merge_into_one(self.ix, lambda: None, new, **self.options)
         self.pending = 0
         if self.build is not None and any(self.build.glob("*.toc")):
             self.ix.close()

@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 import searcher
-from searcher import Article
+from searcher import Article, stemtable
 from searcher.whoosh import codec, internals
 from searcher.whoosh.storage import INDEX_NAME, make_schema
 
@@ -101,6 +101,9 @@ def test_on_another_whoosh_indexing_falls_back_counted_to_the_same_results(tmp_p
     assert fell_back["remove_unused_segment_files"] >= 1  # the second run, on an index
     monkeypatch.undo()
     assert _results(slow) == _results(fast)
+    # The hooks ran: the stem table holds the words, as with our writers.
+    assert stemtable.read_table(Path(slow)) == stemtable.read_table(Path(fast))
+    assert stemtable.read_table(Path(slow))["perdagangan"] == "dagang"
 
 
 def test_a_date_columns_raw_numbers_read_back_as_the_dates(tmp_path):

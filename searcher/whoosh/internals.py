@@ -402,8 +402,22 @@ def segment_writer(ix, before_toc: Callable[[], None], **options) -> SegmentWrit
     code was not written for, Whoosh's own writer (with the hook; counted)."""
     if not FAST:
         _fell_back("segment_writer")
-        return SegmentWriterWithHook(ix, before_toc, **options)
+        return _HookedAtCommit(ix, before_toc, **options)
     return BulkSegmentWriter(ix, before_toc, **options)
+
+
+class _HookedAtCommit(SegmentWriter):
+    """Whoosh's writer calling ``before_toc`` when its public ``commit`` starts (one
+    process: everything the hook saves is known then), for a Whoosh version whose
+    private commit steps this code does not know."""
+
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
+        super().__init__(ix, **options)
+        self.before_toc = before_toc
+
+    def commit(self, *args, **kwargs):
+        self.before_toc()
+        return super().commit(*args, **kwargs)
 
 
 def length_codes(perdoc, fieldname: str, doccount: int) -> np.ndarray:

@@ -51,10 +51,9 @@ from searcher.models import (
 from searcher.readers import CorpusError, read_articles
 from searcher.request import SORTS, Filters
 from searcher.stemmer import stem_word
+from searcher.version import __version__ as __version__
 from searcher.whoosh.reader import Index
 from searcher.whoosh.storage import default_index_dir
-
-__version__ = "0.1.0"
 
 
 def index_sources(

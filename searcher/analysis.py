@@ -42,7 +42,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.fields import TEXT
 from whoosh.formats import Positions
 
-from searcher.stemmer import known_stems, learn_stem, recording, stem_word
+from searcher.stemmer import current, known_stems, learn_stem, recording, stem_word
 from searcher.stopwords import is_stop_word, stop_words
 from searcher.tokenizer import find_words, normalize, word_starts
 
@@ -295,21 +295,21 @@ class TextAnalysis:
         return found
 
 
-# The last texts analysed, with their analysis: a document's title and body are
-# each indexed by three fields in a row (Whoosh indexes fields in name order), all
-# given the same string object.
-_RECENT: list[tuple[str, TextAnalysis]] = []
+# The last texts analysed, with their analysis (kept by the current vocabulary:
+# the stems are its own): a document's title and body are each indexed by three
+# fields in a row (Whoosh indexes fields in name order), all given the same string.
 _RECENT_SIZE = 2
 
 
 def analyse_text(text: str) -> TextAnalysis:
     """The :class:`TextAnalysis` of ``text``, computed once for the fields in a row."""
-    for seen, analysis in _RECENT:
+    recent = current().cache("analysis.recent", list)
+    for seen, analysis in recent:
         if seen is text:
             return analysis
     analysis = TextAnalysis(text)
-    _RECENT.insert(0, (text, analysis))
-    del _RECENT[_RECENT_SIZE:]
+    recent.insert(0, (text, analysis))
+    del recent[_RECENT_SIZE:]
     return analysis
 
 

@@ -8,9 +8,11 @@ plain data.
 
 Each backend is a :class:`Backend` in :data:`BACKENDS`, found by the
 location's scheme (this module alone reads schemes); its modules are
-imported when first used, so a Whoosh user never needs PyMySQL. A backend
-declares the options it takes, and the ones that do not apply to it;
-anything else is an error naming the option, never silently dropped.
+imported when first used (the registry holds ``module:name`` strings), so a
+Whoosh user never needs PyMySQL. A backend declares the options it takes, and
+the ones that do not apply to it; anything else is an error naming the
+option, never silently dropped. Nothing outside the registry lines names a
+backend: a third one is a package and one :class:`Backend` line.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ import importlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from searcher.errors import IndexNotFoundError, SearcherError
 from searcher.fetching import tombstones
-from searcher.manticore.schema import SCHEMES as MANTICORE_SCHEMES
 from searcher.models import (
     Article,
     DeleteReport,
@@ -39,11 +41,10 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.snippets import Snippet
+from searcher.stemmer import Vocabulary, using
 from searcher.whoosh.storage import default_index_dir
-from searcher.whoosh.storage import index_exists as whoosh_index_exists
 
 BACKEND_ENV = "SEARCHER_BACKEND"
-REMOTE_SCHEMES = MANTICORE_SCHEMES
 
 
 class SearchIndex(Protocol):
@@ -113,15 +114,26 @@ class Backend:
     which options its reader and writer take."""
 
     name: str
+    # Location schemes ("scheme://..."); none: the backend's location is a folder.
+    schemes: tuple[str, ...]
+    address: str  # what a location looks like, for messages
     reader: str  # a class: Reader(location, **open_options)
     build: str  # build_index(sources, location, **write_options)
     delete: str  # delete_documents(ids, location, **delete_options)
     open_options: frozenset[str]
     write_options: frozenset[str]
     delete_options: frozenset[str]
+    exists: str | None = None  # exists(location) -> bool; None: assumed to exist
+    check: str | None = None  # verify(location, quick=) -> problems; None: cannot
+    check_instead: str = ""  # what checks such an index instead (for the message)
     # Options of the other backend that mean nothing here: accepted and not used
     # (the CLI passes --procs and --wait whatever the backend), and said so.
     inapplicable: frozenset[str] = frozenset()
+
+    @property
+    def remote(self) -> bool:
+        """Whether its locations are addresses (no folder of ours holds the index)."""
+        return bool(self.schemes)
 
     def load(self, what: str):
         module, _, name = getattr(self, what).partition(":")
@@ -141,6 +153,8 @@ class Backend:
 _WRITE = frozenset({"rebuild", "on_record", "on_reject", "group"})
 WHOOSH = Backend(
     "whoosh",
+    schemes=(),
+    address="an index folder",
     reader="searcher.whoosh.reader:Index",
     build="searcher.whoosh.writer:build_index",
     delete="searcher.whoosh.writer:delete_documents",
@@ -156,9 +170,13 @@ WHOOSH = Backend(
     ),
     write_options=_WRITE | {"commit_every", "lock_timeout", "procs", "limitmb"},
     delete_options=frozenset({"lock_timeout"}),
+    exists="searcher.whoosh.storage:index_exists",
+    check="searcher.whoosh.verify:verify",
 )
 MANTICORE = Backend(
     "manticore",
+    schemes=("manticore", "sphinx"),
+    address="manticore://HOST:PORT[,HOST:PORT]/TABLE",
     reader="searcher.manticore.searching:ManticoreIndex",
     build="searcher.manticore.indexing:build_index",
     delete="searcher.manticore.indexing:delete_documents",
@@ -167,8 +185,13 @@ MANTICORE = Backend(
     delete_options=frozenset(),
     # The cluster's nodes index and lock for themselves.
     inapplicable=frozenset({"procs", "lock_timeout", "commit_every", "limitmb"}),
+    check_instead="a Manticore cluster has CHECK TABLE / indextool --check",
 )
-BACKENDS = {"": WHOOSH, **{scheme: MANTICORE for scheme in MANTICORE_SCHEMES}}
+# The registry: a location scheme -> its backend ("": a folder).
+BACKENDS = {
+    scheme: backend for backend in (WHOOSH, MANTICORE) for scheme in backend.schemes or ("",)
+}
+REMOTE_SCHEMES = tuple(scheme for scheme in BACKENDS if scheme)
 
 
 def backend_of(location: str | os.PathLike) -> Backend:
@@ -185,10 +208,11 @@ def backend_of(location: str | os.PathLike) -> Backend:
 
 
 def is_remote(location: object) -> bool:
-    """True for a Manticore/Sphinx location."""
+    """True for an address of a remote backend (a known ``scheme://``)."""
     if not isinstance(location, str) or "://" not in location:
         return False
-    return location.split("://", 1)[0].strip().lower() in REMOTE_SCHEMES
+    scheme = location.split("://", 1)[0].strip().lower()
+    return bool(scheme) and scheme in BACKENDS
 
 
 def default_location() -> str:
@@ -201,10 +225,8 @@ def resolve(index: str | os.PathLike | None = None, backend: str | None = None) 
     """The location chosen by ``--backend`` / ``--index`` (or the environment)."""
     if backend and backend.strip().lower() not in ("", "whoosh"):
         if not is_remote(backend):
-            raise SearcherError(
-                f"--backend: expected whoosh or manticore://HOST:PORT[,HOST:PORT]/TABLE, "
-                f"got {backend!r}"
-            )
+            addresses = " or ".join(dict.fromkeys(b.address for b in BACKENDS.values() if b.remote))
+            raise SearcherError(f"--backend: expected whoosh or {addresses}, got {backend!r}")
         return backend.strip()
     if index is not None:
         return str(index)
@@ -235,9 +257,10 @@ def build_index(
     """Add or update articles at ``location`` (see :func:`searcher.whoosh.writer.build_index`)."""
     location = str(location) if location is not None else default_location()
     backend = backend_of(location)
-    return backend.load("build")(
-        sources, location, **backend.checked(options, backend.write_options, "build_index")
-    )
+    build = backend.load("build")
+    options = backend.checked(options, backend.write_options, "build_index")
+    with using(Vocabulary()):  # the run's own: what it learns is its index's words
+        return build(sources, location, **options)
 
 
 def delete_documents(
@@ -254,7 +277,8 @@ def delete_documents(
     options = backend.checked(options, backend.delete_options, "delete_documents")
     if index_exists(location):
         ids = tombstones.before_delete(location, ids)
-    return delete(ids, location, **options)
+    with using(Vocabulary()):
+        return delete(ids, location, **options)
 
 
 def check_index(location: str | os.PathLike | None = None, *, quick: bool = False) -> list:
@@ -264,18 +288,21 @@ def check_index(location: str | os.PathLike | None = None, *, quick: bool = Fals
     columns read; the groups' state and the stem table are checked. A cluster checks
     its own tables (``CHECK TABLE``): this is for the embedded index only."""
     location = str(location) if location is not None else default_location()
-    if is_remote(location):
-        raise SearcherError(
-            "check: only an index folder can be checked (a Manticore "
-            "cluster has CHECK TABLE / indextool --check)"
-        )
-    if not whoosh_index_exists(location):
+    backend = backend_of(location)
+    if backend.check is None:
+        raise SearcherError(f"check: only an index folder can be checked ({backend.check_instead})")
+    if not index_exists(location):
         raise IndexNotFoundError(location)
-    from searcher.whoosh.verify import verify
-
-    return verify(location, quick=quick)
+    return backend.load("check")(location, quick=quick)
 
 
 def index_exists(location: str | os.PathLike) -> bool:
-    """Whether there is an index to search (a cluster is assumed to exist)."""
-    return is_remote(str(location)) or whoosh_index_exists(location)
+    """Whether there is an index to search (one its backend cannot tell is assumed to)."""
+    backend = backend_of(location)
+    return backend.exists is None or backend.load("exists")(location)
+
+
+def side_folder(location: str | os.PathLike) -> Path:
+    """Where files kept beside the index go (fetch's page state): its folder, or the
+    current folder for a remote backend's address."""
+    return Path(".") if backend_of(location).remote else Path(location)

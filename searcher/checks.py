@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from searcher.errors import IndexClosedError, QueryError, SearcherError
 from searcher.ranking import Ranking
+from searcher.stemmer import using
 
 MAX_RELATED = 100
 Method = TypeVar("Method", bound=Callable)
@@ -106,14 +107,20 @@ def filter_values(value: object, name: str) -> tuple[str, ...]:
 def while_open(method: Method) -> Method:
     """Make a method of an index fail with :class:`IndexClosedError` once it is closed,
     including a call that was running when another thread closed it (whatever the
-    engine then raised). The index has ``path`` and a ``closed`` flag."""
+    engine then raised). The index has ``path`` and a ``closed`` flag; one with a
+    ``vocabulary`` (:class:`searcher.stemmer.Vocabulary`) makes it the current one
+    while the method runs, so its words are stemmed and known by its own table."""
 
     @functools.wraps(method)
     def checked(self, *args, **kwargs):
         if self.closed:
             raise IndexClosedError(self.path)
+        vocabulary = getattr(self, "vocabulary", None)
         try:
-            return method(self, *args, **kwargs)
+            if vocabulary is None:
+                return method(self, *args, **kwargs)
+            with using(vocabulary):
+                return method(self, *args, **kwargs)
         except Exception:
             if self.closed:
                 raise IndexClosedError(self.path) from None

@@ -120,7 +120,7 @@ def _store(args, location: str) -> watch.WatchStore:
 
 
 def run_watch(args) -> int:
-    from searcher.cli import printable, to_json
+    from searcher.cli_output import printable, to_json
 
     location = resolve(args.index, args.backend)
     if args.watch_command == "list":
@@ -218,7 +218,7 @@ def format_report(report: watch.RunReport, printable) -> str:
 def after_fetch_round(args, location: str) -> None:
     """``fetch``: run the saved searches after a round, if there are any (never fails the
     fetch: a problem is one line on standard error)."""
-    from searcher.cli import printable
+    from searcher.cli_output import printable
     from searcher.errors import SearcherError
 
     try:

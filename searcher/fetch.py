@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from searcher.backends import build_index, is_remote
+from searcher.backends import build_index, side_folder
 from searcher.errors import SearcherError
 from searcher.fetching import tombstones
 from searcher.fetching.charsets import decode_html
@@ -44,7 +44,6 @@ from searcher.fetching.feeds import MAX_ITEMS, Item, feed_items, is_feed
 from searcher.fetching.response import FetchError, Response, RoundOver
 from searcher.fetching.robots import MAX_CRAWL_DELAY, ROBOTS_AGENT
 from searcher.fetching.state import STATE_FILE, State
-from searcher.fetching.state import default_state_path as _state_path
 from searcher.listfiles import read_list
 from searcher.models import Article
 
@@ -153,7 +152,7 @@ def read_feed_list(path: str | os.PathLike) -> list[str]:
 
 def default_state_path(location: str) -> Path:
     """The conditional-GET state file: in the index folder, or here for a cluster."""
-    return _state_path(location, is_remote(location))
+    return side_folder(location) / STATE_FILE
 
 
 def undelete(

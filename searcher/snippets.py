@@ -29,7 +29,7 @@ from itertools import accumulate
 
 from searcher.lru import WordCache
 from searcher.models import Snippet
-from searcher.stemmer import known_stems, stem_word
+from searcher.stemmer import current, known_stems, stem_word
 from searcher.stopwords import is_stop_word
 from searcher.tokenizer import normalize, word_starts
 
@@ -111,8 +111,9 @@ class _Words:
         vocabulary = terms.phrase_vocabulary if phrases else frozenset()
         words, starts = word_starts(text)
         cores = terms.cores
+        cache = _forms()
         for word in set(words).difference(memo):
-            forms = _FORMS.get(word) or _word_forms(word, stem=False)
+            forms = cache.get(word) or _word_forms(word, stem=False)
             norm, stop, stem, _ = forms
             if stem is None:  # not in the index's stem table, not stemmed yet
                 if not any(core in norm for core in cores):
@@ -177,9 +178,9 @@ class _Words:
         return [found[position] for position in sorted(found)]
 
 
-# text word -> _word_forms, in bytes (words of at most 64 characters; a dict lookup)
+# text word -> _word_forms, in bytes (words of at most 64 characters; a dict lookup);
+# the forms hold stems, so each vocabulary (searcher.stemmer) has its own (_forms()).
 FORMS_CACHE_BYTES = 32 << 20
-_FORMS = WordCache(FORMS_CACHE_BYTES)
 # How much of an article snippets and related articles look at: bounded work per hit
 # however long the article (CLICK-ID's longest is ~20,000 characters).
 SCAN_CHARS = 50_000
@@ -189,7 +190,8 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
     """``(exact form, is a stop word, stem, compound parts with their stems)`` of a text
     word; with ``stem=False`` the last two may be None (not known yet: stemming a word
     the index's stem table does not hold is slow)."""
-    forms = _FORMS.get(word)
+    cache = _forms()
+    forms = cache.get(word)
     if forms is None or (stem and forms[2] is None):
         norm = normalize(word)
         if is_stop_word(norm):
@@ -201,8 +203,13 @@ def _word_forms(word: str, *, stem: bool = True) -> tuple:
                 tuple((part, stem_word(part)) for part in norm.split("-")) if "-" in norm else ()
             )
             forms = (norm, False, stem_word(norm), parts)
-        _FORMS.put(word, forms)  # bounded; emptied when full, refilled by the next words
+        cache.put(word, forms)  # bounded; emptied when full, refilled by the next words
     return forms
+
+
+def _forms() -> WordCache:
+    """The current vocabulary's word forms."""
+    return current().cache("snippets.forms", lambda: WordCache(FORMS_CACHE_BYTES))
 
 
 def _known(norm: str) -> bool:

@@ -6,13 +6,21 @@ single, already-tokenised words instead. Each distinct word is stemmed once
 per process (news vocabulary is Zipfian: a few hundred thousand distinct
 words cover millions of tokens).
 
-Words whose stem is already known skip Sastrawi and the cache: the stem table
-saved with an index (:mod:`searcher.stemtable`) fills :func:`known_stems` when
-the index is opened, and indexing adds every new word to it
-(:func:`learn_stem`), so neither queries nor snippets stem a word the index
-holds, and re-indexing stems only words it has never seen. Words met at query
-time only go to the bounded cache, not the table: a server's memory does not
-grow with what people type.
+What an index knows of its words is its :class:`Vocabulary`: word -> stem
+for every word of its stem table (:mod:`searcher.stemtable`, loaded when the
+index is opened) and every word an indexing run learns (:meth:`Vocabulary.learn`),
+so neither queries nor snippets stem a word the index holds, and re-indexing
+stems only words it has never seen. Each open index owns one; with two indexes
+open, each answers for itself. Words met at query time only go to the bounded
+cache of Sastrawi's answers (shared: the rules are the process's), not the
+vocabulary: a server's memory does not grow with what people type.
+
+The vocabulary in use is passed down as the *current* one (:func:`using`, a
+context variable): an index makes its own current while one of its methods
+runs, an indexing run its own, and the analysis chain (whose Whoosh analyzers
+are pickled into the index and so cannot hold an index's state), the query
+parser and the snippets ask :func:`current`. Outside any index, a process-wide
+default vocabulary serves (a plain :func:`stem_word` call).
 
 Words reaching Sastrawi are bounded: at most ``MAX_STEM_LENGTH`` characters,
 letters joined by hyphens and nothing else (:func:`stemmable`); anything
@@ -32,9 +40,12 @@ are returned unchanged.
 
 from __future__ import annotations
 
+import contextvars
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 from searcher.lru import WordCache
 from searcher.resources import read_word_list
@@ -50,12 +61,92 @@ MAX_STEM_LENGTH = 80
 # stem tables saved by other rules are then not trusted (searcher.stemtable).
 RULES_VERSION = 1
 
-# word -> stem for every word of the opened indexes' stem tables and every word
-# indexed in this process.
-_KNOWN: dict[str, str] = {}
-_cleared = 0
-# While an indexer runs: every word it indexes (known or new), for its index's table.
-_RECORDING: set[str] | None = None
+
+class Vocabulary:
+    """What one index knows of its words: word -> stem (:attr:`known`), whether that
+    is every word it holds (:attr:`complete`), the words an indexing run records
+    for its stem table, and the caches of modules above whose entries depend on the
+    stems (:meth:`cache`: snippet word forms, the last texts analysed)."""
+
+    def __init__(self, known: dict[str, str] | None = None, *, complete: bool = False):
+        self.known: dict[str, str] = dict(known or {})
+        self.complete = complete
+        # While an indexer runs: every word it indexes (known or new), for its table.
+        self.recording: set[str] | None = None
+        # stem table file -> (mtime, size) and whether it was usable, when loaded
+        # (searcher.stemtable.load)
+        self.tables: dict[str, tuple] = {}
+        self.caches: dict[str, Any] = {}  # name -> a cache of a module above (cache())
+
+    def __repr__(self) -> str:
+        return f"<Vocabulary of {len(self.known):,} words{' (complete)' if self.complete else ''}>"
+
+    def stem(self, word: str) -> str:
+        """The stem of one lowercase word: the known one, else Sastrawi behind the cache."""
+        stem = self.known.get(word)
+        if stem is None:
+            stem = cached_stem(word)
+        return stem
+
+    def learn(self, word: str) -> str:
+        """The stem of a word being indexed, remembered (and, while recording, kept
+        for the index's stem table)."""
+        if self.recording is not None:
+            self.recording.add(word)
+        stem = self.known.get(word)
+        if stem is None:
+            stem = self.known[word] = cached_stem(word)
+        return stem
+
+    def cache(self, name: str, make: Callable[[], Any]) -> Any:
+        """This vocabulary's cache called ``name``, made by ``make()`` when first asked."""
+        found = self.caches.get(name)
+        if found is None:
+            found = self.caches[name] = make()
+        return found
+
+    def holds(self, word: str) -> bool | None:
+        """Whether the index holds ``word``; None when the vocabulary cannot tell (its
+        table is not complete)."""
+        return word in self.known if self.complete else None
+
+    def add(self, entries: Iterable[tuple[str, str]]) -> None:
+        """Remember stems (words already known keep theirs)."""
+        known = self.known
+        for word, stem in entries:
+            known.setdefault(word, stem)
+
+    def clear(self) -> None:
+        """Forget every stem, table and cached form."""
+        self.known.clear()
+        self.tables.clear()
+        self.caches.clear()
+        self.complete = False
+
+
+_DEFAULT = Vocabulary()  # outside any index
+_CURRENT: contextvars.ContextVar[Vocabulary] = contextvars.ContextVar("vocabulary")
+
+
+def current() -> Vocabulary:
+    """The vocabulary in use: the index's whose method is running, the indexing
+    run's, else the process-wide default."""
+    return _CURRENT.get(_DEFAULT)
+
+
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary used outside any index."""
+    return _DEFAULT
+
+
+@contextmanager
+def using(vocabulary: Vocabulary) -> Iterator[Vocabulary]:
+    """Make ``vocabulary`` the current one in this thread (and context) while inside."""
+    token = _CURRENT.set(vocabulary)
+    try:
+        yield vocabulary
+    finally:
+        _CURRENT.reset(token)
 
 
 @cache
@@ -81,71 +172,57 @@ def _sastrawi():
 CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 
 
-def stem_word(word: str) -> str:
-    """The stem of one lowercase word (protected words and numbers unchanged).
-
-    From the known stems when the word is there, else Sastrawi behind the cache.
-    """
-    stem = _KNOWN.get(word)
+def cached_stem(word: str) -> str:
+    """The stem by our rules, from the bounded cache of Sastrawi's answers."""
+    stem = _CACHE.get(word)
     if stem is None:
-        stem = _CACHE.get(word)
-        if stem is None:
-            stem = sastrawi_stem(word)
-            _CACHE.put(word, stem, sys.getsizeof(stem))
+        stem = sastrawi_stem(word)
+        _CACHE.put(word, stem, sys.getsizeof(stem))
     return stem
+
+
+def stem_word(word: str) -> str:
+    """The stem of one lowercase word (protected words and numbers unchanged), by
+    the current vocabulary: its known stem, else Sastrawi behind the cache."""
+    return _CURRENT.get(_DEFAULT).stem(word)
 
 
 def learn_stem(word: str) -> str:
-    """The stem of a word being indexed, remembered in the known stems (and, while
-    recording, in the words the indexer saves in its index's stem table)."""
-    if _RECORDING is not None:
-        _RECORDING.add(word)
-    stem = _KNOWN.get(word)
-    if stem is None:
-        stem = _KNOWN[word] = sastrawi_stem(word)
-    return stem
+    """The stem of a word being indexed, learned by the current vocabulary."""
+    return _CURRENT.get(_DEFAULT).learn(word)
 
 
 def start_recording() -> set[str]:
-    """Start collecting the words indexed in this process (see :func:`recording`)."""
-    global _RECORDING
-    _RECORDING = set()
-    return _RECORDING
+    """Start collecting the words the current vocabulary learns (see :func:`recording`)."""
+    vocabulary = current()
+    vocabulary.recording = set()
+    return vocabulary.recording
 
 
 def recording() -> set[str] | None:
     """The words indexed since :func:`start_recording` (None when not recording);
     the indexer empties it as it saves them."""
-    return _RECORDING
+    return current().recording
 
 
 def stop_recording() -> None:
-    global _RECORDING
-    _RECORDING = None
+    current().recording = None
 
 
 def known_stems() -> dict[str, str]:
-    """The process's known stems, word -> stem (callers must not change it)."""
-    return _KNOWN
+    """The current vocabulary's known stems, word -> stem (callers must not change it)."""
+    return current().known
 
 
 def add_known_stems(entries: Iterable[tuple[str, str]]) -> None:
-    """Remember stems read from a stem table (words already known keep theirs)."""
-    for word, stem in entries:
-        _KNOWN.setdefault(word, stem)
+    """Remember stems in the current vocabulary (words already known keep theirs)."""
+    current().add(entries)
 
 
 def clear_known_stems() -> None:
-    """Forget every known stem (and the cache): as a fresh process starts."""
-    global _cleared
-    _KNOWN.clear()
+    """Forget the current vocabulary's stems and the cache: as a fresh process starts."""
+    current().clear()
     _CACHE.clear()
-    _cleared += 1
-
-
-def known_generation() -> int:
-    """Changes each time the known stems are cleared (tables loaded before are gone)."""
-    return _cleared
 
 
 _CACHE = WordCache(STEM_CACHE_BYTES, max_word=MAX_STEM_LENGTH)

@@ -6,8 +6,9 @@ and every snippet passage (whose words are the articles') would call Sastrawi
 for words the indexer stemmed already. So the indexer saves every word it
 indexes with its stem (:func:`searcher.stemmer.start_recording`; worker
 processes send theirs back in files) in the index folder, and opening the
-index loads it into :func:`searcher.stemmer.known_stems`. Re-indexing loads
-it too, so it stems only words the index never held.
+index loads it into the index's :class:`searcher.stemmer.Vocabulary`
+(:func:`load`). Re-indexing loads it too, so it stems only words the index
+never held.
 
 The file, ``stems.tsv.gz`` in the index folder, is a header line then one
 word a line: ``word<TAB>stem``, or ``word`` alone when the word is its own
@@ -159,10 +160,11 @@ def write_table(folder: str | os.PathLike, table: dict[str, str], complete: bool
     return path
 
 
-def is_complete(folder: str | os.PathLike) -> bool:
+def is_complete(folder: str | os.PathLike, vocabulary: stemmer.Vocabulary | None = None) -> bool:
     """Whether ``folder``'s table holds every word of its index, by our rules (an index
     that had articles before it had a table has an incomplete one), and is usable (a
-    damaged table read as empty must not make every word look absent)."""
+    damaged table read as empty must not make every word look absent). ``vocabulary``
+    (default: the current one) remembers what its last :func:`load` found."""
     try:
         with gzip.open(table_path(folder), "rt", encoding="utf-8") as stream:
             header = stream.readline(4096).rstrip("\n")  # bounded: a bomb has no newline
@@ -171,8 +173,9 @@ def is_complete(folder: str | os.PathLike) -> bool:
     if header != f"{MAGIC} {fingerprint()} {COMPLETE}":
         return False
     version = _version(table_path(folder))
-    known = _usable.get(str(table_path(folder).resolve()))
-    if version is not None and known is not None and known[0] == version[:2]:
+    vocabulary = vocabulary or stemmer.current()
+    known = vocabulary.tables.get(str(table_path(folder).resolve()))
+    if version is not None and known is not None and known[0] == version:
         return known[1]
     return problem(folder) is None
 
@@ -182,18 +185,21 @@ def _version(path: Path) -> tuple | None:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_mtime_ns, stat.st_size, stemmer.known_generation())
+    return (stat.st_mtime_ns, stat.st_size)
 
 
-def load(folder: str | os.PathLike) -> int:
-    """Make the stems of the table in ``folder`` known to this process; how many.
+def load(folder: str | os.PathLike, vocabulary: stemmer.Vocabulary | None = None) -> int:
+    """Add the stems of the table in ``folder`` to ``vocabulary`` (default: the
+    current one); how many. It is then complete if the table is.
 
     A table already loaded, unchanged since, is not read again (an index is
     opened again by each indexing batch and each server start of a test)."""
+    vocabulary = vocabulary or stemmer.current()
     path = table_path(folder)
     version = _version(path)
     key = str(path.resolve())
-    if version is not None and _loaded.get(key) == version:
+    loaded = vocabulary.tables.get(key)
+    if version is not None and loaded is not None and loaded[0] == version:
         return 0
     try:
         table = _parse(folder)
@@ -202,17 +208,11 @@ def load(folder: str | os.PathLike) -> int:
     except _Unusable as error:
         log.warning("stem table %s is unusable (%s); stemming without it", path, error)
         table = None
-    stemmer.add_known_stems((table or {}).items())
+    vocabulary.add((table or {}).items())
     if version is not None:
-        _loaded[key] = version
-        _usable[key] = (version[:2], table is not None)
+        vocabulary.tables[key] = (version, table is not None)
+    vocabulary.complete = is_complete(folder, vocabulary)
     return len(table or {})
-
-
-# table file -> (mtime, size, known stems' generation) when it was last loaded
-_loaded: dict[str, tuple] = {}
-# table file -> ((mtime, size), whether it was usable) when it was last loaded
-_usable: dict[str, tuple] = {}
 
 
 def merge(table: dict[str, str], entries: Iterable[tuple[str, str]]) -> None:

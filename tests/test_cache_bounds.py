@@ -86,7 +86,7 @@ def test_parsed_queries_are_bounded_in_bytes():
     parser.parse.cache_clear()
     for word in random_words(300, 400, seed=3):  # long queries, 300 of them
         parser.parse(word[:200] + " OR " + word[200:])
-    assert parser._PARSED.size <= parser.PARSE_CACHE_BYTES
+    assert parser._parsed().size <= parser.PARSE_CACHE_BYTES
 
 
 def test_searches_remembered_are_bounded_in_bytes(sample_index):

@@ -457,7 +457,7 @@ def test_every_repeats_until_ctrl_c_which_stops_cleanly(news, tmp_path, capsys, 
         if len(pauses) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    monkeypatch.setattr("searcher.cli_indexing.time.sleep", pause)
     assert (
         main(
             [
@@ -613,7 +613,7 @@ def test_every_goes_on_after_a_failed_round(tmp_path, capsys, monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(fetch, "fetch", busy_once)
-    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    monkeypatch.setattr("searcher.cli_indexing.time.sleep", pause)
     assert main(["fetch", "https://contoh.id/rss", "--every", "1m", "--index", "ix"]) == 0
     out, err = capsys.readouterr()
     assert len(rounds) == 2

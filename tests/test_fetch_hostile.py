@@ -269,7 +269,7 @@ def test_every_goes_on_after_hostile_answers(raw, site, tmp_path, capsys, monkey
         if len(pauses) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    monkeypatch.setattr("searcher.cli_indexing.time.sleep", pause)
     assert (
         main(
             [
@@ -309,7 +309,7 @@ def test_every_goes_on_after_a_round_that_raised(tmp_path, capsys, monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(fetch, "fetch", broken_once)
-    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    monkeypatch.setattr("searcher.cli_indexing.time.sleep", pause)
     assert main(["fetch", "https://contoh.id/rss", "--every", "1m", "--index", "ix"]) == 0
     out, err = capsys.readouterr()
     assert len(rounds) == 2

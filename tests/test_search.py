@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import searcher
 from searcher import Filters, QueryError
-from searcher.whoosh.reader import FEW_RESULTS
+from searcher.collect import FEW_RESULTS
 from tests.support import TRAFFICKING, article, sample_records
 
 RECORDS = {r["id"]: r for r in sample_records()}

@@ -66,16 +66,16 @@ def test_an_opened_index_stems_its_words_from_the_table(tmp_path, tiny_corpus, s
         assert [hit.id for hit in found.hits] == ["a"]
         marked = [text for text, hit in found.hits[0].snippet.fragments if hit]
         assert marked == ["Perdagangan", "pelabuhan"]
-        assert searcher.stem_word("diberantas") == "berantas"
+        assert index.vocabulary.stem("diberantas") == "berantas"  # the index's words
         # Only the opening's warm-up word and the query's unknown words reach Sastrawi.
         assert "perdagangan" not in sastrawi_calls
         assert "pelabuhan" not in sastrawi_calls
         assert "diberantas" not in sastrawi_calls
         assert "orang" not in sastrawi_calls  # a snippet word
-        assert searcher.stem_word("keberangkatan") == "berangkat"  # not in the index
+        assert index.vocabulary.stem("keberangkatan") == "berangkat"  # not in the index
         assert sastrawi_calls[-1] == "keberangkatan"
         # A word met only in a query is cached, not added to the table.
-        assert "keberangkatan" not in stemmer.known_stems()
+        assert "keberangkatan" not in index.vocabulary.known
 
 
 def test_reindexing_reuses_and_extends_the_table(tmp_path, tiny_corpus, sastrawi_calls):

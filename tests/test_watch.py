@@ -552,7 +552,7 @@ def test_fetch_every_runs_the_saved_searches_after_each_round(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(fetch, "fetch", fetched)
-    monkeypatch.setattr("searcher.cli.time.sleep", pause)
+    monkeypatch.setattr("searcher.cli_indexing.time.sleep", pause)
     capsys.readouterr()
     assert (
         main(

@@ -29,9 +29,9 @@ import urllib.request
 from collections.abc import Callable
 from urllib.parse import quote, urldefrag, urljoin, urlsplit, urlunsplit
 
-from searcher import __version__
 from searcher.fetching.response import FetchError, Response, RoundOver
 from searcher.fetching.robots import MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots
+from searcher.version import __version__
 
 # Operators add a contact (``--user-agent "... ; +mailto:redaksi@contoh.id"``).
 USER_AGENT = f"{ROBOTS_AGENT}/{__version__} (news search indexer; obeys robots.txt)"

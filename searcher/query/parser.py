@@ -34,13 +34,11 @@ from searcher.query.text import clean_query, extract_dates, only_negations
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
 from searcher.ranking import LONG_QUERY, Ranking
 from searcher.request import MAX_EXPANDING_TERMS, WILDCARD_PREFIX, Filters
+from searcher.schema import FIELD_BOOSTS, make_schema
+from searcher.stemmer import current
 from searcher.synonyms import expand_synonyms, query_pieces
 from searcher.tokenizer import find_words, normalize
-from searcher.whoosh.storage import make_schema
 
-# Weights of the fields a plain word is looked up in (BM25 per field, summed):
-# titles say what an article is about; exact word forms outrank stemmed ones.
-FIELD_BOOSTS = dict(DEFAULT_RANKING.field_boosts)
 OR_GROUP = qparser.OrGroup
 ALL_WORDS_BOOST = 1.0  # weight of the all-words (AND) version of a plain query
 # Only for queries of two to four words: one word has nothing to add, and a
@@ -142,23 +140,30 @@ def paraphrase(text: str) -> bool:
     ) > LONG_QUERY or not concepts.question_words().interrogatives.isdisjoint(words)
 
 
-# Parsed queries kept (news queries repeat; a parse takes milliseconds), in bytes.
+# Parsed queries kept (news queries repeat; a parse takes milliseconds), in bytes; by
+# the current vocabulary (searcher.stemmer), whose stems the parsed terms are.
 PARSE_CACHE_BYTES = 8 << 20
-_PARSED = LRU(PARSE_CACHE_BYTES, sizeof=deep_sizeof, max_entries=1024)
+
+
+def _parsed() -> LRU:
+    return current().cache(
+        "query.parsed", lambda: LRU(PARSE_CACHE_BYTES, sizeof=deep_sizeof, max_entries=1024)
+    )
 
 
 def parse(text: str, ranking: Ranking = DEFAULT_RANKING):
     """The whole Whoosh query for a user string, wildcards not yet expanded (shared:
     do not change it)."""
     key = (text, ranking)
-    parsed = _PARSED.get(key)
+    cache = _parsed()
+    parsed = cache.get(key)
     if parsed is None:
         parsed = _parse(text, ranking)
-        _PARSED.put(key, parsed)
+        cache.put(key, parsed)
     return parsed
 
 
-parse.cache_clear = _PARSED.clear  # type: ignore[attr-defined]
+parse.cache_clear = lambda: _parsed().clear()  # type: ignore[attr-defined]
 
 
 def _parse(text: str, ranking: Ranking):

@@ -20,6 +20,7 @@ from whoosh import query
 from whoosh.util.times import datetime_to_long
 
 from searcher import checks, scoring, stemmer, stemtable
+from searcher.collect import Request, collect
 from searcher.errors import IndexClosedError, QueryError
 from searcher.fetching import tombstones
 from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
@@ -37,11 +38,11 @@ from searcher.models import (
     StorySummary,
 )
 from searcher.query.highlight import match_terms
-from searcher.query.parser import filter_query, paraphrase, parse
+from searcher.query.parser import filter_query, parse
 from searcher.query.text import clean_query
 from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
-from searcher.request import NO_WORDS, QUERY_SECONDS, Deadline, Filters, check_request
+from searcher.request import QUERY_SECONDS, Deadline, Filters, check_request
 from searcher.results import (
     facet_counts,
     highlighted,
@@ -53,6 +54,7 @@ from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
 from searcher.whoosh import grouping, percolation
+from searcher.whoosh.collecting import WhooshSteps
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
 from searcher.whoosh.expansion import bound_expansions
@@ -66,7 +68,6 @@ RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them 
 # Below this many matches "did you mean" also tries spellings two edits away. That
 # scan costs tens of ms, and a rare word in a query that found plenty (a name,
 # say: most TyDi QA questions) was paying it on every search.
-FEW_RESULTS = 5
 # Posting lists kept in memory per open index (frequent words of recent queries).
 POSTING_CACHE_BYTES = 64 * 1024 * 1024
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
@@ -110,9 +111,12 @@ class Index:
         self.refresh_seconds = checks.seconds(refresh_seconds, "refresh_seconds")
         self.deadline = Deadline(checks.seconds(query_seconds, "query_seconds"))
         self.closed = False
-        self._ix = open_whoosh_index(path)
-        # Load Sastrawi's dictionary and the word lists now, not in the first query.
-        stem_word("pemanasan")
+        # Its words and their stems (its stem table), current while its methods run.
+        self.vocabulary = stemmer.Vocabulary()
+        with stemmer.using(self.vocabulary):
+            self._ix = open_whoosh_index(path)
+            # Load Sastrawi's dictionary and the word lists now, not in the first query.
+            stem_word("pemanasan")
         expand_synonyms("tppo")
         self._local = threading.local()
         self._all_searchers: list = []
@@ -132,8 +136,9 @@ class Index:
     def _new_view(self, searcher) -> View:
         """A view of a generation, knowing its words when the index has a stem table
         (loaded again if a later indexing run extended it)."""
-        stemtable.load(self.path)
-        known = stemmer.known_stems().__contains__ if stemtable.is_complete(self.path) else None
+        vocabulary = self.vocabulary
+        stemtable.load(self.path, vocabulary)
+        known = vocabulary.known.__contains__ if vocabulary.complete else None
         # What a generation's searches read lazily is read now, while its files exist;
         # a damaged column file is named here, not met by a search (#24).
         try:
@@ -284,84 +289,12 @@ class Index:
         finally:
             self.deadline.stop()
 
-    def _matching(self, view, text: str, filters, as_typed: bool) -> Matched:
-        try:
-            return matching(
-                view,
-                self.parse(text, as_typed=as_typed),
-                filter_query(filters) if filters else None,
-                self._postings,
-                self.deadline.check,
-            )
-        except query.QueryError:  # Whoosh's: a field that cannot take that kind of query
-            raise QueryError("q: cannot run the query on this index") from None
-
     def _search_within_budget(
         self, view, text, page, per_page, filters, sort, snippets, facets, collapse, as_typed=False
     ):
-        # A word the index (almost: in 0-2 articles) lacks is searched as its far
-        # more frequent spelling, and the page says so; as typed, that spelling is
-        # only suggested. Either way the suggestion is what the search would use (#21).
-        searched, corrected = text, None
-        # A question or long query keeps its words (a rare one is more often a
-        # paraphrase than a typo there: TyDi QA lost 0.016 nDCG@10 to it).
-        correcting = not as_typed and not paraphrase(clean_query(text))
-        if correcting:
-            fix = self.suggest(text, two_edits=False)
-            if fix is not None:
-                searched = corrected = fix
-        matched = self._matching(view, searched, filters, as_typed)
-        few = len(matched.docnums) < FEW_RESULTS
-        if correcting and corrected is None and few:
-            fix = self.suggest(text, two_edits=True)
-            if fix is not None:
-                searched = corrected = fix
-                matched = self._matching(view, searched, filters, as_typed)
-        # Searched as typed (or a question): the spelling is suggested; a rare word
-        # also finds it at a lower weight (rare words' spellings).
-        suggestion = self.suggest(searched, two_edits=few)
-        parsed = self.parse(searched, as_typed=as_typed)
-        searcher = view.searcher
-        if sort == "blend":  # relevance times a date decay, then ranked as relevance
-            matched = replace(matched, scores=self._blended(matched))
-        # One match per duplicate group or story; facets then count those (#21).
-        collapsed = grouping.collapse(self._groups.get(searcher.reader()), matched, sort, collapse)
-        matched = collapsed.matched
-        limit = page * per_page
-        if sort in ("relevance", "blend"):
-            top = scoring.ranked(matched.docnums, matched.scores, limit)
-        else:  # undated articles last, whichever the direction
-            top = scoring.sorted_by_date(
-                matched.docnums,
-                matched.column("published"),
-                matched.column("dated"),
-                limit,
-                newest=sort == "newest",
-            )
-        terms = match_terms(parsed)
-        hits = []
-        for position in top[(page - 1) * per_page :]:
-            stored = searcher.stored_fields(int(matched.docnums[position]))
-            hit = make_hit(stored, float(matched.scores[position]), terms if snippets else None)
-            hits.append(collapsed.annotate(hit, position, searcher.stored_fields))
-        counts, histogram = {}, []
-        if facets:
-            counts = {name: facet_counts(collapsed.counts(name)) for name in ("source", "category")}
-            histogram = collapsed.histogram()
-        return SearchResult(
-            query=text,
-            total=len(matched.docnums),
-            page=page,
-            per_page=per_page,
-            hits=hits,
-            suggestion=suggestion,
-            sort=sort,
-            facets=counts,
-            histogram=histogram,
-            message=NO_WORDS if parse(searched, self.ranking) is query.NullQuery else None,
-            dropped=matched.dropped,
-            corrected_query=corrected,
-        )
+        """The search's steps (:mod:`searcher.collect`), on this index's arrays."""
+        request = Request(text, page, per_page, filters, sort, snippets, facets, collapse, as_typed)
+        return collect(WhooshSteps(self, view), request)
 
     def _blended(self, matched: Matched) -> np.ndarray:
         """Scores times a date decay from the index's newest article (``blend``)."""
@@ -652,6 +585,7 @@ class Index:
         indexer lock); this thread's next search already sees it, others within
         ``refresh_seconds``."""
         ids = tombstones.before_delete(self.path, ids)
-        report = delete_documents(ids, self.path)
+        with stemmer.using(self.vocabulary):  # the writer opens this index: its table
+            report = delete_documents(ids, self.path)
         self._local.checked = float("-inf")  # look for the new generation next time
         return report

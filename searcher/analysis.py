@@ -41,7 +41,6 @@ from collections.abc import Iterator
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.fields import TEXT
 from whoosh.formats import Positions
-from whoosh.system import pack_uint
 
 from searcher.stemmer import current, known_stems, learn_stem, recording, stem_word
 from searcher.stopwords import is_stop_word, stop_words
@@ -319,6 +318,9 @@ class AnalysedText(TEXT):
 
     ``kind`` is ``"stemmed"``, ``"exact"`` or ``"pairs"`` (with ``limit``: the
     first pairs only), matching the ``analyzer`` given, which queries still use.
+    Our writer (:class:`searcher.whoosh.internals.BulkSegmentWriter`) takes a
+    document's terms from :meth:`terms`; Whoosh's own writer (on a Whoosh version
+    our writer was not made for) runs the analyzer, as for any TEXT field.
     """
 
     KINDS = ("stemmed", "exact", "pairs")
@@ -329,23 +331,14 @@ class AnalysedText(TEXT):
         super().__init__(**options)
         self.kind, self.limit = kind, limit
 
-    def index(self, value, **kwargs):
-        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
-            yield from super().index(value, **kwargs)
-            return
+    def terms(self, value: str) -> dict:
+        """The terms of ``value`` for this field, from the shared analysis: term ->
+        positions (a stemmed field with positions) or term -> count."""
         analysis = analyse_text(value)
-        boost = self.format.field_boost
         if self.kind == "stemmed":
             if isinstance(self.format, Positions):
-                encode = self.format.encode
-                for term, positions in analysis.stemmed.items():
-                    count = len(positions)
-                    yield term.encode("utf-8"), count, count * boost, encode(positions)
-                return
-            counts = {term: len(positions) for term, positions in analysis.stemmed.items()}
-        elif self.kind == "exact":
-            counts = analysis.exact
-        else:
-            counts = analysis.pairs(self.limit)
-        for term, count in counts.items():
-            yield term.encode("utf-8"), count, count * boost, pack_uint(count)
+                return analysis.stemmed
+            return {term: len(positions) for term, positions in analysis.stemmed.items()}
+        if self.kind == "exact":
+            return analysis.exact
+        return analysis.pairs(self.limit)

@@ -71,6 +71,20 @@ def _term_results(location: str) -> dict:
                     reader.doc_frequency(field, text),
                     reader.frequency(field, text),
                 )
+        # What each segment's dictionary says of each term (Whoosh's scorers read it).
+        for number, (leaf, _) in enumerate(reader.leaf_readers()):
+            for field in codec.RANKED_FIELDS:
+                for text in leaf.field_terms(field):
+                    info = leaf.term_info(field, text)
+                    found["info", number, field, text] = (
+                        info.weight(),
+                        info.doc_frequency(),
+                        info.min_length(),
+                        info.max_length(),
+                        info.max_weight(),
+                        info.min_id(),
+                        info.max_id(),
+                    )
         # Whoosh's own top 10 with its block-quality skipping, scores included.
         for words in (["jakarta", "presiden", "harga"], ["dagang", "orang", "bekasi"]):
             query = Or([Term("body", w) for w in words] + [Term("title", w) for w in words])
@@ -194,8 +208,8 @@ def test_a_merge_keeps_the_columns_and_the_results(tmp_path, both):
         ids = {
             key: value if key[0] == "phrase" else value[0]
             for key, value in results.items()
-            if key[0] != "top"
-        }  # (scores change too)
+            if key[0] not in ("top", "info")
+        }  # (scores and each segment's statistics change too)
         return {key: value for key, value in ids.items() if value}
 
     assert found(after) == found(before)

@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from whoosh.writing import SegmentWriter
 
 import searcher
+from searcher.whoosh import internals
 from searcher.whoosh.writer import BUILD_PREFIX, LOCK_FILE, indexer_lock
 from tests.support import SAMPLE, article
 
@@ -299,14 +299,15 @@ def test_a_failed_worker_fails_the_run_instead_of_dropping_its_articles(
     # Whoosh would commit without the failed worker's segment and report every article added.
     ix = tmp_path / "ix"
     searcher.index_sources([tiny_corpus.jsonl("a.jsonl", article("a"))], ix)
-    add_document = SegmentWriter.add_document
+    writer_class = internals.BulkSegmentWriter  # the workers' writer
+    add_document = writer_class.add_document
 
     def fail_on_boom(self, **fields):  # only workers call it: the parent hands out batches
         if fields["id"] == "boom":
             raise RuntimeError("a worker broke")
         add_document(self, **fields)
 
-    monkeypatch.setattr(SegmentWriter, "add_document", fail_on_boom)
+    monkeypatch.setattr(writer_class, "add_document", fail_on_boom)
     path = tiny_corpus.jsonl("b.jsonl", *[article(f"n{n}") for n in range(250)], article("boom"))
     with pytest.raises(searcher.SearcherError, match="indexing worker process failed"):
         searcher.index_sources([path], ix, procs=2)

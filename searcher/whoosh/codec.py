@@ -11,13 +11,18 @@ columns instead, one file each:
 
 ``.cpi``  document numbers (uint32), every columnar posting of the segment,
           field by field, term by term;
-``.cpw``  their weights (float32: the term's count in the document);
-``.cpp``  positions (uint32) of the fields that keep them (``title``, ``body``:
-          phrases), posting after posting;
+``.cpw``  their weights (the term's count in the document: uint16 when every
+          count of the segment fits, else float32; the header says which);
+``.cpp``  positions of the fields that keep them (``title``, ``body``:
+          phrases), posting after posting (uint16 when they fit, else uint32);
 ``.cpt``  a term table: the sorted 64-bit hashes of (field, term), then for each
           its first posting, its number of postings and its total weight;
 ``.cph``  a small JSON header: the sizes, and each field's first posting and
           first position.
+
+The columns are laid out in bulk when the segment is written
+(:class:`ColumnarFieldWriter`, :mod:`searcher.whoosh.bulk`), from the documents
+our writer added and from the postings Whoosh's pool still sends (merges).
 
 A term's postings are one slice of the columns, found with one binary search
 in the memory-mapped hash column (:meth:`SegmentColumns.find`); nothing is
@@ -38,23 +43,27 @@ segment) / 2**64, about 1e-13 for CLICK-ID.
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
+import operator
 import os
-from array import array
+import struct
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermsReader
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint, pack_ushort
 
-from searcher.whoosh import internals
+from searcher.whoosh import bulk, internals
+from searcher.whoosh.bulk import BatchPostings, term_key
 from searcher.whoosh.internals import INLINE_POSTINGS, InliningCodec
 
 # The fields queries rank by (searcher.whoosh.evaluator.TERM_FIELDS).
 RANKED_FIELDS = ("title", "body", "title_exact", "body_exact", "title_pairs", "body_pairs")
-FORMAT_VERSION = 1
+# 2: weights and positions as 16-bit numbers where they fit (the header says).
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 IDS_EXT, WEIGHTS_EXT, POSITIONS_EXT, TERMS_EXT, HEADER_EXT = (
     ".cpi",
     ".cpw",
@@ -63,13 +72,6 @@ IDS_EXT, WEIGHTS_EXT, POSITIONS_EXT, TERMS_EXT, HEADER_EXT = (
     ".cph",
 )
 _ENTRY = np.dtype([("start", "<u8"), ("count", "<u4"), ("weight", "<f4")])
-_FLUSH = 1 << 16  # buffered numbers written out at a time
-
-
-def term_key(fieldname: str, btext: bytes) -> int:
-    """The 64-bit hash a term is found by in a segment's term table."""
-    digest = hashlib.blake2b(fieldname.encode("utf-8") + b"\x00" + btext, digest_size=8)
-    return int.from_bytes(digest.digest(), "little")
 
 
 def _extent(terminfo) -> tuple[int, int]:
@@ -118,163 +120,140 @@ def index_codec(fields=RANKED_FIELDS) -> W3Codec:
 
 
 # -- writing ---------------------------------------------------------------------------------
-class _Out:
-    """A segment's columns as they are written: buffered, appended to their files."""
+# A columnar term's entry in Whoosh's term dictionary: W3TermInfo's fields, then in
+# place of a block's offset and length, the term's first posting and number of postings.
+_TERMINFO = struct.Struct("!BfIBBfIIqi")
+_EXTENT = struct.Struct("!qi")  # its last bytes
 
-    def __init__(self, writer: W3FieldWriter):
-        self.files = {
-            ext: writer._create_file(ext) for ext in (IDS_EXT, WEIGHTS_EXT, POSITIONS_EXT)
+
+class ColumnarFieldWriter(W3FieldWriter):
+    """Whoosh's field writer, with the columnar fields' postings laid out in bulk
+    (:mod:`searcher.whoosh.bulk`): from ``batch`` (the documents our writer added,
+    set by :class:`searcher.whoosh.internals.BulkSegmentWriter`) and from the
+    postings Whoosh's pool sends (segments merged, documents added by Whoosh)."""
+
+    def __init__(self, codec: ColumnarCodec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self.batch: BatchPostings | None = None
+        self._fields: dict = {}
+        self._ids: list = []
+        self._weights: list = []
+        self._positions: list = []
+        self._postings = 0
+        self._position_count = 0
+        self._keys: list[int] = []
+        self._entries: list[np.ndarray] = []
+
+    def add_postings(self, schema, lengths, items):
+        batch = self.batch if self.batch is not None else BatchPostings()
+        columnar = {
+            name
+            for name, fieldobj in schema.items()
+            if is_columnar(name, fieldobj, self._codec.columnar_fields)
         }
-        self.buffers = {IDS_EXT: array("I"), WEIGHTS_EXT: array("f"), POSITIONS_EXT: array("I")}
-        self.postings = 0
-        self.positions = 0
-        self.keys: list[int] = []
-        self.entries: list[tuple[int, int, float]] = []
+        pending = [name for name in batch.names() if name in columnar]
+        for fieldname, group in itertools.groupby(items, key=operator.itemgetter(0)):
+            while pending and pending[0] < fieldname:
+                self._write_field(schema, pending.pop(0), batch, lengths)
+            if fieldname not in columnar:
+                super().add_postings(schema, lengths, group)
+                continue
+            fmt = schema[fieldname].format
+            positional = type(fmt) is Positions
+            postings = batch.field(fieldname, positional)
+            decode = fmt.decode_positions if positional else None
+            for _, btext, docnum, weight, value in group:
+                postings.add_posting(btext, docnum, weight, decode(value) if decode else None)
+            if pending and pending[0] == fieldname:
+                pending.pop(0)
+            self._write_field(schema, fieldname, batch, lengths)
+        for fieldname in pending:
+            self._write_field(schema, fieldname, batch, lengths)
 
-    def add(self, ids, weights, positions) -> int:
-        start = self.postings
-        buffers = self.buffers
-        buffers[IDS_EXT].extend(ids)
-        buffers[WEIGHTS_EXT].extend(weights)
-        if positions:
-            buffers[POSITIONS_EXT].extend(positions)
-            self.positions += len(positions)
-        self.postings += len(ids)
-        if len(buffers[IDS_EXT]) >= _FLUSH or len(buffers[POSITIONS_EXT]) >= _FLUSH:
-            self.flush()
-        return start
+    def _write_field(self, schema, fieldname: str, batch: BatchPostings, lengths) -> None:
+        """One field's terms into Whoosh's dictionary, its postings to the columns."""
+        postings = batch.fields.pop(fieldname)
+        layout = postings.layout()
+        fieldobj = schema[fieldname]
+        self.start_field(fieldname, fieldobj)
+        first = self._postings
+        ids = layout.ids
+        codes = internals.length_codes(lengths, fieldname, int(ids.max()) + 1 if len(ids) else 0)
+        if len(ids):
+            lengths_of = codes[ids]
+            smallest = np.minimum.reduceat(lengths_of, layout.starts).tolist()
+            largest = np.maximum.reduceat(lengths_of, layout.starts).tolist()
+        else:
+            smallest = largest = []
+        starts = (layout.starts + first).tolist()
+        pack, add, prefix = _TERMINFO.pack, self._tindex.add, pack_ushort(self._fieldid)
+        keys = self._keys
+        rows = zip(
+            layout.words,
+            layout.weights.tolist(),
+            layout.counts.tolist(),
+            smallest,
+            largest,
+            layout.max_weights.tolist(),
+            layout.first.tolist(),
+            layout.last.tolist(),
+            starts,
+            strict=True,
+        )
+        for word, weight, count, low, high, top, minid, maxid, start in rows:
+            btext = word.encode("utf-8")
+            add(prefix + btext, pack(0, weight, count, low, high, top, minid, maxid, start, count))
+            keys.append(term_key(fieldname, btext))
+        entries = np.zeros(len(layout.words), dtype=_ENTRY)
+        entries["start"], entries["count"] = starts, layout.counts
+        entries["weight"] = layout.weights
+        self._entries.append(entries)
+        self._fields[fieldname] = {
+            "first": first,
+            "end": first + len(ids),
+            "positions": self._position_count,
+            "positional": postings.positional,
+        }
+        self._ids.append(ids)
+        self._weights.append(layout.posting_weights)
+        self._positions.append(layout.positions)
+        self._postings += len(ids)
+        self._position_count += len(layout.positions)
+        self.finish_field()
 
-    def flush(self) -> None:
-        for ext, buffer in self.buffers.items():
-            if buffer:
-                self.files[ext].write(buffer.tobytes())
-                del buffer[:]
-
-    def close(self, writer: W3FieldWriter, fields: dict) -> None:
-        self.flush()
-        for file in self.files.values():
-            file.close()
-        keys = np.array(self.keys, dtype="<u8")
+    def close(self):
+        weights = bulk.concatenate(self._weights, np.float32)
+        positions = bulk.concatenate(self._positions, np.uint32)
+        weights_dtype = bulk.smallest_dtype(weights)
+        positions_dtype = bulk.smallest_dtype(positions)
+        for ext, values, dtype in (
+            (IDS_EXT, bulk.concatenate(self._ids, np.uint32), "<u4"),
+            (WEIGHTS_EXT, weights, weights_dtype),
+            (POSITIONS_EXT, positions, positions_dtype),
+        ):
+            with self._create_file(ext) as out:
+                out.write(bulk.as_stored(values, dtype))
+        keys = np.array(self._keys, dtype="<u8")
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
         unique = not len(keys) or bool(np.all(keys[1:] != keys[:-1]))
-        entries = np.array(self.entries, dtype=_ENTRY)[order] if unique else np.zeros(0, _ENTRY)
-        with writer._create_file(TERMS_EXT) as table:
+        entries = bulk.concatenate(self._entries, _ENTRY)[order] if unique else np.zeros(0, _ENTRY)
+        with self._create_file(TERMS_EXT) as table:
             if unique:
                 table.write(keys.tobytes())
                 table.write(entries.tobytes())
         header = {
             "version": FORMAT_VERSION,
-            "postings": self.postings,
-            "positions": self.positions,
+            "postings": self._postings,
+            "positions": self._position_count,
+            "weights_dtype": weights_dtype,
+            "positions_dtype": positions_dtype,
             "terms": len(entries),
             "hashed": unique,
-            "fields": fields,
+            "fields": self._fields,
         }
-        with writer._create_file(HEADER_EXT) as out:
+        with self._create_file(HEADER_EXT) as out:
             out.write(json.dumps(header).encode("utf-8"))
-
-
-class _ColumnarPostings:
-    """Takes the place of Whoosh's postings writer for a columnar field: a term's
-    postings go to the columns, its term info points at their slice."""
-
-    def __init__(self, out: _Out, fieldname: str, format_):
-        self.out = out
-        self.fieldname = fieldname
-        self.positional = type(format_) is Positions
-        self.decode = format_.decode_positions if self.positional else None
-        self._terminfo = None
-
-    def written(self) -> bool:
-        return False
-
-    def start_postings(self, format_, terminfo) -> None:
-        self._terminfo = terminfo
-        self._ids: list[int] = []
-        self._weights: list[float] = []
-        self._positions: list[int] = []
-        self._minlength = None
-        self._maxlength = 0
-
-    def add_posting(self, id_, weight, vbytes, length=None) -> None:
-        self._ids.append(id_)
-        self._weights.append(weight)
-        if self.positional:
-            positions = self.decode(vbytes)
-            if len(positions) != weight:
-                raise ValueError(
-                    f"field {self.fieldname!r}: a columnar posting's weight "
-                    f"({weight}) must be its number of positions"
-                )
-            self._positions.extend(positions)
-        if length:
-            if self._minlength is None or length < self._minlength:
-                self._minlength = length
-            self._maxlength = max(self._maxlength, length)
-
-    # What W3TermInfo.add_block reads of a block.
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def min_id(self):
-        return self._ids[0]
-
-    def max_id(self):
-        return self._ids[-1]
-
-    def min_length(self):
-        return self._minlength
-
-    def max_length(self):
-        return self._maxlength
-
-    def max_weight(self):
-        return max(self._weights)
-
-    def finish_postings(self) -> W3TermInfo:
-        terminfo = self._terminfo
-        terminfo.add_block(self)
-        start = self.out.add(self._ids, self._weights, self._positions)
-        terminfo.set_extent(start, len(self._ids))
-        self._terminfo = None
-        return terminfo
-
-
-class ColumnarFieldWriter(W3FieldWriter):
-    """Whoosh's field writer, with the columnar fields' postings sent to the columns."""
-
-    def __init__(self, codec: ColumnarCodec, storage, segment):
-        super().__init__(codec, storage, segment)
-        self._out = _Out(self)
-        self._fields: dict = {}
-
-    def start_field(self, fieldname, fieldobj):
-        super().start_field(fieldname, fieldobj)
-        if is_columnar(fieldname, fieldobj, self._codec.columnar_fields):
-            out = self._out
-            self._postwriter = _ColumnarPostings(out, fieldname, fieldobj.format)
-            self._fields[fieldname] = {
-                "first": out.postings,
-                "end": out.postings,
-                "positions": out.positions,
-                "positional": self._postwriter.positional,
-            }
-
-    def finish_term(self):
-        postwriter = self._postwriter
-        if isinstance(postwriter, _ColumnarPostings):
-            terminfo = postwriter.finish_postings()
-            start, count = _extent(terminfo)
-            self._out.keys.append(term_key(self._fieldname, self._btext))
-            self._out.entries.append((start, count, terminfo.weight()))
-            self._tindex.add(pack_ushort(self._fieldid) + self._btext, terminfo.to_bytes())
-            self._fields[self._fieldname]["end"] = self._out.postings
-            return
-        super().finish_term()
-
-    def close(self):
-        self._out.close(self, self._fields)
         super().close()
 
 
@@ -313,10 +292,10 @@ class SegmentColumns:
             return None  # a segment of Whoosh's own codec
         with storage.open_file(name) as file:
             header = json.loads(file.read().decode("utf-8"))
-        if header.get("version") != FORMAT_VERSION:
+        if header.get("version") not in READABLE_VERSIONS:
             raise ValueError(
                 f"{name}: columnar postings version {header.get('version')} "
-                f"is not {FORMAT_VERSION}; rebuild the index"
+                f"is not one of {READABLE_VERSIONS}; rebuild the index"
             )
         return cls(storage, segment, header)
 
@@ -327,8 +306,13 @@ class SegmentColumns:
             terms = header["terms"]
             name, dtype, offset, count = {
                 "ids": (IDS_EXT, "<u4", 0, header["postings"]),
-                "weights": (WEIGHTS_EXT, "<f4", 0, header["postings"]),
-                "positions": (POSITIONS_EXT, "<u4", 0, header["positions"]),
+                "weights": (WEIGHTS_EXT, header.get("weights_dtype", "<f4"), 0, header["postings"]),
+                "positions": (
+                    POSITIONS_EXT,
+                    header.get("positions_dtype", "<u4"),
+                    0,
+                    header["positions"],
+                ),
                 "keys": (TERMS_EXT, "<u8", 0, terms),
                 "entries": (TERMS_EXT, _ENTRY, 8 * terms, terms),
             }[what]
@@ -353,7 +337,7 @@ class SegmentColumns:
         end = start + count
         return (
             self._array("ids")[start:end].astype(np.int64),
-            self._array("weights")[start:end].copy(),
+            self._array("weights")[start:end].astype(np.float32),
         )
 
     def positions(self, fieldname: str, start: int, count: int) -> list[np.ndarray]:
@@ -427,6 +411,32 @@ class ColumnarTermsReader(W3TermsReader):
         else:
             start, count = entry[0], entry[1]
         return self.columns.postings(start, count)
+
+    def field_arrays(self, fieldname: str):
+        """A columnar field's whole postings, for a merge: its terms (byte order), each
+        term's number of postings, and the field's document numbers, weights and
+        positions; None if the field is not columnar here."""
+        if not self._columnar(fieldname) or fieldname not in self._fieldmap:
+            return None
+        prefix = pack_ushort(self._fieldmap[fieldname])
+        words, counts = [], []
+        extent = _EXTENT.unpack
+        for key, value in self._tindex.items_from(prefix):
+            if key[:2] != prefix:
+                break
+            words.append(key[2:].decode("utf-8"))
+            counts.append(extent(value[-_EXTENT.size :])[1])
+        field = self.columns.fields[fieldname]
+        ids = self.columns._array("ids")[field["first"] : field["end"]]
+        weights = self.columns._array("weights")[field["first"] : field["end"]]
+        if sum(counts) != len(ids):
+            return None  # not laid out as this code lays fields out: Whoosh's way
+        positions = np.zeros(0, dtype=np.uint32)
+        if field["positional"]:
+            first = field["positions"]
+            count = int(weights.astype(np.int64).sum())
+            positions = self.columns._array("positions")[first : first + count]
+        return words, np.array(counts, dtype=np.int64), ids, weights, positions
 
     def matcher(self, fieldname, tbytes, format_, scorer=None):
         if not self._columnar(fieldname):

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import numpy as np
-from whoosh.util.times import long_to_datetime
 
 from searcher.lru import LRU
 from searcher.whoosh import internals
 
-DAY_MICROSECONDS = 86_400_000_000  # Whoosh stores a date as microseconds since datetime.min
+DAY_MICROSECONDS = internals.DATETIME_DAY  # a day in a date column's raw numbers
 FACET_FIELDS = ("source", "category")
 SEGMENT_DATA_ENTRIES = 1024  # a few per segment: field lengths, dates, facet values
 
@@ -117,14 +116,12 @@ def _codes(values: list) -> tuple[np.ndarray, list]:
 def as_datetime(value) -> datetime | None:
     """A published-column value as a datetime; None for undated articles.
 
-    The column holds Whoosh's integer form of the datetime, and an undated
+    The column holds Whoosh's integer form of the datetime
+    (:func:`searcher.whoosh.internals.column_datetime` reads it), and an undated
     article holds the column's "missing" sentinel (or 0), which is no date.
     """
     if value is None:
         return None
-    try:
-        moment = value if isinstance(value, datetime) else long_to_datetime(value)
-    except (OverflowError, ValueError, OSError):
-        return None
+    moment = value if isinstance(value, datetime) else internals.column_datetime(value)
     # A segment without any dated article reads back as year 1: no date either.
-    return moment if moment.year > 1 else None
+    return moment if moment is not None and moment.year > 1 else None

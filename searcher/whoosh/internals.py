@@ -20,6 +20,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import numpy as np
 import whoosh
@@ -27,10 +28,13 @@ from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PostingsWriter
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
+
+from searcher.whoosh.bulk import BatchPostings
 
 # Whoosh versions whose internals this module reads (major, minor).
 SUPPORTED_VERSIONS = ((2, 7),)
@@ -154,6 +158,19 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
+# Whoosh 2.7 keeps a DATETIME column's values as microseconds since datetime.min:
+# the per-segment date arrays (searcher.whoosh.columns) are read raw, as numbers.
+DATETIME_DAY = 86_400_000_000
+
+
+def column_datetime(value: int) -> datetime | None:
+    """The datetime of a DATETIME column's raw value (None if it is no datetime)."""
+    try:
+        return long_to_datetime(value)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def expanded_words(node, reader) -> Iterator:
     """The indexed words (bytes or str) a wildcard, prefix, fuzzy or regex term
     matches, lazily: the caller stops after as many as it wants."""
@@ -241,6 +258,227 @@ class SegmentWriterWithHook(SegmentWriter):
         super()._commit_toc(segments)
 
 
+class BulkSegmentWriter(SegmentWriterWithHook):
+    """Whoosh's writer whose one-pass text fields (those with a ``terms(value)``
+    method, :class:`searcher.analysis.AnalysedText`) skip its posting pool: a
+    document's terms go whole to the field writer's batch
+    (:mod:`searcher.whoosh.bulk`), laid out with numpy when the segment is
+    written. Stored fields, lengths, columns and the other fields are Whoosh's.
+    Made by :func:`segment_writer` (Whoosh's own writer on another version)."""
+
+    def __init__(self, ix, before_toc: Callable[[], None] | None = None, **options):
+        super().__init__(ix, before_toc or (lambda: None), **options)
+        self.batch = BatchPostings()
+        self.direct: dict = {}
+        if hasattr(self.fieldwriter, "batch"):  # our codec's field writer
+            self.fieldwriter.batch = self.batch
+            columnar = getattr(self.codec, "columnar_fields", ())
+            for name, field in self.schema.items():
+                if name in columnar and hasattr(field, "terms") and field.format.field_boost == 1:
+                    self.direct[name] = type(field.format).__name__ == "Positions"
+
+    def add_document(self, **fields):
+        if not self.direct or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)  # boosts, stored values apart: Whoosh's way
+        self._check_state()
+        perdoc, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        add_post = self.pool.add
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                if name in self.direct and isinstance(value, str):
+                    postings = self.batch.field(name, self.direct[name])
+                    length = postings.add(docnum, field.terms(value))
+                    perdoc.add_field(name, field, value if field.stored else None, length)
+                    continue
+                length = 0
+                if field.indexed:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        add_post((name, tbytes, docnum, weight, vbytes))
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"field {name!r}: spelling and vectors are not supported")
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A segment merged into this one (Whoosh's ``add_reader``): the columnar
+        fields' postings join the batch as whole arrays (:meth:`field_arrays` of our
+        codec's terms reader), the other fields' go through the pool."""
+        arrays = getattr(getattr(reader, "_terms", None), "field_arrays", None)
+        whole = {}
+        if arrays is not None:
+            for name in self.direct:
+                found = arrays(name)
+                if found is not None:
+                    whole[name] = found
+        if not whole:
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        count = reader.doc_count_all()
+        if docmap is None:
+            new = np.arange(startdoc, startdoc + count, dtype=np.int64)
+        else:  # deleted documents are not in the map: -1, dropped
+            new = np.full(count, -1, dtype=np.int64)
+            if docmap:
+                new[np.fromiter(docmap.keys(), np.int64)] = np.fromiter(docmap.values(), np.int64)
+        for name, (words, counts, ids, weights, positions) in whole.items():
+            postings = self.batch.field(name, self.direct[name])
+            postings.add_arrays(words, counts, new[ids], weights, positions)
+        add_post = self.pool.add
+        for fieldname in reader.indexed_field_names():
+            if fieldname in whole or fieldname not in self.schema:
+                continue
+            for btext in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, btext)  # deleted documents left out
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
+                    add_post((fieldname, btext, newdoc, matcher.weight(), matcher.value()))
+                    matcher.next()
+
+
+def merge_into_one(ix, before_toc: Callable[[], None], segment_ids: set, **options) -> bool:
+    """Merge the index's segments whose ids are in ``segment_ids`` (a parallel run's)
+    into one, written by :class:`BulkSegmentWriter`, and commit. False (nothing done)
+    when fewer than two of them are there, or on another Whoosh version (counted)."""
+    if not FAST:
+        _fell_back("merge_into_one")
+        return False
+    chosen = [s for s in ix._segments() if s.segment_id() in segment_ids]
+    if len(chosen) < 2:
+        return False
+
+    def policy(writer, segments):
+        for segment in chosen:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+        if not any(segment.has_deletions() for segment in chosen):
+            # Whoosh sums the merged documents' one-byte (rounded) lengths; the exact
+            # totals are the segments' own (BM25's average lengths: the same scores).
+            totals = writer.perdocwriter._fieldlengths
+            totals.clear()
+            for segment in chosen:
+                for fieldname, total in segment._fieldlengths.items():
+                    totals[fieldname] += total
+        return [s for s in segments if s.segment_id() not in segment_ids]
+
+    writer = BulkSegmentWriter(ix, before_toc, **options)
+    try:
+        writer.commit(mergetype=policy)
+    except BaseException:
+        abandon_writer(writer)
+        raise
+    return True
+
+
+def segment_ids(ix) -> set:
+    """The ids of the segments of the index's latest generation (none known on another
+    Whoosh version)."""
+    if not FAST:
+        return set()
+    return {segment.segment_id() for segment in ix._segments()}
+
+
+def segment_writer(ix, before_toc: Callable[[], None], **options) -> SegmentWriter:
+    """The one-process writer: :class:`BulkSegmentWriter`, or on a Whoosh version this
+    code was not written for, Whoosh's own writer (with the hook; counted)."""
+    if not FAST:
+        _fell_back("segment_writer")
+        return _HookedAtCommit(ix, before_toc, **options)
+    return BulkSegmentWriter(ix, before_toc, **options)
+
+
+class _HookedAtCommit(SegmentWriter):
+    """Whoosh's writer calling ``before_toc`` when its public ``commit`` starts (one
+    process: everything the hook saves is known then), for a Whoosh version whose
+    private commit steps this code does not know."""
+
+    def __init__(self, ix, before_toc: Callable[[], None], **options):
+        super().__init__(ix, **options)
+        self.before_toc = before_toc
+
+    def commit(self, *args, **kwargs):
+        self.before_toc()
+        return super().commit(*args, **kwargs)
+
+
+def length_codes(perdoc, fieldname: str, doccount: int) -> np.ndarray:
+    """Every document's one-byte length code of ``fieldname`` (Whoosh's encoding of
+    field lengths), from a segment's per-document reader (None: all 0)."""
+    codes = None
+    if perdoc is not None and FAST:
+        try:
+            column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:
+                codes = np.zeros(0, dtype=np.uint8)
+            elif column._fixedlen == 1:
+                raw = column._dbfile.get(column._basepos, column._count)
+                codes = np.frombuffer(raw, dtype=np.uint8)
+        except AttributeError:  # another reader type or layout
+            codes = None
+    if codes is None:
+        if perdoc is not None:
+            _fell_back("length_codes")
+            found = [perdoc.doc_field_length(n, fieldname, 0) for n in range(doccount)]
+            codes = np.array([length_to_byte(n) for n in found], dtype=np.uint8)
+        else:
+            codes = np.zeros(0, dtype=np.uint8)
+    if len(codes) < doccount:
+        codes = np.concatenate([codes, np.zeros(doccount - len(codes), dtype=np.uint8)])
+    return codes
+
+
+class WorkerTask(SubWriterTask):
+    """Whoosh's indexing worker (one segment per worker: ``multisegment``), writing
+    its segment with :class:`BulkSegmentWriter` (Whoosh's own loop, with our writer;
+    Whoosh's own worker on another version, counted)."""
+
+    def run(self) -> None:
+        if not FAST or not self.multisegment:
+            _fell_back("worker_task")
+            super().run()
+            return
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = BulkSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:  # the parent's "finish"
+                break
+            self._process_file(*job)
+        if not self.running:  # cancelled
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
+
+
+def parallel_writing() -> bool:
+    """Whether :class:`ParallelWriter` may be used: its hooks override Whoosh 2.7's
+    private methods. On another version indexing takes one process (counted)."""
+    if not FAST:
+        _fell_back("parallel_writing")
+    return FAST
+
+
 class ParallelWriter(MpWriter):
     """Whoosh's multi-process writer with workers of class ``task_class`` (a
     ``SubWriterTask``) and ``before_toc`` called before the table of contents is
@@ -279,7 +517,11 @@ class ParallelWriter(MpWriter):
 
 def remove_unused_segment_files(storage, indexname: str) -> None:
     """Delete the files of segments the latest generation does not use (Whoosh's own
-    clean-up, which it runs only after a commit)."""
+    clean-up, which it runs only after a commit). On another Whoosh version nothing is
+    deleted here (counted): Whoosh's next commit deletes them."""
+    if not FAST:
+        _fell_back("remove_unused_segment_files")
+        return
     toc = whoosh_index.TOC.read(storage, indexname)
     whoosh_index.clean_files(storage, indexname, toc.generation, toc.segments)
 

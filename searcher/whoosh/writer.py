@@ -25,37 +25,48 @@ Safety
     1) die with the indexer and a failed worker fails the run instead of
     silently dropping its articles. A full disk or a read-only folder is one
     clear :class:`SearcherError`.
+
+Where
+    This module adds, updates and deletes documents in batches; the folder
+    (lock, first build, clean-up, errors of the place) is
+    :mod:`searcher.whoosh.folders`, the worker processes
+    :mod:`searcher.whoosh.workers`; segments are written by our codec
+    (:mod:`searcher.whoosh.codec`), their ranked fields' postings laid out in
+    bulk (:mod:`searcher.whoosh.bulk`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import multiprocessing
-import multiprocessing.connection
 import os
-import queue
 import shutil
-import signal
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.multiproc import SubWriterTask
 from whoosh.writing import CLEAR
 
 from searcher import checks, stemmer, stemtable
 from searcher.categories import normalize_category
-from searcher.errors import IndexBusyError, IndexNotFoundError, IndexVersionError, SearcherError
+from searcher.errors import IndexNotFoundError, IndexVersionError, SearcherError
 from searcher.models import Article, DeleteReport, IndexReport, Rejected
 from searcher.upserts import Change, Upserts
 from searcher.whoosh import codec, grouping, internals, learned
 from searcher.whoosh.columns import as_datetime
+from searcher.whoosh.folders import (  # noqa: F401 (LOCK_FILE, indexer_lock: the module's API)
+    BUILD_PREFIX,
+    LOCK_FILE,
+    indexer_lock,
+    prepare_folder,
+    publish_build,
+    remove_failed_first_build,
+    remove_index_files,
+    remove_uncommitted,
+    take_stem_parts,
+    write_errors,
+)
 from searcher.whoosh.storage import (
     INDEX_NAME,
     SCHEMA_VERSION,
@@ -64,16 +75,7 @@ from searcher.whoosh.storage import (
     make_schema,
     open_whoosh_index,
 )
-
-LOCK_FILE = ".indexer.lock"
-BUILD_PREFIX = ".building-"
-TEMP_FOLDER = f"{INDEX_NAME}.tmp"  # Whoosh's scratch folder inside the index folder
-# Errors of the place, not of the program: one sentence, no traceback.
-WRITE_PROBLEMS = {
-    errno.ENOSPC: "no space left on the device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "read-only file system",
-}
+from searcher.whoosh.workers import ParallelWriter
 
 
 def _document(article: Article, indexed: datetime) -> dict:
@@ -97,40 +99,6 @@ def _document(article: Article, indexed: datetime) -> dict:
     }
 
 
-@contextlib.contextmanager
-def indexer_lock(path: Path, timeout: float) -> Iterator[None]:
-    """Hold the folder's indexer lock; wait up to ``timeout`` seconds for it."""
-    try:
-        handle = open(path / LOCK_FILE, "a+")  # noqa: SIM115 (held across the yield)
-    except OSError as error:  # e.g. a lock file left by another user
-        raise SearcherError(f"cannot lock the index folder {path}: {error.strerror}") from None
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"another indexer is writing to {path}; waited {timeout:g} s "
-                        "(try again when it has finished, or raise --wait)"
-                    ) from None
-                time.sleep(0.1)
-        yield
-    finally:
-        handle.close()  # closing releases the lock
-
-
-def _prepare_folder(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise SearcherError(f"cannot create the index folder {path}: {error.strerror}") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise SearcherError(f"the index folder {path} is not writable")
-
-
 def _existing_hashes(ix) -> dict[str, str]:
     """id → content hash of every live document, read from the columns."""
     with ix.reader() as reader:
@@ -148,161 +116,6 @@ def latest_indexed(ix) -> datetime | None:
             return None
         values = [as_datetime(v) for v in reader.column_reader("indexed", translate=False)]
     return max((v for v in values if v is not None), default=None)
-
-
-def _remove_uncommitted(ix) -> None:
-    """Delete the files of segments the latest generation does not use, and Whoosh's
-    scratch folder: what a failed or killed run left (space a re-run may need)."""
-    storage = ix.storage
-    internals.remove_unused_segment_files(storage, INDEX_NAME)
-    shutil.rmtree(Path(storage.folder) / TEMP_FOLDER, ignore_errors=True)
-    for part in Path(storage.folder).glob(f"{STEM_PART_PREFIX}*"):
-        part.unlink(missing_ok=True)
-    for temporary in Path(storage.folder).glob(stemtable.TEMPORARY_PATTERN):
-        temporary.unlink(missing_ok=True)  # a stem table whose writing was killed
-
-
-# A worker process's new stems, for the parent to add to the stem table at commit.
-STEM_PART_PREFIX = ".stems-"
-
-
-def _write_stem_part(folder: str, entries: list[tuple[str, str]]) -> None:
-    part = Path(folder) / f"{STEM_PART_PREFIX}{os.getpid()}.part"
-    part.write_text("".join(f"{word}\t{stem}\n" for word, stem in entries), encoding="utf-8")
-
-
-def _take_stem_parts(folder: Path) -> list[tuple[str, str]]:
-    """The workers' new stems (their files are deleted)."""
-    entries = []
-    for part in sorted(folder.glob(f"{STEM_PART_PREFIX}*.part")):
-        for line in part.read_text(encoding="utf-8").splitlines():
-            word, _, stem = line.partition("\t")
-            if word and stem:
-                entries.append((word, stem))
-        part.unlink()
-    return entries
-
-
-def _remove_index_files(folder: Path) -> None:
-    """Delete an index's files, tables of contents first so it is never half there."""
-    files = sorted(folder.glob(f"_{INDEX_NAME}_*"), key=lambda p: p.suffix != ".toc")
-    for file in files:
-        file.unlink(missing_ok=True)
-
-
-def _publish_build(build: Path, target: Path) -> None:
-    """Move a freshly built index into ``target``, table of contents last."""
-    files = sorted(build.iterdir(), key=lambda p: p.suffix == ".toc")
-    for file in files:
-        os.replace(file, target / file.name)
-    build.rmdir()
-
-
-def _exit_with_parent() -> None:
-    """In a worker process: exit as soon as the indexer that started it has died.
-
-    Otherwise a worker of a killed (kill -9) indexer waits for jobs forever,
-    holding the indexer lock and Whoosh's write lock it inherited, and every
-    later run fails as "busy". The parent's sentinel is public multiprocessing
-    API and works on every platform (unlike Linux's PR_SET_PDEATHSIG).
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-class _Worker(SubWriterTask):
-    """A Whoosh indexing worker that dies with its parent, leaves Ctrl-C to it, and
-    reports a full disk (or a read-only file system) to it by exit code."""
-
-    def run(self) -> None:
-        # Ctrl-C reaches every process of the terminal's group: the indexer stops its
-        # workers itself (cancel), so a worker ignores it instead of printing a traceback.
-        # The indexer started it with SIGINT blocked, so none arrived before this line.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        _exit_with_parent()
-        # Forked from the indexer: the stems it knows (its index's table) are known
-        # here too; the words indexed here go back to it with their stems in a
-        # file, read at commit.
-        words = stemmer.start_recording()
-        try:
-            super().run()
-            if internals.task_running(self):
-                known = stemmer.known_stems()
-                _write_stem_part(
-                    internals.task_folder(self),
-                    [(word, known.get(word) or stemmer.stem_word(word)) for word in words],
-                )
-        except OSError as error:
-            if error.errno not in WRITE_PROBLEMS:
-                raise
-            # The errno as exit code instead of a traceback: the parent says it in one line.
-            sys.exit(error.errno)
-
-
-class _JobQueue:
-    """The parent's end of the job queue: a ``put`` that fails once a worker has died.
-
-    Whoosh's bounded queue otherwise blocks the parent forever when the workers
-    are gone (a full disk kills them all).
-    """
-
-    def __init__(self, jobs, check: Callable[[], None]):
-        self.jobs = jobs
-        self.check = check
-
-    def put(self, job) -> None:
-        while True:
-            self.check()
-            try:
-                self.jobs.put(job, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-
-class _ParallelWriter(internals.ParallelWriter):
-    """Whoosh's multi-process writer, made safe to fail.
-
-    Whoosh commits without the segment of a worker that crashed (it waits one
-    second for each result and moves on), so a dead worker silently dropped its
-    articles; here it fails the commit. Cancelling stops the workers, which
-    Whoosh leaves waiting for jobs while they hold the inherited locks.
-    """
-
-    def __init__(self, ix, before_toc: Callable[[], None], **options):
-        super().__init__(ix, _Worker, self._commit_checks, **options)
-        self.jobqueue = _JobQueue(self.jobs, self.check_workers)
-        self.before_toc = before_toc
-
-    def check_workers(self) -> None:
-        """Raise if a worker has failed (a worker only ends early by failing)."""
-        for task in self.tasks:
-            if task.exitcode in WRITE_PROBLEMS:
-                raise OSError(task.exitcode, os.strerror(task.exitcode))
-            if task.exitcode not in (None, 0):
-                raise SearcherError(
-                    f"an indexing worker process failed (exit code {task.exitcode}); "
-                    "nothing since the last commit was saved"
-                )
-
-    def _commit_checks(self) -> None:
-        self.check_workers()  # before the new table of contents makes anything visible
-        self.before_toc()  # the workers have finished: their stems are in their files
-
-    def cancel(self) -> None:
-        for task in self.tasks:
-            task.terminate()
-        for task in self.tasks:
-            task.join()
-        internals.cancel_segment_writer(self)
 
 
 class _Batches:
@@ -341,7 +154,7 @@ class _Batches:
                 shutil.rmtree(self.build, ignore_errors=True)
                 raise
         else:
-            _remove_uncommitted(self.ix)  # left by a killed run
+            remove_uncommitted(self.ix)  # left by a killed run
         self.writer = None
         self.last_indexed = None if self.build is not None or clear else latest_indexed(self.ix)
         self.words = stemmer.start_recording()
@@ -351,14 +164,12 @@ class _Batches:
 
     def _writer(self):
         if self.writer is None:
-            if self.procs > 1:
-                self.writer = _ParallelWriter(
+            if self.procs > 1 and internals.parallel_writing():
+                self.writer = ParallelWriter(
                     self.ix, self.save_stems, procs=self.procs, multisegment=True, **self.options
                 )
             else:
-                self.writer = internals.SegmentWriterWithHook(
-                    self.ix, self.save_stems, **self.options
-                )
+                self.writer = internals.segment_writer(self.ix, self.save_stems, **self.options)
         return self.writer
 
     def indexed_now(self) -> datetime:
@@ -385,17 +196,22 @@ class _Batches:
         # A rebuild that read no good article keeps the old index: an empty
         # result is far more often a wrong path than a wish to delete everything.
         if self.writer is not None:
+            parallel = isinstance(self.writer, ParallelWriter)
+            before = internals.segment_ids(self.ix) if parallel else set()
             self.writer.commit(mergetype=CLEAR) if self.clear else self.writer.commit()
             self.writer = None
+            if parallel:  # one segment per worker: merged into one, in bulk (#22)
+                new = internals.segment_ids(self.ix) - before
+                internals.merge_into_one(self.ix, lambda: None, new, **self.options)
         self.pending = 0
         if self.build is not None and any(self.build.glob("*.toc")):
             self.ix.close()
             if self.replace_old:
-                _remove_index_files(self.path)
-            _publish_build(self.build, self.path)
+                remove_index_files(self.path)
+            publish_build(self.build, self.path)
             self.build = None
             self.ix = open_whoosh_index(self.path)
-            _remove_uncommitted(self.ix)  # segments of a publish that was killed half-way
+            remove_uncommitted(self.ix)  # segments of a publish that was killed half-way
 
     def save_stems(self) -> None:
         """Add the words indexed since the last commit (here and in the workers), with
@@ -403,7 +219,7 @@ class _Batches:
         visible. Every word is saved, not only those new to this process: a process
         that knew a word from another index still owes it to this one's table."""
         folder = self.build or self.path
-        from_workers = _take_stem_parts(folder)
+        from_workers = take_stem_parts(folder)
         stemmer.add_known_stems(from_workers)  # the next batch's workers start with them
         table = stemtable.read_table(folder)
         size = len(table)
@@ -423,24 +239,7 @@ class _Batches:
             shutil.rmtree(self.build, ignore_errors=True)
         else:
             with contextlib.suppress(Exception):
-                _remove_uncommitted(self.ix)
-
-
-@contextlib.contextmanager
-def _write_errors(folder: Path) -> Iterator[None]:
-    """Turn a full disk or a read-only file system into one sentence naming the folder."""
-    try:
-        yield
-    except OSError as error:
-        problem = WRITE_PROBLEMS.get(error.errno)
-        if problem is None:
-            raise
-        kept = (
-            "the last committed index is unchanged"
-            if index_exists(folder)
-            else "no index was created"
-        )
-        raise SearcherError(f"cannot write the index in {folder}: {problem}; {kept}") from None
+                remove_uncommitted(self.ix)
 
 
 def build_index(
@@ -464,8 +263,10 @@ def build_index(
     is rejected (the first one is kept). With ``rebuild`` the index ends up
     holding exactly these articles. ``on_record`` is called once per record
     (progress bars); ``on_reject`` once per rejected record, as it happens.
-    ``limitmb`` bounds each writer's posting buffer (per process with
-    ``procs`` > 1), which bounds the indexer's memory whatever the corpus size.
+    ``limitmb`` bounds each writer's buffer of Whoosh postings (ids, facets,
+    dates; per process with ``procs`` > 1); the ranked fields' postings of a
+    batch are held in flat arrays until its commit (about 20 bytes a posting:
+    ``commit_every`` bounds them).
     ``group`` finds duplicates and stories (:mod:`searcher.whoosh.grouping`).
     After the commit the index learns which words its corpus writes as names
     (:mod:`searcher.whoosh.learned`); ``learn_neighbours`` also learns word
@@ -474,7 +275,7 @@ def build_index(
     started = time.monotonic()
     folder = Path(path or default_index_dir())
     created = not folder.exists()
-    _prepare_folder(folder)
+    prepare_folder(folder)
     try:
         return _build(
             sources,
@@ -492,19 +293,8 @@ def build_index(
         )
     except BaseException:
         if created:
-            _remove_failed_first_build(folder)
+            remove_failed_first_build(folder)
         raise
-
-
-def _remove_failed_first_build(folder: Path) -> None:
-    """Remove the folder a failed first run created, when no index was committed
-    in it: left behind (it held only the indexer's lock file), it looked like an
-    index folder to every later command."""
-    if index_exists(folder):
-        return
-    with contextlib.suppress(OSError):
-        (folder / LOCK_FILE).unlink(missing_ok=True)
-        folder.rmdir()  # only if empty: never removes anything else
 
 
 def _build(
@@ -526,7 +316,7 @@ def _build(
     # compound=False: Whoosh copies a compound segment file into memory for
     # every reader, which costs each server thread the size of the index.
     options = {"limitmb": limitmb, "compound": False, "codec": codec.index_codec()}
-    with _write_errors(folder), indexer_lock(folder, lock_timeout):
+    with write_errors(folder), indexer_lock(folder, lock_timeout):
         for stale in folder.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed first build
         batches = _Batches(folder, commit_every, rebuild, procs, options)
@@ -574,10 +364,10 @@ def delete_documents(
     if not index_exists(folder):
         raise IndexNotFoundError(str(folder))
     report = DeleteReport()
-    with _write_errors(folder), indexer_lock(folder, lock_timeout):
+    with write_errors(folder), indexer_lock(folder, lock_timeout):
         ix = open_whoosh_index(folder)
         try:
-            _remove_uncommitted(ix)
+            remove_uncommitted(ix)
             # Our codec and separate files: the commit may merge small segments.
             writer = ix.writer(codec=codec.index_codec(), compound=False)
             try:

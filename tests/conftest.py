@@ -39,7 +39,9 @@ def pytest_collection_modifyitems(config, items):
     """Mark the tests that need a searchd cluster ``manticore``."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if CLUSTER_FIXTURES & set(item.fixturenames) or "manticore" in params.values():
+        # a parameter may be any object (numpy arrays too): compare strings only
+        on_cluster = any(isinstance(v, str) and v == "manticore" for v in params.values())
+        if CLUSTER_FIXTURES & set(item.fixturenames) or on_cluster:
             item.add_marker(pytest.mark.manticore)
 
 

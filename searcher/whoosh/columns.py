@@ -66,7 +66,8 @@ class SegmentData:
         segments = frozenset(
             leaf.segment().segment_id()
             for leaf, _ in reader.leaf_readers()
-            if hasattr(leaf, "segment")
+            # an empty index's reader has no segment
+            if getattr(leaf, "segment", None) is not None and leaf.segment() is not None
         )
         if segments not in self._generations:
             self._generations = [*self._generations, segments][-self.GENERATIONS :]

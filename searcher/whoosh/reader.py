@@ -57,7 +57,7 @@ from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping, learned, percolation, verify
+from searcher.whoosh import grouping, learned, percolation, stories, verify
 from searcher.whoosh.collecting import WhooshSteps
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
 from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
@@ -603,7 +603,7 @@ class Index:
         window = Filters.build(since=since, until=until)
         view = self._view()
         searcher = view.searcher
-        return grouping.story_page(
+        return stories.story_page(
             self._groups.get(searcher.reader()),
             story_id,
             sort,
@@ -650,7 +650,7 @@ class Index:
         groups = self._groups.get(searcher.reader())
         restrict = filter_query(filters)
         matched = matching(view, query.Every(), restrict, self._postings)
-        return grouping.story_list(
+        return stories.story_list(
             groups,
             matched.docnums,
             self._source_codes(view),

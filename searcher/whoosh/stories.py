@@ -1,17 +1,31 @@
 """Stories of a Whoosh index: a story's page (its articles, histogram, sources and
 representative headline) and the list of stories of a window, from the groups of one
-generation (:class:`searcher.whoosh.grouping.DocGroups`)."""
+generation (:class:`searcher.whoosh.grouping.DocGroups`); :class:`StoriesMixin` answers
+them as a part of :class:`searcher.whoosh.reader.Index`."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 import numpy as np
+from whoosh import query
 
-from searcher.grouping import MAX_CENTRE_ARTICLES, as_datetime, decode_terms
+from searcher import checks
+from searcher.grouping import (
+    MAX_CENTRE_ARTICLES,
+    as_datetime,
+    check_story_list,
+    check_story_page,
+    decode_terms,
+    seconds_of,
+)
 from searcher.models import FacetCount, Story, StoryList, StorySummary
+from searcher.query.parser import filter_query
+from searcher.request import Filters
 from searcher.results import date_histogram, display_title, make_hit
 from searcher.stories import representative
+from searcher.whoosh.evaluator import matching
 from searcher.whoosh.grouping import DocGroups
 
 
@@ -142,3 +156,92 @@ def story_page(
         per_page=per_page,
         sort=sort,
     )
+
+
+class StoriesMixin:
+    """The stories of :class:`searcher.whoosh.reader.Index`."""
+
+    # -- stories -------------------------------------------------------------------
+    @checks.while_open
+    def story(
+        self,
+        story_id: str,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        sort: str = "oldest",
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> Story | None:
+        """A story's articles, oldest first (``sort="newest"``: newest first), all of
+        them or a page of ``per_page``; ``since``/``until`` keep the articles of those
+        days (a day of its timeline). None: no such story. A story whose first article
+        was deleted is found under that id too; its ``id`` is then its current one."""
+        checks.doc_id(story_id)
+        sort, page, per_page = check_story_page(sort, page, per_page)
+        window = Filters.build(since=since, until=until)
+        view = self._view()
+        searcher = view.searcher
+        return story_page(
+            self._groups.get(searcher.reader()),
+            story_id,
+            sort,
+            page,
+            per_page,
+            seconds_of(window.since) if window.since else None,
+            seconds_of(window.until) if window.until else None,
+            self._source_codes(view),
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
+
+    @checks.while_open
+    def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
+        """The largest stories with an article published at or after ``since``."""
+        return self._story_list(
+            Filters.build(since=since), "largest", 1, checks.limit(limit, top=10_000)
+        ).stories
+
+    @checks.while_open
+    def story_list(
+        self,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        source=None,
+        category=None,
+        sort: str = "largest",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> StoryList:
+        """Stories with an article in the window (``since``/``until``) from those
+        sources and categories: the largest (``sort="largest"``, by size), the most
+        active (``"active"``: most articles in the window and filters) or the latest
+        (``"latest"``: newest such article first), a page at a time. Each is named by
+        its most representative headline."""
+        sort, page, per_page = check_story_list(sort, page, per_page)
+        filters = Filters.build(source=source, category=category, since=since, until=until)
+        return self._story_list(filters, sort, page, per_page)
+
+    def _story_list(self, filters: Filters, sort: str, page: int, per_page: int) -> StoryList:
+        view = self._view()
+        searcher = view.searcher
+        groups = self._groups.get(searcher.reader())
+        restrict = filter_query(filters)
+        matched = matching(view, query.Every(), restrict, self._postings)
+        return story_list(
+            groups,
+            matched.docnums,
+            self._source_codes(view),
+            sort,
+            page,
+            per_page,
+            searcher.stored_fields,
+            self._groups.terms(),
+        )
+
+    def _source_codes(self, view) -> tuple:
+        """Each document's source as a code, and the names (for counting sources)."""
+        if view.searcher.doc_count_all() == 0:
+            return np.zeros(0, dtype=np.int64), []
+        return matching(view, query.Every(), None, self._postings).space.facet("source")

@@ -17,7 +17,7 @@ import numpy as np
 import searcher
 from searcher.grouping import Entries
 from searcher.ingest import MAX_ID_CHARS
-from searcher.whoosh import grouping
+from searcher.whoosh import groupstate
 from tests.support import SAMPLE, sample_records
 
 
@@ -33,7 +33,7 @@ def test_an_id_over_the_limit_is_rejected_with_its_line(tmp_path):
     assert rejected.reason.startswith(
         f"the id is 100,000 characters long; at most {MAX_ID_CHARS} are accepted"
     )
-    assert (tmp_path / "ix" / grouping.GROUPS_FILE).stat().st_size < 100_000
+    assert (tmp_path / "ix" / groupstate.GROUPS_FILE).stat().st_size < 100_000
 
 
 def test_an_article_object_with_a_long_id_is_rejected_too(tmp_path):
@@ -61,30 +61,30 @@ def entries_with(ids: list[str]) -> Entries:
 
 def test_the_state_does_not_pad_ids_to_the_longest(tmp_path):
     ids = ["a" * MAX_ID_CHARS] + [f"id-{n}" for n in range(2000)]
-    grouping.save_entries(entries_with(ids), tmp_path)
+    groupstate.save_entries(entries_with(ids), tmp_path)
     # Padded, the three string arrays alone were 3 x 2,001 x 512 x 4 bytes = 12 MB.
-    assert (tmp_path / grouping.GROUPS_FILE).stat().st_size < 700_000
-    loaded = grouping.load_entries(tmp_path)
+    assert (tmp_path / groupstate.GROUPS_FILE).stat().st_size < 700_000
+    loaded = groupstate.load_entries(tmp_path)
     assert loaded.ids == ids and loaded.duplicate == ids and loaded.story == ids
     assert loaded.terms == ["banjir banjir jakarta"] * len(ids)
     assert np.array_equal(loaded.signatures[5], np.arange(64, dtype=np.uint32) + 5)
-    assigned = grouping.read_assignments(tmp_path)
+    assigned = groupstate.read_assignments(tmp_path)
     assert assigned["id-7"] == ("id-7", "id-7", 8.0)
 
 
 def test_a_state_of_the_first_format_is_still_read(tmp_path):
     ids = ["a-1", "b-22", "ccc-333"]
     np.savez(
-        tmp_path / grouping.GROUPS_FILE,
+        tmp_path / groupstate.GROUPS_FILE,
         ids=np.array(ids, dtype=str),
         seconds=np.array([1.0, 2.0, 3.0]),
         signatures=np.zeros((3, 64), dtype=np.uint32),
         signed=np.array([True, False, True]),
-        terms=grouping._pack(["a", "b", "c"]),
+        terms=groupstate._pack(["a", "b", "c"]),
         duplicate=np.array(["a-1", "a-1", "ccc-333"], dtype=str),
         story=np.array(ids, dtype=str),
     )
-    loaded = grouping.load_entries(tmp_path)
+    loaded = groupstate.load_entries(tmp_path)
     assert loaded.ids == ids and loaded.duplicate == ["a-1", "a-1", "ccc-333"]
     assert loaded.signatures[1] is None and loaded.terms == ["a", "b", "c"]
 

@@ -45,7 +45,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "corpus": ("readers", "ingest", "upserts", "fetching"),
     "engine": ("query", "snippets", "results", "grouping", "export", "collect"),
     "storage": ("whoosh", "manticore"),
-    "library": ("backends", "", "fetch", "watch", "alerts"),
+    "library": ("backends", "", "fetch", "watch", "watchstore", "alertlog", "alerts"),
     "shells": (
         "cli",
         "cli_output",

@@ -1,6 +1,6 @@
 """The Whoosh backend's steps of a search (:class:`searcher.collect.Steps`): match sets
 over the index's arrays (:mod:`searcher.whoosh.evaluator`), collapsing by the index's
-groups (:mod:`searcher.whoosh.grouping`), ranking and dating with numpy."""
+groups (:mod:`searcher.whoosh.collapsing`), ranking and dating with numpy."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from searcher.models import Hit
 from searcher.query.highlight import match_terms
 from searcher.query.parser import filter_query, parse
 from searcher.results import facet_counts, make_hit
-from searcher.whoosh import grouping
+from searcher.whoosh import collapsing
 from searcher.whoosh.evaluator import Matched, View, matching
 from searcher.whoosh.expansion import bound_expansions
 
@@ -36,7 +36,7 @@ class WhooshSteps:
 
     def __init__(self, index, view: View):
         self.index, self.view = index, view
-        self._collapsed: grouping.Collapsed | None = None
+        self._collapsed: collapsing.Collapsed | None = None
 
     def suggest(self, text: str, *, two_edits: bool) -> str | None:
         return self.index.suggest(text, two_edits=two_edits)
@@ -84,7 +84,7 @@ class WhooshSteps:
         if request.sort == "blend":  # relevance times a date decay, then ranked as relevance
             matched = replace(matched, scores=self.index._blended(matched))
         reader = self.view.searcher.reader()
-        self._collapsed = grouping.collapse(
+        self._collapsed = collapsing.collapse(
             self.index._groups.get(reader), matched, request.sort, request.collapse
         )
         return self._collapsed.matched

@@ -2,71 +2,59 @@
 articles and statistics as plain data (:mod:`searcher.models`).
 
 The embedded backend's reader; :mod:`searcher.whoosh.writer` writes the index.
+Its parts: each thread's view of a generation (:mod:`searcher.whoosh.views`), documents
+and statistics (:mod:`searcher.whoosh.documents`), stories (:mod:`searcher.whoosh.stories`);
+searching, suggesting and percolating are here.
 Configuration is by arguments (:func:`open_index`), never by module globals.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 from whoosh import query
 from whoosh.util.times import datetime_to_long
 
-from searcher import checks, scoring, stemmer, stemtable
+from searcher import checks, scoring, stemmer
 from searcher.collect import Request, collect
-from searcher.errors import IndexClosedError, IndexDamagedError, QueryError, SearcherError
+from searcher.errors import QueryError
 from searcher.fetching import tombstones
-from searcher.grouping import check_story_list, check_story_page, collapse_mode, seconds_of
+from searcher.grouping import collapse_mode
 from searcher.lru import LRU, deep_sizeof
 from searcher.models import (
     DeleteReport,
-    Document,
     Hit,
-    IndexStats,
     Percolation,
     SearchResult,
-    Snippet,
-    Story,
-    StoryList,
-    StorySummary,
 )
-from searcher.query.highlight import match_terms
 from searcher.query.parser import filter_query, parse
 from searcher.query.text import clean_query
-from searcher.ranking import BM25_PARAMETERS, Ranking
 from searcher.ranking import DEFAULT as DEFAULT_RANKING
+from searcher.ranking import Ranking
 from searcher.request import QUERY_SECONDS, Deadline, Filters, check_request
 from searcher.results import (
-    facet_counts,
-    highlighted,
-    make_document,
     make_hit,
 )
-from searcher.snippets import SCAN_CHARS, MatchTerms
 from searcher.spelling import did_you_mean
 from searcher.stemmer import stem_word
 from searcher.synonyms import expand_synonyms
-from searcher.whoosh import grouping, learned, percolation, verify
+from searcher.whoosh import grouping, learned, percolation
 from searcher.whoosh.collecting import WhooshSteps
 from searcher.whoosh.columns import DAY_MICROSECONDS, SegmentData, as_datetime
-from searcher.whoosh.evaluator import DocSpace, Matched, View, matching, posting_cache
+from searcher.whoosh.documents import DocumentsMixin
+from searcher.whoosh.evaluator import DocSpace, Matched, posting_cache
 from searcher.whoosh.expansion import bound_expansions
-from searcher.whoosh.internals import BM25FWeighting
-from searcher.whoosh.storage import damaged, default_index_dir, open_whoosh_index
+from searcher.whoosh.storage import default_index_dir, open_whoosh_index
+from searcher.whoosh.stories import StoriesMixin
+from searcher.whoosh.views import ViewsMixin
 from searcher.whoosh.writer import delete_documents
 
-RELATED_WORDS = 20  # key words of an article that find its related articles
 RESULT_CACHE_SIZE = 256  # searches remembered per open index (news queries repeat a lot)
 RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them (#24)
 # Below this many matches "did you mean" also tries spellings two edits away. That
@@ -75,21 +63,6 @@ RESULT_CACHE_BYTES = 32 * 1024 * 1024  # ...and at most this many bytes of them 
 # Posting lists kept in memory per open index (frequent words of recent queries).
 POSTING_CACHE_BYTES = 64 * 1024 * 1024
 REFRESH_SECONDS = 0.5  # how often a searcher checks for a newer index generation
-# After a search failed reading the index: how long checking the posting lists may take
-# (the quick check of the other files always runs whole).
-DAMAGE_CHECK_SECONDS = 10.0
-# What reading a damaged file raises (Whoosh's and our codec's reading code, zlib,
-# struct, pickle, NumPy): such an error makes the search check the folder (#24).
-READ_ERRORS = (
-    EOFError,
-    OSError,
-    ValueError,
-    IndexError,
-    KeyError,
-    struct.error,
-    zlib.error,
-    pickle.UnpicklingError,
-)
 
 
 def open_index(path: str | os.PathLike | None = None, **options) -> Index:
@@ -98,7 +71,7 @@ def open_index(path: str | os.PathLike | None = None, **options) -> Index:
     return Index(path or default_index_dir(), **options)
 
 
-class Index:
+class Index(ViewsMixin, DocumentsMixin, StoriesMixin):
     """A searchable index; safe to share between threads.
 
     Each thread gets its own Whoosh searcher, refreshed when an indexer
@@ -148,115 +121,6 @@ class Index:
         self._damage_checked: tuple | None = None  # (folder state, what the check found)
         self._groups = grouping.GroupCache(path)  # duplicate groups and stories
         self._neighbours = learned.NeighbourCache(path)  # learned neighbours (#23)
-
-    # -- searchers -----------------------------------------------------------
-    def _new_searcher(self):
-        weighting = BM25FWeighting(self._segment_data.lengths, **BM25_PARAMETERS)
-        return self._ix.searcher(weighting=weighting)
-
-    def _new_view(self, searcher) -> View:
-        """A view of a generation, knowing its words when the index has a stem table
-        (loaded again if a later indexing run extended it)."""
-        vocabulary = self.vocabulary
-        stemtable.load(self.path, vocabulary)
-        known = vocabulary.known.__contains__ if vocabulary.complete else None
-        # What a generation's searches read lazily is read now, while its files exist;
-        # a damaged column file is named here, not met by a search (#24).
-        try:
-            self._segment_data.prepare(searcher.reader())
-            self._groups.prepare(searcher.reader())
-        except Exception as error:  # Whoosh raises many types for unreadable files
-            raise damaged(self.path, error) from error
-        return View(searcher, self._segment_data, known)
-
-    @contextlib.contextmanager
-    def pinned(self):
-        """One call of the API (:func:`searcher.checks.while_open`): this thread's
-        view may be refreshed at its first use in the outermost call, never later in
-        it, so a call reads one generation and its searcher is not closed under it
-        (a refresh in a nested ``parse`` closed the search's reader, #24)."""
-        local = self._local
-        depth = getattr(local, "depth", 0)
-        local.depth = depth + 1
-        if depth == 0:
-            local.may_refresh = True
-        try:
-            yield
-        except SearcherError:
-            raise
-        except READ_ERRORS as error:
-            # A damaged file met by a search (a posting list, a term, stored fields):
-            # named, with the way to recover, when checking the folder finds it; a 503
-            # on the web, one line in the CLI (#24). Otherwise a bug: raised as it is.
-            if depth == 0 and not self.closed:
-                problem = self._damage(error)
-                if problem is not None:
-                    raise problem from error
-            raise
-        finally:
-            local.depth = depth
-
-    def _damage(self, error: Exception) -> SearcherError | None:
-        """The error to raise for ``error`` if the index is damaged, else None. The
-        check runs once per state of the folder (its latest table of contents)."""
-        toc = verify.latest_toc(Path(self.path))
-        try:
-            stamp = (toc, toc.stat().st_mtime_ns) if toc is not None else None
-        except OSError:
-            stamp = None
-        with self._lock:
-            known = self._damage_checked
-        if known is not None and known[0] == stamp:
-            found, finished = known[1]
-        else:
-            try:
-                found, finished = verify.damage_after_error(self.path, DAMAGE_CHECK_SECONDS)
-            except Exception:  # the check met the damage in a way it did not expect
-                found, finished = None, False
-            with self._lock:
-                self._damage_checked = (stamp, (found, finished))
-        if found is not None:
-            return IndexDamagedError(self.path, str(found))
-        if not finished:
-            return SearcherError(
-                f"cannot read the index in {self.path} ({type(error).__name__}: "
-                f"{' '.join(str(error).split())[:200]}); check it with: python -m searcher "
-                f"check --index {self.path}, rebuild it with: python -m searcher index "
-                f"SOURCE... --rebuild --index {self.path}"
-            )
-        return None
-
-    def _view(self) -> View:
-        """This thread's view of the latest generation (within a call: the one the
-        call began with)."""
-        local = self._local
-        view = getattr(local, "view", None)
-        may_refresh = getattr(local, "may_refresh", True) or not getattr(local, "depth", 0)
-        if getattr(local, "depth", 0):
-            local.may_refresh = False
-        now = time.monotonic()
-        if view is None:
-            searcher = self._new_searcher()
-            with self._lock:
-                if self.closed:  # closed by another thread meanwhile
-                    searcher.close()
-                    raise IndexClosedError(self.path)
-                self._all_searchers.append(searcher)
-            view = local.view = self._new_view(searcher)
-            local.checked = now
-        elif may_refresh and now - local.checked > self.refresh_seconds:
-            local.checked = now
-            if not view.searcher.up_to_date():
-                fresh = self._new_searcher()
-                with self._lock:
-                    self._all_searchers.remove(view.searcher)
-                    self._all_searchers.append(fresh)
-                view.searcher.close()  # only this thread ever used it
-                local.view = view = self._new_view(fresh)
-        return view
-
-    def _searcher(self):
-        return self._view().searcher
 
     def close(self) -> None:
         """Release the index's files; any later use raises :class:`IndexClosedError`."""
@@ -484,188 +348,6 @@ class Index:
             docnums = docnums[np.lexsort((docnums, indexed[docnums]))]
             out.append([make_hit(view.searcher.stored_fields(int(n)), 0.0, None) for n in docnums])
         return Percolation(as_datetime(latest) if latest is not None else None, out)
-
-    # -- documents -------------------------------------------------------------
-    @checks.while_open
-    def get(self, doc_id: str) -> Document | None:
-        """The stored article with this id, or None."""
-        stored = self._searcher().document(id=checks.doc_id(doc_id))
-        return make_document(stored) if stored is not None else None
-
-    @checks.while_open
-    def highlight_document(self, doc_id: str, text: str) -> tuple[Snippet, Snippet] | None:
-        """Title and body of an article with the words of query ``text`` marked."""
-        checks.text(text, "q")
-        document = self.get(doc_id)
-        terms = match_terms(self.parse(text)) if document and text.strip() else MatchTerms()
-        return highlighted(document, terms)
-
-    @checks.while_open
-    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        """Articles about the same thing as ``doc_id``.
-
-        Its key words and key word pairs (Bo1 against the whole index: frequent
-        in the article, rare elsewhere; from its first SCAN_CHARS characters)
-        are searched for over arrays; pairs ("tusuk wiranto") keep related
-        articles on the story, where single words drift to whatever else
-        shares a name or a place.
-        """
-        checks.doc_id(doc_id)
-        checks.limit(limit)
-        view = self._view()
-        searcher = view.searcher
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            return []
-        ranking = self.ranking
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body") or ""
-        if not ranking.related_pairs:  # words of the body only, through Whoosh's own search
-            results = searcher.more_like(
-                docnum, "body", text=body[:SCAN_CHARS], top=limit, numterms=RELATED_WORDS
-            )
-            return [make_hit(hit.fields(), hit.score or 0.0, MatchTerms()) for hit in results]
-        text = f"{stored.get('title') or ''}\n{body}"[:SCAN_CHARS]
-        words = searcher.key_terms_from_text("body", text, numterms=RELATED_WORDS, normalize=True)
-        pairs = searcher.key_terms_from_text(
-            "body_pairs", text, numterms=ranking.related_pairs, normalize=True
-        )
-        like = query.Or(
-            [query.Term("body", w, boost=weight) for w, weight in words]
-            + [
-                query.Term("body_pairs", p, boost=weight * ranking.related_pair_weight)
-                for p, weight in pairs
-            ]
-        )
-        matched = matching(view, like, None, self._postings)
-        scores = matched.scores
-        if ranking.related_days:
-            # The same story is told within days: nearer articles weigh more.
-            moments, dated = matched.column("published"), matched.column("dated")
-            own = matched.space.joined("published")[docnum]
-            if matched.space.joined("dated")[docnum]:
-                days = np.abs(moments - own) / DAY_MICROSECONDS
-                near = np.where(dated, np.exp(-days / ranking.related_days), 0.0)
-                scores = scores * (0.5 + 0.5 * near)
-        if ranking.related_story_weight:  # the article's own story first (#23)
-            groups = self._groups.get(searcher.reader())
-            if groups is not None and groups.story[docnum] >= 0:
-                same = groups.story[matched.docnums] == groups.story[docnum]
-                scores = scores * np.where(same, 1.0 + ranking.related_story_weight, 1.0)
-        hits = []
-        for position in scoring.ranked(matched.docnums, scores, limit + 1):
-            number = int(matched.docnums[position])
-            if number != docnum and len(hits) < limit:
-                hits.append(
-                    make_hit(searcher.stored_fields(number), float(scores[position]), MatchTerms())
-                )
-        return hits
-
-    @checks.while_open
-    def stats(self) -> IndexStats:
-        view = self._view()
-        searcher = view.searcher
-        everything = matching(view, query.Every(), None, self._postings)
-        moments = everything.column("published")[everything.column("dated")]
-        size = sum(
-            f.stat().st_size
-            for f in Path(self.path).iterdir()
-            if f.is_file() and not f.name.startswith(".")
-        )
-        return IndexStats(
-            documents=searcher.doc_count(),
-            sources=facet_counts(everything.groups("source")),
-            categories=facet_counts(everything.groups("category")),
-            earliest=as_datetime(int(moments.min())) if len(moments) else None,
-            latest=as_datetime(int(moments.max())) if len(moments) else None,
-            size_bytes=size,
-            path=self.path,
-        )
-
-    # -- stories -------------------------------------------------------------------
-    @checks.while_open
-    def story(
-        self,
-        story_id: str,
-        *,
-        page: int = 1,
-        per_page: int | None = None,
-        sort: str = "oldest",
-        since: datetime | str | None = None,
-        until: datetime | str | None = None,
-    ) -> Story | None:
-        """A story's articles, oldest first (``sort="newest"``: newest first), all of
-        them or a page of ``per_page``; ``since``/``until`` keep the articles of those
-        days (a day of its timeline). None: no such story. A story whose first article
-        was deleted is found under that id too; its ``id`` is then its current one."""
-        checks.doc_id(story_id)
-        sort, page, per_page = check_story_page(sort, page, per_page)
-        window = Filters.build(since=since, until=until)
-        view = self._view()
-        searcher = view.searcher
-        return grouping.story_page(
-            self._groups.get(searcher.reader()),
-            story_id,
-            sort,
-            page,
-            per_page,
-            seconds_of(window.since) if window.since else None,
-            seconds_of(window.until) if window.until else None,
-            self._source_codes(view),
-            searcher.stored_fields,
-            self._groups.terms(),
-        )
-
-    @checks.while_open
-    def stories(self, *, since: datetime | None = None, limit: int = 10) -> list[StorySummary]:
-        """The largest stories with an article published at or after ``since``."""
-        return self._story_list(
-            Filters.build(since=since), "largest", 1, checks.limit(limit, top=10_000)
-        ).stories
-
-    @checks.while_open
-    def story_list(
-        self,
-        *,
-        since: datetime | str | None = None,
-        until: datetime | str | None = None,
-        source=None,
-        category=None,
-        sort: str = "largest",
-        page: int = 1,
-        per_page: int = 10,
-    ) -> StoryList:
-        """Stories with an article in the window (``since``/``until``) from those
-        sources and categories: the largest (``sort="largest"``, by size), the most
-        active (``"active"``: most articles in the window and filters) or the latest
-        (``"latest"``: newest such article first), a page at a time. Each is named by
-        its most representative headline."""
-        sort, page, per_page = check_story_list(sort, page, per_page)
-        filters = Filters.build(source=source, category=category, since=since, until=until)
-        return self._story_list(filters, sort, page, per_page)
-
-    def _story_list(self, filters: Filters, sort: str, page: int, per_page: int) -> StoryList:
-        view = self._view()
-        searcher = view.searcher
-        groups = self._groups.get(searcher.reader())
-        restrict = filter_query(filters)
-        matched = matching(view, query.Every(), restrict, self._postings)
-        return grouping.story_list(
-            groups,
-            matched.docnums,
-            self._source_codes(view),
-            sort,
-            page,
-            per_page,
-            searcher.stored_fields,
-            self._groups.terms(),
-        )
-
-    def _source_codes(self, view) -> tuple:
-        """Each document's source as a code, and the names (for counting sources)."""
-        if view.searcher.doc_count_all() == 0:
-            return np.zeros(0, dtype=np.int64), []
-        return matching(view, query.Every(), None, self._postings).space.facet("source")
 
     # -- writing ---------------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:

@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from searcher import neighbours, stemtable
-from searcher.whoosh import grouping
+from searcher.whoosh import groupstate
 from searcher.whoosh.codec import RANKED_FIELDS
 
 INDEX_NAME = "searcher"  # as searcher.whoosh.storage.INDEX_NAME (no import circle)
@@ -234,11 +234,13 @@ def _verify_segment(
 def _verify_derived(folder: Path) -> list[Problem]:
     problems = []
     try:
-        grouping.verify_state(folder)
-    except grouping.CorruptStateError as error:
+        groupstate.verify_state(folder)
+    except groupstate.CorruptStateError as error:
         problems.append(
             Problem(
-                grouping.GROUPS_FILE, f"{error} (the next index run writes it again)", derived=True
+                groupstate.GROUPS_FILE,
+                f"{error} (the next index run writes it again)",
+                derived=True,
             )
         )
     if (folder / neighbours.NEIGHBOURS_FILE).exists():

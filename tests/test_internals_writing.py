@@ -29,11 +29,21 @@ QUERIES = ["perdagangan orang", "banjir bekasi", '"perdagangan orang"', "covid",
 
 
 def _results(location: str) -> list:
+    """Every match of each query with its score, all pages: the documents tie on
+    score, and which of them fill the first page follows the document numbers,
+    which a parallel build orders by whichever worker finished first."""
+    found = []
     with searcher.open_index(location, result_cache=0) as index:
-        return [
-            [(hit.id, round(hit.score, 6)) for hit in index.search(q, per_page=100).hits]
-            for q in QUERIES
-        ]
+        for q in QUERIES:
+            hits, page = [], 1
+            while True:
+                result = index.search(q, page=page, per_page=100)
+                hits += [(hit.id, round(hit.score, 6)) for hit in result.hits]
+                if page * 100 >= result.total:
+                    break
+                page += 1
+            found.append(hits)
+    return found
 
 
 def _toc_generations(folder: Path) -> set[str]:

@@ -59,18 +59,7 @@ def long_corpus(tmp_path_factory) -> Path:
 def start_indexer(source: Path, index_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "searcher",
-            "index",
-            str(source),
-            "--index",
-            str(index_dir),
-            "--procs",
-            "1",
-            "--quiet",
-        ],
+        indexer_command(source, index_dir),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
